@@ -1,0 +1,34 @@
+package cpaudit
+
+import "time"
+
+// StepState is where one step of an audit stands.
+type StepState string
+
+const (
+	StepNotStarted StepState = "not_started"
+	StepInProgress StepState = "in_progress"
+	StepSubmitted  StepState = "submitted"
+	StepReturned   StepState = "returned"
+	StepAccepted   StepState = "accepted"
+)
+
+// Audit ties an enterprise to a consultancy (or a self-audit) for one run of
+// the 7 phases and 35 steps.
+type Audit struct {
+	ID            string      `json:"id"`
+	EnterpriseID  string      `json:"enterprise_id"`
+	ConsultancyID string      `json:"consultancy_id,omitempty"` // "" for a self-audit
+	CreatedAt     time.Time   `json:"created_at"`
+	Steps         []AuditStep `json:"steps"`
+}
+
+// AuditStep is one of an audit's 35 steps and its state.
+type AuditStep struct {
+	Code      string    `json:"code"`
+	Phase     string    `json:"phase"`
+	Zh        string    `json:"zh"`
+	En        string    `json:"en"`
+	State     StepState `json:"state"`
+	UpdatedAt time.Time `json:"updated_at"`
+}

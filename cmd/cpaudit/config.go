@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage"
+)
+
+// Config is every setting of cpaudit, from flags and CPAUDIT_* variables
+// (a flag wins over its variable).
+type Config struct {
+	DataDir    string
+	Addr       string
+	S3         storage.S3Config
+	MaxUpload  int64 // bytes
+	LogLevel   string
+	TLSCert    string
+	TLSKey     string
+	TrustProxy bool
+}
+
+// newFlagSet registers the settings every command shares; defaults come
+// from the environment.
+func newFlagSet(name string, cfg *Config, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv("CPAUDIT_" + key); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(key string, def bool) bool {
+		if b, err := strconv.ParseBool(env(key, "")); err == nil {
+			return b
+		}
+		return def
+	}
+	fs.StringVar(&cfg.DataDir, "data", env("DATA", "./data"), "data directory (CPAUDIT_DATA)")
+	fs.StringVar(&cfg.S3.Endpoint, "s3-endpoint", env("S3_ENDPOINT", ""), "S3 endpoint HOST:PORT; empty keeps blobs under --data (CPAUDIT_S3_ENDPOINT)")
+	fs.StringVar(&cfg.S3.AccessKey, "s3-access-key", env("S3_ACCESS_KEY", ""), "S3 access key (CPAUDIT_S3_ACCESS_KEY)")
+	fs.StringVar(&cfg.S3.SecretKey, "s3-secret-key", env("S3_SECRET_KEY", ""), "S3 secret key (CPAUDIT_S3_SECRET_KEY)")
+	fs.StringVar(&cfg.S3.Bucket, "s3-bucket", env("S3_BUCKET", "cpaudit"), "S3 bucket (CPAUDIT_S3_BUCKET)")
+	fs.StringVar(&cfg.S3.Prefix, "s3-prefix", env("S3_PREFIX", ""), "key prefix inside the bucket (CPAUDIT_S3_PREFIX)")
+	fs.StringVar(&cfg.S3.Region, "s3-region", env("S3_REGION", ""), "S3 region (CPAUDIT_S3_REGION)")
+	fs.BoolVar(&cfg.S3.Secure, "s3-secure", envBool("S3_SECURE", true), "use HTTPS to reach S3 (CPAUDIT_S3_SECURE)")
+	fs.StringVar(&cfg.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (CPAUDIT_LOG_LEVEL)")
+	return fs
+}
+
+// parseArgs parses flags that may come before or after positional
+// arguments, in any order, and returns the positionals.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, usageError{}
+			}
+			return nil, usageError{oneLine(err)}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openStore opens the storage the configuration describes: blobs on the
+// local file system under the data directory, or in S3.
+func (c *Config) openStore(ctx context.Context, log *slog.Logger) (*storage.Store, error) {
+	var blobs storage.BlobStore
+	if c.S3.Endpoint != "" {
+		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
+			return nil, fmt.Errorf("--s3-endpoint needs --s3-access-key and --s3-secret-key")
+		}
+		s3, err := storage.NewS3BlobStore(ctx, c.S3)
+		if err != nil {
+			return nil, fmt.Errorf("object storage at %s: %s", c.S3.Endpoint, describe(err))
+		}
+		blobs = s3
+	} else {
+		local, err := storage.NewLocalBlobStore(filepath.Join(c.DataDir, "blobs"))
+		if err != nil {
+			return nil, err
+		}
+		blobs = local
+	}
+	return storage.Open(ctx, storage.Config{DataDir: c.DataDir, Blobs: blobs, Logger: log})
+}
+
+// describe is the message of a cpaudit error, or its text.
+func describe(err error) string {
+	if msg := cpaudit.ErrorMessage(err); msg != "" {
+		return msg
+	}
+	return strings.TrimSpace(err.Error())
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cpaudit/cpaudit/handlers"
+	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/templates"
+)
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := serveFlags(&cfg, getenv, stderr)
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, &cfg, stderr, nil)
+}
+
+func serveFlags(cfg *Config, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("serve", cfg, getenv, stderr)
+	env := func(key, def string) string {
+		if v := getenv("CPAUDIT_" + key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&cfg.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (CPAUDIT_ADDR)")
+	fs.Func("max-upload-mb", "largest upload in MiB, default 512 (CPAUDIT_MAX_UPLOAD_MB)", func(s string) error {
+		return parseMiB(s, &cfg.MaxUpload)
+	})
+	if v := env("MAX_UPLOAD_MB", ""); v != "" {
+		parseMiB(v, &cfg.MaxUpload)
+	}
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file; with --tls-key serves HTTPS (CPAUDIT_TLS_CERT)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (CPAUDIT_TLS_KEY)")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (CPAUDIT_TRUST_PROXY)")
+	return fs
+}
+
+func parseMiB(s string, dst *int64) error {
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil || n <= 0 {
+		return fmt.Errorf("want a positive number of MiB")
+	}
+	*dst = n << 20
+	return nil
+}
+
+// serve runs the server until ctx is cancelled (SIGTERM), then stops
+// accepting connections and waits for in-flight requests, uploads
+// included, to finish. ready, if not nil, receives the listening address.
+func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr string)) error {
+	log := cfg.logger(stderr)
+	store, err := cfg.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	srv, err := handlers.New(handlers.Config{
+		Store: store, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
+		SecureCookies: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No ReadTimeout or WriteTimeout: a 512 MiB upload or download on a
+		// slow intranet link may take many minutes.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	log.Info("cpaudit listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "data", cfg.DataDir, "blobs", blobsName(cfg))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	go collectGarbage(ctx, store, log)
+
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- httpServer.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- httpServer.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func blobsName(cfg *Config) string {
+	if cfg.S3.Endpoint != "" {
+		return "s3://" + cfg.S3.Endpoint + "/" + cfg.S3.Bucket
+	}
+	return "local"
+}
+
+// collectGarbage removes orphan blobs at start and every hour after. Blobs
+// younger than an hour are left alone: another process may be uploading.
+func collectGarbage(ctx context.Context, store *storage.Store, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := store.CollectGarbage(ctx, time.Hour); err != nil && ctx.Err() == nil {
+			log.Error("garbage collection failed", "err", err)
+		} else if n > 0 {
+			log.Info("garbage collection", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

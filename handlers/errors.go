@@ -1,0 +1,103 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// statusByKind is the one table from error kinds to HTTP statuses.
+var statusByKind = map[cpaudit.Kind]int{
+	cpaudit.KindInternal:        http.StatusInternalServerError,
+	cpaudit.KindInvalid:         http.StatusBadRequest,
+	cpaudit.KindUnprocessable:   http.StatusUnprocessableEntity,
+	cpaudit.KindUnauthenticated: http.StatusUnauthorized,
+	cpaudit.KindNotFound:        http.StatusNotFound,
+	cpaudit.KindConflict:        http.StatusConflict,
+	cpaudit.KindTooLarge:        http.StatusRequestEntityTooLarge,
+	cpaudit.KindRateLimited:     http.StatusTooManyRequests,
+	cpaudit.KindUnavailable:     http.StatusServiceUnavailable,
+}
+
+// errorStatus returns the status for err and the message a user may see.
+// Request bodies over http.MaxBytesReader's limit count as too large.
+func errorStatus(err error) (int, string) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge, "the request is larger than the upload limit"
+	}
+	kind := cpaudit.ErrorKind(err)
+	status, ok := statusByKind[kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	msg := cpaudit.ErrorMessage(err)
+	if msg == "" {
+		switch status {
+		case http.StatusServiceUnavailable:
+			msg = "a service cpaudit depends on is unavailable; please try again shortly"
+		case http.StatusNotFound:
+			msg = "not found"
+		default:
+			msg = "something went wrong on our side; it has been logged"
+		}
+	}
+	return status, msg
+}
+
+// logError logs server-side failures only; client errors are the
+// client's business and would drown the log.
+func (s *Server) logError(r *http.Request, status int, err error) {
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+// writeProblem answers an API request that failed.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := errorStatus(err)
+	s.logError(r, status, err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cpaudit"`)
+	}
+	body, _ := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg})
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeJSON renders v to a buffer first, so an encoding failure still gives
+// a clean error.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		s.writeProblem(w, r, cpaudit.Internal("handlers.writeJSON", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// apiFunc is an API handler: it writes its answer or returns an error.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) api(h apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeProblem(w, r, err)
+		}
+	})
+}

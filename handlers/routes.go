@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes is the whole URL space of cpaudit, in one place.
+func (s *Server) routes() http.Handler {
+	r := mux.NewRouter()
+	r.Use(s.instrument, securityHeaders)
+	r.NotFoundHandler = s.instrument(securityHeaders(http.HandlerFunc(s.notFound)))
+	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
+
+	r.Handle("/healthz", http.HandlerFunc(s.healthz)).Methods("GET")
+	r.Handle("/readyz", http.HandlerFunc(s.readyz)).Methods("GET")
+	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})).Methods("GET")
+
+	api := r.PathPrefix("/api/v1").Subrouter()
+	api.Use(s.requireToken)
+	api.Handle("/me", s.api(s.apiMe)).Methods("GET")
+	api.Handle("/users", s.api(s.apiCreateUser)).Methods("POST")
+	api.Handle("/tokens", s.api(s.apiCreateToken)).Methods("POST")
+	api.Handle("/tokens", s.api(s.apiListTokens)).Methods("GET")
+	api.Handle("/tokens/{id}", s.api(s.apiRevokeToken)).Methods("DELETE")
+	api.Handle("/enterprises", s.api(s.apiCreateOrg("enterprise"))).Methods("POST")
+	api.Handle("/consultancies", s.api(s.apiCreateOrg("consultancy"))).Methods("POST")
+	api.Handle("/organisations", s.api(s.apiCreateOrg(""))).Methods("POST")
+	api.Handle("/organisations/{id}", s.api(s.apiGetOrg)).Methods("GET")
+	api.Handle("/audits", s.api(s.apiCreateAudit)).Methods("POST")
+	api.Handle("/audits/{id}", s.api(s.apiGetAudit)).Methods("GET")
+	api.Handle("/documents", s.api(s.apiUploadDocument)).Methods("POST")
+	api.Handle("/documents", s.api(s.apiListDocuments)).Methods("GET")
+	api.Handle("/documents/{id}", s.api(s.apiGetDocument)).Methods("GET")
+	api.Handle("/documents/{id}/content", s.api(s.apiDocumentContent)).Methods("GET")
+	api.Handle("/documents/{id}/versions", s.api(s.apiUploadVersion)).Methods("POST")
+	api.Handle("/documents/{id}/versions/{version}/content", s.api(s.apiDocumentContent)).Methods("GET")
+	api.Handle("/documents/{id}/log", s.api(s.apiDocumentLog)).Methods("GET")
+
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.static))).Methods("GET")
+	web := r.NewRoute().Subrouter()
+	web.Use(s.webContext, s.crossOrigin)
+	web.Handle("/login", s.page(s.loginPage)).Methods("GET")
+	web.Handle("/login", s.page(s.loginSubmit)).Methods("POST")
+	web.Handle("/logout", s.page(s.requireSession(s.logout))).Methods("POST")
+	web.Handle("/", s.page(s.requireSession(s.home))).Methods("GET")
+	s.webRoutes(web)
+	return r
+}
+
+// param reads a path parameter; the one place that knows the router.
+func param(r *http.Request, name string) string { return mux.Vars(r)[name] }
+
+// routeName labels metrics with the route's template, not the raw path,
+// so ids do not explode the label set.
+func routeName(r *http.Request) string {
+	if route := mux.CurrentRoute(r); route != nil {
+		if t, err := route.GetPathTemplate(); err == nil {
+			return t
+		}
+	}
+	return "unmatched"
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		// Everything is self-hosted: deployments run on intranets.
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,115 @@
+package handlers
+
+import (
+	"context"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Store is what the handlers need from storage. It is declared here, by its
+// consumer, so the dependency is visible in one place.
+type Store interface {
+	Ping(ctx context.Context) error
+	TenantBySlug(ctx context.Context, slug string) (cpaudit.Tenant, error)
+	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
+
+	Authenticate(ctx context.Context, tenantID, email, password string) (cpaudit.User, error)
+	UserByToken(ctx context.Context, token string) (cpaudit.User, error)
+	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, storage.Session, error)
+	SessionByCookie(ctx context.Context, cookie string) (storage.Session, error)
+	DeleteSession(ctx context.Context, a cpaudit.Actor, cookie string) error
+	CreateUser(ctx context.Context, a cpaudit.Actor, nu storage.NewUser) (cpaudit.User, error)
+	CreateToken(ctx context.Context, a cpaudit.Actor, userID, name string) (string, cpaudit.Token, error)
+	Tokens(ctx context.Context, a cpaudit.Actor, userID string) ([]cpaudit.Token, error)
+	RevokeToken(ctx context.Context, a cpaudit.Actor, tokenID string) error
+
+	CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaudit.Organisation) (cpaudit.Organisation, error)
+	Organisation(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Organisation, error)
+	CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, consultancyID string) (cpaudit.Audit, error)
+	Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error)
+
+	Stage(r io.Reader, max int64) (*storage.Staged, error)
+	CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st *storage.Staged) (cpaudit.Document, error)
+	AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st *storage.Staged) (cpaudit.Document, error)
+	Document(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, error)
+	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
+	OpenContent(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.DocumentVersion, io.ReadCloser, error)
+	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
+}
+
+// Config is everything a Server needs.
+type Config struct {
+	Store     Store
+	Templates fs.FS // the templates package's FS: *.html pages and static/
+	Logger    *slog.Logger
+	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
+	MaxUploadBytes int64
+	// SecureCookies marks cookies Secure; set when served over TLS.
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For (only behind
+	// a reverse proxy that sets it).
+	TrustProxy bool
+	// SessionTTL is how long a login lasts; default 12 hours.
+	SessionTTL time.Duration
+	Now        func() time.Time
+}
+
+// Server serves cpaudit over HTTP.
+type Server struct {
+	store     Store
+	log       *slog.Logger
+	maxUpload int64
+	secure    bool
+	trust     bool
+	ttl       time.Duration
+	now       func() time.Time
+	pages     map[string]*template.Template
+	static    fs.FS
+	metrics   *metrics
+	registry  *prometheus.Registry
+	limiter   *loginLimiter
+	handler   http.Handler
+}
+
+// New builds a Server; it fails if a template does not parse.
+func New(cfg Config) (*Server, error) {
+	s := &Server{
+		store: cfg.Store, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
+		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, now: cfg.Now,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxUpload <= 0 {
+		s.maxUpload = 512 << 20
+	}
+	if s.ttl <= 0 {
+		s.ttl = 12 * time.Hour
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.pages, err = parsePages(cfg.Templates); err != nil {
+		return nil, err
+	}
+	if s.static, err = fs.Sub(cfg.Templates, "static"); err != nil {
+		return nil, err
+	}
+	s.registry = prometheus.NewRegistry()
+	s.metrics = newMetrics(s.registry)
+	s.limiter = newLoginLimiter(s.now)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -1,0 +1,291 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+const (
+	sessionCookie = "cpaudit_session"
+	loginCSRF     = "cpaudit_login_csrf"
+	langCookie    = "cpaudit_lang"
+)
+
+// webInfo is what every page knows about its request.
+type webInfo struct {
+	Lang    string // "zh" or "en"
+	User    *cpaudit.User
+	Tenant  *cpaudit.Tenant
+	CSRF    string // the token forms must send back
+	cookie  string
+	Path    string
+	Request *http.Request
+}
+
+func webOf(r *http.Request) *webInfo {
+	wi, _ := r.Context().Value(webKey).(*webInfo)
+	if wi == nil {
+		return &webInfo{Lang: "zh"}
+	}
+	return wi
+}
+
+// parsePages parses every page once at start: each page template is the
+// layout plus that page. A missing or broken page fails New.
+func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
+	names, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(fsys, "layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	for _, required := range []string{"login", "error"} {
+		if pages[required] == nil {
+			return nil, fmt.Errorf("template %s.html is missing", required)
+		}
+	}
+	return pages, nil
+}
+
+// render executes a page into a buffer, then writes it, so a template
+// error yields a clean error page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return cpaudit.Internal("handlers.render", fmt.Errorf("no page %q", page))
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	wi := webOf(r)
+	data["Web"] = wi
+	data["T"] = translator(wi.Lang)
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return cpaudit.Internal("handlers.render "+page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// writeErrorPage answers a failed page request; 401 sends the browser to
+// the login page instead.
+func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := errorStatus(err)
+	s.logError(r, status, err)
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if rerr := s.render(w, r, status, "error", map[string]any{"Status": status, "Message": msg}); rerr != nil {
+		s.log.Error("error page failed", "err", rerr)
+		http.Error(w, msg, status)
+	}
+}
+
+// pageFunc is a page handler: it renders or redirects, or returns an error.
+type pageFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) page(h pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeErrorPage(w, r, err)
+		}
+	})
+}
+
+// webContext works out the language and, when the browser has a live
+// session, the user, for every page.
+func (s *Server) webContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wi := &webInfo{Lang: "zh", Path: r.URL.Path, Request: r}
+		if l := r.URL.Query().Get("lang"); l == "zh" || l == "en" {
+			wi.Lang = l
+			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+		} else if c, err := r.Cookie(langCookie); err == nil && (c.Value == "en" || c.Value == "zh") {
+			wi.Lang = c.Value
+		}
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			sess, err := s.store.SessionByCookie(r.Context(), c.Value)
+			if err == nil {
+				wi.User, wi.CSRF, wi.cookie = &sess.User, sess.CSRFToken, c.Value
+				if t, err := s.store.TenantByID(r.Context(), sess.User.TenantID); err == nil {
+					wi.Tenant = &t
+				}
+				r = withActor(r, sess.User, s.clientAddr(r))
+			} else if !cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
+				s.writeErrorPage(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), webKey, wi)))
+	})
+}
+
+// requireSession lets only logged-in browsers through, and checks the CSRF
+// token of every state-changing request (form field csrf or header
+// X-CSRF-Token, for uploads sent by script).
+func (s *Server) requireSession(h pageFunc) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		wi := webOf(r)
+		if wi.User == nil {
+			return cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			sent := r.Header.Get("X-CSRF-Token")
+			if sent == "" {
+				// Only url-encoded forms are parsed here; multipart uploads
+				// send the header, so their bodies stay unread.
+				if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+					r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+					sent = r.PostFormValue("csrf")
+				}
+			}
+			if subtle.ConstantTimeCompare([]byte(sent), []byte(wi.CSRF)) != 1 {
+				return cpaudit.Errorf(cpaudit.KindInvalid, "the form has expired; reload the page and try again")
+			}
+		}
+		return h(w, r)
+	}
+}
+
+// crossOrigin refuses cross-site state-changing requests by their
+// Sec-Fetch-Site and Origin headers, a second line behind the tokens.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeErrorPage(w, r, cpaudit.Errorf(cpaudit.KindInvalid, "cross-site request refused"))
+	}))
+	return cop.Handler(next)
+}
+
+func randomToken() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// safeNext keeps only local paths, so the login form cannot be used to
+// redirect to another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	if webOf(r).User != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	return s.renderLogin(w, r, http.StatusOK, "", r.URL.Query().Get("tenant"), "")
+}
+
+// renderLogin shows the login form with a fresh double-submit CSRF token
+// (there is no session yet to hold one).
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, errMsg, tenant, email string) error {
+	token := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCSRF, Value: token, Path: "/login", MaxAge: 3600,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode})
+	return s.render(w, r, status, "login", map[string]any{
+		"Error": errMsg, "Tenant": tenant, "Email": email, "LoginCSRF": token, "Next": safeNext(r.FormValue("next")),
+	})
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return cpaudit.Errorf(cpaudit.KindInvalid, "the login form could not be read")
+	}
+	T := translator(webOf(r).Lang)
+	slug := strings.TrimSpace(r.PostFormValue("tenant"))
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	c, err := r.Cookie(loginCSRF)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		return s.renderLogin(w, r, http.StatusBadRequest, T("login.expired"), slug, email)
+	}
+	addr := s.clientAddr(r)
+	if !s.limiter.allowed(slug, email, addr) {
+		return s.renderLogin(w, r, http.StatusTooManyRequests, T("login.ratelimited"), slug, email)
+	}
+	var u cpaudit.User
+	t, err := s.store.TenantBySlug(r.Context(), slug)
+	if err == nil {
+		u, err = s.store.Authenticate(r.Context(), t.ID, email, r.PostFormValue("password"))
+	}
+	if cpaudit.IsKind(err, cpaudit.KindNotFound) || cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
+		s.limiter.failed(slug, email, addr)
+		return s.renderLogin(w, r, http.StatusUnauthorized, T("login.wrong"), slug, email)
+	}
+	if err != nil {
+		return err
+	}
+	s.limiter.succeeded(slug, email)
+	cookie, sess, err := s.store.CreateSession(r.Context(), u, addr, s.ttl)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: cookie, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: loginCSRF, Value: "", Path: "/login", MaxAge: -1})
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.DeleteSession(r.Context(), actorOf(r), webOf(r).cookie); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/documents", http.StatusSeeOther)
+	return nil
+}
+
+var templateFuncs = template.FuncMap{
+	"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	"bytes":    humanBytes,
+	"add":      func(a, b int) int { return a + b },
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

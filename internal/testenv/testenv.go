@@ -1,0 +1,84 @@
+// Package testenv finds the external programs tests need (MinIO, Chromium)
+// and decides, in one place, whether a missing one skips the test (on a
+// developer's machine) or fails it (in CI, CI=true).
+//
+// scripts/test installs and starts everything and sets the CPAUDIT_TEST_*
+// variables read here; .ci/run also sets CI=true, so that a broken CI machine
+// shows up as failures rather than as a green run that tested nothing.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+)
+
+// InCI reports whether the tests run in continuous integration, as told by
+// the CI variable (true, 1, ...) that CI services and .ci/run set.
+func InCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
+}
+
+// S3 returns the address (host:port) and root credentials of the MinIO
+// server started by scripts/test.
+func S3(t testing.TB) (endpoint, accessKey, secretKey string) {
+	t.Helper()
+	endpoint = os.Getenv("CPAUDIT_TEST_S3_ENDPOINT")
+	accessKey = os.Getenv("CPAUDIT_TEST_S3_ACCESS_KEY")
+	secretKey = os.Getenv("CPAUDIT_TEST_S3_SECRET_KEY")
+	if endpoint == "" || accessKey == "" || secretKey == "" {
+		missing(t, "MinIO not configured: run the tests with scripts/test")
+	}
+	return endpoint, accessKey, secretKey
+}
+
+// Chromium returns the path of a Chromium or Chrome executable:
+// CPAUDIT_TEST_CHROMIUM if set, else the first browser found on PATH.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	if path := os.Getenv("CPAUDIT_TEST_CHROMIUM"); path != "" {
+		if found, err := exec.LookPath(path); err == nil {
+			return found
+		}
+		missing(t, "CPAUDIT_TEST_CHROMIUM="+path+" is not an executable: run the tests with scripts/test")
+		return ""
+	}
+	if path := lookPath("chromium", "chromium-browser", "google-chrome"); path != "" {
+		return path
+	}
+	missing(t, "Chromium not found: install chromium or run the tests with scripts/test")
+	return ""
+}
+
+// Soffice returns the path of LibreOffice's command-line program.
+func Soffice(t testing.TB) string {
+	t.Helper()
+	if path := lookPath("soffice", "libreoffice"); path != "" {
+		return path
+	}
+	missing(t, "LibreOffice not found: install libreoffice-writer-nogui or run the tests with scripts/test")
+	return ""
+}
+
+// lookPath returns the path of the first of names found on PATH, or "".
+func lookPath(names ...string) string {
+	for _, name := range names {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// missing fails the test in CI, where every program must be present, and
+// skips it elsewhere, so that go test ./... works on a bare machine.
+func missing(t testing.TB, msg string) {
+	t.Helper()
+	if InCI() {
+		t.Fatal(msg)
+	} else {
+		t.Skip(msg)
+	}
+}

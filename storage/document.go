@@ -1,0 +1,370 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// blobKey is where a tenant's blob with this SHA-256 lives.
+func blobKey(slug, sha string) string { return slug + "/sha256/" + sha[:2] + "/" + sha }
+
+// Staged is an upload written to a local temporary file while hashing,
+// so that the blob store gets a known size and a content address, memory
+// use does not grow with the file, and the form fields that came after the
+// file can still be read before anything is stored. Close removes it.
+type Staged struct {
+	file   *os.File
+	SHA256 string
+	Size   int64
+}
+
+// Close removes the staged file; it is safe to call more than once.
+func (st *Staged) Close() error {
+	st.file.Close()
+	return os.Remove(st.file.Name())
+}
+
+// Stage copies r into a temporary file under the data directory, hashing
+// as it goes. KindTooLarge beyond max bytes; KindInvalid when r fails (the
+// client's stream broke off), with r's error as the cause.
+func (s *Store) Stage(r io.Reader, max int64) (*Staged, error) {
+	const op = "storage.Stage"
+	f, err := os.CreateTemp(filepath.Join(s.dataDir, "tmp"), "upload-*")
+	if err != nil {
+		return nil, cpaudit.Internal(op, err)
+	}
+	st := &Staged{file: f}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, max+1))
+	if err == nil && n > max {
+		err = cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", max>>20)
+	}
+	if err != nil {
+		st.Close()
+		var ce *cpaudit.Error
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: "the upload was interrupted", Err: err}
+	}
+	st.SHA256, st.Size = hex.EncodeToString(h.Sum(nil)), n
+	return st, nil
+}
+
+// storeBlob puts a staged upload in the blob store under the tenant's
+// prefix. It returns with s.uploads read-locked; the caller unlocks after
+// committing the row that references the blob.
+func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) error {
+	if _, err := st.file.Seek(0, io.SeekStart); err != nil {
+		return cpaudit.Internal("storage.storeBlob", err)
+	}
+	s.uploads.RLock()
+	if err := s.blobs.Put(ctx, blobKey(slug, st.SHA256), st.file, st.Size); err != nil {
+		s.uploads.RUnlock()
+		return err
+	}
+	return nil
+}
+
+// mayUpload says whether a role may upload a document of this kind.
+func mayUpload(a cpaudit.Actor, kind cpaudit.DocKind) error {
+	switch {
+	case a.Role == cpaudit.RoleAdmin:
+		return nil
+	case a.Role == cpaudit.RoleExpert:
+		return cpaudit.Errorf(cpaudit.KindConflict, "experts review documents and do not upload them")
+	case kind == cpaudit.DocGuideline && a.Role != cpaudit.RolePublisher:
+		return cpaudit.Errorf(cpaudit.KindConflict, "only publishers publish guidelines")
+	case (kind == cpaudit.DocReport || kind == cpaudit.DocEvidence) &&
+		a.Role != cpaudit.RoleConsultant && a.Role != cpaudit.RoleEnterprise:
+		return cpaudit.Errorf(cpaudit.KindConflict, "only consultants and enterprises upload reports and evidence")
+	}
+	return nil
+}
+
+// CreateDocument stores a staged upload as a new document's first version
+// (the caller still closes st). The bytes are
+// durable in the blob store before the metadata row is committed, so an
+// interrupted upload leaves no document behind (at worst an orphan blob,
+// which CollectGarbage removes). KindInvalid for bad metadata or a broken
+// stream, KindNotFound for an audit the actor
+// cannot see, KindConflict when the actor's role may not upload this kind.
+func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st *Staged) (cpaudit.Document, error) {
+	const op = "storage.CreateDocument"
+	if _, err := cpaudit.ParseDocKind(string(nd.Kind)); err != nil {
+		return cpaudit.Document{}, err
+	}
+	if err := cpaudit.ValidateStep(nd.Step); err != nil {
+		return cpaudit.Document{}, err
+	}
+	if err := mayUpload(a, nd.Kind); err != nil {
+		return cpaudit.Document{}, err
+	}
+	nd.Filename = cpaudit.CleanFilename(nd.Filename)
+	nd.Title = strings.TrimSpace(nd.Title)
+	if nd.Title == "" {
+		nd.Title = nd.Filename
+	}
+	if err := cpaudit.ValidateName("title", nd.Title, 300); err != nil {
+		return cpaudit.Document{}, err
+	}
+	h, err := s.tenant(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
+	if nd.AuditID != "" {
+		if _, err := s.Audit(ctx, a, nd.AuditID); err != nil {
+			return cpaudit.Document{}, err
+		}
+	}
+	if err := s.storeBlob(ctx, h.slug, st); err != nil {
+		return cpaudit.Document{}, err
+	}
+	defer s.uploads.RUnlock()
+	sha, size := st.SHA256, st.Size
+
+	now := s.clock()
+	d := cpaudit.Document{
+		ID: cpaudit.NewID("d", now), Kind: nd.Kind, Title: nd.Title, AuditID: nd.AuditID, Step: nd.Step,
+		OrgID: a.OrgID, CreatedBy: a.Email, CreatedAt: now,
+	}
+	d.Current = cpaudit.DocumentVersion{Number: 1, SHA256: sha, Size: size, ContentType: nd.ContentType,
+		Filename: nd.Filename, UploadedBy: a.Email, UploadedAt: now, TextStatus: cpaudit.TextPending}
+	d.Versions = []cpaudit.DocumentVersion{d.Current}
+	err = inTx(ctx, h.db, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (id, kind, title, audit_id, step, org_id, created_by_id, created_by, created_at, versions)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			d.ID, string(d.Kind), d.Title, nullString(d.AuditID), nullInt(d.Step), nullString(d.OrgID), a.UserID, a.Email, micros(now))
+		if err != nil {
+			return err
+		}
+		return s.insertVersion(ctx, tx, a, d.ID, d.Current, "document.upload")
+	})
+	if err != nil {
+		return cpaudit.Document{}, dbError(op, err, "", "")
+	}
+	return d, nil
+}
+
+func (s *Store) insertVersion(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, docID string, v cpaudit.DocumentVersion, action string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO document_versions
+		(document_id, number, sha256, size, content_type, filename, uploaded_by, uploaded_at, text_status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		docID, v.Number, v.SHA256, v.Size, v.ContentType, v.Filename, v.UploadedBy, micros(v.UploadedAt), string(v.TextStatus))
+	if err != nil {
+		return err
+	}
+	return s.appendLog(ctx, tx, a, action, "document", docID, map[string]any{
+		"version": v.Number, "sha256": v.SHA256, "size": v.Size, "filename": v.Filename, "content_type": v.ContentType,
+	})
+}
+
+// AddVersion uploads a new version of a document; the old ones are kept.
+// The actor must see the document (else KindNotFound) and belong to the
+// organisation that owns it, have uploaded it, or be an admin (else
+// KindConflict). Other errors as CreateDocument.
+func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st *Staged) (cpaudit.Document, error) {
+	const op = "storage.AddVersion"
+	h, err := s.tenant(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
+	d, createdByID, err := s.document(ctx, h.db, a, docID)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
+	if a.Role != cpaudit.RoleAdmin && createdByID != a.UserID && (a.OrgID == "" || d.OrgID != a.OrgID) {
+		return cpaudit.Document{}, cpaudit.Errorf(cpaudit.KindConflict, "only the organisation that uploaded this document may add versions")
+	}
+	if err := mayUpload(a, d.Kind); err != nil {
+		return cpaudit.Document{}, err
+	}
+	if err := s.storeBlob(ctx, h.slug, st); err != nil {
+		return cpaudit.Document{}, err
+	}
+	defer s.uploads.RUnlock()
+	sha, size := st.SHA256, st.Size
+	now := s.clock()
+	v := cpaudit.DocumentVersion{SHA256: sha, Size: size, ContentType: contentType, Filename: cpaudit.CleanFilename(filename),
+		UploadedBy: a.Email, UploadedAt: now, TextStatus: cpaudit.TextPending}
+	err = inTx(ctx, h.db, func(tx *sql.Tx) error {
+		// Number the version inside the transaction: concurrent uploads of
+		// the same document serialise on the write lock.
+		if err := tx.QueryRowContext(ctx, `UPDATE documents SET versions = versions + 1 WHERE id = ? RETURNING versions`, docID).Scan(&v.Number); err != nil {
+			return err
+		}
+		return s.insertVersion(ctx, tx, a, docID, v, "document.version")
+	})
+	if err != nil {
+		return cpaudit.Document{}, dbError(op, err, "no such document", "")
+	}
+	return s.Document(ctx, a, docID)
+}
+
+// docVisible is the SQL condition, over a documents row aliased d, under
+// which the actor may read the document: those who see everything; anyone,
+// for guidelines; the uploader; the uploader's organisation; staff of the
+// audit's enterprise or consultancy. Arguments from docVisibleArgs.
+const docVisible = `(? OR d.kind = 'guideline' OR d.created_by_id = ? OR d.org_id = ?
+	OR d.audit_id IN (SELECT au.id FROM audits au WHERE au.enterprise_id = ? OR au.consultancy_id = ?))`
+
+func docVisibleArgs(a cpaudit.Actor) []any {
+	org, user := a.OrgID, a.UserID
+	if org == "" {
+		org = "\x00"
+	}
+	if user == "" {
+		user = "\x00"
+	}
+	return []any{seesAll(a), user, org, org, org}
+}
+
+const docColumns = `d.id, d.kind, d.title, d.audit_id, d.step, d.org_id, d.created_by_id, d.created_by, d.created_at,
+	v.number, v.sha256, v.size, v.content_type, v.filename, v.uploaded_by, v.uploaded_at, v.text_status`
+
+type rowScanner interface{ Scan(...any) error }
+
+func scanDocument(row rowScanner) (d cpaudit.Document, createdByID string, err error) {
+	var audit, org sql.NullString
+	var step sql.NullInt64
+	var created, uploaded int64
+	var kind, status string
+	v := &d.Current
+	err = row.Scan(&d.ID, &kind, &d.Title, &audit, &step, &org, &createdByID, &d.CreatedBy, &created,
+		&v.Number, &v.SHA256, &v.Size, &v.ContentType, &v.Filename, &v.UploadedBy, &uploaded, &status)
+	d.Kind, d.AuditID, d.Step, d.OrgID, d.CreatedAt = cpaudit.DocKind(kind), audit.String, int(step.Int64), org.String, fromMicros(created)
+	v.UploadedAt, v.TextStatus = fromMicros(uploaded), cpaudit.TextStatus(status)
+	return d, createdByID, err
+}
+
+func (s *Store) document(ctx context.Context, db *sql.DB, a cpaudit.Actor, id string) (cpaudit.Document, string, error) {
+	args := append([]any{id}, docVisibleArgs(a)...)
+	d, createdByID, err := scanDocument(db.QueryRowContext(ctx, `SELECT `+docColumns+`
+		FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.number = d.versions
+		WHERE d.id = ? AND `+docVisible, args...))
+	if err != nil {
+		return cpaudit.Document{}, "", dbError("storage.Document", err, "no such document", "")
+	}
+	return d, createdByID, nil
+}
+
+// Document returns a document with all its versions, newest first;
+// KindNotFound if it does not exist or the actor may not read it.
+func (s *Store) Document(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, error) {
+	const op = "storage.Document"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
+	d, _, err := s.document(ctx, db, a, id)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT number, sha256, size, content_type, filename, uploaded_by, uploaded_at, text_status
+		FROM document_versions WHERE document_id = ? ORDER BY number DESC`, id)
+	if err != nil {
+		return cpaudit.Document{}, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v cpaudit.DocumentVersion
+		var uploaded int64
+		var status string
+		if err := rows.Scan(&v.Number, &v.SHA256, &v.Size, &v.ContentType, &v.Filename, &v.UploadedBy, &uploaded, &status); err != nil {
+			return cpaudit.Document{}, dbError(op, err, "", "")
+		}
+		v.UploadedAt, v.TextStatus = fromMicros(uploaded), cpaudit.TextStatus(status)
+		d.Versions = append(d.Versions, v)
+	}
+	return d, dbError(op, rows.Err(), "", "")
+}
+
+// Documents returns one page of the documents the actor may read, newest
+// first, and how many there are in all.
+func (s *Store) Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error) {
+	const op = "storage.Documents"
+	f.Page()
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := `WHERE ` + docVisible
+	args := docVisibleArgs(a)
+	if f.Kind != "" {
+		where += ` AND d.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if f.AuditID != "" {
+		where += ` AND d.audit_id = ?`
+		args = append(args, f.AuditID)
+	}
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM documents d `+where, args...).Scan(&total); err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+docColumns+`
+		FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.number = d.versions
+		`+where+` ORDER BY d.created_at DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	docs := []cpaudit.Document{}
+	for rows.Next() {
+		d, _, err := scanDocument(rows)
+		if err != nil {
+			return nil, 0, dbError(op, err, "", "")
+		}
+		docs = append(docs, d)
+	}
+	return docs, total, dbError(op, rows.Err(), "", "")
+}
+
+// OpenContent opens the bytes of a version of a document (0: the newest)
+// and records the download in the audit log. KindNotFound if the document
+// or version does not exist or the actor may not read it.
+func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.DocumentVersion, io.ReadCloser, error) {
+	d, err := s.Document(ctx, a, docID)
+	if err != nil {
+		return cpaudit.DocumentVersion{}, nil, err
+	}
+	v := d.Current
+	if version != 0 {
+		found := false
+		for _, dv := range d.Versions {
+			if dv.Number == version {
+				v, found = dv, true
+			}
+		}
+		if !found {
+			return cpaudit.DocumentVersion{}, nil, cpaudit.Errorf(cpaudit.KindNotFound, "document %s has no version %d", docID, version)
+		}
+	}
+	h, err := s.tenant(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.DocumentVersion{}, nil, err
+	}
+	rc, err := s.blobs.Open(ctx, blobKey(h.slug, v.SHA256))
+	if err != nil {
+		if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+			// The row exists but the bytes are gone: that is damage, not
+			// a missing document.
+			return cpaudit.DocumentVersion{}, nil, cpaudit.Internal("storage.OpenContent", errors.New("blob missing for "+docID))
+		}
+		return cpaudit.DocumentVersion{}, nil, err
+	}
+	if err := s.appendLogNow(ctx, a, "document.download", "document", docID, map[string]any{"version": v.Number}); err != nil {
+		rc.Close()
+		return cpaudit.DocumentVersion{}, nil, err
+	}
+	return v, rc, nil
+}

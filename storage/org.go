@@ -1,0 +1,107 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// CreateOrganisation adds an enterprise, consultancy, regulator office or
+// publisher. Admins and regulators may. Enterprises need a valid credit
+// code, industry and region; others need a valid credit code when one is
+// given. KindConflict if the credit code is already registered for that kind.
+func (s *Store) CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaudit.Organisation) (cpaudit.Organisation, error) {
+	const op = "storage.CreateOrganisation"
+	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
+		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may register organisations")
+	}
+	if _, err := cpaudit.ParseOrgKind(string(o.Kind)); err != nil {
+		return cpaudit.Organisation{}, err
+	}
+	o.Name = strings.TrimSpace(o.Name)
+	o.CreditCode = strings.ToUpper(strings.TrimSpace(o.CreditCode))
+	if err := cpaudit.ValidateName("name", o.Name, 200); err != nil {
+		return cpaudit.Organisation{}, err
+	}
+	if o.Kind == cpaudit.OrgEnterprise || o.Kind == cpaudit.OrgConsultancy || o.CreditCode != "" {
+		if err := cpaudit.ValidateCreditCode(o.CreditCode); err != nil {
+			return cpaudit.Organisation{}, err
+		}
+	}
+	if o.Kind == cpaudit.OrgEnterprise || o.Industry != "" {
+		if err := cpaudit.ValidateIndustry(o.Industry); err != nil {
+			return cpaudit.Organisation{}, err
+		}
+	}
+	if o.Kind == cpaudit.OrgEnterprise || o.Kind == cpaudit.OrgRegulator || o.Region != "" {
+		if err := cpaudit.ValidateRegion(o.Region); err != nil {
+			return cpaudit.Organisation{}, err
+		}
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Organisation{}, err
+	}
+	if o.ParentID != "" {
+		if _, err := s.organisation(ctx, db, o.ParentID); err != nil {
+			return cpaudit.Organisation{}, err
+		}
+	}
+	now := s.clock()
+	o.ID, o.CreatedAt = cpaudit.NewID("o", now), now
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, kind, name, credit_code, industry, region, parent_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, string(o.Kind), o.Name, o.CreditCode, o.Industry, o.Region, nullString(o.ParentID), micros(now))
+		if err != nil {
+			return err
+		}
+		return s.appendLog(ctx, tx, a, "organisation.create", "organisation", o.ID,
+			map[string]any{"kind": o.Kind, "name": o.Name, "credit_code": o.CreditCode})
+	})
+	if err != nil {
+		return cpaudit.Organisation{}, dbError(op, err, "", "an organisation with credit code "+o.CreditCode+" is already registered")
+	}
+	return o, nil
+}
+
+// Organisation returns an organisation of the actor's tenant; KindNotFound
+// if none. Staff of consultancies, enterprises and publishers see their
+// own organisation only.
+func (s *Store) Organisation(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Organisation, error) {
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Organisation{}, err
+	}
+	if !seesAll(a) && a.OrgID != id {
+		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such organisation")
+	}
+	return s.organisation(ctx, db, id)
+}
+
+func (s *Store) organisation(ctx context.Context, db *sql.DB, id string) (cpaudit.Organisation, error) {
+	var o cpaudit.Organisation
+	var kind string
+	var parent sql.NullString
+	var created int64
+	err := db.QueryRowContext(ctx, `SELECT id, kind, name, credit_code, industry, region, parent_id, created_at
+		FROM organisations WHERE id = ?`, id).Scan(&o.ID, &kind, &o.Name, &o.CreditCode, &o.Industry, &o.Region, &parent, &created)
+	if err != nil {
+		return cpaudit.Organisation{}, dbError("storage.Organisation", err, "no such organisation", "")
+	}
+	o.Kind, o.ParentID, o.CreatedAt = cpaudit.OrgKind(kind), parent.String, fromMicros(created)
+	return o, nil
+}
+
+// seesAll reports whether the actor reads every record of its tenant.
+// Regional scoping of regulators (a city bureau sees its city) comes with
+// the dashboards.
+func seesAll(a cpaudit.Actor) bool {
+	switch a.Role {
+	case cpaudit.RoleAdmin, cpaudit.RoleRegulator, cpaudit.RoleExpert:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,241 @@
+package storage
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+var cheap = PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
+
+func newTestStore(t *testing.T, blobs BlobStore) *Store {
+	t.Helper()
+	if blobs == nil {
+		blobs = NewMemBlobStore()
+	}
+	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Blobs: blobs, Passwords: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func mustKind(t *testing.T, err error, want cpaudit.Kind) {
+	t.Helper()
+	if got := cpaudit.ErrorKind(err); err == nil || got != want {
+		t.Fatalf("error %v: kind %v, want %v", err, got, want)
+	}
+}
+
+// fixture is one tenant with an enterprise, two consultancies, an audit
+// run by the first, and a user per role.
+type fixture struct {
+	s                  *Store
+	sys                cpaudit.Actor
+	ent, cons, cons2   cpaudit.Organisation
+	audit              cpaudit.Audit
+	consultant, other  cpaudit.Actor // of cons and of cons2
+	enterprise, admin  cpaudit.Actor
+	regulator, expert  cpaudit.Actor
+	publisher, unbound cpaudit.Actor // unbound: an enterprise user with no organisation
+}
+
+func code(first17 string) string { return first17 + string(cpaudit.CreditCodeCheck(first17)) }
+
+func newFixture(t *testing.T, s *Store, slug string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := s.CreateTenant(ctx, slug, "河北省生态环境厅")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{s: s, sys: cpaudit.SystemActor(tn.ID)}
+	mk := func(o cpaudit.Organisation) cpaudit.Organisation {
+		o, err := s.CreateOrganisation(ctx, f.sys, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	f.ent = mk(cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: "保定印染有限公司", CreditCode: code("91130600MA0DYYYY1"), Industry: "C1713", Region: "130600"})
+	f.cons = mk(cpaudit.Organisation{Kind: cpaudit.OrgConsultancy, Name: "绿源环保咨询", CreditCode: code("91130100MA0CXXXX0")})
+	f.cons2 = mk(cpaudit.Organisation{Kind: cpaudit.OrgConsultancy, Name: "蓝天咨询", CreditCode: code("91130100MA0CYYYY2")})
+	if f.audit, err = s.CreateAudit(ctx, f.sys, f.ent.ID, f.cons.ID); err != nil {
+		t.Fatal(err)
+	}
+	user := func(email string, role cpaudit.Role, org string) cpaudit.Actor {
+		u, err := s.CreateUser(ctx, f.sys, NewUser{Email: email, Role: role, Password: "密码足够长了吧abc", OrgID: org})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cpaudit.Actor{TenantID: tn.ID, UserID: u.ID, Email: u.Email, Role: role, OrgID: org, ClientAddr: "10.0.0.1"}
+	}
+	f.consultant = user("zhang@lvyuan.cn", cpaudit.RoleConsultant, f.cons.ID)
+	f.other = user("li@lantian.cn", cpaudit.RoleConsultant, f.cons2.ID)
+	f.enterprise = user("wang@yinran.cn", cpaudit.RoleEnterprise, f.ent.ID)
+	f.admin = user("admin@hebei.gov.cn", cpaudit.RoleAdmin, "")
+	f.regulator = user("chen@hebei.gov.cn", cpaudit.RoleRegulator, "")
+	f.expert = user("zhao@expert.cn", cpaudit.RoleExpert, "")
+	f.publisher = user("pub@cpc.cn", cpaudit.RolePublisher, "")
+	f.unbound = user("nobody@x.cn", cpaudit.RoleEnterprise, "")
+	return f
+}
+
+func (f *fixture) upload(t *testing.T, a cpaudit.Actor, nd cpaudit.NewDocument, content string) (cpaudit.Document, error) {
+	t.Helper()
+	st, err := f.s.Stage(strings.NewReader(content), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	return f.s.CreateDocument(context.Background(), a, nd, st)
+}
+
+func TestTenants(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	blobs := NewMemBlobStore()
+	s, err := Open(ctx, Config{DataDir: dir, Blobs: blobs, Passwords: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := s.CreateTenant(ctx, "hebei", "河北省")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CreateTenant(ctx, "hebei", "again")
+	mustKind(t, err, cpaudit.KindConflict)
+	_, err = s.CreateTenant(ctx, "../evil", "x")
+	mustKind(t, err, cpaudit.KindInvalid)
+	_, err = s.TenantBySlug(ctx, "nope")
+	mustKind(t, err, cpaudit.KindNotFound)
+	s.Close()
+
+	// Reopening applies no migration twice and finds the tenant.
+	s, err = Open(ctx, Config{DataDir: dir, Blobs: blobs, Passwords: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.TenantBySlug(ctx, "hebei")
+	if err != nil || got.ID != tn.ID || got.Name != "河北省" {
+		t.Fatalf("reopened: %+v %v", got, err)
+	}
+	db, err := s.tenantDB(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d migrations recorded", n)
+	}
+	// Foreign keys are on for every pooled connection (they are in the DSN).
+	for i := 0; i < 3; i++ {
+		var fk int
+		conn, _ := db.Conn(ctx)
+		conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk)
+		defer conn.Close()
+		if fk != 1 {
+			t.Fatal("foreign keys off on a pooled connection")
+		}
+	}
+}
+
+func TestUsersAndTokens(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	g := newFixture(t, s, "beijing")
+
+	_, err := s.CreateUser(ctx, f.sys, NewUser{Email: "ZHANG@lvyuan.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw"})
+	mustKind(t, err, cpaudit.KindConflict) // e-mails are case-insensitive
+	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "short"})
+	mustKind(t, err, cpaudit.KindInvalid)
+	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: "boss", Password: "long enough pw"})
+	mustKind(t, err, cpaudit.KindInvalid)
+	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw", OrgID: f.ent.ID})
+	mustKind(t, err, cpaudit.KindUnprocessable) // a consultant of an enterprise
+	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw", OrgID: g.cons.ID})
+	mustKind(t, err, cpaudit.KindNotFound) // another tenant's organisation
+	_, err = s.CreateUser(ctx, f.consultant, NewUser{Email: "x@y.cn", Role: cpaudit.RoleAdmin, Password: "long enough pw"})
+	mustKind(t, err, cpaudit.KindConflict) // only admins create users
+
+	u, err := s.Authenticate(ctx, f.sys.TenantID, "Zhang@Lvyuan.cn", "密码足够长了吧abc")
+	if err != nil || u.ID != f.consultant.UserID || u.OrgID != f.cons.ID {
+		t.Fatalf("Authenticate: %+v %v", u, err)
+	}
+	_, err = s.Authenticate(ctx, f.sys.TenantID, "zhang@lvyuan.cn", "wrong password")
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+	_, err = s.Authenticate(ctx, f.sys.TenantID, "ghost@lvyuan.cn", "密码足够长了吧abc")
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+	_, err = s.Authenticate(ctx, g.sys.TenantID, "zhang@lvyuan.cn", "wrong")
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+
+	tok, meta, err := s.CreateToken(ctx, f.sys, f.consultant.UserID, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err = s.UserByToken(ctx, tok)
+	if err != nil || u.ID != f.consultant.UserID || u.TenantID != f.sys.TenantID {
+		t.Fatalf("UserByToken: %+v %v", u, err)
+	}
+	for _, bad := range []string{"", "cpa_", "cpa_" + g.sys.TenantID + tok[len("cpa_"+f.sys.TenantID):], tok + "x", "garbage", "cpa_nosuchtenant_abc"} {
+		_, err := s.UserByToken(ctx, bad)
+		mustKind(t, err, cpaudit.KindUnauthenticated)
+	}
+	// Another user may not revoke it; its owner may.
+	mustKind(t, s.RevokeToken(ctx, f.other, meta.ID), cpaudit.KindNotFound)
+	if err := s.RevokeToken(ctx, f.consultant, meta.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UserByToken(ctx, tok)
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+	tokens, err := s.Tokens(ctx, f.consultant, f.consultant.UserID)
+	if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
+		t.Fatalf("Tokens: %+v %v", tokens, err)
+	}
+
+	// Sessions.
+	cookie, sess, err := s.CreateSession(ctx, u, "10.0.0.2", time.Hour)
+	if err != nil || sess.CSRFToken == "" {
+		t.Fatal(err)
+	}
+	got, err := s.SessionByCookie(ctx, cookie)
+	if err != nil || got.User.ID != u.ID || got.CSRFToken != sess.CSRFToken {
+		t.Fatalf("SessionByCookie: %+v %v", got, err)
+	}
+	if err := s.DeleteSession(ctx, f.consultant, cookie); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SessionByCookie(ctx, cookie)
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+	_, err = s.SessionByCookie(ctx, g.sys.TenantID+cookie[len(f.sys.TenantID):])
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+
+	// An expired session is refused.
+	cookie, _, err = s.CreateSession(ctx, u, "10.0.0.2", time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	_, err = s.SessionByCookie(ctx, cookie)
+	mustKind(t, err, cpaudit.KindUnauthenticated)
+}
+
+func TestPasswordHash(t *testing.T) {
+	h := hashPassword("清洁生产 password", DefaultPasswordParams)
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("hash %q", h)
+	}
+	if !checkPassword("清洁生产 password", h) || checkPassword("清洁生产 passwore", h) || checkPassword("x", "not a hash") {
+		t.Error("checkPassword")
+	}
+	if hashPassword("same", cheap) == hashPassword("same", cheap) {
+		t.Error("salt is not random")
+	}
+}

@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// NewUser is what creating a user takes.
+type NewUser struct {
+	Email    string
+	Role     cpaudit.Role
+	Password string
+	OrgID    string // optional; must be an organisation of the role's kind
+}
+
+// CreateUser adds a user to the actor's tenant. Only admins may (the
+// command line acts as the system admin). KindInvalid for a bad e-mail,
+// role or weak password, KindConflict for a duplicate e-mail, KindNotFound
+// for an unknown organisation.
+func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu NewUser) (cpaudit.User, error) {
+	const op = "storage.CreateUser"
+	if a.Role != cpaudit.RoleAdmin {
+		return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin may create users")
+	}
+	email, err := cpaudit.NormalizeEmail(nu.Email)
+	if err != nil {
+		return cpaudit.User{}, err
+	}
+	if _, err := cpaudit.ParseRole(string(nu.Role)); err != nil {
+		return cpaudit.User{}, err
+	}
+	if err := cpaudit.ValidatePassword(nu.Password); err != nil {
+		return cpaudit.User{}, err
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.User{}, err
+	}
+	if nu.OrgID != "" {
+		org, err := s.organisation(ctx, db, nu.OrgID)
+		if err != nil {
+			return cpaudit.User{}, err
+		}
+		if want := nu.Role.OrgKind(); want != "" && org.Kind != want {
+			return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindUnprocessable,
+				"a %s belongs to a %s, but organisation %s is a %s", nu.Role, want, org.ID, org.Kind)
+		}
+	}
+	now := s.clock()
+	u := cpaudit.User{ID: cpaudit.NewID("u", now), TenantID: a.TenantID, Email: email, Role: nu.Role, OrgID: nu.OrgID, CreatedAt: now}
+	hash := hashPassword(nu.Password, s.passwords)
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, role, org_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Email, string(u.Role), nullString(u.OrgID), hash, micros(now))
+		if err != nil {
+			return err
+		}
+		return s.appendLog(ctx, tx, a, "user.create", "user", u.ID, map[string]any{"email": email, "role": u.Role, "org_id": u.OrgID})
+	})
+	if err != nil {
+		return cpaudit.User{}, dbError(op, err, "", "a user with e-mail "+email+" already exists")
+	}
+	return u, nil
+}
+
+// Authenticate checks an e-mail and password in a tenant and returns the
+// user; KindUnauthenticated if either is wrong (the same answer for both).
+func (s *Store) Authenticate(ctx context.Context, tenantID, email, password string) (cpaudit.User, error) {
+	wrong := cpaudit.Errorf(cpaudit.KindUnauthenticated, "wrong e-mail or password")
+	db, err := s.tenantDB(ctx, tenantID)
+	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+		checkPassword(password, s.dummyHash)
+		return cpaudit.User{}, wrong
+	} else if err != nil {
+		return cpaudit.User{}, err
+	}
+	email, _ = cpaudit.NormalizeEmail(email)
+	var hash string
+	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, created_at, password_hash FROM users WHERE email = ?`, email), &hash)
+	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+		checkPassword(password, s.dummyHash)
+		return cpaudit.User{}, wrong
+	} else if err != nil {
+		return cpaudit.User{}, err
+	}
+	if !checkPassword(password, hash) {
+		return cpaudit.User{}, wrong
+	}
+	u.TenantID = tenantID
+	return u, nil
+}
+
+// UserByEmail returns a tenant's user; KindNotFound if none.
+func (s *Store) UserByEmail(ctx context.Context, tenantID, email string) (cpaudit.User, error) {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return cpaudit.User{}, err
+	}
+	norm, err := cpaudit.NormalizeEmail(email)
+	if err != nil {
+		return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindNotFound, "no user %q", email)
+	}
+	var hash string
+	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, created_at, password_hash FROM users WHERE email = ?`, norm), &hash)
+	u.TenantID = tenantID
+	return u, err
+}
+
+func (s *Store) userByID(ctx context.Context, db *sql.DB, tenantID, id string) (cpaudit.User, error) {
+	var hash string
+	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, created_at, password_hash FROM users WHERE id = ?`, id), &hash)
+	u.TenantID = tenantID
+	return u, err
+}
+
+func scanUser(row *sql.Row, hash *string) (cpaudit.User, error) {
+	var u cpaudit.User
+	var role string
+	var org sql.NullString
+	var created int64
+	if err := row.Scan(&u.ID, &u.Email, &role, &org, &created, hash); err != nil {
+		return cpaudit.User{}, dbError("storage.user", err, "no such user", "")
+	}
+	u.Role, u.OrgID, u.CreatedAt = cpaudit.Role(role), org.String, fromMicros(created)
+	return u, nil
+}

@@ -1,0 +1,41 @@
+package cpaudit
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Tenant is one deployment of an authority (a province or a city). Tenants
+// never see each other's data: each has its own database, search index and
+// blob prefix.
+type Tenant struct {
+	ID        string    `json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidateSlug checks a tenant slug: lower-case letters, digits and hyphens,
+// 1 to 63 characters, starting with a letter or digit. Slugs name directories
+// and object prefixes, so nothing else is allowed.
+func ValidateSlug(slug string) error {
+	if !slugPattern.MatchString(slug) {
+		return Errorf(KindInvalid, "tenant slug %q must be 1-63 lower-case letters, digits or hyphens", slug)
+	}
+	return nil
+}
+
+// ValidateName checks a display name: not blank, at most max characters.
+func ValidateName(what, name string, max int) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Errorf(KindInvalid, "%s is required", what)
+	}
+	if len([]rune(name)) > max {
+		return Errorf(KindInvalid, "%s is longer than %d characters", what, max)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package cpaudit
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do inside its tenant.
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"      // everything inside the tenant
+	RoleRegulator  Role = "regulator"  // ecology and environment bureau staff
+	RoleConsultant Role = "consultant" // staff of a consultancy (咨询服务机构)
+	RoleEnterprise Role = "enterprise" // staff of an audited enterprise
+	RolePublisher  Role = "publisher"  // publishes industry guidelines
+	RoleExpert     Role = "expert"     // reviews reports at assessment and acceptance
+)
+
+// Roles lists every role, in the order the UI shows them.
+var Roles = []Role{RoleAdmin, RoleRegulator, RoleConsultant, RoleEnterprise, RolePublisher, RoleExpert}
+
+// ParseRole returns the role named s, or a KindInvalid error.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", Errorf(KindInvalid, "unknown role %q: use one of admin, regulator, consultant, enterprise, publisher, expert", s)
+}
+
+// OrgKind returns the kind of organisation a user of this role belongs to,
+// or "" when the role needs none.
+func (r Role) OrgKind() OrgKind {
+	switch r {
+	case RoleConsultant:
+		return OrgConsultancy
+	case RoleEnterprise:
+		return OrgEnterprise
+	case RolePublisher:
+		return OrgPublisher
+	case RoleRegulator:
+		return OrgRegulator
+	}
+	return ""
+}
+
+// User is a person who logs in to one tenant.
+type User struct {
+	ID        string    `json:"id"`
+	TenantID  string    `json:"-"`
+	Email     string    `json:"email"`
+	Role      Role      `json:"role"`
+	OrgID     string    `json:"org_id,omitempty"` // the consultancy, enterprise, publisher or regulator office
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// ValidatePassword enforces the password policy: long enough, not absurdly
+// long (hashing cost), valid UTF-8.
+func ValidatePassword(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case !utf8.ValidString(pw):
+		return Errorf(KindInvalid, "password is not valid UTF-8")
+	case n < MinPasswordLength:
+		return Errorf(KindInvalid, "password is too weak: it needs at least %d characters", MinPasswordLength)
+	case len(pw) > 256:
+		return Errorf(KindInvalid, "password is longer than 256 bytes")
+	}
+	return nil
+}
+
+// NormalizeEmail lower-cases and trims an address and checks its form.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 {
+		return "", Errorf(KindInvalid, "%q is not a valid e-mail address", email)
+	}
+	return email, nil
+}
+
+// Actor is who performs an operation: the authenticated user, inside one
+// tenant, from one client address. Every service call that reads or changes
+// tenant data takes one; it decides what is visible and is written to the
+// audit log.
+type Actor struct {
+	TenantID   string
+	UserID     string // "" for the command line (system)
+	Email      string
+	Role       Role
+	OrgID      string
+	ClientAddr string
+}
+
+// SystemActor is the command line or a background job acting with admin
+// rights inside a tenant.
+func SystemActor(tenantID string) Actor {
+	return Actor{TenantID: tenantID, Email: "system", Role: RoleAdmin, ClientAddr: "local"}
+}
+
+// Token is an API token's metadata; the secret itself is shown once and only
+// its hash is stored.
+type Token struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
