@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 const sniffLen = 512
@@ -53,9 +54,21 @@ func sniffContentType(head []byte, filename string) string {
 		}
 		// Chinese files are often GB18030/GBK, not UTF-8: say nothing about
 		// the charset rather than something wrong.
-		if !strings.Contains(ct, "utf-8") {
+		if !validUTF8Prefix(head) {
 			return "text/plain"
 		}
 	}
 	return ct
+}
+
+// validUTF8Prefix reports whether head is UTF-8, allowing the last rune to
+// be cut off by the sniffing window. net/http calls any text without
+// binary bytes UTF-8, which GBK text is not.
+func validUTF8Prefix(head []byte) bool {
+	for cut := 0; cut < utf8.UTFMax && cut <= len(head); cut++ {
+		if utf8.Valid(head[:len(head)-cut]) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,188 @@
 package handlers
 
-import "github.com/gorilla/mux"
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
 
-// webRoutes registers the document pages.
-func (s *Server) webRoutes(r *mux.Router) {}
+	"github.com/cpaudit/cpaudit"
+	"github.com/gorilla/mux"
+)
+
+// webRoutes registers the document pages: the list, the upload form, one
+// document with its versions and audit trail, and downloads through the
+// session.
+//
+// Uploads are sent by templates/static/upload.js with XMLHttpRequest (for
+// the progress bar), so they answer like the API, JSON or problem+json,
+// and share its handlers; requireSession still checks the session and the
+// X-CSRF-Token header the script sends.
+func (s *Server) webRoutes(r *mux.Router) {
+	r.Handle("/documents", s.page(s.requireSession(s.documentsPage))).Methods("GET")
+	r.Handle("/documents/{id}", s.page(s.requireSession(s.documentPage))).Methods("GET")
+	r.Handle("/documents/{id}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
+	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
+	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.apiUploadVersion))).Methods("POST")
+	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
+	r.Handle("/upload", s.script(s.requireSession(s.apiUploadDocument))).Methods("POST")
+}
+
+// script adapts a page route called by a page's script: errors, those of
+// requireSession included, become problem+json, whose detail the script
+// shows, instead of an HTML page or a redirect to the login form.
+func (s *Server) script(h pageFunc) http.Handler { return s.api(apiFunc(h)) }
+
+// option is one <option> of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+func kindOptions(lang string, selected cpaudit.DocKind) []option {
+	T := translator(lang)
+	var opts []option
+	for _, k := range []cpaudit.DocKind{cpaudit.DocReport, cpaudit.DocEvidence, cpaudit.DocGuideline, cpaudit.DocOther} {
+		opts = append(opts, option{Value: string(k), Label: T("kind." + string(k)), Selected: k == selected})
+	}
+	return opts
+}
+
+// stepLabel is a step as the pages show it: "1 取得领导支持" or, in
+// English, "1 Obtain management commitment".
+func stepLabel(lang string, st cpaudit.StepDef) string {
+	name := st.Zh
+	if lang == "en" {
+		name = st.En
+	}
+	return strconv.Itoa(st.Number) + " " + name
+}
+
+func stepOptions(lang string, selected int) ([]option, error) {
+	steps, err := cpaudit.Steps()
+	if err != nil {
+		return nil, cpaudit.Internal("handlers.stepOptions", err)
+	}
+	opts := make([]option, len(steps))
+	for i, st := range steps {
+		opts[i] = option{Value: strconv.Itoa(st.Number), Label: stepLabel(lang, st), Selected: st.Number == selected}
+	}
+	return opts, nil
+}
+
+// pager is the paging bar under the document list.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string // links, "" at either end
+}
+
+func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request) error {
+	f, err := documentFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	docs, total, err := s.store.Documents(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	p := pager{Page: f.Offset/f.Limit + 1, Pages: max(1, (total+f.Limit-1)/f.Limit)}
+	if f.Offset > 0 {
+		p.Prev = listURL(f, max(0, f.Offset-f.Limit))
+	}
+	if f.Offset+len(docs) < total {
+		p.Next = listURL(f, f.Offset+f.Limit)
+	}
+	return s.render(w, r, http.StatusOK, "documents", map[string]any{
+		"Docs": docs, "Total": total, "Pager": p, "Kinds": kindOptions(webOf(r).Lang, f.Kind),
+		"Filtered": f.Kind != "" || f.AuditID != "", "AuditID": f.AuditID, "FirstPage": listURL(f, 0),
+	})
+}
+
+// listURL links to another page of the same filtered list.
+func listURL(f cpaudit.DocumentFilter, offset int) string {
+	q := url.Values{}
+	if f.Kind != "" {
+		q.Set("kind", string(f.Kind))
+	}
+	if f.AuditID != "" {
+		q.Set("audit_id", f.AuditID)
+	}
+	if f.Limit != 20 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if len(q) == 0 {
+		return "/documents"
+	}
+	return "/documents?" + q.Encode()
+}
+
+// uploadPage shows the upload form; audit_id and step in the query fill
+// it in, so other pages can link to an upload for a given step.
+func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request) error {
+	lang := webOf(r).Lang
+	q := r.URL.Query()
+	step, _ := parseStep(q.Get("step")) // a bad step just selects none
+	steps, err := stepOptions(lang, step)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "upload", map[string]any{
+		"Kinds": kindOptions(lang, cpaudit.DocKind(q.Get("kind"))), "Steps": steps,
+		"AuditID": q.Get("audit_id"), "Limit": humanBytes(s.maxUpload),
+	})
+}
+
+// logRow is one audit log entry as the document page shows it.
+type logRow struct {
+	At, Email, Role, Action, ClientAddr string
+	Version                             int // of the document, from the entry's detail; 0 if none
+}
+
+func logRows(lang string, entries []cpaudit.LogEntry) []logRow {
+	rows := make([]logRow, len(entries))
+	for i, e := range entries {
+		var detail struct {
+			Version int `json:"version"`
+		}
+		json.Unmarshal([]byte(e.Detail), &detail) // best effort: the version is a hint
+		rows[i] = logRow{
+			At:         e.At.Local().Format("2006-01-02 15:04:05"),
+			Email:      e.Email,
+			Role:       translateOr(lang, "role."+string(e.Role), string(e.Role)),
+			Action:     translateOr(lang, "action."+e.Action, e.Action),
+			ClientAddr: e.ClientAddr,
+			Version:    detail.Version,
+		}
+	}
+	return rows
+}
+
+func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
+	a, lang := actorOf(r), webOf(r).Lang
+	d, err := s.store.Document(r.Context(), a, param(r, "id"))
+	if err != nil {
+		return err
+	}
+	entries, err := s.store.ObjectLog(r.Context(), a, "document", d.ID, 100)
+	if err != nil {
+		return err
+	}
+	step := ""
+	if d.Step != 0 {
+		steps, err := cpaudit.Steps()
+		if err != nil {
+			return cpaudit.Internal("handlers.documentPage", err)
+		}
+		for _, st := range steps {
+			if st.Number == d.Step {
+				step = stepLabel(lang, st)
+			}
+		}
+	}
+	return s.render(w, r, http.StatusOK, "document", map[string]any{
+		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": humanBytes(s.maxUpload),
+	})
+}

@@ -4,20 +4,22 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/cpaudit/cpaudit"
 )
 
-// MemBlobStore is the in-memory BlobStore, for tests.
+// MemBlobStore is a BlobStore in memory, with the same semantics as the
+// others (it passes the same contract test), for tests that need a store
+// but not a disk. The zero value is not usable; call NewMemBlobStore.
 type MemBlobStore struct {
 	mu    sync.Mutex
 	blobs map[string]memBlob
 }
 
+// memBlob is one stored blob. data is never modified once stored (a Put
+// replaces the whole entry), so readers can share it without the lock.
 type memBlob struct {
 	data    []byte
 	modTime time.Time
@@ -26,73 +28,112 @@ type memBlob struct {
 // NewMemBlobStore returns an empty in-memory store.
 func NewMemBlobStore() *MemBlobStore { return &MemBlobStore{blobs: map[string]memBlob{}} }
 
+// Put reads r in full before taking the lock, so a slow reader does not
+// block the store, and stores nothing unless r yields exactly size bytes.
 func (m *MemBlobStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	const op = "storage.MemBlobStore.Put"
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return cpaudit.Internal("storage.MemBlobStore.Put", err)
-	}
-	if size >= 0 && int64(len(data)) != size {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "blob %s: got %d bytes, expected %d", key, len(data), size)
-	}
 	if err := ctx.Err(); err != nil {
-		return cpaudit.Internal("storage.MemBlobStore.Put", err)
+		return blobError(op, err)
+	}
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(min(size, 64<<20)))
+	}
+	if _, err := copyExact(ctx, op, &buf, r, size, nil); err != nil {
+		return err
+	}
+	// A Put cancelled after its last read must still store nothing.
+	if err := ctx.Err(); err != nil {
+		return blobError(op, err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.blobs[key] = memBlob{data: data, modTime: time.Now()}
+	m.blobs[key] = memBlob{data: buf.Bytes(), modTime: time.Now()}
 	return nil
 }
 
+// Open returns a reader of the blob as it is now; a later Put of the same
+// key does not change what it reads.
 func (m *MemBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.blobs[key]
-	if !ok {
-		return nil, cpaudit.Errorf(cpaudit.KindNotFound, "no blob %s", key)
+	const op = "storage.MemBlobStore.Open"
+	b, err := m.get(ctx, op, key)
+	if err != nil {
+		return nil, err
 	}
 	return io.NopCloser(bytes.NewReader(b.data)), nil
 }
 
 func (m *MemBlobStore) Stat(ctx context.Context, key string) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.blobs[key]
-	if !ok {
-		return 0, cpaudit.Errorf(cpaudit.KindNotFound, "no blob %s", key)
+	b, err := m.get(ctx, "storage.MemBlobStore.Stat", key)
+	if err != nil {
+		return 0, err
 	}
 	return int64(len(b.data)), nil
 }
 
+func (m *MemBlobStore) get(ctx context.Context, op, key string) (memBlob, error) {
+	if err := ValidKey(key); err != nil {
+		return memBlob{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return memBlob{}, blobError(op, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.blobs[key]
+	if !ok {
+		return memBlob{}, notFound(op, key)
+	}
+	return b, nil
+}
+
 func (m *MemBlobStore) Delete(ctx context.Context, key string) error {
+	if err := ValidKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return blobError("storage.MemBlobStore.Delete", err)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.blobs, key)
 	return nil
 }
 
-func (m *MemBlobStore) List(ctx context.Context, prefix string, fn func(string, int64, time.Time) error) error {
+// List works on a snapshot taken under the lock and calls fn without it,
+// so fn may Put or Delete (the garbage collector deletes as it goes).
+func (m *MemBlobStore) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
+	const op = "storage.MemBlobStore.List"
+	if err := validPrefix(prefix); err != nil {
+		return err
+	}
+	type entry struct {
+		key     string
+		size    int64
+		modTime time.Time
+	}
+	var entries []entry
 	m.mu.Lock()
-	var keys []string
-	for k := range m.blobs {
+	for k, b := range m.blobs {
 		if strings.HasPrefix(k, prefix) {
-			keys = append(keys, k)
+			entries = append(entries, entry{k, int64(len(b.data)), b.modTime})
 		}
 	}
-	snapshot := make(map[string]memBlob, len(keys))
-	for _, k := range keys {
-		snapshot[k] = m.blobs[k]
-	}
 	m.mu.Unlock()
-	sort.Strings(keys)
-	for _, k := range keys {
-		if err := fn(k, int64(len(snapshot[k].data)), snapshot[k].modTime); err != nil {
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return blobError(op, err)
+		}
+		if err := fn(e.key, e.size, e.modTime); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// Ping always succeeds: memory is always reachable.
 func (m *MemBlobStore) Ping(ctx context.Context) error { return nil }

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// cli runs the real command with an empty environment plus env.
+func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err = run(context.Background(), args, getenv, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func mustCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, err := cli(t, nil, args...)
+	if err != nil {
+		t.Fatalf("cpaudit %s: %v\n%s", strings.Join(args, " "), err, errOut)
+	}
+	return out
+}
+
+func TestAdministration(t *testing.T) {
+	data := t.TempDir()
+	// Flags before and after positional arguments, in any order.
+	mustCLI(t, "tenant", "create", "hebei", "--name", "河北省生态环境厅", "--data", data)
+	mustCLI(t, "tenant", "create", "--data", data, "--name", "北京市", "beijing")
+	mustCLI(t, "user", "create", "--tenant", "hebei", "--email", "zhang@lvyuan.cn", "--role", "consultant", "--password", "一个足够长的密码abc", "--data", data)
+
+	failures := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tenant", "create", "hebei", "--name", "again", "--data", data}, "already exists"},
+		{[]string{"tenant", "create", "Bad Slug", "--data", data}, "slug"},
+		{[]string{"user", "create", "--tenant", "nowhere", "--email", "a@b.cn", "--role", "admin", "--password", "long enough pw", "--data", data}, "unknown tenant"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "zhang@lvyuan.cn", "--role", "admin", "--password", "long enough pw", "--data", data}, "already exists"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "admin", "--password", "short", "--data", data}, "weak"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "boss", "--password", "long enough pw", "--data", data}, "role"},
+		{[]string{"token", "create", "--tenant", "hebei", "--email", "ghost@x.cn", "--data", data}, "no user"},
+		{[]string{"token", "create", "--tenant", "nowhere", "--email", "zhang@lvyuan.cn", "--data", data}, "unknown tenant"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"tenant", "create", "--no-such-flag", "--data", data}, "flag provided but not defined"},
+	}
+	for _, f := range failures {
+		_, _, err := cli(t, nil, f.args...)
+		if err == nil {
+			t.Errorf("cpaudit %s succeeded", strings.Join(f.args, " "))
+			continue
+		}
+		if msg := oneLine(err); !strings.Contains(msg, f.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("cpaudit %s: %q, want one line with %q", strings.Join(f.args, " "), err, f.want)
+		}
+	}
+
+	out := mustCLI(t, "token", "create", "--tenant", "hebei", "--email", "ZHANG@lvyuan.cn", "--data", data)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "cpa_") || strings.ContainsAny(lines[0], " \t") {
+		t.Fatalf("token output %q", out)
+	}
+	// The environment stands in for flags.
+	out2, _, err := cli(t, map[string]string{"CPAUDIT_DATA": data}, "token", "create", "--tenant", "hebei", "--email", "zhang@lvyuan.cn")
+	if err != nil || out2 == out {
+		t.Fatalf("token via CPAUDIT_DATA: %q %v", out2, err)
+	}
+}
+
+// startServer runs "cpaudit serve" in-process until the test ends and
+// returns its base URL.
+func startServer(t *testing.T, data string, extra ...string) (string, context.CancelFunc, chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var cfg Config
+	fs := serveFlags(&cfg, func(string) string { return "" }, io.Discard)
+	if _, err := parseArgs(fs, append([]string{"--data", data, "--addr", "127.0.0.1:0", "--log-level", "error"}, extra...)); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, &cfg, io.Discard, func(addr string) { ready <- addr }) }()
+	select {
+	case addr := <-ready:
+		t.Cleanup(func() { cancel(); <-done })
+		return "http://" + addr, cancel, done
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return "", nil, nil
+}
+
+func TestServeVerifyAndShutdown(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "tenant", "create", "hebei", "--name", "河北", "--data", data)
+	mustCLI(t, "user", "create", "--tenant", "hebei", "--email", "zhang@lvyuan.cn", "--role", "consultant", "--password", "一个足够长的密码abc", "--data", data)
+	token := strings.TrimSpace(mustCLI(t, "token", "create", "--tenant", "hebei", "--email", "zhang@lvyuan.cn", "--data", data))
+	base, stop, done := startServer(t, data)
+
+	req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("me: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// A user created by the command line while the server runs can log in
+	// at once.
+	mustCLI(t, "user", "create", "--tenant", "hebei", "--email", "late@lvyuan.cn", "--role", "consultant", "--password", "一个足够长的密码abc", "--data", data)
+	late := strings.TrimSpace(mustCLI(t, "token", "create", "--tenant", "hebei", "--email", "late@lvyuan.cn", "--data", data))
+	req, _ = http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+late)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("token made while serving: %v %v", resp, err)
+	}
+
+	// An upload in flight when shutdown begins still completes: the body
+	// arrives slowly, shutdown is requested half-way.
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	req, _ = http.NewRequest("POST", base+"/api/v1/documents", pr)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	result := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			result <- -1
+			return
+		}
+		resp.Body.Close()
+		result <- resp.StatusCode
+	}()
+	mw.WriteField("kind", "evidence")
+	fw, _ := mw.CreateFormFile("file", "在途上传.bin")
+	fw.Write(bytes.Repeat([]byte("a"), 1<<20))
+	time.Sleep(200 * time.Millisecond)
+	stop() // SIGTERM, as far as serve can tell
+	time.Sleep(200 * time.Millisecond)
+	fw.Write(bytes.Repeat([]byte("b"), 1<<20))
+	mw.Close()
+	pw.Close()
+	if status := <-result; status != 201 {
+		t.Fatalf("in-flight upload: status %d", status)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+	done <- nil // for the cleanup
+
+	// verify is clean, then finds tampering.
+	out := mustCLI(t, "verify", "--data", data)
+	if !strings.Contains(out, "0 problems") {
+		t.Fatalf("verify: %s", out)
+	}
+	db, err := sql.Open("sqlite3", filepath.Join(data, "tenants", "hebei", "tenant.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_log SET client_addr = '6.6.6.6' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	var sha string
+	db.QueryRow(`SELECT sha256 FROM document_versions`).Scan(&sha)
+	db.Close()
+	blob := filepath.Join(data, "blobs", "hebei", "sha256", sha[:2], sha)
+	if err := os.WriteFile(blob, []byte("forged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = cli(t, nil, "verify", "--data", data)
+	if err == nil || !strings.Contains(out, "entry 2") || !strings.Contains(out, "corrupted") {
+		t.Fatalf("verify after tampering: %v\n%s", err, out)
+	}
+}
