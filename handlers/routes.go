@@ -11,7 +11,8 @@ import (
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	r.Use(s.instrument, securityHeaders)
-	r.NotFoundHandler = s.instrument(securityHeaders(http.HandlerFunc(s.notFound)))
+	// Unknown paths get the page in the browser's language, with its session.
+	r.NotFoundHandler = s.instrument(securityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 
 	r.Handle("/healthz", http.HandlerFunc(s.healthz)).Methods("GET")

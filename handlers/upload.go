@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bufio"
 	"errors"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -41,10 +43,13 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*uploadForm
 		return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", s.maxUpload>>20)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+formSlack)
-	mr, err := r.MultipartReader()
-	if err != nil {
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
 		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "send the upload as multipart/form-data with a part named file")
 	}
+	// mime/multipart reads through a 4 KiB buffer; a larger one in front
+	// of the connection saves hundreds of read calls per MiB.
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, 256<<10), params["boundary"])
 	form := &uploadForm{fields: map[string]string{}}
 	for {
 		part, err := mr.NextPart()

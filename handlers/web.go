@@ -32,6 +32,9 @@ type webInfo struct {
 	cookie  string
 	Path    string
 	Request *http.Request
+	// OtherLangURL is this page in the other language, keeping its query
+	// (filters, paging, the login form's next).
+	OtherLangURL string
 }
 
 func webOf(r *http.Request) *webInfo {
@@ -101,7 +104,8 @@ func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err erro
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	if rerr := s.render(w, r, status, "error", map[string]any{"Status": status, "Message": msg}); rerr != nil {
+	data := map[string]any{"Status": status, "Message": msg, "Heading": fmt.Sprintf("error.%d", status)}
+	if rerr := s.render(w, r, status, "error", data); rerr != nil {
 		s.log.Error("error page failed", "err", rerr)
 		http.Error(w, msg, status)
 	}
@@ -130,6 +134,9 @@ func (s *Server) webContext(next http.Handler) http.Handler {
 		} else if c, err := r.Cookie(langCookie); err == nil && (c.Value == "en" || c.Value == "zh") {
 			wi.Lang = c.Value
 		}
+		q := r.URL.Query()
+		q.Set("lang", map[string]string{"zh": "en", "en": "zh"}[wi.Lang])
+		wi.OtherLangURL = r.URL.Path + "?" + q.Encode()
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			sess, err := s.store.SessionByCookie(r.Context(), c.Value)
 			if err == nil {

@@ -421,3 +421,46 @@ func (s *LocalBlobStore) CleanTemp(olderThan time.Duration) error {
 	}
 	return cpaudit.Internal(op, errors.Join(errs...))
 }
+
+// errCrossDevice means Adopt could not rename across file systems; the
+// caller copies with Put instead.
+var errCrossDevice = errors.New("staged file is on another file system")
+
+// Adopt moves a complete file the caller already has on disk (an upload,
+// staged while it was hashed) into the store under key: fsync, rename,
+// fsync of the directory — the same guarantees as Put without writing the
+// bytes a second time. f must hold exactly size bytes; it is left open for
+// the caller to close. errCrossDevice if f is on another file system.
+func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size int64) error {
+	const op = "storage.LocalBlobStore.Adopt"
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return cpaudit.Internal(op, err)
+	}
+	if fi.Size() != size {
+		return sizeMismatch(op, size)
+	}
+	if err := f.Sync(); err != nil {
+		return cpaudit.Internal(op, err)
+	}
+	dst := s.path(key)
+	if err := s.mkdirAll(filepath.Dir(dst)); err != nil {
+		return cpaudit.Internal(op, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return blobError(op, err)
+	}
+	if err := os.Rename(f.Name(), dst); err != nil {
+		if errors.Is(err, syscall.EXDEV) {
+			return errCrossDevice
+		}
+		return cpaudit.Internal(op, err)
+	}
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return cpaudit.Internal(op, fmt.Errorf("blob %q stored but not known to be durable: %w", key, err))
+	}
+	return nil
+}

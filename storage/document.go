@@ -46,8 +46,9 @@ func (s *Store) Stage(r io.Reader, max int64) (*Staged, error) {
 	st := &Staged{file: f}
 	h := sha256.New()
 	// Multipart parts arrive in reads of a few KiB; buffering the writes
-	// turns hundreds of small write calls per MiB into a few.
-	bw := bufio.NewWriterSize(f, 256<<10)
+	// turns hundreds of small write calls per MiB into a few, and each
+	// full buffer starts its writeback to disk at once.
+	bw := bufio.NewWriterSize(&writeBehind{f: f}, 64<<10)
 	n, err := io.Copy(io.MultiWriter(bw, h), io.LimitReader(r, max+1))
 	if err == nil {
 		err = bw.Flush()
@@ -67,15 +68,49 @@ func (s *Store) Stage(r io.Reader, max int64) (*Staged, error) {
 	return st, nil
 }
 
+// adopter is a blob store that can take a staged file by renaming it
+// instead of copying it (the local file system store).
+type adopter interface {
+	Adopt(ctx context.Context, key string, f *os.File, size int64) error
+}
+
+// writeBehind writes to a file and starts each write's writeback to disk
+// immediately (see startWriteback).
+type writeBehind struct {
+	f   *os.File
+	off int64
+}
+
+func (w *writeBehind) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if n > 0 {
+		startWriteback(w.f, w.off, int64(n))
+		w.off += int64(n)
+	}
+	return n, err
+}
+
 // storeBlob puts a staged upload in the blob store under the tenant's
 // prefix. It returns with s.uploads read-locked; the caller unlocks after
 // committing the row that references the blob.
 func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) error {
+	key := blobKey(slug, st.SHA256)
+	s.uploads.RLock()
+	if a, ok := s.blobs.(adopter); ok {
+		err := a.Adopt(ctx, key, st.file, st.Size)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, errCrossDevice) {
+			s.uploads.RUnlock()
+			return err
+		}
+	}
 	if _, err := st.file.Seek(0, io.SeekStart); err != nil {
+		s.uploads.RUnlock()
 		return cpaudit.Internal("storage.storeBlob", err)
 	}
-	s.uploads.RLock()
-	if err := s.blobs.Put(ctx, blobKey(slug, st.SHA256), st.file, st.Size); err != nil {
+	if err := s.blobs.Put(ctx, key, st.file, st.Size); err != nil {
 		s.uploads.RUnlock()
 		return err
 	}

@@ -207,3 +207,51 @@ func TestCollectGarbage(t *testing.T) {
 		t.Errorf("referenced blob removed: %v", err)
 	}
 }
+
+func TestUploadAdoptsStagedFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	blobs, err := NewLocalBlobStore(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, Config{DataDir: dir, Blobs: blobs, Passwords: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f := newFixture(t, s, "hebei")
+	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "照片.txt"}, "现场照片说明")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The staged file became the blob: nothing left in the spool or in
+	// the blob store's temporary directory.
+	assertNoSpool(t, s)
+	if entries, _ := os.ReadDir(filepath.Join(dir, "blobs", ".tmp")); len(entries) != 0 {
+		t.Errorf("%d blob temp files", len(entries))
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "blobs", "hebei", "sha256", d.Current.SHA256[:2], d.Current.SHA256))
+	if err != nil || string(b) != "现场照片说明" {
+		t.Fatalf("blob: %q %v", b, err)
+	}
+	// Adopt refuses a file whose size is not what the caller says.
+	st, _ := s.Stage(strings.NewReader("abc"), 10)
+	defer st.Close()
+	mustKind(t, blobs.Adopt(ctx, "hebei/x", st.file, 4), cpaudit.KindInvalid)
+
+	// CleanTemp removes a stale spool file and keeps a fresh one.
+	stale := filepath.Join(dir, "tmp", "upload-stale")
+	os.WriteFile(stale, []byte("x"), 0o600)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, old, old)
+	if err := s.CleanTemp(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("stale spool file kept")
+	}
+	if _, err := os.Stat(st.file.Name()); err != nil {
+		t.Error("fresh spool file removed")
+	}
+}

@@ -2,8 +2,12 @@ package storage
 
 import (
 	"context"
+	"os"
 	"path"
+	"path/filepath"
 	"time"
+
+	"github.com/cpaudit/cpaudit"
 )
 
 // CollectGarbage deletes blobs that no document version references and
@@ -65,4 +69,25 @@ func (s *Store) collectTenant(ctx context.Context, h *tenantHandle, grace time.D
 		removed++
 	}
 	return removed, nil
+}
+
+// CleanTemp removes upload spool files, and the blob store's own temporary
+// files, older than olderThan: what a crash in the middle of an upload
+// leaves behind.
+func (s *Store) CleanTemp(olderThan time.Duration) error {
+	dir := filepath.Join(s.dataDir, "tmp")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return cpaudit.Internal("storage.CleanTemp", err)
+	}
+	cutoff := s.now().Add(-olderThan)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	if c, ok := s.blobs.(interface{ CleanTemp(time.Duration) error }); ok {
+		return c.CleanTemp(olderThan)
+	}
+	return nil
 }

@@ -127,12 +127,16 @@ func blobsName(cfg *Config) string {
 	return "local"
 }
 
-// collectGarbage removes orphan blobs at start and every hour after. Blobs
-// younger than an hour are left alone: another process may be uploading.
+// collectGarbage removes orphan blobs and stale temporary files at start
+// and every hour after. Anything younger than an hour is left alone:
+// another process may be uploading.
 func collectGarbage(ctx context.Context, store *storage.Store, log *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
+		if err := store.CleanTemp(time.Hour); err != nil {
+			log.Error("cleaning temporary files failed", "err", err)
+		}
 		if n, err := store.CollectGarbage(ctx, time.Hour); err != nil && ctx.Err() == nil {
 			log.Error("garbage collection failed", "err", err)
 		} else if n > 0 {
