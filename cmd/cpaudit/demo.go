@@ -32,7 +32,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	return serve(ctx, &cfg, stderr, func(addr string) {
 		var b strings.Builder
-		fmt.Fprintf(&b, "\ncpaudit demo is running: http://%s/login\n", addr)
+		fmt.Fprintf(&b, "\ncpaudit demo is running: http://%s/login?tenant=demo\n", addr)
 		fmt.Fprintf(&b, "tenant (平台): demo    password for every login: %s\n", demoPassword)
 		for _, l := range logins {
 			fmt.Fprintf(&b, "  %-11s %s\n", l[0], l[1])

@@ -53,21 +53,3 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	return nil
 }
-
-// cmdGC removes orphan blobs older than --grace.
-func cmdGC(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := newFlagSet("gc", &cfg, getenv, stderr)
-	grace := fs.Duration("grace", time.Hour, "keep orphans younger than this (uploads may be in flight)")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	return withStore(ctx, &cfg, func(s *storage.Store) error {
-		n, err := s.CollectGarbage(ctx, *grace)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "removed %d orphan blobs\n", n)
-		return nil
-	})
-}
