@@ -205,6 +205,9 @@ func (s *Store) insertVersion(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, 
 	if err != nil {
 		return err
 	}
+	if err := s.enqueueText(ctx, tx, docID, v.Number); err != nil {
+		return err
+	}
 	return s.appendLog(ctx, tx, a, action, "document", docID, map[string]any{
 		"version": v.Number, "sha256": v.SHA256, "size": v.Size, "filename": v.Filename, "content_type": v.ContentType,
 	})

@@ -1,0 +1,149 @@
+// Package pipeline runs the work that follows an upload — text extraction
+// now, indexing and analysis later — off the request path. Jobs come from
+// the tenant databases' outbox (see storage.ClaimTextJobs), so work
+// survives a crash: a claimed job whose worker died is handed out again
+// when its lease ends.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// Queue is what the worker needs from storage.
+type Queue interface {
+	Tenants(ctx context.Context) ([]cpaudit.Tenant, error)
+	ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.TextJob, error)
+	OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadCloser, error)
+	CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error
+	RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error, backoff time.Duration) error
+}
+
+// Extractor turns a file's bytes into text. It must not panic on bad input
+// and must honour ctx; the worker guards against both anyway.
+type Extractor func(ctx context.Context, r io.ReaderAt, size int64, contentType, filename string) cpaudit.ExtractedText
+
+// Config tunes a Worker; zero values take the defaults.
+type Config struct {
+	Poll    time.Duration // how often an idle worker looks for work (default 500 ms)
+	Lease   time.Duration // how long a claimed job is ours (default 10 min)
+	Backoff time.Duration // wait before retrying a crashed job (default 1 min)
+	TempDir string        // where non-seekable blobs are spooled for extraction
+	Logger  *slog.Logger
+}
+
+// Worker extracts the text of new versions, tenant by tenant.
+type Worker struct {
+	q       Queue
+	extract Extractor
+	cfg     Config
+	log     *slog.Logger
+}
+
+// New returns a worker over q.
+func New(q Queue, extract Extractor, cfg Config) *Worker {
+	if cfg.Poll <= 0 {
+		cfg.Poll = 500 * time.Millisecond
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 10 * time.Minute
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = time.Minute
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{q: q, extract: extract, cfg: cfg, log: log}
+}
+
+// Run works until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.log.Error("text extraction round failed", "err", err)
+		}
+		if n > 0 {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(w.cfg.Poll):
+		}
+	}
+}
+
+// RunOnce processes the jobs due now in every tenant, a batch per tenant,
+// and says how many it handled.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	tenants, err := w.q.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, t := range tenants {
+		jobs, err := w.q.ClaimTextJobs(ctx, t.ID, 8, w.cfg.Lease)
+		if err != nil {
+			return done, err
+		}
+		for _, j := range jobs {
+			if err := w.process(ctx, j); err != nil {
+				w.log.Warn("text extraction will be retried", "tenant", t.Slug, "document", j.DocumentID,
+					"version", j.Version, "attempt", j.Attempts, "err", err)
+				if rerr := w.q.RetryTextJob(ctx, j, err, w.cfg.Backoff); rerr != nil {
+					return done, rerr
+				}
+			}
+			done++
+		}
+	}
+	return done, nil
+}
+
+// process extracts one job's text and stores it. An error means the
+// attempt itself broke (unreadable blob, a panicking parser); a file that
+// cannot be parsed is a completed job with status failed.
+func (w *Worker) process(ctx context.Context, j cpaudit.TextJob) (err error) {
+	rc, err := w.q.OpenJobContent(ctx, j)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ra, ok := rc.(io.ReaderAt)
+	if !ok {
+		// S3 objects are streams; parsers of zip-based formats need random
+		// access, so the blob is copied to a local file first.
+		f, err := os.CreateTemp(w.cfg.TempDir, "extract-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		if _, err := io.Copy(f, rc); err != nil {
+			return err
+		}
+		ra = f
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			w.log.Error("text extractor panicked", "document", j.DocumentID, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("the extractor crashed: %v", p)
+		}
+	}()
+	text := w.extract(ctx, ra, j.Size, j.ContentType, j.Filename)
+	if ctx.Err() != nil {
+		return errors.New("stopped before the extraction finished")
+	}
+	return w.q.CompleteTextJob(ctx, j, text)
+}

@@ -1,0 +1,140 @@
+package pipeline_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/search/pipeline"
+	"github.com/cpaudit/cpaudit/storage"
+)
+
+// setup is a real store with one tenant and a consultant who uploads.
+func setup(t *testing.T, blobs storage.BlobStore) (*storage.Store, cpaudit.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	if blobs == nil {
+		local, err := storage.NewLocalBlobStore(filepath.Join(dir, "blobs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = local
+	}
+	s, err := storage.Open(ctx, storage.Config{DataDir: dir, Blobs: blobs, Passwords: storage.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	tn, err := s.CreateTenant(ctx, "hebei", "河北")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := cpaudit.SystemActor(tn.ID)
+	u, err := s.CreateUser(ctx, sys, storage.NewUser{Email: "zhang@lvyuan.cn", Role: cpaudit.RoleConsultant, Password: "一个足够长的密码abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cpaudit.Actor{TenantID: tn.ID, UserID: u.ID, Email: u.Email, Role: u.Role}
+}
+
+func upload(t *testing.T, s *storage.Store, a cpaudit.Actor, name, content string) cpaudit.Document {
+	t.Helper()
+	st, err := s.Stage(strings.NewReader(content), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d, err := s.CreateDocument(context.Background(), a, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: name, ContentType: "text/plain"}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// upperExtractor stands in for the real extractor: it reads every byte
+// through the ReaderAt it is given.
+func upperExtractor(ctx context.Context, r io.ReaderAt, size int64, contentType, filename string) cpaudit.ExtractedText {
+	b := make([]byte, size)
+	if _, err := r.ReadAt(b, 0); err != nil && err != io.EOF {
+		return cpaudit.ExtractedText{Status: cpaudit.TextFailed, Reason: err.Error()}
+	}
+	return cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: strings.ToUpper(string(b)), Meta: map[string]string{"name": filename}}
+}
+
+func TestWorkerExtracts(t *testing.T) {
+	for name, blobs := range map[string]storage.BlobStore{"local": nil, "stream": storage.NewMemBlobStore()} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, a := setup(t, blobs)
+			d := upload(t, s, a, "报告.txt", "cod 排放 12 吨")
+			w := pipeline.New(s, upperExtractor, pipeline.Config{TempDir: t.TempDir()})
+			if n, err := w.RunOnce(ctx); err != nil || n != 1 {
+				t.Fatalf("RunOnce: %d %v", n, err)
+			}
+			txt, err := s.DocumentText(ctx, a, d.ID, 0)
+			if err != nil || txt.Text != "COD 排放 12 吨" || txt.Meta["name"] != "报告.txt" {
+				t.Fatalf("text %+v %v", txt, err)
+			}
+			if n, _ := s.PendingTextJobs(ctx, a.TenantID); n != 0 {
+				t.Fatalf("%d pending", n)
+			}
+		})
+	}
+}
+
+func TestWorkerSurvivesPanics(t *testing.T) {
+	ctx := context.Background()
+	s, a := setup(t, nil)
+	d := upload(t, s, a, "炸弹.docx", "boom")
+	var calls atomic.Int32
+	panicky := func(ctx context.Context, r io.ReaderAt, size int64, ct, fn string) cpaudit.ExtractedText {
+		calls.Add(1)
+		panic("malformed input")
+	}
+	w := pipeline.New(s, panicky, pipeline.Config{Backoff: time.Nanosecond})
+	for i := 0; i < storage.MaxTextAttempts; i++ {
+		time.Sleep(time.Millisecond)
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls.Load() != storage.MaxTextAttempts {
+		t.Fatalf("%d attempts", calls.Load())
+	}
+	txt, err := s.DocumentText(ctx, a, d.ID, 0)
+	if err != nil || txt.Status != cpaudit.TextFailed || !strings.Contains(txt.Reason, "malformed input") {
+		t.Fatalf("after panics: %+v %v", txt, err)
+	}
+}
+
+func TestWorkerRunStops(t *testing.T) {
+	s, a := setup(t, nil)
+	d := upload(t, s, a, "a.txt", "abc")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	w := pipeline.New(s, upperExtractor, pipeline.Config{Poll: 10 * time.Millisecond})
+	go func() { w.Run(ctx); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		doc, _ := s.Document(context.Background(), a, d.ID)
+		if doc.Current.TextStatus == cpaudit.TextDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the running worker did not extract the upload")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

@@ -1,0 +1,172 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+const jobExtract = "extract"
+
+// MaxTextAttempts is how often a crashing extraction is retried before the
+// version is marked failed.
+const MaxTextAttempts = 3
+
+// enqueueText writes the extraction job of a new version, inside the
+// upload's transaction.
+func (s *Store) enqueueText(ctx context.Context, tx *sql.Tx, docID string, version int) error {
+	now := micros(s.clock())
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at) VALUES (?, ?, ?, ?, ?)`,
+		jobExtract, docID, version, now, now)
+	return err
+}
+
+// ClaimTextJobs leases up to limit due extraction jobs of a tenant for
+// lease; a job not completed by then is handed out again.
+func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.TextJob, error) {
+	const op = "storage.ClaimTextJobs"
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []cpaudit.TextJob
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		now := s.clock()
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
+			RETURNING id, document_id, version, attempts`,
+			micros(now.Add(lease)), jobExtract, micros(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j := cpaudit.TextJob{TenantID: tenantID}
+			if err := rows.Scan(&j.ID, &j.DocumentID, &j.Version, &j.Attempts); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range jobs {
+			j := &jobs[i]
+			err := tx.QueryRowContext(ctx, `SELECT sha256, size, content_type, filename FROM document_versions
+				WHERE document_id = ? AND number = ?`, j.DocumentID, j.Version).Scan(&j.SHA256, &j.Size, &j.ContentType, &j.Filename)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return jobs, dbError(op, err, "", "")
+}
+
+// OpenJobContent opens the bytes a job is about.
+func (s *Store) OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadCloser, error) {
+	h, err := s.tenant(ctx, j.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.blobs.Open(ctx, blobKey(h.slug, j.SHA256))
+}
+
+// CompleteTextJob stores an extraction's result, sets the version's text
+// status and removes the job, in one transaction.
+func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error {
+	const op = "storage.CompleteTextJob"
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(t.Meta)
+	if err != nil {
+		return cpaudit.Internal(op, err)
+	}
+	if t.Meta == nil {
+		meta = []byte("{}")
+	}
+	return dbError(op, inTx(ctx, db, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO document_texts (document_id, version, status, reason, text, meta, extracted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (document_id, version) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+				text = excluded.text, meta = excluded.meta, extracted_at = excluded.extracted_at`,
+			j.DocumentID, j.Version, string(t.Status), t.Reason, t.Text, string(meta), micros(s.clock()))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE document_versions SET text_status = ? WHERE document_id = ? AND number = ?`,
+			string(t.Status), j.DocumentID, j.Version); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, j.ID)
+		return err
+	}), "", "")
+}
+
+// RetryTextJob records a failed attempt (the worker crashed or could not
+// read the blob): the job comes back after backoff, and after
+// MaxTextAttempts the version is marked failed with the reason.
+func (s *Store) RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error, backoff time.Duration) error {
+	if j.Attempts >= MaxTextAttempts {
+		return s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextFailed,
+			Reason: "extraction failed " + itoa(j.Attempts) + " times: " + cause.Error()})
+	}
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
+		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
+	return dbError("storage.RetryTextJob", err, "", "")
+}
+
+// PendingTextJobs counts the extraction jobs not yet done in a tenant.
+func (s *Store) PendingTextJobs(ctx context.Context, tenantID string) (int, error) {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind = ?`, jobExtract).Scan(&n)
+	return n, dbError("storage.PendingTextJobs", err, "", "")
+}
+
+// DocumentText returns the extracted text of a version (0: the newest);
+// KindNotFound if the actor may not read the document, or if extraction
+// has not finished (the version's text_status says which).
+func (s *Store) DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error) {
+	const op = "storage.DocumentText"
+	d, err := s.Document(ctx, a, docID)
+	if err != nil {
+		return cpaudit.ExtractedText{}, err
+	}
+	if version == 0 {
+		version = d.Current.Number
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.ExtractedText{}, err
+	}
+	var t cpaudit.ExtractedText
+	var status, meta string
+	var at int64
+	err = db.QueryRowContext(ctx, `SELECT status, reason, text, meta, extracted_at FROM document_texts
+		WHERE document_id = ? AND version = ?`, docID, version).Scan(&status, &t.Reason, &t.Text, &meta, &at)
+	if err != nil {
+		return cpaudit.ExtractedText{}, dbError(op, err, "the text of this version has not been extracted yet", "")
+	}
+	t.Status, t.At = cpaudit.TextStatus(status), fromMicros(at)
+	if err := json.Unmarshal([]byte(meta), &t.Meta); err != nil {
+		return cpaudit.ExtractedText{}, cpaudit.Internal(op, err)
+	}
+	return t, nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

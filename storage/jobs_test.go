@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+func TestTextJobs(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	g := newFixture(t, s, "beijing")
+	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocReport, Filename: "报告.txt", ContentType: "text/plain; charset=utf-8"}, "清洁生产审核报告")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.PendingTextJobs(ctx, f.sys.TenantID); n != 1 {
+		t.Fatalf("%d pending jobs", n)
+	}
+	if n, _ := s.PendingTextJobs(ctx, g.sys.TenantID); n != 0 {
+		t.Fatalf("other tenant has %d pending jobs", n)
+	}
+	_, err = s.DocumentText(ctx, f.consultant, d.ID, 0)
+	mustKind(t, err, cpaudit.KindNotFound)
+
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim: %v %v", jobs, err)
+	}
+	j := jobs[0]
+	if j.DocumentID != d.ID || j.Version != 1 || j.SHA256 != d.Current.SHA256 || j.Attempts != 1 || j.ContentType != "text/plain; charset=utf-8" {
+		t.Fatalf("job %+v", j)
+	}
+	// Leased: not handed out twice.
+	if again, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute); len(again) != 0 {
+		t.Fatalf("claimed twice: %v", again)
+	}
+	rc, err := s.OpenJobContent(ctx, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(b) != "清洁生产审核报告" {
+		t.Fatalf("content %q", b)
+	}
+	// A crash: the job comes back after the backoff, counting attempts.
+	if err := s.RetryTextJob(ctx, j, errors.New("worker died"), 0); err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ = s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	if len(jobs) != 1 || jobs[0].Attempts != 2 {
+		t.Fatalf("after retry: %+v", jobs)
+	}
+	if err := s.CompleteTextJob(ctx, jobs[0], cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: "清洁生产审核报告", Meta: map[string]string{"pages": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.PendingTextJobs(ctx, f.sys.TenantID); n != 0 {
+		t.Fatalf("%d pending after completion", n)
+	}
+	txt, err := s.DocumentText(ctx, f.regulator, d.ID, 0)
+	if err != nil || txt.Status != cpaudit.TextDone || txt.Text != "清洁生产审核报告" || txt.Meta["pages"] != "1" {
+		t.Fatalf("text %+v %v", txt, err)
+	}
+	doc, _ := s.Document(ctx, f.consultant, d.ID)
+	if doc.Current.TextStatus != cpaudit.TextDone {
+		t.Fatalf("text status %s", doc.Current.TextStatus)
+	}
+	_, err = s.DocumentText(ctx, f.other, d.ID, 0)
+	mustKind(t, err, cpaudit.KindNotFound)
+
+	// A job that keeps crashing ends as failed with its reason.
+	d2, _ := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "坏.pdf"}, "%PDF-broken")
+	for i := 0; i < MaxTextAttempts; i++ {
+		jobs, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+		if len(jobs) != 1 {
+			t.Fatalf("attempt %d: %d jobs", i+1, len(jobs))
+		}
+		if err := s.RetryTextJob(ctx, jobs[0], errors.New("parser panicked"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	txt, err = s.DocumentText(ctx, f.consultant, d2.ID, 0)
+	if err != nil || txt.Status != cpaudit.TextFailed || txt.Reason == "" {
+		t.Fatalf("after %d crashes: %+v %v", MaxTextAttempts, txt, err)
+	}
+	if n, _ := s.PendingTextJobs(ctx, f.sys.TenantID); n != 0 {
+		t.Fatalf("%d pending", n)
+	}
+}
