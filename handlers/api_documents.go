@@ -141,13 +141,9 @@ func (s *Server) apiDocumentContent(w http.ResponseWriter, r *http.Request) erro
 // serveContent streams a version's exact bytes as an attachment. Shared by
 // the API and the web UI.
 func (s *Server) serveContent(w http.ResponseWriter, r *http.Request) error {
-	version := 0
-	if v := param(r, "version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return cpaudit.Errorf(cpaudit.KindNotFound, "no such version")
-		}
-		version = n
+	version, err := versionParam(r)
+	if err != nil {
+		return err
 	}
 	v, rc, err := s.store.OpenContent(r.Context(), actorOf(r), param(r, "id"), version)
 	if err != nil {
@@ -210,4 +206,33 @@ func (s *Server) apiDocumentLog(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"entries": entries})
 	return nil
+}
+
+// apiDocumentText answers the extracted text of a version, or 404 while it
+// is not extracted yet (text_status in the metadata says so).
+func (s *Server) apiDocumentText(w http.ResponseWriter, r *http.Request) error {
+	version, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.store.DocumentText(r.Context(), actorOf(r), param(r, "id"), version)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, t)
+	return nil
+}
+
+// versionParam reads the optional {version} path parameter: 0 means the
+// newest version.
+func versionParam(r *http.Request) (int, error) {
+	v := param(r, "version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, cpaudit.Errorf(cpaudit.KindNotFound, "no such version")
+	}
+	return n, nil
 }

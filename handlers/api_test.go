@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers"
@@ -416,5 +417,42 @@ func TestOperationsEndpoints(t *testing.T) {
 	// Raw ids never become labels.
 	if strings.Contains(m, w.otherDocID) {
 		t.Error("a document id is a metric label")
+	}
+}
+
+func TestDocumentText(t *testing.T) {
+	w := newWorld(t)
+	status, doc := w.e.upload(w.consultant, [][2]string{{"kind", "report"}, {"audit_id", w.auditID}}, "报告.txt", []byte("节水量12000吨/年"))
+	if status != 201 {
+		t.Fatal(status)
+	}
+	id := doc["id"].(string)
+	status, b, h := w.e.do("GET", "/api/v1/documents/"+id+"/text", w.regulator, nil, "")
+	if status != 404 || !strings.Contains(problemOf(t, status, b, h), "not been extracted") {
+		t.Fatalf("before extraction: %d %s", status, b)
+	}
+	// Stand in for the pipeline worker.
+	tn, _ := w.e.store.TenantBySlug(context.Background(), "hebei")
+	jobs, err := w.e.store.ClaimTextJobs(context.Background(), tn.ID, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		w.e.store.CompleteTextJob(context.Background(), j, cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: "节水量12000吨/年"})
+	}
+	var txt cpaudit.ExtractedText
+	if status := w.e.getJSON("/api/v1/documents/"+id+"/text", w.regulator, &txt); status != 200 || txt.Text != "节水量12000吨/年" || txt.Status != cpaudit.TextDone {
+		t.Fatalf("text: %d %+v", status, txt)
+	}
+	if status := w.e.getJSON("/api/v1/documents/"+id+"/versions/1/text", w.regulator, &txt); status != 200 {
+		t.Fatalf("version text: %d", status)
+	}
+	var meta map[string]any
+	w.e.getJSON("/api/v1/documents/"+id, w.regulator, &meta)
+	if meta["text_status"] != "done" {
+		t.Errorf("text_status %v", meta["text_status"])
+	}
+	if status := w.e.getJSON("/api/v1/documents/"+w.otherDocID+"/text", w.admin, nil); status != 404 {
+		t.Errorf("another tenant's text: %d", status)
 	}
 }

@@ -39,6 +39,8 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/documents/{id}/versions", s.api(s.apiUploadVersion)).Methods("POST")
 	api.Handle("/documents/{id}/versions/{version}/content", s.api(s.apiDocumentContent)).Methods("GET")
 	api.Handle("/documents/{id}/log", s.api(s.apiDocumentLog)).Methods("GET")
+	api.Handle("/documents/{id}/text", s.api(s.apiDocumentText)).Methods("GET")
+	api.Handle("/documents/{id}/versions/{version}/text", s.api(s.apiDocumentText)).Methods("GET")
 
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.static))).Methods("GET")
 	web := r.NewRoute().Subrouter()
