@@ -48,7 +48,7 @@ func (s *Store) Stage(r io.Reader, max int64) (*Staged, error) {
 	// Multipart parts arrive in reads of a few KiB; buffering the writes
 	// turns hundreds of small write calls per MiB into a few, and each
 	// full buffer starts its writeback to disk at once.
-	bw := bufio.NewWriterSize(&writeBehind{f: f}, 64<<10)
+	bw := bufio.NewWriterSize(&writeBehind{f: f}, 256<<10)
 	n, err := io.Copy(io.MultiWriter(bw, h), io.LimitReader(r, max+1))
 	if err == nil {
 		err = bw.Flush()
