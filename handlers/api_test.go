@@ -317,6 +317,8 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", "/api/v1/documents/{doc}/content"},
 		{"GET", "/api/v1/documents/{doc}/versions/1/content"},
 		{"GET", "/api/v1/documents/{doc}/log"},
+		{"GET", "/api/v1/documents/{doc}/text"},
+		{"GET", "/api/v1/documents/{doc}/versions/1/text"},
 		{"POST", "/api/v1/documents/{doc}/versions"},
 		{"GET", "/api/v1/audits/{audit}"},
 		{"GET", "/api/v1/organisations/{org}"},
