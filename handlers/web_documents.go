@@ -22,6 +22,8 @@ func (s *Server) webRoutes(r *mux.Router) {
 	r.Handle("/documents", s.page(s.requireSession(s.documentsPage))).Methods("GET")
 	r.Handle("/documents/{id}", s.page(s.requireSession(s.documentPage))).Methods("GET")
 	r.Handle("/documents/{id}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
+	r.Handle("/documents/{id}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
+	r.Handle("/documents/{id}/versions/{version}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
 	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
 	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.apiUploadVersion))).Methods("POST")
 	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
@@ -185,4 +187,26 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "document", map[string]any{
 		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": humanBytes(s.maxUpload),
 	})
+}
+
+// textPage shows the text extracted from a version, so people can see
+// what search and the duplicate checks work on.
+func (s *Server) textPage(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	d, err := s.store.Document(r.Context(), a, param(r, "id"))
+	if err != nil {
+		return err
+	}
+	version, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	if version == 0 {
+		version = d.Current.Number
+	}
+	t, err := s.store.DocumentText(r.Context(), a, d.ID, version)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "text", map[string]any{"Doc": d, "Version": version, "Text": t})
 }
