@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -127,6 +128,49 @@ func TestServeVerifyAndShutdown(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+late)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("token made while serving: %v %v", resp, err)
+	}
+
+	// The server extracts the text of an upload in the background.
+	var body bytes.Buffer
+	mw0 := multipart.NewWriter(&body)
+	mw0.WriteField("kind", "report")
+	fw0, _ := mw0.CreateFormFile("file", "审核报告.txt")
+	fw0.Write([]byte("清洁生产\n审核报告：节水量１２０００吨/年"))
+	mw0.Close()
+	req, _ = http.NewRequest("POST", base+"/api/v1/documents", &body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw0.FormDataContentType())
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("upload: %v %v", resp, err)
+	}
+	var created struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		req, _ = http.NewRequest("GET", base+"/api/v1/documents/"+created.ID+"/text", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var txt struct {
+			Text       string `json:"text"`
+			TextStatus string `json:"text_status"`
+		}
+		json.NewDecoder(resp.Body).Decode(&txt)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			if txt.Text != "清洁生产审核报告:节水量12000吨/年" {
+				t.Fatalf("extracted %q (%s)", txt.Text, txt.TextStatus)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the text was not extracted within 20 s")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 
 	// An upload in flight when shutdown begins still completes: the body

@@ -9,9 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/cpaudit/cpaudit/handlers"
+	"github.com/cpaudit/cpaudit/search/extract"
+	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
 	"github.com/cpaudit/cpaudit/templates"
 )
@@ -93,6 +96,11 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 		ready(ln.Addr().String())
 	}
 	go collectGarbage(ctx, store, log)
+	// Text extraction runs beside the server, fed by the jobs each upload
+	// writes; it stops with the server and picks up where it left off.
+	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()),
+		pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log})
+	go worker.Run(ctx)
 
 	errc := make(chan error, 1)
 	go func() {

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
 )
@@ -136,5 +138,22 @@ func TestWorkerRunStops(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+}
+
+// TestWorkerWithRealExtractor runs the production extractor over a GBK
+// text file end to end: upload, queue, extraction, stored text.
+func TestWorkerWithRealExtractor(t *testing.T) {
+	ctx := context.Background()
+	s, a := setup(t, nil)
+	gbk := "\xc7\xe5\xbd\xe0\xc9\xfa\xb2\xfa\r\n\xc9\xf3\xba\xcb" // 清洁生产\r\n审核 in GBK
+	d := upload(t, s, a, "审核.txt", gbk)
+	w := pipeline.New(s, pipeline.ExtractWith(slog.New(slog.DiscardHandler), extract.DefaultLimits()), pipeline.Config{})
+	if _, err := w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	txt, err := s.DocumentText(ctx, a, d.ID, 0)
+	if err != nil || txt.Status != cpaudit.TextDone || txt.Text != "清洁生产审核" {
+		t.Fatalf("text %+v %v", txt, err)
 	}
 }
