@@ -1,0 +1,582 @@
+// Command benchsearch measures cpaudit's full-text index (search/index)
+// against SQLite FTS5 with the trigram tokenizer and against the truth, in
+// one run: it generates a reproducible corpus of report-like Chinese text,
+// indexes it with both, computes for every query the exact number of
+// matching documents by scanning all texts, and runs the same queries on
+// both engines. It prints wrong counts, latency percentiles, indexing
+// throughput, index sizes and peak memory.
+//
+// It is a benchmark, run by scripts/bench-search, not a test. It imports
+// go-sqlite3 itself (not through storage/) because FTS5 is the baseline,
+// not part of cpaudit; the binary must be built with -tags sqlite_fts5.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode"
+
+	"github.com/cpaudit/cpaudit/search/index"
+)
+
+type config struct {
+	n, mean, batch      int
+	phrases, multi, abs int
+	reps, writers, slow int
+	seed                uint64
+	dir, profile        string
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.n, "n", 20000, "documents in the corpus")
+	flag.IntVar(&c.mean, "mean", 7500, "mean bytes of text per document")
+	flag.IntVar(&c.batch, "batch", 500, "documents per indexing batch (both engines)")
+	flag.IntVar(&c.phrases, "q", 500, "random phrase queries of 1 to 8 characters")
+	flag.IntVar(&c.multi, "multi", 100, "random multi-term queries (some with an exclusion)")
+	flag.IntVar(&c.abs, "absent", 20, "queries for strings absent from the corpus")
+	flag.IntVar(&c.slow, "slow", 0, "print this many queries where ours loses most against FTS5")
+	flag.IntVar(&c.writers, "writers", 2, "goroutines calling Put at once")
+	flag.IntVar(&c.reps, "reps", 1, "times each query runs on each engine; the median counts")
+	flag.Uint64Var(&c.seed, "seed", 1, "corpus and query seed")
+	flag.StringVar(&c.dir, "dir", "", "work directory (a fresh temporary one by default)")
+	flag.StringVar(&c.profile, "profile", "", "write CPU profiles of indexing and querying (ours) into this directory")
+	flag.Parse()
+	if err := run(context.Background(), c, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchsearch:", err)
+		os.Exit(1)
+	}
+}
+
+// term is a query term as the index parses it (folded), for the truth and
+// for FTS5.
+type term struct {
+	text    string
+	exclude bool
+}
+
+type benchQuery struct {
+	q     string // as typed
+	group string // for the breakdown
+	terms []term
+	truth int
+}
+
+func run(ctx context.Context, c config, out io.Writer) error {
+	if c.dir == "" {
+		d, err := os.MkdirTemp("", "benchsearch-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		c.dir = d
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	load0 := loadavg()
+	fmt.Fprintf(out, "benchsearch: %d documents, mean %d bytes, seed %d, batches of %d (%d writers for ours, 1 for FTS5), GOMAXPROCS %d, %d CPUs; load average at start %s\n",
+		c.n, c.mean, c.seed, c.batch, c.writers, runtime.GOMAXPROCS(0), runtime.NumCPU(), load0)
+
+	t0 := time.Now()
+	docs := genCorpus(c.seed, c.n, c.mean)
+	var bytes, runes int64
+	for _, d := range docs {
+		bytes += int64(len(d.text))
+		runes += int64(len([]rune(d.text)))
+	}
+	mb := float64(bytes) / 1e6
+	fmt.Fprintf(out, "corpus: %d documents, %.1f MB of text, %.1fM characters, generated in %s\n",
+		len(docs), mb, float64(runes)/1e6, time.Since(t0).Round(time.Millisecond))
+
+	queries, err := makeQueries(c, docs)
+	if err != nil {
+		return err
+	}
+
+	// Ours.
+	settle()
+	base := resetPeak()
+	anon := sampleAnon()
+	stopProfile := startProfile(c.profile, "index.pprof")
+	t0, cpu0 := time.Now(), cpuTime()
+	ix, err := index.Open(filepath.Join(c.dir, "ours"))
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	// Batches go to Put from c.writers goroutines at once, as cpaudit's
+	// indexer does: scorch builds their segments in parallel.
+	batches := make(chan []index.Doc)
+	errs := make(chan error, c.writers)
+	var wg sync.WaitGroup
+	for range c.writers {
+		wg.Go(func() {
+			for b := range batches {
+				if err := ix.Put(b...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for i := 0; i < len(docs); i += c.batch {
+		var batch []index.Doc
+		for k, d := range docs[i:min(len(docs), i+c.batch)] {
+			batch = append(batch, index.Doc{ID: d.id, Kind: d.kind, AuditID: d.audit, EnterpriseID: d.ent,
+				ConsultancyID: d.cons, Step: d.step, UploadedAt: time.Unix(1767225600+int64(i+k), 0), Text: d.text})
+		}
+		batches <- batch
+	}
+	close(batches)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	oursIndex, oursCPU := time.Since(t0), cpuTime()-cpu0
+	oursPeak := peak()
+	if n, err := ix.DocCount(); err != nil || n != uint64(len(docs)) {
+		return fmt.Errorf("ours holds %d documents (%v), want %d", n, err, len(docs))
+	}
+	// Every document is searchable and on disk now; a bulk load then
+	// merges the index into one segment (what cpaudit reindex does), which
+	// also stops background merges from competing with the queries below.
+	t0, cpu0 = time.Now(), cpuTime()
+	if err := ix.Compact(ctx); err != nil {
+		return err
+	}
+	oursCompact, oursCompactCPU := time.Since(t0), cpuTime()-cpu0
+	stopProfile()
+	oursPeak = max(oursPeak, peak())
+	oursAnon := anon()
+
+	// FTS5.
+	settle()
+	fbase := resetPeak()
+	anon = sampleAnon()
+	t0, cpu0 = time.Now(), cpuTime()
+	f, err := openFTS(filepath.Join(c.dir, "fts.db"))
+	if err != nil {
+		return err
+	}
+	defer f.close()
+	for i := 0; i < len(docs); i += c.batch {
+		var texts []string
+		for _, d := range docs[i:min(len(docs), i+c.batch)] {
+			texts = append(texts, d.text)
+		}
+		if err := f.put(texts); err != nil {
+			return err
+		}
+	}
+	ftsIndex, ftsCPU := time.Since(t0), cpuTime()-cpu0
+	ftsPeak := peak()
+	ftsAnon := anon()
+
+	// The truth.
+	truthTime := truth(docs, queries)
+
+	// Queries: a warm-up pass over some, then every query on both engines,
+	// alternating so that both see the same machine load.
+	for _, q := range queries[:min(50, len(queries))] {
+		if _, err := oursCount(ctx, ix, q); err != nil {
+			return err
+		}
+		if _, err := f.count(ctx, q.terms); err != nil {
+			return err
+		}
+	}
+	stopProfile = startProfile(c.profile, "query.pprof")
+	var oursLat, ftsLat []time.Duration
+	oursBy, ftsBy := map[string][]time.Duration{}, map[string][]time.Duration{}
+	var oursWrong, ftsWrong []string
+	for _, q := range queries {
+		// Each engine runs the query reps times in a row; the median
+		// time counts, which damps the noise of other work on the machine.
+		var ours, fts []time.Duration
+		for range c.reps {
+			t := time.Now()
+			n, err := oursCount(ctx, ix, q)
+			if err != nil {
+				return err
+			}
+			ours = append(ours, time.Since(t))
+			if n != q.truth && len(ours) == 1 {
+				oursWrong = append(oursWrong, fmt.Sprintf("%q: %d, truth %d", q.q, n, q.truth))
+			}
+		}
+		for range c.reps {
+			t := time.Now()
+			n, err := f.count(ctx, q.terms)
+			if err != nil {
+				return fmt.Errorf("fts5 %q: %w", q.q, err)
+			}
+			fts = append(fts, time.Since(t))
+			if n != q.truth && len(fts) == 1 {
+				ftsWrong = append(ftsWrong, fmt.Sprintf("%q: %d, truth %d", q.q, n, q.truth))
+			}
+		}
+		d := pct(ours, 50)
+		oursLat, oursBy[q.group] = append(oursLat, d), append(oursBy[q.group], d)
+		d = pct(fts, 50)
+		ftsLat, ftsBy[q.group] = append(ftsLat, d), append(ftsBy[q.group], d)
+	}
+	if c.slow > 0 {
+		// The queries where ours loses most against FTS5, to see why.
+		idx := make([]int, len(queries))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			ra := float64(oursLat[a]) / float64(ftsLat[a])
+			rb := float64(oursLat[b]) / float64(ftsLat[b])
+			return cmpFloat(rb, ra)
+		})
+		for _, i := range idx[:min(c.slow, len(idx))] {
+			fmt.Fprintf(out, "slow: %-24q truth %6d  ours %s  FTS5 %s\n", queries[i].q, queries[i].truth, ms(oursLat[i]), ms(ftsLat[i]))
+		}
+	}
+	stopProfile()
+	load1 := loadavg()
+
+	// Sizes on disk once both are closed: scorch removes the files of
+	// merged segments lazily, SQLite folds its write-ahead log back.
+	if err := ix.Close(); err != nil {
+		return err
+	}
+	if err := f.close(); err != nil {
+		return err
+	}
+	oursSize := dirSize(filepath.Join(c.dir, "ours"))
+	ftsSize := fileSize(filepath.Join(c.dir, "fts.db")) + fileSize(filepath.Join(c.dir, "fts.db-wal"))
+
+	// Report.
+	fmt.Fprintf(out, "queries: %d (%d phrases of 1-8 characters drawn from the corpus, %d multi-term, %d absent), "+
+		"each run %d× per engine (median kept); truth by parallel substring scan: %s in all, %s per query\n\n",
+		len(queries), c.phrases, c.multi, c.abs, c.reps, truthTime.Round(time.Millisecond), (truthTime / time.Duration(len(queries))).Round(time.Microsecond))
+	row := func(name, ours, fts, ratio string) {
+		fmt.Fprintf(out, "%-28s %16s %16s %16s\n", name, ours, fts, ratio)
+	}
+	row("", "ours (bleve)", "FTS5 trigram", "ours/FTS5")
+	row("wrong counts (target 0)", fmt.Sprintf("%d/%d", len(oursWrong), len(queries)), fmt.Sprintf("%d/%d", len(ftsWrong), len(queries)), "")
+	op50, op99 := pct(oursLat, 50), pct(oursLat, 99)
+	fp50, fp99 := pct(ftsLat, 50), pct(ftsLat, 99)
+	row("latency p50", ms(op50), ms(fp50), ratio(op50, fp50)+" (≤1.0)")
+	row("latency p99", ms(op99), ms(fp99), ratio(op99, fp99)+" (≤1.0)")
+	row("latency mean", ms(mean(oursLat)), ms(mean(ftsLat)), ratio(mean(oursLat), mean(ftsLat)))
+	row("latency max", ms(slices.Max(oursLat)), ms(slices.Max(ftsLat)), ratio(slices.Max(oursLat), slices.Max(ftsLat)))
+	row("indexing time", oursIndex.Round(time.Millisecond).String(), ftsIndex.Round(time.Millisecond).String(), "")
+	row("  CPU time (user+sys)", oursCPU.Round(time.Millisecond).String(), ftsCPU.Round(time.Millisecond).String(), ratio(oursCPU, ftsCPU))
+	oursMBs, ftsMBs := mb/oursIndex.Seconds(), mb/ftsIndex.Seconds()
+	row("indexing MB/s of text", fmt.Sprintf("%.2f", oursMBs), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx (≥1.0)", oursMBs/ftsMBs))
+	row("then compaction", oursCompact.Round(time.Millisecond).String()+" ("+oursCompactCPU.Round(time.Millisecond).String()+" CPU)", "-", "")
+	withCompact := mb / (oursIndex + oursCompact).Seconds()
+	row("  MB/s including it", fmt.Sprintf("%.2f", withCompact), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx", withCompact/ftsMBs))
+	row("index size on disk, closed", mib(oursSize), mib(ftsSize), fmt.Sprintf("%.2fx", float64(oursSize)/float64(ftsSize)))
+	row("peak RSS while indexing", mib(oursPeak), mib(ftsPeak), "")
+	row("  anonymous memory, peak", mib(oursAnon), mib(ftsAnon), "")
+	row("  RSS before indexing", mib(base), mib(fbase), "")
+	fmt.Fprintf(out, "\nlatency by query kind (p50 / p99, ms):\n")
+	for _, g := range groups(queries) {
+		fmt.Fprintf(out, "  %-12s n=%-4d ours %8s / %-8s FTS5 %8s / %-8s\n", g, len(oursBy[g]),
+			ms(pct(oursBy[g], 50)), ms(pct(oursBy[g], 99)), ms(pct(ftsBy[g], 50)), ms(pct(ftsBy[g], 99)))
+	}
+	fmt.Fprintf(out, "\nload average at start %s, at end %s (other work on the machine shows here)\n", load0, load1)
+	for _, w := range oursWrong[:min(10, len(oursWrong))] {
+		fmt.Fprintln(out, "ours wrong:", w)
+	}
+	for _, w := range ftsWrong[:min(10, len(ftsWrong))] {
+		fmt.Fprintln(out, "FTS5 wrong:", w)
+	}
+	return nil
+}
+
+func oursCount(ctx context.Context, ix *index.Index, q benchQuery) (int, error) {
+	res, err := ix.Search(ctx, index.Query{Q: q.q, AllowAll: true, Limit: 20})
+	return res.Total, err
+}
+
+// makeQueries draws the queries from the corpus, reproducibly.
+func makeQueries(c config, docs []corpusDoc) ([]benchQuery, error) {
+	r := rand.New(rand.NewPCG(c.seed, 99))
+	substring := func(minRunes, maxRunes int) string {
+		for {
+			rs := []rune(docs[r.IntN(len(docs))].text)
+			n := minRunes + r.IntN(maxRunes-minRunes+1)
+			if len(rs) < n {
+				continue
+			}
+			i := r.IntN(len(rs) - n + 1)
+			s := string(rs[i : i+n])
+			if strings.TrimSpace(s) != s || strings.ContainsAny(s, `"“”＂`) || strings.HasPrefix(s, "-") {
+				continue // not typeable as one term
+			}
+			if strings.Contains(s, " ") {
+				s = `"` + s + `"`
+			}
+			return s
+		}
+	}
+	var qs []benchQuery
+	for range c.phrases {
+		s := substring(1, 8)
+		qs = append(qs, benchQuery{q: s})
+	}
+	for range c.multi {
+		parts := []string{substring(2, 6)}
+		for range 1 + r.IntN(2) {
+			parts = append(parts, substring(1, 6))
+		}
+		if r.IntN(3) == 0 {
+			parts = append(parts, "-"+substring(2, 6))
+		}
+		qs = append(qs, benchQuery{q: strings.Join(parts, " "), group: "multi"})
+	}
+	han := []rune("龘靐齉爩鱻麤龖犇骉羴猋")
+	for range c.abs {
+		var b strings.Builder
+		for range 2 + r.IntN(5) {
+			b.WriteRune(han[r.IntN(len(han))])
+		}
+		qs = append(qs, benchQuery{q: b.String(), group: "absent"})
+	}
+	for i := range qs {
+		ts, err := index.ParseQuery(qs[i].q)
+		if err != nil {
+			return nil, fmt.Errorf("query %q: %w", qs[i].q, err)
+		}
+		for _, t := range ts {
+			qs[i].terms = append(qs[i].terms, term{text: t.Text, exclude: t.Exclude})
+		}
+		if qs[i].group == "" {
+			n := len([]rune(ts[0].Text))
+			switch {
+			case len(ts) > 1:
+				qs[i].group = "multi"
+			case n <= 2:
+				qs[i].group = strconv.Itoa(n) + " char"
+			case n <= 4:
+				qs[i].group = "3-4 chars"
+			default:
+				qs[i].group = "5-8 chars"
+			}
+		}
+	}
+	return qs, nil
+}
+
+// truth counts, for every query, the documents whose folded text contains
+// every term and no excluded one, scanning all texts on all cores.
+func truth(docs []corpusDoc, qs []benchQuery) time.Duration {
+	folded := make([]string, len(docs))
+	for i, d := range docs {
+		folded[i] = strings.Map(unicode.ToLower, d.text) // rune by rune, as the index folds
+	}
+	t0 := time.Now()
+	workers := runtime.GOMAXPROCS(0)
+	for qi := range qs {
+		counts := make([]int, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(folded); i += workers {
+					ok := true
+					for _, t := range qs[qi].terms {
+						if strings.Contains(folded[i], t.text) == t.exclude {
+							ok = false
+							break
+						}
+					}
+					if ok {
+						counts[w]++
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, n := range counts {
+			qs[qi].truth += n
+		}
+	}
+	return time.Since(t0)
+}
+
+func groups(qs []benchQuery) []string {
+	var gs []string
+	for _, q := range qs {
+		if !slices.Contains(gs, q.group) {
+			gs = append(gs, q.group)
+		}
+	}
+	order := []string{"1 char", "2 char", "3-4 chars", "5-8 chars", "multi", "absent"}
+	slices.SortFunc(gs, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) })
+	return gs
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100 // nearest rank
+	return s[max(0, min(len(s)-1, i-1))]
+}
+
+func mean(ds []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		t += d
+	}
+	return t / time.Duration(max(1, len(ds)))
+}
+
+func ms(d time.Duration) string       { return fmt.Sprintf("%.3f ms", float64(d)/1e6) }
+func mib(n int64) string              { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+func ratio(a, b time.Duration) string { return fmt.Sprintf("%.2fx", float64(a)/float64(b)) }
+
+// settle returns garbage to the OS so that each engine's peak starts from
+// the same place.
+func settle() {
+	runtime.GC()
+	debug.FreeOSMemory()
+}
+
+// resetPeak resets the process's peak resident set (Linux: writing 5 to
+// clear_refs) and returns the current resident set.
+func resetPeak() int64 {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	return status("VmRSS:")
+}
+
+// sampleAnon samples the process's anonymous resident memory (RssAnon:
+// the heap, not the index files scorch maps, which VmHWM also counts)
+// every 20 ms until the returned function is called, which returns the
+// highest sample.
+func sampleAnon() func() int64 {
+	var (
+		mu   sync.Mutex
+		high int64
+	)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			v := status("RssAnon:")
+			mu.Lock()
+			high = max(high, v)
+			mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() int64 {
+		close(done)
+		wg.Wait()
+		return high
+	}
+}
+
+// peak is the peak resident set since the last resetPeak.
+func peak() int64 { return status("VmHWM:") }
+
+func status(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+func fileSize(file string) int64 {
+	info, err := os.Stat(file)
+	if err != nil {
+		return 0
+	}
+	return info.Size()
+}
+
+// startProfile writes a CPU profile into dir/name until the returned
+// function is called; without dir it does nothing.
+func startProfile(dir, name string) func() {
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchsearch: profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
+}

@@ -1,0 +1,206 @@
+package index
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// Paging limits.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 1000
+	MaxOffset    = 100000
+)
+
+// Query is one search. Q is what the user typed (see ParseQuery). The
+// filters narrow the documents; an empty filter does not filter.
+//
+// Visibility is exact: a document is counted only if AllowAll is set, or
+// its kind is in AllowKinds (guidelines), or it was uploaded by
+// AllowUserID or by an organisation in AllowOrgIDs, or it belongs to an
+// audit in AllowAuditIDs — the rule of storage's docVisible, with the
+// audits the caller's organisation runs computed by the caller at query
+// time (so reassigning an audit needs no reindexing). With none of them
+// set the result is empty.
+type Query struct {
+	Q             string
+	Limit, Offset int // Limit 0 means DefaultLimit
+
+	Kind, AuditID, EnterpriseID, ConsultancyID string
+	Industry, Region                           string
+	Step                                       int
+	From, To                                   time.Time // uploaded in [From, To); zero: unbounded
+
+	AllowAll      bool
+	AllowKinds    []string
+	AllowUserID   string
+	AllowOrgIDs   []string
+	AllowAuditIDs []string
+
+	SortByDate bool // newest first; otherwise by relevance
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID    string
+	Score float64
+}
+
+// Result is one page of hits and the exact number of matching documents.
+type Result struct {
+	Total int
+	Hits  []Hit
+}
+
+// Search runs q. Total is the exact number of documents the caller may
+// read that contain every term and none of the excluded ones; Hits is the
+// page [Offset, Offset+Limit) of them. By relevance (BM25 over the
+// terms' frequency and rarity and the document's length; terms of one
+// rune do not rank), ties broken by document id so that pages stay
+// stable while the index merges; or by upload date, newest first, ties
+// by id. It returns KindInvalid errors for a malformed query or paging
+// (see ParseQuery), and ctx's error when ctx ends first.
+func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	const op = "index.Search"
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	terms, err := ParseQuery(q.Q)
+	if err != nil {
+		return Result{}, err
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit < 0 || limit > MaxLimit:
+		return Result{}, cpaudit.Errorf(cpaudit.KindInvalid, "limit must be between 1 and %d", MaxLimit)
+	}
+	if q.Offset < 0 || q.Offset > MaxOffset {
+		return Result{}, cpaudit.Errorf(cpaudit.KindInvalid, "offset must be between 0 and %d", MaxOffset)
+	}
+	filter, ok := q.filter()
+	if !ok {
+		return Result{}, nil // the caller may read nothing
+	}
+	bq := buildQuery(terms, filter)
+	var res Result
+	if q.SortByDate {
+		res, err = ix.byDate(ctx, bq, q.Offset, limit)
+	} else {
+		res, err = ix.byRelevance(ctx, bq, q.Offset, limit)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
+		return Result{}, cpaudit.Internal(op, err)
+	}
+	return res, nil
+}
+
+// byDate runs q through bleve's collector, newest first, ties by id. With
+// scoring off and a sort on a field, bleve still counts every match.
+func (ix *Index) byDate(ctx context.Context, q query.Query, offset, limit int) (Result, error) {
+	req := bleve.NewSearchRequestOptions(q, limit, offset, false)
+	req.Score = bleve.ScoreNone
+	req.SortBy([]string{"-" + fieldDate, "_id"})
+	res, err := ix.b.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	out := Result{Total: int(res.Total), Hits: make([]Hit, len(res.Hits))}
+	for i, h := range res.Hits {
+		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
+	}
+	return out, nil
+}
+
+// buildQuery combines the terms and the filter. A lone term without filter
+// is its own query, sparing a conjunction wrapper on every hit.
+func buildQuery(terms []Term, filter query.Query) query.Query {
+	var must, not []query.Query
+	for _, t := range terms {
+		if t.Exclude {
+			not = append(not, newSubstringQuery(t.Text))
+		} else {
+			must = append(must, newSubstringQuery(t.Text))
+		}
+	}
+	if len(must) == 1 && len(not) == 0 && filter == nil {
+		return must[0]
+	}
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	if len(must) == 1 {
+		bq.Must = must[0] // a substringQuery never yields bleve's MatchNoneSearcher, which BooleanQuery would drop
+	} else {
+		bq.AddMust(must...)
+	}
+	bq.AddMustNot(not...)
+	bq.AddFilter(filter)
+	return bq
+}
+
+// filter is the conjunction of q's filters and visibility, nil when
+// nothing filters; ok is false when visibility admits nothing.
+func (q Query) filter() (f query.Query, ok bool) {
+	var must []query.Query
+	for _, kw := range [...]struct{ field, value string }{
+		{fieldKind, q.Kind},
+		{fieldAudit, q.AuditID},
+		{fieldEnt, q.EnterpriseID},
+		{fieldCons, q.ConsultancyID},
+		{fieldIndustry, q.Industry},
+		{fieldRegion, q.Region},
+	} {
+		if kw.value != "" {
+			must = append(must, term(kw.field, kw.value))
+		}
+	}
+	if q.Step != 0 {
+		must = append(must, term(fieldStep, strconv.Itoa(q.Step)))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		dq := query.NewDateRangeQuery(q.From, q.To)
+		dq.SetField(fieldDate)
+		must = append(must, dq)
+	}
+	if !q.AllowAll {
+		var anyOf []query.Query
+		for _, k := range q.AllowKinds {
+			anyOf = append(anyOf, term(fieldKind, k))
+		}
+		if q.AllowUserID != "" {
+			anyOf = append(anyOf, term(fieldCreator, q.AllowUserID))
+		}
+		for _, o := range q.AllowOrgIDs {
+			anyOf = append(anyOf, term(fieldOrg, o))
+		}
+		for _, a := range q.AllowAuditIDs {
+			anyOf = append(anyOf, term(fieldAudit, a))
+		}
+		if len(anyOf) == 0 {
+			return nil, false
+		}
+		must = append(must, query.NewDisjunctionQuery(anyOf))
+	}
+	switch len(must) {
+	case 0:
+		return nil, true
+	case 1:
+		return must[0], true
+	}
+	return query.NewConjunctionQuery(must), true
+}
+
+func term(field, value string) query.Query {
+	t := query.NewTermQuery(value)
+	t.SetField(field)
+	return t
+}

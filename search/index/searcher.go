@@ -1,0 +1,531 @@
+package index
+
+import (
+	"context"
+	"math"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// substringQuery is a bleve query matching exactly the documents whose
+// folded text contains s (folded, non-empty), over gramField:
+//
+//   - One rune c: the documents holding a term that starts with c. Every
+//     rune of a text starts a term (a bigram, or the last rune with
+//     endMark), so this is exact. The terms come from the dictionary and
+//     their postings are ORed as bitmaps (bleve's "unadorned" disjunction).
+//   - Two runes: the documents holding that bigram.
+//   - n ≥ 3 runes: an occurrence starting at an even offset contains the
+//     tiles at offsets 0, 2, 4, … of s, one starting at an odd offset the
+//     tiles at 1, 3, 5, …; each tile shows six runes (itself and the two
+//     on either side). For each parity a run of tiles whose windows cover
+//     s is chosen, preferring fewer and lighter bigrams: one tile for most
+//     strings of up to six runes. s occurs iff for one parity the run's
+//     tiles are at the right distances with the right runes around them.
+//     Every rune of s is compared, so the match is exact and no text is
+//     read afterwards.
+//
+// It is a query type of our own rather than bleve's PhraseQuery because
+// gramField keeps positions in its own form, and because bleve's phrase
+// searcher pairs the locations of consecutive terms in a nested loop
+// (quadratic in how often a bigram occurs in a long report) through a map
+// of freshly allocated locations. Ours walks sorted position lists once,
+// stops at the first occurrence, and allocates nothing per document.
+type substringQuery struct {
+	runes []rune
+}
+
+func newSubstringQuery(s string) *substringQuery {
+	return &substringQuery{runes: []rune(s)}
+}
+
+// tile is one tile of a run: term says which bigram, pos its position
+// after the run's first tile, and the masks and values what the runes
+// around it must be (see around).
+type tile struct {
+	term               int
+	pos                uint64
+	startMask, startIs uint64
+	endMask, endIs     uint64
+}
+
+func (t tile) fits(l tileLoc) bool {
+	return l.start&t.startMask == t.startIs && l.end&t.endMask == t.endIs
+}
+
+// tileLoc is one tile of a term in a document, as gramField keeps it.
+type tileLoc struct{ pos, start, end uint64 }
+
+// plan returns the run of tiles that pins down an occurrence of rs
+// starting at an offset of parity align. termAt[j] is the term of the
+// bigram at offset j of rs, weight[t] an estimate of term t's occurrences
+// (see sample). The tile at offset j shows runes j-2 … j+3; a dynamic
+// programme picks tiles covering rs, fewest first, then lightest.
+func plan(rs []rune, align int, termAt []int, weight []uint64) []tile {
+	const perTile = 1 << 50 // more than any weight
+	n := len(rs)
+	best := make([]uint64, n+1) // best[c]: cost of covering runes c…n-1
+	pick := make([]int, n+1)
+	for c := n - 1; c >= 0; c-- {
+		best[c] = math.MaxUint64
+		for j := max(0, c-3); j <= min(c+2, n-2); j++ { // tiles showing rune c
+			if (j-align)%2 != 0 {
+				continue
+			}
+			if cost := perTile + weight[termAt[j]] + best[min(j+4, n)]; cost < best[c] {
+				best[c], pick[c] = cost, j
+			}
+		}
+	}
+	var run []tile
+	for c := 0; c < n; c = pick[c] + 4 {
+		run = append(run, newTile(rs, pick[c], termAt[pick[c]]))
+	}
+	first := run[0].pos
+	for k := range run {
+		run[k].pos -= first
+	}
+	return run
+}
+
+// alternatives returns the runs that can pin down an occurrence of rs
+// starting at an offset of parity align: each single tile whose window
+// covers rs if there is one, else plan's run.
+func alternatives(rs []rune, align int, termAt []int, weight []uint64) [][]tile {
+	var alts [][]tile
+	for j := max(0, len(rs)-4); j <= min(2, len(rs)-2); j++ {
+		if (j-align)%2 == 0 {
+			t := newTile(rs, j, termAt[j])
+			t.pos = 0
+			alts = append(alts, []tile{t})
+		}
+	}
+	if len(alts) == 0 {
+		alts = append(alts, plan(rs, align, termAt, weight))
+	}
+	return alts
+}
+
+// newTile is the tile at offset j of rs: its position j/2 (made relative
+// by plan) and the runes of rs around it.
+func newTile(rs []rune, j, term int) tile {
+	t := tile{term: term, pos: uint64(j) / 2}
+	const mask = 1<<runeBits - 1
+	for k, at := range [2]int{j - 1, j - 2} {
+		if at >= 0 {
+			t.startMask |= mask << (k * runeBits)
+			t.startIs |= uint64(rs[at]) << (k * runeBits)
+		}
+	}
+	for k, at := range [2]int{j + 2, j + 3} {
+		if at < len(rs) {
+			t.endMask |= mask << (k * runeBits)
+			t.endIs |= uint64(rs[at]) << (k * runeBits)
+		}
+	}
+	return t
+}
+
+func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+	rs := q.runes
+	if len(rs) == 1 {
+		return searcher.NewTermPrefixSearcher(ctx, r, string(rs), fieldGrams, 1, search.SearcherOptions{Score: "none"})
+	}
+	s := &substringSearcher{scoring: opts.Score != "none"}
+	// The distinct bigrams of rs, how many documents hold each and how
+	// many times they occur in them.
+	var terms []string
+	termAt := make([]int, len(rs)-1)
+	for i := range termAt {
+		t := string(rs[i : i+2])
+		k := 0
+		for k < len(terms) && terms[k] != t {
+			k++
+		}
+		if k == len(terms) {
+			terms = append(terms, t)
+		}
+		termAt[i] = k
+	}
+	count := make([]uint64, len(terms))
+	weight := make([]uint64, len(terms))
+	for k, t := range terms {
+		c, w, err := sample(ctx, r, t)
+		if err != nil {
+			return nil, err
+		}
+		count[k], weight[k] = c, w
+	}
+	rarest := 0
+	for k := range terms {
+		if count[k] < count[rarest] {
+			rarest = k
+		}
+	}
+	if s.scoring {
+		docs, err := r.DocCount()
+		if err != nil {
+			return nil, err
+		}
+		s.idf = 1 + math.Log(float64(docs+1)/float64(count[rarest]+1))
+	}
+	if len(rs) == 2 { // the bigram's postings say it all
+		tfr, err := r.TermFieldReader(ctx, []byte(terms[0]), fieldGrams, s.scoring, s.scoring, false)
+		if err != nil {
+			return nil, err
+		}
+		s.driver = tfr
+		return s, nil
+	}
+	// More: for each parity the alternative with the lightest lead, the
+	// lighter parity first; one located reader per term of their tiles.
+	var cost [2]uint64
+	for align := range 2 {
+		cost[align] = math.MaxUint64
+		for _, run := range alternatives(rs, align, termAt, weight) {
+			lead := 0
+			for k, t := range run {
+				if weight[t.term] < weight[run[lead].term] {
+					lead = k
+				}
+			}
+			if c := weight[run[lead].term]; c < cost[align] {
+				run[0], run[lead] = run[lead], run[0] // the lead first
+				s.runs[align], cost[align] = run, c
+			}
+		}
+	}
+	if cost[1] < cost[0] {
+		s.runs[0], s.runs[1] = s.runs[1], s.runs[0]
+	}
+	s.vecs = make([]bleveindex.TermFieldReader, len(terms))
+	s.vtfds = make([]bleveindex.TermFieldDoc, len(terms))
+	s.tiles = make([][]tileLoc, len(terms))
+	s.at = make([]uint64, len(terms))
+	s.ptr = make([]int, len(rs))
+	for _, run := range s.runs {
+		for _, t := range run {
+			if s.vecs[t.term] != nil {
+				continue
+			}
+			vr, err := r.TermFieldReader(ctx, []byte(terms[t.term]), fieldGrams, true, s.scoring, true)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.vecs[t.term] = vr
+		}
+	}
+	// Every document containing rs holds all its bigrams, so the postings
+	// of any propose the documents to check. The first run's lead proposes
+	// them itself, tiles ready, unless some bigram is in less than half as
+	// many documents: then a plain reader of that one.
+	if lead := s.runs[0][0].term; count[lead] <= 2*count[rarest] {
+		s.driverTerm = lead
+		s.driver, s.driverVec = s.vecs[lead], true
+	} else {
+		tfr, err := r.TermFieldReader(ctx, []byte(terms[rarest]), fieldGrams, s.scoring, s.scoring, false)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.driverTerm, s.driver = rarest, tfr
+	}
+	return s, nil
+}
+
+// sample returns how many documents hold term and an estimate of its
+// occurrences in all of them, from its frequency in the first few.
+func sample(ctx context.Context, r bleveindex.IndexReader, term string) (count, weight uint64, err error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), fieldGrams, true, false, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tfr.Close()
+	count = tfr.Count()
+	var tfd bleveindex.TermFieldDoc
+	var n, freq uint64
+	for ; n < 16; n++ {
+		d, err := tfr.Next(tfd.Reset())
+		if err != nil {
+			return 0, 0, err
+		}
+		if d == nil {
+			break
+		}
+		freq += d.Freq
+	}
+	if n == 0 {
+		return count, 0, nil
+	}
+	return count, count * freq / n, nil
+}
+
+// substringSearcher walks the postings of one bigram of a substringQuery,
+// the driver, and checks each document they propose against the runs of
+// tiles, with located readers that are moved only to such documents.
+type substringSearcher struct {
+	driver     bleveindex.TermFieldReader
+	driverTerm int                          // which term the driver reads
+	driverVec  bool                         // the driver is vecs[driverTerm]
+	cur        *bleveindex.TermFieldDoc     // the driver's current posting, nil at the end
+	tfd        bleveindex.TermFieldDoc      // its storage, unless the driver is located
+	runs       [2][]tile                    // the runs to check, cheaper first (n ≥ 3)
+	vecs       []bleveindex.TermFieldReader // by term: located readers of the runs' terms
+	vtfds      []bleveindex.TermFieldDoc
+	tiles      [][]tileLoc // by term: its tiles in the document vecs[term] is at
+	at         []uint64    // by term: document+1 where vecs[term] is; MaxUint64 past the end
+	ptr        []int       // scratch: a cursor per tile of a run
+	id         bleveindex.IndexInternalID
+	scoring    bool
+	idf        float64
+	started    bool
+	matched    bool // the driver is on a document already returned
+}
+
+// move calls the driver's Next (target 0) or Advance, keeping the located
+// reader's bookkeeping when the driver is one.
+func (s *substringSearcher) move(target uint64) error {
+	tfd := &s.tfd
+	if s.driverVec {
+		tfd = &s.vtfds[s.driverTerm]
+	}
+	var d *bleveindex.TermFieldDoc
+	var err error
+	if target == 0 {
+		d, err = s.driver.Next(tfd.Reset())
+	} else {
+		s.id = bleveindex.NewIndexInternalID(s.id, target)
+		d, err = s.driver.Advance(s.id, tfd.Reset())
+	}
+	if err != nil {
+		return err
+	}
+	s.cur, s.matched = d, false
+	if s.driverVec {
+		s.located(s.driverTerm, d)
+	}
+	return nil
+}
+
+func (s *substringSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.started || s.matched {
+		s.started = true
+		if err := s.move(0); err != nil {
+			return nil, err
+		}
+	}
+	return s.find(ctx)
+}
+
+func (s *substringSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	target := id.Value()
+	switch {
+	case !s.started:
+		s.started = true
+		if err := s.move(target); err != nil { // 0: the first document
+			return nil, err
+		}
+	case s.cur == nil:
+		return nil, nil
+	case s.cur.ID.Value() < target:
+		if err := s.move(target); err != nil {
+			return nil, err
+		}
+	case s.matched:
+		// asked for what we returned already, or before: go on from there
+		if err := s.move(0); err != nil {
+			return nil, err
+		}
+	}
+	return s.find(ctx)
+}
+
+// find moves the driver forward until its document contains the string,
+// and returns it.
+func (s *substringSearcher) find(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	for s.cur != nil {
+		ok, err := s.occurs(s.cur.ID.Value())
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			s.matched = true
+			dm := ctx.DocumentMatchPool.Get()
+			dm.IndexInternalID = bleveindex.NewIndexInternalIDFrom(dm.IndexInternalID, s.cur.ID)
+			if s.scoring {
+				dm.Score = s.score(s.cur)
+			}
+			return dm, nil
+		}
+		if err := s.move(0); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// score is the relevance of a match: BM25 over the driver bigram's
+// frequency in the document (which bounds the string's occurrences) and
+// the document's length in runes (from the norm bleve stores, 1/√length),
+// with the rarest bigram's rarity as idf. Long documents do not win by
+// length alone, and scores rarely tie.
+func (s *substringSearcher) score(d *bleveindex.TermFieldDoc) float64 {
+	const k1, b, avgLength = 1.2, 0.75, 4000.0
+	f := float64(max(d.Freq, 1))
+	length := avgLength
+	if d.Norm > 0 {
+		length = 1 / (d.Norm * d.Norm)
+	}
+	return s.idf * f * (k1 + 1) / (f + k1*(1-b+b*length/avgLength))
+}
+
+// occurs reports whether the string occurs in document doc: whether
+// either run of tiles is there.
+func (s *substringSearcher) occurs(doc uint64) (bool, error) {
+	if s.vecs == nil {
+		return true, nil
+	}
+	for _, run := range s.runs {
+		ok, err := s.runOccurs(doc, run)
+		if ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// runOccurs reports whether the tiles of run are at their positions in
+// doc, with the runes required around them.
+func (s *substringSearcher) runOccurs(doc uint64, run []tile) (bool, error) {
+	// The lead (run[0], the lightest) first: a run of one tile needs
+	// nothing else, and a lead with no fitting tile spares loading the
+	// others.
+	lead := run[0]
+	if ok, err := s.load(lead.term, doc); !ok || err != nil {
+		return false, err
+	}
+	fitting := false
+	for _, l := range s.tiles[lead.term] {
+		if lead.fits(l) {
+			fitting = true
+			break
+		}
+	}
+	if !fitting || len(run) == 1 {
+		return fitting, nil
+	}
+	for k, t := range run[1:] {
+		if ok, err := s.load(t.term, doc); !ok || err != nil {
+			return false, err
+		}
+		s.ptr[k+1] = 0
+	}
+	// Each fitting tile of the lead proposes the position of the run's
+	// first tile; every other tile must be there plus its pos, and fit.
+	// Proposals only grow, so each list is walked once.
+outer:
+	for _, l := range s.tiles[lead.term] {
+		if l.pos <= lead.pos || !lead.fits(l) {
+			continue
+		}
+		first := l.pos - lead.pos
+		for k, t := range run[1:] {
+			want := first + t.pos
+			ls, i := s.tiles[t.term], s.ptr[k+1]
+			for i < len(ls) && ls[i].pos < want {
+				i++
+			}
+			s.ptr[k+1] = i
+			if i == len(ls) {
+				break outer // no later proposal can match either
+			}
+			if ls[i].pos != want || !t.fits(ls[i]) {
+				continue outer
+			}
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// load moves the located reader of term i to doc unless it is there or
+// beyond, and reports whether doc holds the term (the driver proposed doc,
+// not necessarily for this term).
+func (s *substringSearcher) load(i int, doc uint64) (bool, error) {
+	if at := s.at[i]; at == doc+1 {
+		return true, nil
+	} else if at > doc+1 {
+		return false, nil // the reader is past doc: the term is not there
+	}
+	s.id = bleveindex.NewIndexInternalID(s.id, doc)
+	d, err := s.vecs[i].Advance(s.id, s.vtfds[i].Reset())
+	if err != nil {
+		return false, err
+	}
+	s.located(i, d)
+	return s.at[i] == doc+1, nil
+}
+
+// located records where the located reader of term i now is (d, nil at
+// the end) and decodes its tiles: gramField stores them as triples in
+// the array positions of the term's one location.
+func (s *substringSearcher) located(i int, d *bleveindex.TermFieldDoc) {
+	if d == nil {
+		s.at[i] = math.MaxUint64
+		return
+	}
+	s.at[i] = d.ID.Value() + 1
+	ts := s.tiles[i][:0]
+	if len(d.Vectors) > 0 {
+		var pos uint64
+		v := d.Vectors[0].ArrayPositions
+		for k := 0; k+2 < len(v); k += 3 {
+			pos += v[k]
+			ts = append(ts, tileLoc{pos: pos, start: v[k+1], end: v[k+2]})
+		}
+	}
+	s.tiles[i] = ts
+}
+
+// Count is an upper bound: the documents the driver's bigram is in.
+func (s *substringSearcher) Count() uint64 { return s.driver.Count() }
+
+func (s *substringSearcher) Close() error {
+	var first error
+	closeOne := func(r bleveindex.TermFieldReader) {
+		if err := r.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	for _, r := range s.vecs {
+		if r != nil {
+			closeOne(r)
+		}
+	}
+	if s.driver != nil && !s.driverVec {
+		closeOne(s.driver)
+	}
+	return first
+}
+
+func (s *substringSearcher) Weight() float64            { return 1 }
+func (s *substringSearcher) SetQueryNorm(float64)       {}
+func (s *substringSearcher) Min() int                   { return 0 }
+func (s *substringSearcher) DocumentMatchPoolSize() int { return 1 }
+
+func (s *substringSearcher) Size() int {
+	n := 256
+	for _, r := range s.vecs {
+		if r != nil {
+			n += r.Size()
+		}
+	}
+	if s.driver != nil && !s.driverVec {
+		n += s.driver.Size()
+	}
+	return n
+}
