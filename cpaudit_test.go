@@ -3,6 +3,7 @@ package cpaudit_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,5 +142,42 @@ func TestNewIDAndLogHash(t *testing.T) {
 	y := cpaudit.LogEntry{Email: "a", Action: "bc"}
 	if x.ComputeHash() == y.ComputeHash() {
 		t.Error("field boundaries are not hashed")
+	}
+}
+
+func TestPhaseOfStepMatchesStepsJSON(t *testing.T) {
+	steps, err := cpaudit.Steps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range steps {
+		if got := cpaudit.PhaseOfStep(s.Number); got != s.Phase {
+			t.Errorf("PhaseOfStep(%d) = %q, steps.json says %q", s.Number, got, s.Phase)
+		}
+	}
+	for _, n := range []int{0, 36, -1} {
+		if got := cpaudit.PhaseOfStep(n); got != "" {
+			t.Errorf("PhaseOfStep(%d) = %q, want empty", n, got)
+		}
+	}
+}
+
+func TestRegionAncestorsAndPrefix(t *testing.T) {
+	for _, c := range []struct {
+		code   string
+		prefix string
+		anc    []string
+	}{
+		{"130000", "13", []string{"130000"}},
+		{"130100", "1301", []string{"130000", "130100"}},
+		{"130102", "130102", []string{"130000", "130100", "130102"}},
+		{"abc", "", nil},
+	} {
+		if got := cpaudit.RegionPrefix(c.code); got != c.prefix {
+			t.Errorf("RegionPrefix(%q) = %q, want %q", c.code, got, c.prefix)
+		}
+		if got := cpaudit.RegionAncestors(c.code); !slices.Equal(got, c.anc) {
+			t.Errorf("RegionAncestors(%q) = %v, want %v", c.code, got, c.anc)
+		}
 	}
 }

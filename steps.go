@@ -77,3 +77,21 @@ func Steps() ([]StepDef, error) {
 	}
 	return steps, nil
 }
+
+// phaseLastStep is the last step of each phase, P1 first; a test checks
+// it against steps.json.
+var phaseLastStep = [...]int{4, 10, 15, 22, 27, 31, 35}
+
+// PhaseOfStep is the code (P1..P7) of the phase a step belongs to; "" for
+// a number outside 1..35.
+func PhaseOfStep(step int) string {
+	if step < 1 || step > StepCount {
+		return ""
+	}
+	for i, last := range phaseLastStep {
+		if step <= last {
+			return "P" + strconv.Itoa(i+1)
+		}
+	}
+	return ""
+}

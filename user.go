@@ -55,7 +55,14 @@ type User struct {
 	Email     string    `json:"email"`
 	Role      Role      `json:"role"`
 	OrgID     string    `json:"org_id,omitempty"` // the consultancy, enterprise, publisher or regulator office
+	OrgRegion string    `json:"-"`                // the organisation's region, which bounds a regulator's view
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// Actor is u acting from addr.
+func (u User) Actor(addr string) Actor {
+	return Actor{TenantID: u.TenantID, UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID,
+		Region: u.OrgRegion, ClientAddr: addr}
 }
 
 // MinPasswordLength is the shortest password accepted.
@@ -96,6 +103,7 @@ type Actor struct {
 	Email      string
 	Role       Role
 	OrgID      string
+	Region     string // the organisation's region: a regulator office sees it and below
 	ClientAddr string
 }
 

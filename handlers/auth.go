@@ -24,7 +24,7 @@ func actorOf(r *http.Request) cpaudit.Actor {
 }
 
 func withActor(r *http.Request, u cpaudit.User, addr string) *http.Request {
-	a := cpaudit.Actor{TenantID: u.TenantID, UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, ClientAddr: addr}
+	a := u.Actor(addr)
 	return r.WithContext(context.WithValue(r.Context(), actorKey, a))
 }
 

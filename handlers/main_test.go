@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers"
+	"github.com/cpaudit/cpaudit/search/extract"
+	"github.com/cpaudit/cpaudit/search/index"
+	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
 	"github.com/cpaudit/cpaudit/templates"
 )
@@ -21,10 +25,11 @@ import (
 // testEnv is a real server over real storage (SQLite in a temp dir, blobs
 // on the local file system) behind httptest.
 type testEnv struct {
-	t     *testing.T
-	store *storage.Store
-	srv   *httptest.Server
-	dir   string
+	t       *testing.T
+	store   *storage.Store
+	indexes *index.Set
+	srv     *httptest.Server
+	dir     string
 }
 
 // testPassword satisfies the password policy.
@@ -46,7 +51,15 @@ func newTestEnv(t *testing.T, opts ...func(*handlers.Config)) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg := handlers.Config{Store: store, Templates: templates.FS}
+	indexes := index.NewSet(func(ctx context.Context, tenantID string) (string, error) {
+		tn, err := store.TenantByID(ctx, tenantID)
+		if err != nil {
+			return "", err
+		}
+		return store.IndexDir(tn.Slug), nil
+	})
+	t.Cleanup(func() { indexes.Close() }) // before the store closes
+	cfg := handlers.Config{Store: store, Search: indexes, Templates: templates.FS}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -56,7 +69,30 @@ func newTestEnv(t *testing.T, opts ...func(*handlers.Config)) *testEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, store: store, srv: srv, dir: dir}
+	return &testEnv{t: t, store: store, indexes: indexes, srv: srv, dir: dir}
+}
+
+// process runs the real pipeline — text extraction, then indexing — until
+// no job is left, as the workers beside the server would.
+func (e *testEnv) process() {
+	e.t.Helper()
+	ctx := context.Background()
+	cfg := pipeline.Config{TempDir: e.t.TempDir()}
+	extractor := pipeline.New(e.store, pipeline.ExtractWith(slog.New(slog.DiscardHandler), extract.DefaultLimits()), cfg)
+	indexer := pipeline.NewIndexer(e.store, e.indexes, cfg)
+	for {
+		n, err := extractor.RunOnce(ctx)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		m, err := indexer.RunOnce(ctx)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n+m == 0 {
+			return
+		}
+	}
 }
 
 // tenant creates a tenant and returns a system actor for it.

@@ -41,6 +41,8 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/documents/{id}/log", s.api(s.apiDocumentLog)).Methods("GET")
 	api.Handle("/documents/{id}/text", s.api(s.apiDocumentText)).Methods("GET")
 	api.Handle("/documents/{id}/versions/{version}/text", s.api(s.apiDocumentText)).Methods("GET")
+	api.Handle("/search", s.api(s.apiSearch)).Methods("GET")
+	api.Handle("/status", s.api(s.apiStatus)).Methods("GET")
 
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.static))).Methods("GET")
 	web := r.NewRoute().Subrouter()

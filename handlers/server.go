@@ -44,12 +44,17 @@ type Store interface {
 	OpenContent(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.DocumentVersion, io.ReadCloser, error)
 	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
 	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
+
+	SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.SearchScope, error)
+	SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]cpaudit.SearchSource, error)
+	SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error)
 }
 
 // Config is everything a Server needs.
 type Config struct {
 	Store     Store
-	Templates fs.FS // the templates package's FS: *.html pages and static/
+	Search    Searcher // the tenants' full-text indexes
+	Templates fs.FS    // the templates package's FS: *.html pages and static/
 	Logger    *slog.Logger
 	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
 	MaxUploadBytes int64
@@ -66,6 +71,7 @@ type Config struct {
 // Server serves cpaudit over HTTP.
 type Server struct {
 	store     Store
+	search    Searcher
 	log       *slog.Logger
 	maxUpload int64
 	secure    bool
@@ -83,7 +89,7 @@ type Server struct {
 // New builds a Server; it fails if a template does not parse.
 func New(cfg Config) (*Server, error) {
 	s := &Server{
-		store: cfg.Store, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
+		store: cfg.Store, search: cfg.Search, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
 		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, now: cfg.Now,
 	}
 	if s.log == nil {

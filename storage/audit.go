@@ -74,16 +74,19 @@ func (s *Store) checkOrgKind(ctx context.Context, db *sql.DB, id string, kind cp
 }
 
 // auditVisible is the SQL condition, over an audits row aliased au, under
-// which the actor may see the audit: everyone who sees all, or staff of its
-// enterprise or consultancy. Parameters: seesAll, orgID, orgID.
-const auditVisible = `(? OR au.enterprise_id = ? OR au.consultancy_id = ?)`
+// which the actor may see the audit: everyone who sees all, staff of its
+// enterprise or consultancy, and a regulator office whose region holds the
+// enterprise. Arguments from auditVisibleArgs.
+const auditVisible = `(? OR au.enterprise_id = ? OR au.consultancy_id = ?
+	OR (? <> '' AND au.enterprise_id IN (SELECT e.id FROM organisations e WHERE substr(e.region, 1, length(?)) = ?)))`
 
 func auditVisibleArgs(a cpaudit.Actor) []any {
 	org := a.OrgID
 	if org == "" {
 		org = "\x00" // matches no organisation
 	}
-	return []any{seesAll(a), org, org}
+	region := regionScope(a)
+	return []any{seesAll(a), org, org, region, region, region}
 }
 
 // Audit returns an audit and its steps; KindNotFound if it does not exist

@@ -258,9 +258,13 @@ func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename
 // docVisible is the SQL condition, over a documents row aliased d, under
 // which the actor may read the document: those who see everything; anyone,
 // for guidelines; the uploader; the uploader's organisation; staff of the
-// audit's enterprise or consultancy. Arguments from docVisibleArgs.
+// audit's enterprise or consultancy; a regulator office whose region holds
+// the audit's enterprise. Arguments from docVisibleArgs. SearchScope
+// states the same rule for the index.
 const docVisible = `(? OR d.kind = 'guideline' OR d.created_by_id = ? OR d.org_id = ?
-	OR d.audit_id IN (SELECT au.id FROM audits au WHERE au.enterprise_id = ? OR au.consultancy_id = ?))`
+	OR d.audit_id IN (SELECT au.id FROM audits au WHERE au.enterprise_id = ? OR au.consultancy_id = ?)
+	OR (? <> '' AND d.audit_id IN (SELECT au.id FROM audits au JOIN organisations e ON e.id = au.enterprise_id
+		WHERE substr(e.region, 1, length(?)) = ?)))`
 
 func docVisibleArgs(a cpaudit.Actor) []any {
 	org, user := a.OrgID, a.UserID
@@ -270,7 +274,8 @@ func docVisibleArgs(a cpaudit.Actor) []any {
 	if user == "" {
 		user = "\x00"
 	}
-	return []any{seesAll(a), user, org, org, org}
+	region := regionScope(a)
+	return []any{seesAll(a), user, org, org, org, region, region, region}
 }
 
 const docColumns = `d.id, d.kind, d.title, d.audit_id, d.step, d.org_id, d.created_by_id, d.created_by, d.created_at,

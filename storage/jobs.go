@@ -78,7 +78,8 @@ func (s *Store) OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadC
 }
 
 // CompleteTextJob stores an extraction's result, sets the version's text
-// status and removes the job, in one transaction.
+// status, queues the document for indexing and removes the job, in one
+// transaction.
 func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error {
 	const op = "storage.CompleteTextJob"
 	db, err := s.tenantDB(ctx, j.TenantID)
@@ -103,6 +104,10 @@ func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudi
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE document_versions SET text_status = ? WHERE document_id = ? AND number = ?`,
 			string(t.Status), j.DocumentID, j.Version); err != nil {
+			return err
+		}
+		// Whatever the outcome, the index must now follow this version.
+		if err := s.enqueueIndex(ctx, tx, j.DocumentID, j.Version); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, j.ID)

@@ -75,7 +75,7 @@ func (s *Store) Organisation(ctx context.Context, a cpaudit.Actor, id string) (c
 	if err != nil {
 		return cpaudit.Organisation{}, err
 	}
-	if !seesAll(a) && a.OrgID != id {
+	if !seesAllOrganisations(a) && a.OrgID != id {
 		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such organisation")
 	}
 	return s.organisation(ctx, db, id)
@@ -95,10 +95,32 @@ func (s *Store) organisation(ctx context.Context, db *sql.DB, id string) (cpaudi
 	return o, nil
 }
 
-// seesAll reports whether the actor reads every record of its tenant.
-// Regional scoping of regulators (a city bureau sees its city) comes with
-// the dashboards.
+// seesAll reports whether the actor reads every record of its tenant:
+// administrators, experts, and regulators whose office has no region.
 func seesAll(a cpaudit.Actor) bool {
+	switch a.Role {
+	case cpaudit.RoleAdmin, cpaudit.RoleExpert:
+		return true
+	case cpaudit.RoleRegulator:
+		return regionScope(a) == ""
+	}
+	return false
+}
+
+// regionScope is the region prefix (cpaudit.RegionPrefix) that bounds a
+// regulator office's view — its region and every division below — or ""
+// when the actor is not so bounded.
+func regionScope(a cpaudit.Actor) string {
+	if a.Role != cpaudit.RoleRegulator {
+		return ""
+	}
+	return cpaudit.RegionPrefix(a.Region)
+}
+
+// seesAllOrganisations reports whether the actor may look up any
+// organisation of its tenant (a regional office still needs the names of
+// consultancies outside its region).
+func seesAllOrganisations(a cpaudit.Actor) bool {
 	switch a.Role {
 	case cpaudit.RoleAdmin, cpaudit.RoleRegulator, cpaudit.RoleExpert:
 		return true

@@ -127,6 +127,10 @@ func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microseco
 // TenantDir is where a tenant's files live (its database and search index).
 func (s *Store) TenantDir(slug string) string { return filepath.Join(s.dataDir, "tenants", slug) }
 
+// IndexDir is where a tenant's full-text index lives (package search/index
+// owns what is inside).
+func (s *Store) IndexDir(slug string) string { return filepath.Join(s.TenantDir(slug), "index") }
+
 // tenantHandle is an open tenant: its database and its slug (which names
 // its directory and blob prefix).
 type tenantHandle struct {
@@ -171,7 +175,7 @@ func (s *Store) tenant(ctx context.Context, id string) (*tenantHandle, error) {
 
 func (s *Store) openTenantDB(ctx context.Context, slug string) (*sql.DB, error) {
 	dir := s.TenantDir(slug)
-	if err := os.MkdirAll(filepath.Join(dir, "index"), 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
 	db, err := openSQLite(ctx, filepath.Join(dir, "tenant.db"))

@@ -162,7 +162,7 @@ func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr st
 	now := s.clock()
 	cookie := u.TenantID + "." + newSecret()
 	sess := Session{User: u, CSRFToken: newSecret(), ExpiresAt: now.Add(ttl)}
-	a := cpaudit.Actor{TenantID: u.TenantID, UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, ClientAddr: clientAddr}
+	a := u.Actor(clientAddr)
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		// Expired sessions are swept here rather than by a timer: logins
 		// are rare enough and the index makes it cheap.

@@ -78,7 +78,7 @@ func (s *Store) Authenticate(ctx context.Context, tenantID, email, password stri
 	}
 	email, _ = cpaudit.NormalizeEmail(email)
 	var hash string
-	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, created_at, password_hash FROM users WHERE email = ?`, email), &hash)
+	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE email = ?`, email), &hash)
 	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
 		checkPassword(password, s.dummyHash)
 		return cpaudit.User{}, wrong
@@ -103,14 +103,14 @@ func (s *Store) UserByEmail(ctx context.Context, tenantID, email string) (cpaudi
 		return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindNotFound, "no user %q", email)
 	}
 	var hash string
-	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, created_at, password_hash FROM users WHERE email = ?`, norm), &hash)
+	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE email = ?`, norm), &hash)
 	u.TenantID = tenantID
 	return u, err
 }
 
 func (s *Store) userByID(ctx context.Context, db *sql.DB, tenantID, id string) (cpaudit.User, error) {
 	var hash string
-	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, created_at, password_hash FROM users WHERE id = ?`, id), &hash)
+	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE id = ?`, id), &hash)
 	u.TenantID = tenantID
 	return u, err
 }
@@ -120,7 +120,7 @@ func scanUser(row *sql.Row, hash *string) (cpaudit.User, error) {
 	var role string
 	var org sql.NullString
 	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &role, &org, &created, hash); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &role, &org, &u.OrgRegion, &created, hash); err != nil {
 		return cpaudit.User{}, dbError("storage.user", err, "no such user", "")
 	}
 	u.Role, u.OrgID, u.CreatedAt = cpaudit.Role(role), org.String, fromMicros(created)

@@ -35,6 +35,7 @@ const usage = `usage: cpaudit COMMAND [flags]
   org create --tenant SLUG --kind KIND --name NAME [--credit-code C] [--industry C2710] [--region 130100]
   token create --tenant SLUG --email EMAIL [--name NAME]
   verify                      check every audit log chain and re-hash every blob
+  reindex --tenant SLUG       rebuild a tenant's search index from the stored texts (server stopped)
 
 Every command takes --data DIR (CPAUDIT_DATA) and the storage flags; run
 "cpaudit COMMAND -h" for a command's flags.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdTokenCreate(ctx, rest, getenv, stdout, stderr)
 	case "verify ":
 		return cmdVerify(ctx, rest, getenv, stdout, stderr)
+	case "reindex ":
+		return cmdReindex(ctx, rest, getenv, stdout, stderr)
 	case "help ", "-h ", "--help ":
 		fmt.Fprint(stdout, usage)
 		return nil

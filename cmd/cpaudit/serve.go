@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/cpaudit/cpaudit/handlers"
 	"github.com/cpaudit/cpaudit/search/extract"
+	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
 	"github.com/cpaudit/cpaudit/templates"
@@ -68,8 +70,10 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 		return err
 	}
 	defer store.Close()
+	indexes := openIndexes(store)
+	defer indexes.Close()
 	srv, err := handlers.New(handlers.Config{
-		Store: store, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
+		Store: store, Search: indexes, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
 		SecureCookies: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
 	})
 	if err != nil {
@@ -95,12 +99,19 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	go collectGarbage(ctx, store, log)
-	// Text extraction runs beside the server, fed by the jobs each upload
-	// writes; it stops with the server and picks up where it left off.
-	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()),
-		pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log})
-	go worker.Run(ctx)
+	// Text extraction and indexing run beside the server, fed by the jobs
+	// each upload writes; they stop with the server (which waits for them
+	// before closing the indexes) and pick up where they left off.
+	var background sync.WaitGroup
+	defer background.Wait()
+	ctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground() // also when serving fails, so Wait returns
+	background.Go(func() { collectGarbage(ctx, store, log) })
+	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log}
+	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
+	background.Go(func() { worker.Run(ctx) })
+	indexer := pipeline.NewIndexer(store, indexes, pcfg)
+	background.Go(func() { indexer.Run(ctx) })
 
 	errc := make(chan error, 1)
 	go func() {
@@ -126,6 +137,18 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openIndexes returns the tenants' full-text indexes, each in its
+// tenant's directory, opened on first use.
+func openIndexes(store *storage.Store) *index.Set {
+	return index.NewSet(func(ctx context.Context, tenantID string) (string, error) {
+		t, err := store.TenantByID(ctx, tenantID)
+		if err != nil {
+			return "", err
+		}
+		return store.IndexDir(t.Slug), nil
+	})
 }
 
 func blobsName(cfg *Config) string {

@@ -26,36 +26,9 @@ func Fragments(text string, terms []Term, n int) []string {
 		return nil
 	}
 	rs := []rune(text)
-	folded := make([]rune, len(rs))
-	for i, r := range rs {
-		folded[i] = fold(r)
-	}
-	// Every occurrence of every term, as rune intervals, merged where they
-	// overlap or touch.
-	var marks [][2]int
-	for _, t := range terms {
-		if t.Exclude || t.Text == "" {
-			continue
-		}
-		pat := []rune(t.Text)
-		for i := 0; i+len(pat) <= len(folded); i++ {
-			if slices.Equal(folded[i:i+len(pat)], pat) {
-				marks = append(marks, [2]int{i, i + len(pat)})
-			}
-		}
-	}
-	if len(marks) == 0 {
+	merged := matches(rs, terms)
+	if len(merged) == 0 {
 		return nil
-	}
-	slices.SortFunc(marks, func(a, b [2]int) int { return a[0] - b[0] })
-	merged := marks[:1]
-	for _, m := range marks[1:] {
-		last := &merged[len(merged)-1]
-		if m[0] <= last[1] {
-			last[1] = max(last[1], m[1])
-		} else {
-			merged = append(merged, m)
-		}
 	}
 	// Group marks into passages: a mark joins the passage before it when
 	// the text between them fits in the context of both and the passage
@@ -98,4 +71,44 @@ func passage(rs []rune, from, to int, marks [][2]int) string {
 		b.WriteString("…")
 	}
 	return b.String()
+}
+
+// Matches returns where the terms that are not excluded occur in text, as
+// rune intervals [start, end), sorted, merged where they overlap or touch.
+// Matching is the index's, so these are the places Search found.
+func Matches(text string, terms []Term) [][2]int {
+	return matches([]rune(text), terms)
+}
+
+func matches(rs []rune, terms []Term) [][2]int {
+	folded := make([]rune, len(rs))
+	for i, r := range rs {
+		folded[i] = fold(r)
+	}
+	var marks [][2]int
+	for _, t := range terms {
+		if t.Exclude || t.Text == "" {
+			continue
+		}
+		pat := []rune(t.Text)
+		for i := 0; i+len(pat) <= len(folded); i++ {
+			if slices.Equal(folded[i:i+len(pat)], pat) {
+				marks = append(marks, [2]int{i, i + len(pat)})
+			}
+		}
+	}
+	if len(marks) == 0 {
+		return nil
+	}
+	slices.SortFunc(marks, func(a, b [2]int) int { return a[0] - b[0] })
+	merged := marks[:1]
+	for _, m := range marks[1:] {
+		last := &merged[len(merged)-1]
+		if m[0] <= last[1] {
+			last[1] = max(last[1], m[1])
+		} else {
+			merged = append(merged, m)
+		}
+	}
+	return merged
 }

@@ -20,6 +20,7 @@ const (
 	fieldIndustry = "i"  //
 	fieldRegion   = "r"  //
 	fieldStep     = "s"  //
+	fieldPhase    = "p"  // P1..P7, from the step
 	fieldDate     = "at" // upload time: numeric, with doc values for sorting
 )
 

@@ -47,7 +47,7 @@ import (
 // format names the way documents are encoded into fields. An index written
 // with another format cannot answer correctly and must be rebuilt
 // (cpaudit reindex).
-const format = "cpaudit-grams-4"
+const format = "cpaudit-grams-5"
 
 // formatKey is where the format is kept, in bleve's internal storage.
 const formatKey = "cpaudit_format"
@@ -70,8 +70,9 @@ type Doc struct {
 	OrgID         string // the organisation that uploaded the document
 	CreatedByID   string // the user who uploaded it
 	Industry      string
-	Region        string
-	Step          int // 1..35, 0 when none
+	Region        string // indexed with the divisions above it (cpaudit.RegionAncestors)
+	Step          int    // 1..35, 0 when none
+	Phase         string // P1..P7, "" when none
 	UploadedAt    time.Time
 	Text          string
 }
@@ -216,11 +217,14 @@ func newDocument(d Doc) (*document.Document, error) {
 		{fieldOrg, d.OrgID},
 		{fieldCreator, d.CreatedByID},
 		{fieldIndustry, d.Industry},
-		{fieldRegion, d.Region},
+		{fieldPhase, d.Phase},
 	} {
 		if kw.value != "" {
 			doc.AddField(keywordField(kw.name, kw.value))
 		}
+	}
+	for _, r := range cpaudit.RegionAncestors(d.Region) {
+		doc.AddField(keywordField(fieldRegion, r))
 	}
 	if d.Step != 0 {
 		doc.AddField(keywordField(fieldStep, strconv.Itoa(d.Step)))
@@ -234,4 +238,24 @@ func newDocument(d Doc) (*document.Document, error) {
 		doc.AddField(f)
 	}
 	return doc, nil
+}
+
+// DocFrom is what the index keeps of a document storage describes.
+func DocFrom(src cpaudit.SearchSource) Doc {
+	d := Doc{ID: src.DocumentID, Kind: string(src.Kind), AuditID: src.AuditID, EnterpriseID: src.EnterpriseID,
+		ConsultancyID: src.ConsultancyID, OrgID: src.OrgID, CreatedByID: src.CreatedByID, Industry: src.Industry,
+		Region: src.Region, Step: src.Step, UploadedAt: src.UploadedAt, Text: src.Text}
+	if src.Step != 0 {
+		d.Phase = cpaudit.PhaseOfStep(src.Step)
+	}
+	return d
+}
+
+// Scope sets q's visibility from what storage says the caller may read.
+func (q *Query) Scope(sc cpaudit.SearchScope) {
+	q.AllowAll, q.AllowUserID, q.AllowOrgIDs, q.AllowAuditIDs, q.AllowRegion = sc.All, sc.UserID, sc.OrgIDs, sc.AuditIDs, sc.Region
+	q.AllowKinds = q.AllowKinds[:0]
+	for _, k := range sc.Kinds {
+		q.AllowKinds = append(q.AllowKinds, string(k))
+	}
 }

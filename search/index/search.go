@@ -24,7 +24,7 @@ const (
 // Visibility is exact: a document is counted only if AllowAll is set, or
 // its kind is in AllowKinds (guidelines), or it was uploaded by
 // AllowUserID or by an organisation in AllowOrgIDs, or it belongs to an
-// audit in AllowAuditIDs — the rule of storage's docVisible, with the
+// audit in AllowAuditIDs, or its enterprise lies in AllowRegion — the rule of storage's docVisible, with the
 // audits the caller's organisation runs computed by the caller at query
 // time (so reassigning an audit needs no reindexing). With none of them
 // set the result is empty.
@@ -33,8 +33,10 @@ type Query struct {
 	Limit, Offset int // Limit 0 means DefaultLimit
 
 	Kind, AuditID, EnterpriseID, ConsultancyID string
-	Industry, Region                           string
+	Industry                                   string
+	Region                                     string // this division or any below it
 	Step                                       int
+	Phase                                      string    // P1..P7
 	From, To                                   time.Time // uploaded in [From, To); zero: unbounded
 
 	AllowAll      bool
@@ -42,6 +44,7 @@ type Query struct {
 	AllowUserID   string
 	AllowOrgIDs   []string
 	AllowAuditIDs []string
+	AllowRegion   string
 
 	SortByDate bool // newest first; otherwise by relevance
 }
@@ -158,6 +161,7 @@ func (q Query) filter() (f query.Query, ok bool) {
 		{fieldCons, q.ConsultancyID},
 		{fieldIndustry, q.Industry},
 		{fieldRegion, q.Region},
+		{fieldPhase, q.Phase},
 	} {
 		if kw.value != "" {
 			must = append(must, term(kw.field, kw.value))
@@ -184,6 +188,9 @@ func (q Query) filter() (f query.Query, ok bool) {
 		}
 		for _, a := range q.AllowAuditIDs {
 			anyOf = append(anyOf, term(fieldAudit, a))
+		}
+		if q.AllowRegion != "" {
+			anyOf = append(anyOf, term(fieldRegion, q.AllowRegion))
 		}
 		if len(anyOf) == 0 {
 			return nil, false

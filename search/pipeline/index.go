@@ -1,0 +1,118 @@
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/search/index"
+)
+
+// IndexQueue is what the indexer needs from storage.
+type IndexQueue interface {
+	Tenants(ctx context.Context) ([]cpaudit.Tenant, error)
+	ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error)
+	CompleteIndexJobs(ctx context.Context, tenantID string, ids []int64) error
+	RequeueIndex(ctx context.Context, tenantID string) (int, error)
+}
+
+// Indexer keeps every tenant's full-text index in step with its stored
+// texts, from the index jobs of the outbox. A batch is written to the
+// index (and on disk) before its jobs are removed, so a crash in between
+// only means the batch is indexed again.
+type Indexer struct {
+	q     IndexQueue
+	set   *index.Set
+	cfg   Config
+	log   *slog.Logger
+	batch int
+}
+
+// NewIndexer returns an indexer over q writing to the indexes of set.
+func NewIndexer(q IndexQueue, set *index.Set, cfg Config) *Indexer {
+	w := New(nil, nil, cfg) // for the defaults
+	return &Indexer{q: q, set: set, cfg: w.cfg, log: w.log, batch: 128}
+}
+
+// Run works until ctx ends.
+func (x *Indexer) Run(ctx context.Context) {
+	for {
+		n, err := x.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			x.log.Error("indexing round failed", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(x.cfg.Poll):
+		}
+	}
+}
+
+// RunOnce indexes the jobs due now, a batch per tenant, and says how many
+// it handled.
+func (x *Indexer) RunOnce(ctx context.Context) (int, error) {
+	tenants, err := x.q.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, t := range tenants {
+		n, err := x.tenantOnce(ctx, t)
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
+	ix, err := x.set.For(ctx, t.ID)
+	if err != nil {
+		return 0, err
+	}
+	if x.set.TakeFresh(t.ID) {
+		n, err := x.q.RequeueIndex(ctx, t.ID)
+		if err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			x.log.Info("search index was empty or outdated: every document queued again", "tenant", t.Slug, "documents", n)
+		}
+	}
+	jobs, err := x.q.ClaimIndexJobs(ctx, t.ID, x.batch, x.cfg.Lease)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	// The newest state of each document wins; jobs are in id order.
+	latest := map[string]cpaudit.SearchSource{}
+	ids := make([]int64, 0, len(jobs))
+	for _, j := range jobs {
+		latest[j.Source.DocumentID] = j.Source
+		ids = append(ids, j.ID)
+	}
+	var put []index.Doc
+	var gone []string
+	for id, src := range latest {
+		if src.Absent {
+			gone = append(gone, id)
+		} else {
+			put = append(put, index.DocFrom(src))
+		}
+	}
+	if err := ix.Put(put...); err != nil {
+		return 0, err
+	}
+	if err := ix.Delete(gone...); err != nil {
+		return 0, err
+	}
+	if err := x.q.CompleteIndexJobs(ctx, t.ID, ids); err != nil {
+		return 0, err
+	}
+	return len(jobs), nil
+}

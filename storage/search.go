@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+const jobIndex = "index"
+
+// enqueueIndex writes the job that brings a document's index entry up to
+// date, inside the transaction that changed what the index should hold.
+func (s *Store) enqueueIndex(ctx context.Context, tx *sql.Tx, docID string, version int) error {
+	now := micros(s.clock())
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at) VALUES (?, ?, ?, ?, ?)`,
+		jobIndex, docID, version, now, now)
+	return err
+}
+
+// searchSourceSelect reads a document's SearchSource. The text indexed is
+// that of the newest version whose extraction succeeded: while a new
+// version is still being extracted (or if it could not be), the document
+// stays findable by the text it had.
+const searchSourceSelect = `SELECT d.id, d.title, d.kind, coalesce(d.audit_id, ''), coalesce(au.enterprise_id, ''),
+	coalesce(au.consultancy_id, ''), coalesce(d.org_id, ''), d.created_by_id,
+	coalesce(e.industry, uo.industry, ''), coalesce(e.region, uo.region, ''), coalesce(d.step, 0),
+	coalesce(t.version, 0), coalesce(v.uploaded_at, 0), coalesce(t.text, ''), t.version IS NULL
+	FROM documents d
+	LEFT JOIN audits au ON au.id = d.audit_id
+	LEFT JOIN organisations e ON e.id = au.enterprise_id
+	LEFT JOIN organisations uo ON uo.id = d.org_id
+	LEFT JOIN document_texts t ON t.document_id = d.id AND t.status = 'done'
+		AND t.version = (SELECT max(version) FROM document_texts WHERE document_id = d.id AND status = 'done')
+	LEFT JOIN document_versions v ON v.document_id = d.id AND v.number = t.version`
+
+func scanSearchSource(row rowScanner) (cpaudit.SearchSource, error) {
+	var src cpaudit.SearchSource
+	var kind string
+	var uploaded int64
+	err := row.Scan(&src.DocumentID, &src.Title, &kind, &src.AuditID, &src.EnterpriseID, &src.ConsultancyID,
+		&src.OrgID, &src.CreatedByID, &src.Industry, &src.Region, &src.Step, &src.Version, &uploaded, &src.Text, &src.Absent)
+	src.Kind = cpaudit.DocKind(kind)
+	if uploaded != 0 {
+		src.UploadedAt = fromMicros(uploaded)
+	}
+	return src, err
+}
+
+// ClaimIndexJobs leases up to limit due index jobs of a tenant for lease
+// and returns each with its document's SearchSource as it is now. A
+// document with several jobs is read once per job; indexing is idempotent.
+func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
+	const op = "storage.ClaimIndexJobs"
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []cpaudit.IndexJob
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		now := s.clock()
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
+			RETURNING id, document_id`,
+			micros(now.Add(lease)), jobIndex, micros(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j := cpaudit.IndexJob{TenantID: tenantID}
+			if err := rows.Scan(&j.ID, &j.Source.DocumentID); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	// Read after the claim committed, so the write lock is not held while
+	// texts are loaded; a change after this read enqueues another job.
+	for i := range jobs {
+		src, err := scanSearchSource(db.QueryRowContext(ctx, searchSourceSelect+` WHERE d.id = ?`, jobs[i].Source.DocumentID))
+		if err == sql.ErrNoRows {
+			src = cpaudit.SearchSource{DocumentID: jobs[i].Source.DocumentID, Absent: true}
+		} else if err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		jobs[i].Source = src
+	}
+	return jobs, nil
+}
+
+// CompleteIndexJobs removes index jobs once their documents are indexed.
+func (s *Store) CompleteIndexJobs(ctx context.Context, tenantID string, ids []int64) error {
+	const op = "storage.CompleteIndexJobs"
+	if len(ids) == 0 {
+		return nil
+	}
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	return dbError(op, inTx(ctx, db, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, id := range ids {
+			if _, err := stmt.ExecContext(ctx, id, jobIndex); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), "", "")
+}
+
+// SearchStatus counts the documents whose text is not yet searchable:
+// waiting for extraction or for indexing. Analysis jobs (duplicate and
+// inconsistency detection) will be counted here once they exist; there are
+// none yet, so AnalysisPending is 0.
+func (s *Store) SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error) {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return cpaudit.SearchStatus{}, err
+	}
+	var st cpaudit.SearchStatus
+	err = db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?)`,
+		jobExtract, jobIndex).Scan(&st.IndexPending)
+	return st, dbError("storage.SearchStatus", err, "", "")
+}
+
+// SearchSources returns, in id order, up to limit documents of a tenant
+// with ids after after, for rebuilding its index; and how many documents
+// the tenant holds in all.
+func (s *Store) SearchSources(ctx context.Context, tenantID, after string, limit int) ([]cpaudit.SearchSource, int, error) {
+	const op = "storage.SearchSources"
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM documents`).Scan(&total); err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, searchSourceSelect+` WHERE d.id > ? ORDER BY d.id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	var out []cpaudit.SearchSource
+	for rows.Next() {
+		src, err := scanSearchSource(rows)
+		if err != nil {
+			return nil, 0, dbError(op, err, "", "")
+		}
+		out = append(out, src)
+	}
+	return out, total, dbError(op, rows.Err(), "", "")
+}
+
+// SearchScope states what the actor may read (docVisible) in the index's
+// terms. The audits an organisation works on are read now, so a search
+// follows a reassigned audit without reindexing.
+func (s *Store) SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.SearchScope, error) {
+	const op = "storage.SearchScope"
+	if seesAll(a) {
+		return cpaudit.SearchScope{All: true}, nil
+	}
+	sc := cpaudit.SearchScope{Kinds: []cpaudit.DocKind{cpaudit.DocGuideline}, UserID: a.UserID}
+	if regionScope(a) != "" {
+		sc.Region = a.Region
+	}
+	if a.OrgID == "" {
+		return sc, nil
+	}
+	sc.OrgIDs = []string{a.OrgID}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.SearchScope{}, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id FROM audits WHERE enterprise_id = ? OR consultancy_id = ? ORDER BY id`, a.OrgID, a.OrgID)
+	if err != nil {
+		return cpaudit.SearchScope{}, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return cpaudit.SearchScope{}, dbError(op, err, "", "")
+		}
+		sc.AuditIDs = append(sc.AuditIDs, id)
+	}
+	return sc, dbError(op, rows.Err(), "", "")
+}
+
+// SearchHits returns, for the ids a search found, what the result page
+// shows: title and the text that was indexed (for fragments). Ids the
+// actor may not read, or that no longer exist, are left out, so a stale
+// index never leaks a document.
+func (s *Store) SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]cpaudit.SearchSource, error) {
+	const op = "storage.SearchHits"
+	out := make(map[string]cpaudit.SearchSource, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, 0, len(ids)+8)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, docVisibleArgs(a)...)
+	rows, err := db.QueryContext(ctx, searchSourceSelect+` WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) AND `+docVisible, args...)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		src, err := scanSearchSource(rows)
+		if err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		out[src.DocumentID] = src
+	}
+	return out, dbError(op, rows.Err(), "", "")
+}
+
+// RequeueIndex queues every document of a tenant for indexing, for an
+// index that was found empty or outdated. Documents already waiting are
+// not queued twice.
+func (s *Store) RequeueIndex(ctx context.Context, tenantID string) (int, error) {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	now := micros(s.clock())
+	res, err := db.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
+		SELECT ?, d.id, d.versions, ?, ? FROM documents d
+		WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ?)`, jobIndex, now, now, jobIndex)
+	if err != nil {
+		return 0, dbError("storage.RequeueIndex", err, "", "")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
