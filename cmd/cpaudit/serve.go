@@ -72,6 +72,10 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	defer store.Close()
 	indexes := openIndexes(store)
 	defer indexes.Close()
+	indexer := pipeline.NewIndexer(store, indexes, pipeline.Config{Logger: log})
+	if err := indexer.Open(ctx); err != nil {
+		return fmt.Errorf("opening the search indexes: %w", err)
+	}
 	srv, err := handlers.New(handlers.Config{
 		Store: store, Search: indexes, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
 		SecureCookies: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
@@ -110,7 +114,6 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log}
 	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
 	background.Go(func() { worker.Run(ctx) })
-	indexer := pipeline.NewIndexer(store, indexes, pcfg)
 	background.Go(func() { indexer.Run(ctx) })
 
 	errc := make(chan error, 1)

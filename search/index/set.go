@@ -34,7 +34,7 @@ func NewSet(dir DirFunc) *Set {
 
 // For returns the tenant's index, opening it if needed. An index of an
 // outdated format is set aside (renamed, never deleted) and a new, empty
-// one created: Fresh then reports true until TakeFresh is called, so the
+// one created: Fresh then reports true until ClearFresh is called, so the
 // caller can queue every document again.
 func (s *Set) For(ctx context.Context, tenantID string) (*Index, error) {
 	const op = "index.Set.For"
@@ -77,14 +77,20 @@ func (s *Set) For(ctx context.Context, tenantID string) (*Index, error) {
 	return ix, nil
 }
 
-// TakeFresh reports whether the tenant's index was created empty when it
-// was opened, and clears the mark.
-func (s *Set) TakeFresh(tenantID string) bool {
+// Fresh reports whether the tenant's index was created empty when it was
+// opened (a new tenant, an index deleted or set aside as outdated) and the
+// mark has not been cleared yet.
+func (s *Set) Fresh(tenantID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := s.fresh[tenantID]
+	return s.fresh[tenantID]
+}
+
+// ClearFresh clears the mark Fresh reports, once the documents are queued.
+func (s *Set) ClearFresh(tenantID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	delete(s.fresh, tenantID)
-	return f
 }
 
 // Close closes every index and releases the locks.

@@ -71,19 +71,46 @@ func (x *Indexer) RunOnce(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
+// Open opens every tenant's index before the server answers requests, so
+// that an index found missing or outdated has its documents queued again
+// (and counted by GET /api/v1/status) from the first request on.
+func (x *Indexer) Open(ctx context.Context) error {
+	tenants, err := x.q.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		if _, err := x.open(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open returns the tenant's index, queueing every document again when the
+// index was created empty.
+func (x *Indexer) open(ctx context.Context, t cpaudit.Tenant) (*index.Index, error) {
 	ix, err := x.set.For(ctx, t.ID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if x.set.TakeFresh(t.ID) {
+	if x.set.Fresh(t.ID) {
 		n, err := x.q.RequeueIndex(ctx, t.ID)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
+		x.set.ClearFresh(t.ID)
 		if n > 0 {
 			x.log.Info("search index was empty or outdated: every document queued again", "tenant", t.Slug, "documents", n)
 		}
+	}
+	return ix, nil
+}
+
+func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
+	ix, err := x.open(ctx, t)
+	if err != nil {
+		return 0, err
 	}
 	jobs, err := x.q.ClaimIndexJobs(ctx, t.ID, x.batch, x.cfg.Lease)
 	if err != nil || len(jobs) == 0 {
