@@ -117,6 +117,16 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// apiDeleteDocument hides a document from every list, read and search;
+// its history stays in the audit log.
+func (s *Server) apiDeleteDocument(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.DeleteDocument(r.Context(), actorOf(r), param(r, "id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) apiListDocuments(w http.ResponseWriter, r *http.Request) error {
 	f, err := documentFilter(r.URL.Query())
 	if err != nil {

@@ -320,6 +320,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", "/api/v1/documents/{doc}/text"},
 		{"GET", "/api/v1/documents/{doc}/versions/1/text"},
 		{"POST", "/api/v1/documents/{doc}/versions"},
+		{"DELETE", "/api/v1/documents/{doc}"},
 		{"GET", "/api/v1/audits/{audit}"},
 		{"GET", "/api/v1/organisations/{org}"},
 	}

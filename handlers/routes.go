@@ -35,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/documents", s.api(s.apiUploadDocument)).Methods("POST")
 	api.Handle("/documents", s.api(s.apiListDocuments)).Methods("GET")
 	api.Handle("/documents/{id}", s.api(s.apiGetDocument)).Methods("GET")
+	api.Handle("/documents/{id}", s.api(s.apiDeleteDocument)).Methods("DELETE")
 	api.Handle("/documents/{id}/content", s.api(s.apiDocumentContent)).Methods("GET")
 	api.Handle("/documents/{id}/versions", s.api(s.apiUploadVersion)).Methods("POST")
 	api.Handle("/documents/{id}/versions/{version}/content", s.api(s.apiDocumentContent)).Methods("GET")

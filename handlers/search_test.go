@@ -284,3 +284,49 @@ func TestSearchFollowsNewVersionsAndStatus(t *testing.T) {
 		t.Errorf("new text: %+v", ans)
 	}
 }
+
+func TestDeleteDocumentLeavesSearch(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	id := e.uploadText(w.consultant, [][2]string{{"kind", "report"}, {"audit_id", w.auditID}}, "a.txt", []byte("拟删除的报告：脱硫脱硝改造"))
+	keep := e.uploadText(w.consultant, [][2]string{{"kind", "report"}, {"audit_id", w.auditID}}, "b.txt", []byte("保留的报告：脱硫脱硝改造"))
+	e.process()
+	if ans := e.search(w.regulator, url.Values{"q": {"脱硫脱硝"}}); ans.Total != 2 {
+		t.Fatalf("before: %+v", ans)
+	}
+	// A regulator may read it but not delete it; another tenant cannot see it.
+	if status, _, _ := e.do("DELETE", "/api/v1/documents/"+id, w.regulator, nil, ""); status != 409 {
+		t.Errorf("regulator delete: %d, want 409", status)
+	}
+	if status, _, _ := e.do("DELETE", "/api/v1/documents/"+id, w.otherAdmin, nil, ""); status != 404 {
+		t.Errorf("other tenant delete: %d, want 404", status)
+	}
+	if status, b, _ := e.do("DELETE", "/api/v1/documents/"+id, w.consultant, nil, ""); status != 204 {
+		t.Fatalf("delete: %d %s", status, b)
+	}
+	if status, _, _ := e.do("DELETE", "/api/v1/documents/"+id, w.consultant, nil, ""); status != 404 {
+		t.Errorf("second delete: %d, want 404", status)
+	}
+	for _, path := range []string{"/api/v1/documents/" + id, "/api/v1/documents/" + id + "/content", "/api/v1/documents/" + id + "/text"} {
+		if status := e.getJSON(path, w.admin, nil); status != 404 {
+			t.Errorf("GET %s after delete: %d", path, status)
+		}
+	}
+	// Hidden from search at once (hits are checked against the database),
+	// and from the count once the index has followed.
+	if ans := e.search(w.regulator, url.Values{"q": {"脱硫脱硝"}}); len(ans.Hits) != 1 || ans.Hits[0].DocumentID != keep {
+		t.Errorf("hits right after delete: %+v", ans)
+	}
+	var st cpaudit.SearchStatus
+	if e.getJSON("/api/v1/status", w.admin, &st); st.IndexPending != 1 {
+		t.Errorf("status after delete: %+v", st)
+	}
+	e.process()
+	if ans := e.search(w.regulator, url.Values{"q": {"脱硫脱硝"}}); ans.Total != 1 || ans.Hits[0].DocumentID != keep {
+		t.Errorf("after indexing: %+v", ans)
+	}
+	var list struct{ Total int }
+	if e.getJSON("/api/v1/documents", w.admin, &list); list.Total != 1 {
+		t.Errorf("list after delete: %d", list.Total)
+	}
+}

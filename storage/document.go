@@ -227,7 +227,7 @@ func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename
 	if err != nil {
 		return cpaudit.Document{}, err
 	}
-	if a.Role != cpaudit.RoleAdmin && createdByID != a.UserID && (a.OrgID == "" || d.OrgID != a.OrgID) {
+	if !mayChange(a, d, createdByID) {
 		return cpaudit.Document{}, cpaudit.Errorf(cpaudit.KindConflict, "only the organisation that uploaded this document may add versions")
 	}
 	if err := mayUpload(a, d.Kind); err != nil {
@@ -259,12 +259,13 @@ func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename
 // which the actor may read the document: those who see everything; anyone,
 // for guidelines; the uploader; the uploader's organisation; staff of the
 // audit's enterprise or consultancy; a regulator office whose region holds
-// the audit's enterprise. Arguments from docVisibleArgs. SearchScope
-// states the same rule for the index.
-const docVisible = `(? OR d.kind = 'guideline' OR d.created_by_id = ? OR d.org_id = ?
+// the audit's enterprise. A deleted document is visible to nobody.
+// Arguments from docVisibleArgs. SearchScope states the same rule for the
+// index.
+const docVisible = `(d.deleted_at IS NULL AND (? OR d.kind = 'guideline' OR d.created_by_id = ? OR d.org_id = ?
 	OR d.audit_id IN (SELECT au.id FROM audits au WHERE au.enterprise_id = ? OR au.consultancy_id = ?)
 	OR (? <> '' AND d.audit_id IN (SELECT au.id FROM audits au JOIN organisations e ON e.id = au.enterprise_id
-		WHERE substr(e.region, 1, length(?)) = ?)))`
+		WHERE substr(e.region, 1, length(?)) = ?))))`
 
 func docVisibleArgs(a cpaudit.Actor) []any {
 	org, user := a.OrgID, a.UserID

@@ -27,7 +27,7 @@ func (s *Store) enqueueIndex(ctx context.Context, tx *sql.Tx, docID string, vers
 const searchSourceSelect = `SELECT d.id, d.title, d.kind, coalesce(d.audit_id, ''), coalesce(au.enterprise_id, ''),
 	coalesce(au.consultancy_id, ''), coalesce(d.org_id, ''), d.created_by_id,
 	coalesce(e.industry, uo.industry, ''), coalesce(e.region, uo.region, ''), coalesce(d.step, 0),
-	coalesce(t.version, 0), coalesce(v.uploaded_at, 0), coalesce(t.text, ''), t.version IS NULL
+	coalesce(t.version, 0), coalesce(v.uploaded_at, 0), coalesce(t.text, ''), t.version IS NULL OR d.deleted_at IS NOT NULL
 	FROM documents d
 	LEFT JOIN audits au ON au.id = d.audit_id
 	LEFT JOIN organisations e ON e.id = au.enterprise_id
