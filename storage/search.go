@@ -233,9 +233,10 @@ func (s *Store) SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (
 	return out, dbError(op, rows.Err(), "", "")
 }
 
-// RequeueIndex queues every document of a tenant for indexing, for an
-// index that was found empty or outdated. Documents already waiting are
-// not queued twice.
+// RequeueIndex queues every document of a tenant that has text to index,
+// for an index that was found empty or outdated. Documents already
+// waiting, and those still being extracted (whose extraction will queue
+// them), are not queued.
 func (s *Store) RequeueIndex(ctx context.Context, tenantID string) (int, error) {
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
@@ -244,7 +245,9 @@ func (s *Store) RequeueIndex(ctx context.Context, tenantID string) (int, error) 
 	now := micros(s.clock())
 	res, err := db.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
 		SELECT ?, d.id, d.versions, ?, ? FROM documents d
-		WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ?)`, jobIndex, now, now, jobIndex)
+		WHERE d.deleted_at IS NULL
+			AND EXISTS (SELECT 1 FROM document_texts t WHERE t.document_id = d.id AND t.status = 'done')
+			AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ?)`, jobIndex, now, now, jobIndex)
 	if err != nil {
 		return 0, dbError("storage.RequeueIndex", err, "", "")
 	}

@@ -78,8 +78,44 @@ func seedDemo(ctx context.Context, s *storage.Store) ([][2]string, error) {
 			return nil, err
 		}
 	}
-	if _, err := s.CreateAudit(ctx, a, orgIDs[cpaudit.RoleEnterprise], orgIDs[cpaudit.RoleConsultant]); err != nil {
+	audit, err := s.CreateAudit(ctx, a, orgIDs[cpaudit.RoleEnterprise], orgIDs[cpaudit.RoleConsultant])
+	if err != nil {
 		return nil, err
 	}
+	// A few documents, so that the lists and search have something to show;
+	// the server extracts and indexes them when it starts.
+	for _, d := range demoDocuments {
+		st, err := s.Stage(strings.NewReader(d.text), 1<<20)
+		if err != nil {
+			return nil, err
+		}
+		nd := cpaudit.NewDocument{Kind: d.kind, Title: d.title, Step: d.step, Filename: d.filename, ContentType: "text/plain; charset=utf-8"}
+		if d.kind != cpaudit.DocGuideline {
+			nd.AuditID = audit.ID
+		}
+		_, err = s.CreateDocument(ctx, a, nd, st)
+		st.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
 	return logins, nil
+}
+
+var demoDocuments = []struct {
+	kind            cpaudit.DocKind
+	title, filename string
+	step            int
+	text            string
+}{
+	{cpaudit.DocGuideline, "印染行业清洁生产评价指标体系（节选）", "印染行业清洁生产评价指标体系.txt", 0,
+		"印染行业清洁生产评价指标体系\n\n一、适用范围\n本指标体系适用于印染企业的清洁生产审核、清洁生产潜力与机会的判断。\n" +
+			"二、评价指标\n单位产品新鲜水取水量、单位产品综合能耗、水重复利用率、化学需氧量（COD）产生量。\n"},
+	{cpaudit.DocReport, "保定市白洋淀印染有限公司清洁生产审核报告（中期）", "清洁生产审核中期报告.txt", 22,
+		"第一章 审核准备\n公司成立清洁生产审核领导小组，由总经理任组长。\n\n" +
+			"第四章 方案的产生和筛选\n共提出清洁生产方案12项，其中无低费方案9项、中高费方案3项。\n" +
+			"中高费方案一：印染废水深度处理回用，投资45万元，预计节水量12000吨/年，COD削减8.6吨/年。\n" +
+			"中高费方案二：定形机余热回收，投资30万元，预计节约标准煤210吨/年。\n"},
+	{cpaudit.DocEvidence, "2025年新鲜水取水量台账", "取水台账.csv", 12,
+		"月份,新鲜水取水量（吨）,产量（万米）\n1月,8650,52.1\n2月,7920,47.6\n3月,9010,55.3\n"},
 }
