@@ -323,6 +323,8 @@ func TestTenantIsolation(t *testing.T) {
 		{"DELETE", "/api/v1/documents/{doc}"},
 		{"GET", "/api/v1/audits/{audit}"},
 		{"GET", "/api/v1/organisations/{org}"},
+		{"GET", "/api/v1/flags?document_id={doc}"},
+		{"GET", "/api/v1/compare?a={doc}&b={doc}"},
 	}
 	for _, token := range []string{w.admin, w.consultant, w.regulator} {
 		for _, rt := range routes {

@@ -72,14 +72,15 @@ func newTestEnv(t *testing.T, opts ...func(*handlers.Config)) *testEnv {
 	return &testEnv{t: t, store: store, indexes: indexes, srv: srv, dir: dir}
 }
 
-// process runs the real pipeline — text extraction, then indexing — until
-// no job is left, as the workers beside the server would.
+// process runs the real pipeline — text extraction, then indexing and
+// analysis — until no job is left, as the workers beside the server would.
 func (e *testEnv) process() {
 	e.t.Helper()
 	ctx := context.Background()
 	cfg := pipeline.Config{TempDir: e.t.TempDir()}
 	extractor := pipeline.New(e.store, pipeline.ExtractWith(slog.New(slog.DiscardHandler), extract.DefaultLimits()), cfg)
 	indexer := pipeline.NewIndexer(e.store, e.indexes, cfg)
+	analyzer := pipeline.NewAnalyzer(e.store, pipeline.AnalyzerConfig{Config: cfg})
 	for {
 		n, err := extractor.RunOnce(ctx)
 		if err != nil {
@@ -89,7 +90,11 @@ func (e *testEnv) process() {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if n+m == 0 {
+		k, err := analyzer.RunOnce(ctx)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n+m+k == 0 {
 			return
 		}
 	}

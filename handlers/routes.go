@@ -44,6 +44,8 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/documents/{id}/versions/{version}/text", s.api(s.apiDocumentText)).Methods("GET")
 	api.Handle("/search", s.api(s.apiSearch)).Methods("GET")
 	api.Handle("/status", s.api(s.apiStatus)).Methods("GET")
+	api.Handle("/flags", s.api(s.apiFlags)).Methods("GET")
+	api.Handle("/compare", s.api(s.apiCompare)).Methods("GET")
 
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.static))).Methods("GET")
 	web := r.NewRoute().Subrouter()

@@ -49,6 +49,8 @@ type Store interface {
 	SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.SearchScope, error)
 	SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]cpaudit.SearchSource, error)
 	SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error)
+
+	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
 }
 
 // Config is everything a Server needs.

@@ -14,9 +14,9 @@ func mayChange(a cpaudit.Actor, d cpaudit.Document, createdByID string) bool {
 	return a.Role == cpaudit.RoleAdmin || (a.UserID != "" && createdByID == a.UserID) || (a.OrgID != "" && d.OrgID == a.OrgID)
 }
 
-// DeleteDocument hides a document from everyone: lists, reads, downloads
-// and search (an index job is written in the same transaction). Versions,
-// blobs and the audit trail are kept. KindNotFound if the actor cannot
+// DeleteDocument hides a document from everyone: lists, reads, downloads,
+// search and flags (index and analysis jobs are written in the same
+// transaction). Versions, blobs and the audit trail are kept. KindNotFound if the actor cannot
 // read it; KindConflict if it may read but not delete it.
 func (s *Store) DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) error {
 	const op = "storage.DeleteDocument"
@@ -42,6 +42,10 @@ func (s *Store) DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) 
 			return dbError(op, err, "", "")
 		}
 		if err := s.enqueueIndex(ctx, tx, id, d.Current.Number); err != nil {
+			return dbError(op, err, "", "")
+		}
+		// Its fingerprints go, so that no new flag points at it.
+		if err := s.enqueueAnalysis(ctx, tx, id, d.Current.Number); err != nil {
 			return dbError(op, err, "", "")
 		}
 		return s.appendLog(ctx, tx, a, "document.delete", "document", id, map[string]any{"title": d.Title})

@@ -78,8 +78,8 @@ func (s *Store) OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadC
 }
 
 // CompleteTextJob stores an extraction's result, sets the version's text
-// status, queues the document for indexing and removes the job, in one
-// transaction.
+// status, queues the document for indexing and analysis and removes the
+// job, in one transaction.
 func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error {
 	const op = "storage.CompleteTextJob"
 	db, err := s.tenantDB(ctx, j.TenantID)
@@ -108,6 +108,11 @@ func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudi
 		}
 		// Whatever the outcome, the index must now follow this version.
 		if err := s.enqueueIndex(ctx, tx, j.DocumentID, j.Version); err != nil {
+			return err
+		}
+		// And the analysis: duplicate files whatever the outcome,
+		// duplicate text when there is text.
+		if err := s.enqueueAnalysis(ctx, tx, j.DocumentID, j.Version); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, j.ID)

@@ -120,10 +120,9 @@ func (s *Store) CompleteIndexJobs(ctx context.Context, tenantID string, ids []in
 	}), "", "")
 }
 
-// SearchStatus counts the documents whose text is not yet searchable:
-// waiting for extraction or for indexing. Analysis jobs (duplicate and
-// inconsistency detection) will be counted here once they exist; there are
-// none yet, so AnalysisPending is 0.
+// SearchStatus counts the documents whose text is not yet searchable
+// (waiting for extraction or for indexing) and those not yet analysed
+// (waiting for extraction or for analysis).
 func (s *Store) SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error) {
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
@@ -132,6 +131,9 @@ func (s *Store) SearchStatus(ctx context.Context, tenantID string) (cpaudit.Sear
 	var st cpaudit.SearchStatus
 	err = db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?)`,
 		jobExtract, jobIndex).Scan(&st.IndexPending)
+	if err == nil {
+		st.AnalysisPending, err = s.pendingAnalysis(ctx, db)
+	}
 	return st, dbError("storage.SearchStatus", err, "", "")
 }
 

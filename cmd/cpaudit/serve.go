@@ -103,9 +103,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	// Text extraction and indexing run beside the server, fed by the jobs
-	// each upload writes; they stop with the server (which waits for them
-	// before closing the indexes) and pick up where they left off.
+	// Text extraction, indexing and analysis run beside the server, fed by
+	// the jobs each upload writes; they stop with the server (which waits
+	// for them before closing the indexes) and pick up where they left off.
 	var background sync.WaitGroup
 	defer background.Wait()
 	ctx, stopBackground := context.WithCancel(ctx)
@@ -115,6 +115,8 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
 	background.Go(func() { worker.Run(ctx) })
 	background.Go(func() { indexer.Run(ctx) })
+	analyzer := pipeline.NewAnalyzer(store, pipeline.AnalyzerConfig{Config: pcfg})
+	background.Go(func() { analyzer.Run(ctx) })
 
 	errc := make(chan error, 1)
 	go func() {

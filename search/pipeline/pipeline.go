@@ -1,5 +1,6 @@
-// Package pipeline runs the work that follows an upload — text extraction
-// now, indexing and analysis later — off the request path. Jobs come from
+// Package pipeline runs the work that follows an upload — text
+// extraction, then indexing (Indexer) and duplicate analysis (Analyzer) —
+// off the request path. Jobs come from
 // the tenant databases' outbox (see storage.ClaimTextJobs), so work
 // survives a crash: a claimed job whose worker died is handed out again
 // when its lease ends.

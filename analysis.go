@@ -1,0 +1,128 @@
+package cpaudit
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// FlagKind is what a flag says is suspicious.
+type FlagKind string
+
+const (
+	FlagDuplicateFile      FlagKind = "duplicate_file"      // identical bytes uploaded for different enterprises
+	FlagDuplicateText      FlagKind = "duplicate_text"      // passages shared by documents of different enterprises
+	FlagDuplicateImage     FlagKind = "duplicate_image"     // the same photo for different enterprises
+	FlagInconsistentFigure FlagKind = "inconsistent_figure" // a figure that disagrees with its evidence
+	FlagForeignName        FlagKind = "foreign_name"        // another enterprise's name or place in a report
+)
+
+// ParseFlagKind returns the kind named s, or a KindInvalid error.
+func ParseFlagKind(s string) (FlagKind, error) {
+	switch k := FlagKind(s); k {
+	case FlagDuplicateFile, FlagDuplicateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName:
+		return k, nil
+	}
+	return "", Errorf(KindInvalid, "unknown flag kind %q: use duplicate_file, duplicate_text, duplicate_image, inconsistent_figure or foreign_name", s)
+}
+
+// Flag is evidence that documents of different enterprises share what
+// they should not. DocumentIDs are in creation order (the older first);
+// Detail is the evidence, whose shape depends on Kind.
+type Flag struct {
+	ID          string          `json:"id"`
+	Kind        FlagKind        `json:"kind"`
+	Score       float64         `json:"score"`
+	DocumentIDs []string        `json:"document_ids"`
+	Detail      json.RawMessage `json:"detail"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+// FlagFilter selects flags; zero fields select everything.
+type FlagFilter struct {
+	Kind       FlagKind
+	DocumentID string
+	Limit      int // default 100, at most 1000
+	Offset     int
+}
+
+// Page clamps limit and offset to sane values.
+func (f *FlagFilter) Page() {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	if f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+}
+
+// Passage is a stretch of text shared by two documents: rune offsets into
+// the extracted text of each (start inclusive, end exclusive) and the text
+// as it reads in the first.
+type Passage struct {
+	AStart int    `json:"a_start"`
+	AEnd   int    `json:"a_end"`
+	BStart int    `json:"b_start"`
+	BEnd   int    `json:"b_end"`
+	Text   string `json:"text"`
+	BText  string `json:"b_text,omitempty"`
+}
+
+// Comparison is how much of two texts is shared, and where.
+type Comparison struct {
+	Similarity float64   `json:"similarity"` // 0..1: the share of both texts covered by passages
+	Passages   []Passage `json:"passages"`
+}
+
+// Fingerprint is one selected k-gram hash of a text and the rune offset at
+// which the k-gram starts (see search/detect).
+type Fingerprint struct {
+	Hash uint64
+	Pos  int
+}
+
+// AnalysisSource is what the analysis reads of one document: its newest
+// extracted text and who it belongs to. EnterpriseID is the audit's
+// enterprise, else the uploading organisation when it is an enterprise,
+// else "": documents of no enterprise are never flagged.
+type AnalysisSource struct {
+	DocumentID   string
+	EnterpriseID string
+	Guideline    bool
+	Version      int // the version whose text this is, 0 when none
+	Text         string
+	UploadedAt   time.Time
+	// Absent means the document has no text to analyse or was deleted.
+	Absent  bool
+	Deleted bool
+}
+
+// AnalysisJob asks for a document to be checked against the rest of its
+// tenant. Like TextJob, it lives in the tenant database's outbox.
+type AnalysisJob struct {
+	ID       int64
+	TenantID string
+	Attempts int // including this one
+	Source   AnalysisSource
+}
+
+// SeedMatch is, for one other document, the fingerprints it shares with
+// the document being analysed, boilerplate left out: pairs of rune offsets
+// (in the analysed document, in the other).
+type SeedMatch struct {
+	DocumentID string
+	Runes      int // length of the other document's analysed text
+	UploadedAt time.Time
+	Seeds      [][2]int
+}
+
+// TextMatch is the duplicate_text evidence found between the analysed
+// document (A) and another (B).
+type TextMatch struct {
+	OtherID  string
+	Score    float64
+	Passages []Passage // A offsets in the analysed document
+}

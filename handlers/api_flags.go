@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/search/detect"
+)
+
+// apiFlags lists the flags of the caller's tenant whose every document the
+// caller may read, highest score first.
+func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := cpaudit.FlagFilter{DocumentID: q.Get("document_id")}
+	if k := q.Get("kind"); k != "" {
+		kind, err := cpaudit.ParseFlagKind(k)
+		if err != nil {
+			return err
+		}
+		f.Kind = kind
+	}
+	var err error
+	if f.Limit, err = intParam(q, "limit", 100, 1, 1000); err != nil {
+		return err
+	}
+	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return err
+	}
+	flags, total, err := s.store.Flags(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"total": total, "flags": flags})
+	return nil
+}
+
+// apiCompare puts two documents side by side: the passages their newest
+// extracted texts share, with rune offsets into each.
+func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	ids := [2]string{q.Get("a"), q.Get("b")}
+	if ids[0] == "" || ids[1] == "" {
+		return cpaudit.Errorf(cpaudit.KindInvalid, "a and b, the ids of two documents, are required")
+	}
+	var texts [2]string
+	for i, id := range ids {
+		t, err := s.store.DocumentText(r.Context(), actorOf(r), id, 0)
+		if err != nil {
+			return err
+		}
+		if t.Status != cpaudit.TextDone {
+			return cpaudit.Errorf(cpaudit.KindNotFound, "document %s has no extracted text (%s)", id, t.Status)
+		}
+		texts[i] = t.Text
+	}
+	s.writeJSON(w, r, http.StatusOK, detect.Compare(texts[0], texts[1], detect.Defaults()))
+	return nil
+}

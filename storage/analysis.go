@@ -1,0 +1,461 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+const jobAnalyse = "analyse"
+
+// enqueueAnalysis writes the job that checks a document against the rest
+// of its tenant, inside the transaction that changed what it holds.
+func (s *Store) enqueueAnalysis(ctx context.Context, tx *sql.Tx, docID string, version int) error {
+	now := micros(s.clock())
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at) VALUES (?, ?, ?, ?, ?)`,
+		jobAnalyse, docID, version, now, now)
+	return err
+}
+
+// docEnterprise is the SQL expression, over a documents row d joined to
+// its audit au and uploading organisation uo, of the enterprise a
+// document belongs to: its audit's, else its uploader's when that is an
+// enterprise, else the empty string.
+const docEnterprise = `coalesce(au.enterprise_id, CASE WHEN uo.kind = 'enterprise' THEN uo.id END, '')`
+
+// analysisSourceSelect reads a document as the analysis sees it: the
+// newest text whose extraction succeeded, like the index.
+const analysisSourceSelect = `SELECT d.id, d.kind, d.deleted_at IS NOT NULL, ` + docEnterprise + `,
+	coalesce(t.version, 0), coalesce(t.text, ''), coalesce(v.uploaded_at, 0)
+	FROM documents d
+	LEFT JOIN audits au ON au.id = d.audit_id
+	LEFT JOIN organisations uo ON uo.id = d.org_id
+	LEFT JOIN document_texts t ON t.document_id = d.id AND t.status = 'done'
+		AND t.version = (SELECT max(version) FROM document_texts WHERE document_id = d.id AND status = 'done')
+	LEFT JOIN document_versions v ON v.document_id = d.id AND v.number = t.version
+	WHERE d.id = ?`
+
+// ClaimAnalysisJobs leases up to limit due analysis jobs of a tenant for
+// lease and returns each with its document as it is now.
+func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.AnalysisJob, error) {
+	const op = "storage.ClaimAnalysisJobs"
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []cpaudit.AnalysisJob
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		now := s.clock()
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
+			RETURNING id, document_id, attempts`,
+			micros(now.Add(lease)), jobAnalyse, micros(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j := cpaudit.AnalysisJob{TenantID: tenantID}
+			if err := rows.Scan(&j.ID, &j.Source.DocumentID, &j.Attempts); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	// RETURNING promises no order: analyse in the order of the outbox.
+	// Each document is read after the claim committed, so the write lock
+	// is not held while texts are loaded.
+	slices.SortFunc(jobs, func(x, y cpaudit.AnalysisJob) int { return cmp.Compare(x.ID, y.ID) })
+	for i := range jobs {
+		src := &jobs[i].Source
+		var kind string
+		var uploaded int64
+		err := db.QueryRowContext(ctx, analysisSourceSelect, src.DocumentID).Scan(&src.DocumentID, &kind, &src.Deleted,
+			&src.EnterpriseID, &src.Version, &src.Text, &uploaded)
+		if err == sql.ErrNoRows {
+			src.Absent = true
+			continue
+		} else if err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		src.Guideline = kind == string(cpaudit.DocGuideline)
+		if uploaded != 0 {
+			src.UploadedAt = fromMicros(uploaded)
+		}
+		src.Absent = src.Deleted || src.Version == 0 || (src.EnterpriseID == "" && !src.Guideline)
+	}
+	return jobs, nil
+}
+
+// MatchFingerprints replaces the stored fingerprints of the job's
+// document with prints (of a text of runes significant runes), marks as
+// boilerplate the fingerprints now found in a guideline or in the
+// documents of at least boilerplateMin enterprises (queueing again the
+// flagged documents that hold them, whose flags may now be common text),
+// and returns, per document of another enterprise, the fingerprints it
+// shares with this one that are not boilerplate. A guideline, or a
+// document with nothing to analyse, shares nothing.
+func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error) {
+	const op = "storage.MatchFingerprints"
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	src := j.Source
+	var out []cpaudit.SeedMatch
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fingerprints WHERE document_id = ?`, src.DocumentID); err != nil {
+			return err
+		}
+		if src.Absent {
+			_, err := tx.ExecContext(ctx, `DELETE FROM analysed_texts WHERE document_id = ?`, src.DocumentID)
+			return err
+		}
+		now := micros(s.clock())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO analysed_texts (document_id, version, enterprise_id, runes, uploaded_at, analysed_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, enterprise_id = excluded.enterprise_id,
+				runes = excluded.runes, uploaded_at = excluded.uploaded_at, analysed_at = excluded.analysed_at`,
+			src.DocumentID, src.Version, src.EnterpriseID, runes, micros(src.UploadedAt), now); err != nil {
+			return err
+		}
+		if err := insertFingerprints(ctx, tx, src, prints); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO boilerplate (hash, cause)
+			SELECT f.hash, ? FROM fingerprints f
+			WHERE f.hash IN (SELECT hash FROM fingerprints WHERE document_id = ?)
+			GROUP BY f.hash
+			HAVING max(f.guideline) = 1 OR count(DISTINCT nullif(f.enterprise_id, '')) >= ?
+			ON CONFLICT (hash) DO NOTHING`, j.ID, src.DocumentID, boilerplateMin)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			// Flags raised before this text made their passages common
+			// are re-examined.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
+				SELECT ?, d.id, d.versions, ?, ? FROM documents d
+				WHERE d.id <> ?
+					AND d.id IN (SELECT f.document_id FROM fingerprints f JOIN boilerplate b ON b.hash = f.hash AND b.cause = ?)
+					AND (d.id IN (SELECT doc_a FROM flags WHERE kind = ?) OR d.id IN (SELECT doc_b FROM flags WHERE kind = ?))
+					AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ? AND j.attempts = 0)`,
+				jobAnalyse, now, now, src.DocumentID, j.ID, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), jobAnalyse); err != nil {
+				return err
+			}
+		}
+		if src.Guideline {
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT b.document_id, a.pos, b.pos, t.runes, t.uploaded_at
+			FROM fingerprints a
+			JOIN fingerprints b ON b.hash = a.hash
+			JOIN analysed_texts t ON t.document_id = b.document_id
+			JOIN documents d ON d.id = b.document_id AND d.deleted_at IS NULL
+			WHERE a.document_id = ? AND b.document_id <> a.document_id AND b.guideline = 0
+				AND b.enterprise_id <> '' AND b.enterprise_id <> ?
+				AND NOT EXISTS (SELECT 1 FROM boilerplate bp WHERE bp.hash = a.hash)
+			ORDER BY b.document_id`, src.DocumentID, src.EnterpriseID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var pa, pb, n int
+			var uploaded int64
+			if err := rows.Scan(&id, &pa, &pb, &n, &uploaded); err != nil {
+				return err
+			}
+			if len(out) == 0 || out[len(out)-1].DocumentID != id {
+				out = append(out, cpaudit.SeedMatch{DocumentID: id, Runes: n, UploadedAt: fromMicros(uploaded)})
+			}
+			m := &out[len(out)-1]
+			m.Seeds = append(m.Seeds, [2]int{pa, pb})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	return out, nil
+}
+
+// fingerprintBatch is how many fingerprints one INSERT statement writes:
+// one statement per row would spend most of its time crossing into cgo.
+const fingerprintBatch = 400
+
+// insertFingerprints writes prints in hash order, so that the hash index
+// is walked once from start to end rather than hit at random.
+func insertFingerprints(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, prints []cpaudit.Fingerprint) error {
+	prints = slices.Clone(prints)
+	slices.SortFunc(prints, func(x, y cpaudit.Fingerprint) int { return cmp.Compare(x.Hash, y.Hash) })
+	ent := src.EnterpriseID
+	if src.Guideline {
+		ent = ""
+	}
+	args := make([]any, 0, 5*fingerprintBatch)
+	for len(prints) > 0 {
+		n := min(len(prints), fingerprintBatch)
+		args = args[:0]
+		for _, f := range prints[:n] {
+			args = append(args, int64(f.Hash), src.DocumentID, f.Pos, ent, src.Guideline)
+		}
+		q := `INSERT INTO fingerprints (hash, document_id, pos, enterprise_id, guideline) VALUES (?, ?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?, ?)`, n-1)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		prints = prints[n:]
+	}
+	return nil
+}
+
+// AnalysedText returns the text whose fingerprints are stored for a
+// document (the offsets of MatchFingerprints refer to it); KindNotFound
+// if there is none.
+func (s *Store) AnalysedText(ctx context.Context, tenantID, docID string) (string, error) {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	var text string
+	err = db.QueryRowContext(ctx, `SELECT t.text FROM analysed_texts a
+		JOIN document_texts t ON t.document_id = a.document_id AND t.version = a.version
+		WHERE a.document_id = ?`, docID).Scan(&text)
+	return text, dbError("storage.AnalysedText", err, "no analysed text", "")
+}
+
+// CompleteAnalysisJob stores what the analysis of a document found and
+// removes its job, in one transaction: duplicate_file flags (identical
+// bytes of any version of it and of a document of another enterprise,
+// found here by their SHA-256) are added, and its duplicate_text flags
+// become exactly texts. A deleted document's flags are left as they were.
+func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch) error {
+	const op = "storage.CompleteAnalysisJob"
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return err
+	}
+	src := j.Source
+	return dbError(op, inTx(ctx, db, func(tx *sql.Tx) error {
+		if !src.Deleted && src.EnterpriseID != "" && src.DocumentID != "" {
+			if err := s.flagDuplicateFiles(ctx, tx, src); err != nil {
+				return err
+			}
+		}
+		if !src.Deleted && src.DocumentID != "" {
+			if err := s.replaceTextFlags(ctx, tx, src.DocumentID, texts); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobAnalyse)
+		return err
+	}), "", "")
+}
+
+// MaxAnalysisAttempts is how often a failing analysis is tried before its
+// job is given up (the document keeps the flags it had).
+const MaxAnalysisAttempts = 3
+
+// RetryAnalysisJob puts a job whose analysis failed back for later, or
+// removes it after MaxAnalysisAttempts; it reports whether it gave up.
+func (s *Store) RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cause error, backoff time.Duration) (bool, error) {
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return false, err
+	}
+	if j.Attempts >= MaxAnalysisAttempts {
+		_, err = db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobAnalyse)
+		return true, dbError("storage.RetryAnalysisJob", err, "", "")
+	}
+	_, err = db.ExecContext(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
+		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
+	return false, dbError("storage.RetryAnalysisJob", err, "", "")
+}
+
+func (s *Store) flagDuplicateFiles(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT ov.document_id, av.number, ov.number, av.sha256
+		FROM document_versions av
+		JOIN document_versions ov ON ov.sha256 = av.sha256 AND ov.document_id <> av.document_id
+		JOIN documents d ON d.id = ov.document_id AND d.deleted_at IS NULL
+		LEFT JOIN audits au ON au.id = d.audit_id
+		LEFT JOIN organisations uo ON uo.id = d.org_id
+		WHERE av.document_id = ? AND `+docEnterprise+` NOT IN ('', ?)
+		ORDER BY ov.document_id, av.number, ov.number`, src.DocumentID, src.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	type same struct {
+		SHA256 string `json:"sha256"`
+		A      int    `json:"a_version"`
+		B      int    `json:"b_version"`
+	}
+	byDoc := map[string][]same{}
+	var order []string
+	for rows.Next() {
+		var other string
+		var x same
+		if err := rows.Scan(&other, &x.A, &x.B, &x.SHA256); err != nil {
+			rows.Close()
+			return err
+		}
+		if _, ok := byDoc[other]; !ok {
+			order = append(order, other)
+		}
+		byDoc[other] = append(byDoc[other], x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, other := range order {
+		files := byDoc[other]
+		a, b := src.DocumentID, other
+		if a > b {
+			a, b = b, a
+			for i := range files {
+				files[i].A, files[i].B = files[i].B, files[i].A
+			}
+		}
+		detail, err := json.Marshal(map[string]any{"files": files})
+		if err != nil {
+			return err
+		}
+		if err := s.upsertFlag(ctx, tx, cpaudit.FlagDuplicateFile, a, b, 1, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaceTextFlags makes the duplicate_text flags of doc exactly texts,
+// keeping the ids of pairs still flagged.
+func (s *Store) replaceTextFlags(ctx context.Context, tx *sql.Tx, doc string, texts []cpaudit.TextMatch) error {
+	keep := map[string]bool{}
+	for _, m := range texts {
+		a, b := doc, m.OtherID
+		passages := m.Passages
+		if a > b {
+			a, b = b, a
+			passages = make([]cpaudit.Passage, len(m.Passages))
+			for i, p := range m.Passages {
+				passages[i] = cpaudit.Passage{AStart: p.BStart, AEnd: p.BEnd, BStart: p.AStart, BEnd: p.AEnd, Text: p.BText, BText: p.Text}
+			}
+		}
+		detail, err := json.Marshal(map[string]any{"passages": passages})
+		if err != nil {
+			return err
+		}
+		if err := s.upsertFlag(ctx, tx, cpaudit.FlagDuplicateText, a, b, m.Score, detail); err != nil {
+			return err
+		}
+		keep[m.OtherID] = true
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, CASE WHEN doc_a = ? THEN doc_b ELSE doc_a END FROM flags
+		WHERE kind = ? AND (doc_a = ? OR doc_b = ?)`, doc, string(cpaudit.FlagDuplicateText), doc, doc)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for rows.Next() {
+		var id, other string
+		if err := rows.Scan(&id, &other); err != nil {
+			rows.Close()
+			return err
+		}
+		if !keep[other] {
+			stale = append(stale, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range stale {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE id = ?`, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) upsertFlag(ctx context.Context, tx *sql.Tx, kind cpaudit.FlagKind, a, b string, score float64, detail []byte) error {
+	now := s.clock()
+	_, err := tx.ExecContext(ctx, `INSERT INTO flags (id, kind, doc_a, doc_b, score, detail, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, doc_a, doc_b) DO UPDATE SET score = excluded.score, detail = excluded.detail, updated_at = excluded.updated_at`,
+		cpaudit.NewID("f", now), string(kind), a, b, score, string(detail), micros(now), micros(now))
+	return err
+}
+
+// Flags returns one page of the flags of the actor's tenant whose every
+// document the actor may read (docVisible), highest score first, and how
+// many there are in all. KindNotFound if f.DocumentID names a document the
+// actor may not read.
+func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error) {
+	const op = "storage.Flags"
+	f.Page()
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.DocumentID != "" {
+		if _, _, err := s.document(ctx, db, a, f.DocumentID); err != nil {
+			return nil, 0, err
+		}
+	}
+	where := `WHERE EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_a AND ` + docVisible + `)
+		AND EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_b AND ` + docVisible + `)`
+	args := append(docVisibleArgs(a), docVisibleArgs(a)...)
+	if f.Kind != "" {
+		where += ` AND f.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if f.DocumentID != "" {
+		where += ` AND (f.doc_a = ? OR f.doc_b = ?)`
+		args = append(args, f.DocumentID, f.DocumentID)
+	}
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM flags f `+where, args...).Scan(&total); err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, `SELECT f.id, f.kind, f.score, f.doc_a, f.doc_b, f.detail, f.created_at, f.updated_at
+		FROM flags f `+where+` ORDER BY f.score DESC, f.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	flags := []cpaudit.Flag{}
+	for rows.Next() {
+		var fl cpaudit.Flag
+		var kind, docA, docB, detail string
+		var created, updated int64
+		if err := rows.Scan(&fl.ID, &kind, &fl.Score, &docA, &docB, &detail, &created, &updated); err != nil {
+			return nil, 0, dbError(op, err, "", "")
+		}
+		fl.Kind, fl.DocumentIDs, fl.Detail = cpaudit.FlagKind(kind), []string{docA, docB}, json.RawMessage(detail)
+		fl.CreatedAt, fl.UpdatedAt = fromMicros(created), fromMicros(updated)
+		flags = append(flags, fl)
+	}
+	return flags, total, dbError(op, rows.Err(), "", "")
+}
+
+// pendingAnalysis counts the documents of a tenant that wait for
+// analysis: those with an analysis job, and those still being extracted
+// (whose extraction will queue one).
+func (s *Store) pendingAnalysis(ctx context.Context, db *sql.DB) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?)`, jobExtract, jobAnalyse).Scan(&n)
+	return n, err
+}
