@@ -27,6 +27,7 @@ func (s *Server) webRoutes(r *mux.Router) {
 	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
 	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.apiUploadVersion))).Methods("POST")
 	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
+	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
 	r.Handle("/upload", s.script(s.requireSession(s.apiUploadDocument))).Methods("POST")
 }
 
@@ -208,5 +209,7 @@ func (s *Server) textPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "text", map[string]any{"Doc": d, "Version": version, "Text": t})
+	q := r.URL.Query().Get("q")
+	return s.render(w, r, http.StatusOK, "text", map[string]any{"Doc": d, "Version": version, "Text": t,
+		"Query": q, "Segments": markedText(t.Text, q)})
 }
