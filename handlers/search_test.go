@@ -242,6 +242,18 @@ func TestSearchVisibility(t *testing.T) {
 			}
 		}
 	}
+	// The same bounds hold for the audits themselves.
+	for _, c := range []struct {
+		token  string
+		audit  string
+		status int
+	}{
+		{sjz, w.auditID, 200}, {sjz, au2.ID, 404}, {ts, w.auditID, 404}, {ts, au2.ID, 200}, {prov, w.auditID, 200}, {prov, au2.ID, 200},
+	} {
+		if status := e.getJSON("/api/v1/audits/"+c.audit, c.token, nil); status != c.status {
+			t.Errorf("GET audit %s: %d, want %d", c.audit, status, c.status)
+		}
+	}
 	// The other tenant's document is never found from here.
 	if ans := e.search(w.admin, url.Values{"q": {"北京"}}); ans.Total != 0 {
 		t.Errorf("hebei finds beijing's document: %+v", ans)
