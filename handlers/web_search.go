@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/search/index"
@@ -56,7 +57,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		"Form": v, "Kinds": kindOptions(lang, kind), "Steps": steps, "Phases": phases,
 		"ByDate": v.Get("sort") == "date",
 	}
-	if v.Get("q") == "" {
+	if strings.TrimSpace(v.Get("q")) == "" { // the form, before any search
 		return s.render(w, r, http.StatusOK, "search", data)
 	}
 	sr, err := parseSearch(v)

@@ -30,10 +30,14 @@ func TestSearchPage(t *testing.T) {
 	b := e.browser()
 	b.mustLogin("hebei", "zhang@lvyuan.cn")
 
-	// The empty form.
-	body := b.page("/search")
-	if !strings.Contains(body, `id="search-form"`) || strings.Contains(body, `id="search-total"`) || !strings.Contains(body, "全文检索") {
-		t.Fatalf("empty search page: %s", body)
+	// The empty form, also for a blank q.
+	var body string
+	for _, path := range []string{"/search", "/search?q=+"} {
+		body = b.page(path)
+		if !strings.Contains(body, `id="search-form"`) || strings.Contains(body, `id="search-total"`) ||
+			strings.Contains(body, `id="search-error"`) || !strings.Contains(body, "全文检索") {
+			t.Fatalf("empty search page %s: %s", path, body)
+		}
 	}
 
 	// A phrase broken by a line break in the file is found; zhang sees 2
@@ -69,11 +73,11 @@ func TestSearchPage(t *testing.T) {
 		t.Error("no empty state")
 	}
 
-	// Paging keeps the query and the filters.
-	body = b.page("/search?q=" + url.QueryEscape("节水") + "&limit=1&kind=&sort=date")
-	next := regexp.MustCompile(`id="next"`).MatchString(body)
-	if !next || !strings.Contains(body, `href="/search?limit=1&amp;offset=1&amp;q=`+url.QueryEscape("节水")+`&amp;sort=date"`) {
-		t.Errorf("pager: %s", body)
+	// Paging keeps the query and the filters (an empty one is dropped).
+	body = b.page("/search?q=" + url.QueryEscape("节水") + "&limit=1&kind=&audit_id=" + w.auditID + "&sort=date")
+	want := `href="/search?audit_id=` + w.auditID + `&amp;limit=1&amp;offset=1&amp;q=` + url.QueryEscape("节水") + `&amp;sort=date"`
+	if !strings.Contains(body, `id="next"`) || !strings.Contains(body, want) {
+		t.Errorf("pager, want %s: %s", want, body)
 	}
 
 	// A bad parameter: 400 with the reason, on the page.
@@ -89,8 +93,13 @@ func TestSearchPage(t *testing.T) {
 	// The text page marks every match, the first with id m1, across the
 	// line break of the original file.
 	body = b.page(strings.ReplaceAll(link[1], "&amp;", "&"))
-	if !strings.Contains(body, `<mark id="m1">节水量</mark>`) {
+	if !strings.Contains(body, `全年<mark id="m1">节水量</mark>达到`) || strings.Contains(body, `id="m2"`) {
 		t.Errorf("text page marks: %s", body)
+	}
+	// A query the index refuses just shows the text unmarked.
+	body = b.page("/documents/" + report + "/versions/1/text?q=" + url.QueryEscape("-节水"))
+	if strings.Contains(body, "<mark") || !strings.Contains(body, "全年节水量") {
+		t.Errorf("bad q on the text page: %s", body)
 	}
 	if strings.Contains(body, "<script>alert") {
 		t.Error("text page not escaped")
