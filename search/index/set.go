@@ -51,6 +51,11 @@ func (s *Set) For(ctx context.Context, tenantID string) (*Index, error) {
 		return nil, err
 	}
 	lock, err := Lock(dir)
+	if cpaudit.ErrorKind(err) == cpaudit.KindConflict {
+		// Someone else (cpaudit reindex) has it: a passing state, for a
+		// search to retry later, not a conflict of the caller's making.
+		return nil, &cpaudit.Error{Kind: cpaudit.KindUnavailable, Op: op, Message: "the search index is being rebuilt; try again shortly", Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
