@@ -26,8 +26,9 @@ func ParseFlagKind(s string) (FlagKind, error) {
 }
 
 // Flag is evidence that documents of different enterprises share what
-// they should not. DocumentIDs are in creation order (the older first);
-// Detail is the evidence, whose shape depends on Kind.
+// they should not. DocumentIDs are in creation order (the older first),
+// or one document for a foreign_name flag; Detail is the evidence, whose
+// shape depends on Kind.
 type Flag struct {
 	ID          string          `json:"id"`
 	Kind        FlagKind        `json:"kind"`
@@ -92,9 +93,16 @@ type AnalysisSource struct {
 	DocumentID   string
 	EnterpriseID string
 	Guideline    bool
+	Kind         DocKind
 	Version      int // the version whose text this is, 0 when none
 	Text         string
 	UploadedAt   time.Time
+	// The newest version's bytes, for the images in it, and the metadata
+	// its extraction found (EXIF), whatever the extraction's outcome.
+	SHA256      string
+	Filename    string
+	ContentType string
+	Meta        map[string]string
 	// Absent means the document has no text to analyse or was deleted.
 	Absent  bool
 	Deleted bool
@@ -125,4 +133,79 @@ type TextMatch struct {
 	OtherID  string
 	Score    float64
 	Passages []Passage // A offsets in the analysed document
+}
+
+// ImageHash is the perceptual hash of one image of a document (see
+// search/detect): the document itself when it is a photo, or one image
+// inside it, named by its Entry in the container.
+type ImageHash struct {
+	Entry string `json:"entry,omitempty"` // zip entry, e.g. word/media/image1.jpeg; "" for the file itself
+	PHash uint64 `json:"-"`
+	DHash uint64 `json:"-"`
+	// CPHash and CDHash hash the image's centre, for cropped copies.
+	CPHash uint64 `json:"-"`
+	CDHash uint64 `json:"-"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	// EXIF is the capture time and camera serial number of a photo
+	// ("DateTimeOriginal|BodySerialNumber"), "" unless both are known.
+	EXIF string `json:"exif,omitempty"`
+}
+
+// ImageCandidate is an image of a document of another enterprise that may
+// be the same as one of the analysed document's.
+type ImageCandidate struct {
+	DocumentID string
+	Theirs     ImageHash
+}
+
+// ImagePair is one image found in two documents: entries in A and B, the
+// Hamming distances of their hashes, and whether EXIF capture time and
+// camera serial are identical.
+type ImagePair struct {
+	AEntry    string `json:"a_entry"`
+	BEntry    string `json:"b_entry"`
+	PHashDist int    `json:"phash_distance"`
+	DHashDist int    `json:"dhash_distance"`
+	SameEXIF  bool   `json:"same_exif,omitempty"`
+	EXIF      string `json:"exif,omitempty"`
+}
+
+// ImageMatch is the duplicate_image evidence found between the analysed
+// document (A) and another (B).
+type ImageMatch struct {
+	OtherID string
+	Score   float64
+	Pairs   []ImagePair // A entries in the analysed document
+}
+
+// EnterpriseName is an enterprise of a tenant as foreign_name sees it.
+type EnterpriseName struct {
+	ID     string
+	Name   string
+	Region string // 6-digit GB/T 2260 code, "" when unknown
+}
+
+// ForeignMention is another enterprise's name, or a place outside the
+// document's enterprise's region, found in its text: rune offsets of the
+// mention and of its sentence in the extracted text.
+type ForeignMention struct {
+	Kind          string `json:"kind"`  // "enterprise" or "place"
+	Found         string `json:"found"` // as written
+	Start         int    `json:"start"`
+	End           int    `json:"end"`
+	Name          string `json:"name"`                    // registered or full place name
+	EnterpriseID  string `json:"enterprise_id,omitempty"` // for Kind "enterprise"
+	Code          string `json:"code,omitempty"`          // GB/T 2260, for Kind "place"
+	Sentence      string `json:"sentence"`
+	SentenceStart int    `json:"sentence_start"`
+	SentenceEnd   int    `json:"sentence_end"`
+}
+
+// NameFinding is the foreign_name evidence of one document: the first
+// mentions (search/detect.MaxForeignMentions) and how many there are.
+type NameFinding struct {
+	Region   string           `json:"region"` // the document's enterprise's
+	Total    int              `json:"total"`
+	Mentions []ForeignMention `json:"mentions"`
 }

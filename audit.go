@@ -19,8 +19,18 @@ type Audit struct {
 	ID            string      `json:"id"`
 	EnterpriseID  string      `json:"enterprise_id"`
 	ConsultancyID string      `json:"consultancy_id,omitempty"` // "" for a self-audit
+	BatchID       string      `json:"batch_id,omitempty"`       // "" when the audit belongs to no batch
+	Batch         *Batch      `json:"batch,omitempty"`          // the batch, when there is one
+	Gates         Gates       `json:"gates"`
 	CreatedAt     time.Time   `json:"created_at"`
 	Steps         []AuditStep `json:"steps"`
+}
+
+// NewAudit is what starting an audit takes.
+type NewAudit struct {
+	EnterpriseID  string
+	ConsultancyID string // "" for a self-audit
+	BatchID       string // optional
 }
 
 // AuditStep is one of an audit's 35 steps and its state.
@@ -31,4 +41,10 @@ type AuditStep struct {
 	En        string    `json:"en"`
 	State     StepState `json:"state"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ChangedBy and ChangedAt say who made the last transition and when;
+	// empty while the step was never transitioned.
+	ChangedBy   string     `json:"changed_by,omitempty"`
+	ChangedAt   *time.Time `json:"changed_at,omitempty"`
+	Reason      string     `json:"reason,omitempty"` // why the step was returned
+	DocumentIDs []string   `json:"document_ids,omitempty"`
 }

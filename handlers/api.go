@@ -155,11 +155,13 @@ func (s *Server) apiCreateAudit(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		EnterpriseID  string `json:"enterprise_id"`
 		ConsultancyID string `json:"consultancy_id"`
+		BatchID       string `json:"batch_id"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	au, err := s.store.CreateAudit(r.Context(), actorOf(r), in.EnterpriseID, in.ConsultancyID)
+	au, err := s.store.StartAudit(r.Context(), actorOf(r), cpaudit.NewAudit{
+		EnterpriseID: in.EnterpriseID, ConsultancyID: in.ConsultancyID, BatchID: in.BatchID})
 	if err != nil {
 		return err
 	}

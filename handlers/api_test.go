@@ -311,7 +311,11 @@ func TestBadJSONAndParameters(t *testing.T) {
 // tenant's ids: the answer is always 404, never the data.
 func TestTenantIsolation(t *testing.T) {
 	w := newWorld(t)
-	ids := map[string]string{"doc": w.otherDocID, "audit": w.otherAuditID, "org": w.otherEntID}
+	var otherBatch struct{ ID string }
+	if status, body := w.e.postJSON("/api/v1/batches", w.otherAdmin, map[string]any{"year": 2026, "number": 1, "name": "北京第一批"}, &otherBatch); status != 201 {
+		t.Fatalf("other batch: %d %s", status, body)
+	}
+	ids := map[string]string{"doc": w.otherDocID, "audit": w.otherAuditID, "org": w.otherEntID, "batch": otherBatch.ID}
 	routes := []struct{ method, path string }{
 		{"GET", "/api/v1/documents/{doc}"},
 		{"GET", "/api/v1/documents/{doc}/content"},
@@ -325,6 +329,11 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", "/api/v1/organisations/{org}"},
 		{"GET", "/api/v1/flags?document_id={doc}"},
 		{"GET", "/api/v1/compare?a={doc}&b={doc}"},
+		{"GET", "/api/v1/batches/{batch}"},
+		{"PATCH", "/api/v1/batches/{batch}"},
+		{"POST", "/api/v1/audits/{audit}/steps/1/submit"},
+		{"POST", "/api/v1/audits/{audit}/steps/1/return"},
+		{"POST", "/api/v1/audits/{audit}/steps/1/accept"},
 	}
 	for _, token := range []string{w.admin, w.consultant, w.regulator} {
 		for _, rt := range routes {
@@ -334,7 +343,10 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			var body io.Reader
 			ct := ""
-			if rt.method == "POST" {
+			switch {
+			case rt.method == "POST" && strings.Contains(rt.path, "/steps/"), rt.method == "PATCH":
+				body, ct = strings.NewReader(`{"reason":"入侵","name":"入侵"}`), "application/json"
+			case rt.method == "POST":
 				body, ct = multipartBody(t, nil, "x.txt", []byte("入侵"))
 			}
 			status, b, h := w.e.do(rt.method, path, token, body, ct)
@@ -351,6 +363,13 @@ func TestTenantIsolation(t *testing.T) {
 	// Creating things that point at another tenant's ids.
 	if status, _ := w.e.postJSON("/api/v1/audits", w.admin, map[string]string{"enterprise_id": w.otherEntID}, nil); status != 404 {
 		t.Errorf("audit of another tenant's enterprise: %d", status)
+	}
+	if status, _ := w.e.postJSON("/api/v1/audits", w.admin, map[string]string{"enterprise_id": w.entID, "batch_id": otherBatch.ID}, nil); status != 404 {
+		t.Errorf("audit in another tenant's batch: %d", status)
+	}
+	var batches struct{ Batches []any }
+	if w.e.getJSON("/api/v1/batches", w.admin, &batches); len(batches.Batches) != 0 {
+		t.Errorf("hebei lists beijing's batches: %v", batches.Batches)
 	}
 	status, _ := w.e.upload(w.admin, [][2]string{{"kind", "other"}, {"audit_id", w.otherAuditID}}, "x.txt", []byte("x"))
 	if status != 404 {

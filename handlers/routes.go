@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/cpaudit/cpaudit"
+
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -32,6 +34,13 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/organisations/{id}", s.api(s.apiGetOrg)).Methods("GET")
 	api.Handle("/audits", s.api(s.apiCreateAudit)).Methods("POST")
 	api.Handle("/audits/{id}", s.api(s.apiGetAudit)).Methods("GET")
+	api.Handle("/audits/{id}/steps/{n}/submit", s.api(s.apiStepTransition(cpaudit.StepSubmit))).Methods("POST")
+	api.Handle("/audits/{id}/steps/{n}/return", s.api(s.apiStepTransition(cpaudit.StepReturn))).Methods("POST")
+	api.Handle("/audits/{id}/steps/{n}/accept", s.api(s.apiStepTransition(cpaudit.StepAccept))).Methods("POST")
+	api.Handle("/batches", s.api(s.apiCreateBatch)).Methods("POST")
+	api.Handle("/batches", s.api(s.apiListBatches)).Methods("GET")
+	api.Handle("/batches/{id}", s.api(s.apiGetBatch)).Methods("GET")
+	api.Handle("/batches/{id}", s.api(s.apiUpdateBatch)).Methods("PATCH")
 	api.Handle("/documents", s.api(s.apiUploadDocument)).Methods("POST")
 	api.Handle("/documents", s.api(s.apiListDocuments)).Methods("GET")
 	api.Handle("/documents/{id}", s.api(s.apiGetDocument)).Methods("GET")

@@ -35,6 +35,12 @@ type Store interface {
 	Organisation(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Organisation, error)
 	CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, consultancyID string) (cpaudit.Audit, error)
 	Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error)
+	StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewAudit) (cpaudit.Audit, error)
+	TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c storage.StepChange) (cpaudit.Audit, error)
+	CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batch) (cpaudit.Batch, error)
+	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p storage.BatchPatch) (cpaudit.Batch, error)
+	Batch(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Batch, error)
+	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 
 	Stage(r io.Reader, max int64) (*storage.Staged, error)
 	CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st *storage.Staged) (cpaudit.Document, error)

@@ -32,8 +32,11 @@ const docEnterprise = `coalesce(au.enterprise_id, CASE WHEN uo.kind = 'enterpris
 // analysisSourceSelect reads a document as the analysis sees it: the
 // newest text whose extraction succeeded, like the index.
 const analysisSourceSelect = `SELECT d.id, d.kind, d.deleted_at IS NOT NULL, ` + docEnterprise + `,
-	coalesce(t.version, 0), coalesce(t.text, ''), coalesce(v.uploaded_at, 0)
+	coalesce(t.version, 0), coalesce(t.text, ''), coalesce(v.uploaded_at, 0),
+	coalesce(nv.sha256, ''), coalesce(nv.filename, ''), coalesce(nv.content_type, ''), coalesce(nt.meta, '{}')
 	FROM documents d
+	LEFT JOIN document_versions nv ON nv.document_id = d.id AND nv.number = d.versions
+	LEFT JOIN document_texts nt ON nt.document_id = d.id AND nt.version = d.versions
 	LEFT JOIN audits au ON au.id = d.audit_id
 	LEFT JOIN organisations uo ON uo.id = d.org_id
 	LEFT JOIN document_texts t ON t.document_id = d.id AND t.status = 'done'
@@ -78,10 +81,10 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 	slices.SortFunc(jobs, func(x, y cpaudit.AnalysisJob) int { return cmp.Compare(x.ID, y.ID) })
 	for i := range jobs {
 		src := &jobs[i].Source
-		var kind string
+		var kind, meta string
 		var uploaded int64
 		err := db.QueryRowContext(ctx, analysisSourceSelect, src.DocumentID).Scan(&src.DocumentID, &kind, &src.Deleted,
-			&src.EnterpriseID, &src.Version, &src.Text, &uploaded)
+			&src.EnterpriseID, &src.Version, &src.Text, &uploaded, &src.SHA256, &src.Filename, &src.ContentType, &meta)
 		if err == sql.ErrNoRows {
 			src.Absent = true
 			continue
@@ -89,6 +92,10 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 			return nil, dbError(op, err, "", "")
 		}
 		src.Guideline = kind == string(cpaudit.DocGuideline)
+		src.Kind = cpaudit.DocKind(kind)
+		if err := json.Unmarshal([]byte(meta), &src.Meta); err != nil {
+			src.Meta = nil // metadata is a hint: a broken one is none
+		}
 		if uploaded != 0 {
 			src.UploadedAt = fromMicros(uploaded)
 		}
@@ -239,9 +246,10 @@ func (s *Store) AnalysedText(ctx context.Context, tenantID, docID string) (strin
 // CompleteAnalysisJob stores what the analysis of a document found and
 // removes its job, in one transaction: duplicate_file flags (identical
 // bytes of any version of it and of a document of another enterprise,
-// found here by their SHA-256) are added, and its duplicate_text flags
-// become exactly texts. A deleted document's flags are left as they were.
-func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch) error {
+// found here by their SHA-256) are added, and its duplicate_text and
+// duplicate_image flags become exactly texts and images, and its
+// foreign_name flag is names (none when names.Total is 0). A deleted document's flags are left as they were.
+func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch, images []cpaudit.ImageMatch, names cpaudit.NameFinding) error {
 	const op = "storage.CompleteAnalysisJob"
 	db, err := s.tenantDB(ctx, j.TenantID)
 	if err != nil {
@@ -256,6 +264,12 @@ func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, 
 		}
 		if !src.Deleted && src.DocumentID != "" {
 			if err := s.replaceTextFlags(ctx, tx, src.DocumentID, texts); err != nil {
+				return err
+			}
+			if err := s.replaceImageFlags(ctx, tx, src.DocumentID, images); err != nil {
+				return err
+			}
+			if err := s.replaceNameFlag(ctx, tx, src.DocumentID, names); err != nil {
 				return err
 			}
 		}
@@ -362,8 +376,14 @@ func (s *Store) replaceTextFlags(ctx context.Context, tx *sql.Tx, doc string, te
 		}
 		keep[m.OtherID] = true
 	}
+	return deleteFlagsBut(ctx, tx, cpaudit.FlagDuplicateText, doc, keep)
+}
+
+// deleteFlagsBut removes the flags of a kind between doc and any document
+// not in keep.
+func deleteFlagsBut(ctx context.Context, tx *sql.Tx, kind cpaudit.FlagKind, doc string, keep map[string]bool) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, CASE WHEN doc_a = ? THEN doc_b ELSE doc_a END FROM flags
-		WHERE kind = ? AND (doc_a = ? OR doc_b = ?)`, doc, string(cpaudit.FlagDuplicateText), doc, doc)
+		WHERE kind = ? AND (doc_a = ? OR doc_b = ?)`, doc, string(kind), doc, doc)
 	if err != nil {
 		return err
 	}
@@ -445,6 +465,9 @@ func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter
 			return nil, 0, dbError(op, err, "", "")
 		}
 		fl.Kind, fl.DocumentIDs, fl.Detail = cpaudit.FlagKind(kind), []string{docA, docB}, json.RawMessage(detail)
+		if docA == docB { // a flag of one document (foreign_name)
+			fl.DocumentIDs = fl.DocumentIDs[:1]
+		}
 		fl.CreatedAt, fl.UpdatedAt = fromMicros(created), fromMicros(updated)
 		flags = append(flags, fl)
 	}

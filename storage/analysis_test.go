@@ -81,7 +81,7 @@ func TestAnalysisSources(t *testing.T) {
 		if _, err := s.MatchFingerprints(ctx, j, []cpaudit.Fingerprint{{Hash: 1 << 62, Pos: 0}}, 8, 5); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CompleteAnalysisJob(ctx, j, nil); err != nil {
+		if err := s.CompleteAnalysisJob(ctx, j, nil, nil, cpaudit.NameFinding{}); err != nil {
 			t.Fatal(err)
 		}
 	}

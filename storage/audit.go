@@ -3,16 +3,25 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"github.com/cpaudit/cpaudit"
 )
 
 // CreateAudit starts an audit of an enterprise, with a consultancy or as a
-// self-audit (consultancyID ""), with its 35 steps not started. Admins and
-// regulators may. KindNotFound if either organisation is unknown,
-// KindUnprocessable if it is of the wrong kind.
+// self-audit (consultancyID ""), in no batch; see StartAudit.
 func (s *Store) CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, consultancyID string) (cpaudit.Audit, error) {
+	return s.StartAudit(ctx, a, cpaudit.NewAudit{EnterpriseID: enterpriseID, ConsultancyID: consultancyID})
+}
+
+// StartAudit starts an audit of an enterprise, with a consultancy or as a
+// self-audit, optionally in a batch, with its 35 steps not started. Admins
+// and regulators may (KindConflict otherwise). KindNotFound if an
+// organisation or the batch is unknown, KindUnprocessable if an
+// organisation is of the wrong kind.
+func (s *Store) StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewAudit) (cpaudit.Audit, error) {
 	const op = "storage.CreateAudit"
+	enterpriseID, consultancyID := na.EnterpriseID, na.ConsultancyID
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
 		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may start an audit")
 	}
@@ -31,15 +40,24 @@ func (s *Store) CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, 
 			return cpaudit.Audit{}, err
 		}
 	}
+	var batch *cpaudit.Batch
+	if na.BatchID != "" {
+		b, err := s.Batch(ctx, a, na.BatchID)
+		if err != nil {
+			return cpaudit.Audit{}, err
+		}
+		batch = &b
+	}
 	defs, err := cpaudit.Steps()
 	if err != nil {
 		return cpaudit.Audit{}, cpaudit.Internal(op, err)
 	}
 	now := s.clock()
-	au := cpaudit.Audit{ID: cpaudit.NewID("a", now), EnterpriseID: enterpriseID, ConsultancyID: consultancyID, CreatedAt: now}
+	au := cpaudit.Audit{ID: cpaudit.NewID("a", now), EnterpriseID: enterpriseID, ConsultancyID: consultancyID,
+		BatchID: na.BatchID, Batch: batch, CreatedAt: now}
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audits (id, enterprise_id, consultancy_id, created_at) VALUES (?, ?, ?, ?)`,
-			au.ID, enterpriseID, nullString(consultancyID), micros(now))
+		_, err := tx.ExecContext(ctx, `INSERT INTO audits (id, enterprise_id, consultancy_id, batch_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+			au.ID, enterpriseID, nullString(consultancyID), nullString(na.BatchID), micros(now))
 		if err != nil {
 			return err
 		}
@@ -51,7 +69,7 @@ func (s *Store) CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, 
 			au.Steps = append(au.Steps, cpaudit.AuditStep{Code: d.Code, Phase: d.Phase, Zh: d.Zh, En: d.En, State: cpaudit.StepNotStarted, UpdatedAt: now})
 		}
 		return s.appendLog(ctx, tx, a, "audit.create", "audit", au.ID,
-			map[string]any{"enterprise_id": enterpriseID, "consultancy_id": consultancyID})
+			map[string]any{"enterprise_id": enterpriseID, "consultancy_id": consultancyID, "batch_id": na.BatchID})
 	})
 	if err != nil {
 		return cpaudit.Audit{}, dbError(op, err, "", "")
@@ -89,43 +107,85 @@ func auditVisibleArgs(a cpaudit.Actor) []any {
 	return []any{seesAll(a), org, org, region, region, region}
 }
 
-// Audit returns an audit and its steps; KindNotFound if it does not exist
-// or the actor may not see it.
+// Audit returns an audit, its batch, gates and steps; KindNotFound if it
+// does not exist or the actor may not see it.
 func (s *Store) Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error) {
 	const op = "storage.Audit"
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
 		return cpaudit.Audit{}, err
 	}
-	var au cpaudit.Audit
-	var cons sql.NullString
-	var created int64
-	args := append([]any{id}, auditVisibleArgs(a)...)
-	err = db.QueryRowContext(ctx, `SELECT au.id, au.enterprise_id, au.consultancy_id, au.created_at FROM audits au
-		WHERE au.id = ? AND `+auditVisible, args...).Scan(&au.ID, &au.EnterpriseID, &cons, &created)
+	au, err := s.audit(ctx, db, a, id)
 	if err != nil {
 		return cpaudit.Audit{}, dbError(op, err, "no such audit", "")
 	}
-	au.ConsultancyID, au.CreatedAt = cons.String, fromMicros(created)
+	return au, nil
+}
+
+// querier is what *sql.DB and *sql.Tx share for reads.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// audit reads a visible audit with its batch, gates and steps through q.
+func (s *Store) audit(ctx context.Context, q querier, a cpaudit.Actor, id string) (cpaudit.Audit, error) {
+	var au cpaudit.Audit
+	var cons, batchID sql.NullString
+	var created int64
+	var assessment, acceptance sql.NullInt64
+	args := append([]any{id}, auditVisibleArgs(a)...)
+	err := q.QueryRowContext(ctx, `SELECT au.id, au.enterprise_id, au.consultancy_id, au.batch_id, au.assessment_open_at,
+		au.acceptance_open_at, au.created_at FROM audits au
+		WHERE au.id = ? AND `+auditVisible, args...).Scan(&au.ID, &au.EnterpriseID, &cons, &batchID, &assessment, &acceptance, &created)
+	if err != nil {
+		return cpaudit.Audit{}, err
+	}
+	au.ConsultancyID, au.BatchID, au.CreatedAt = cons.String, batchID.String, fromMicros(created)
+	if assessment.Valid {
+		t := fromMicros(assessment.Int64)
+		au.Gates.AssessmentOpen, au.Gates.AssessmentOpenedAt = true, &t
+	}
+	if acceptance.Valid {
+		t := fromMicros(acceptance.Int64)
+		au.Gates.AcceptanceOpen, au.Gates.AcceptanceOpenedAt = true, &t
+	}
+	if au.BatchID != "" {
+		b, err := scanBatch(q.QueryRowContext(ctx, `SELECT `+batchColumns+` FROM batches WHERE id = ?`, au.BatchID))
+		if err != nil {
+			return cpaudit.Audit{}, err
+		}
+		au.Batch = &b
+	}
 	defs, err := cpaudit.Steps()
 	if err != nil {
-		return cpaudit.Audit{}, cpaudit.Internal(op, err)
+		return cpaudit.Audit{}, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT number, state, updated_at FROM audit_steps WHERE audit_id = ? ORDER BY number`, id)
+	rows, err := q.QueryContext(ctx, `SELECT number, state, updated_at, changed_by, changed_at, reason, document_ids
+		FROM audit_steps WHERE audit_id = ? ORDER BY number`, id)
 	if err != nil {
-		return cpaudit.Audit{}, dbError(op, err, "", "")
+		return cpaudit.Audit{}, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var num int
-		var state string
+		var state, changedBy, reason, docs string
 		var updated int64
-		if err := rows.Scan(&num, &state, &updated); err != nil {
-			return cpaudit.Audit{}, dbError(op, err, "", "")
+		var changed sql.NullInt64
+		if err := rows.Scan(&num, &state, &updated, &changedBy, &changed, &reason, &docs); err != nil {
+			return cpaudit.Audit{}, err
 		}
 		d := defs[num-1]
-		au.Steps = append(au.Steps, cpaudit.AuditStep{Code: d.Code, Phase: d.Phase, Zh: d.Zh, En: d.En,
-			State: cpaudit.StepState(state), UpdatedAt: fromMicros(updated)})
+		st := cpaudit.AuditStep{Code: d.Code, Phase: d.Phase, Zh: d.Zh, En: d.En,
+			State: cpaudit.StepState(state), UpdatedAt: fromMicros(updated), ChangedBy: changedBy, Reason: reason}
+		if changed.Valid {
+			t := fromMicros(changed.Int64)
+			st.ChangedAt = &t
+		}
+		if err := json.Unmarshal([]byte(docs), &st.DocumentIDs); err != nil {
+			return cpaudit.Audit{}, err
+		}
+		au.Steps = append(au.Steps, st)
 	}
-	return au, dbError(op, rows.Err(), "", "")
+	return au, rows.Err()
 }

@@ -189,7 +189,10 @@ func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.
 		if err != nil {
 			return err
 		}
-		return s.insertVersion(ctx, tx, a, d.ID, d.Current, "document.upload")
+		if err := s.insertVersion(ctx, tx, a, d.ID, d.Current, "document.upload"); err != nil {
+			return err
+		}
+		return s.startStep(ctx, tx, a, d.AuditID, d.Step, now)
 	})
 	if err != nil {
 		return cpaudit.Document{}, dbError(op, err, "", "")

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -20,7 +21,14 @@ type AnalysisQueue interface {
 	MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error)
 	// AnalysedText is the text whose fingerprints are stored for a document.
 	AnalysedText(ctx context.Context, tenantID, docID string) (string, error)
-	CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch) error
+	// OpenAnalysisContent opens the newest version's bytes, for images.
+	OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) (io.ReadCloser, error)
+	// MatchImages stores a document's image hashes and returns the images
+	// of documents of other enterprises, to compare.
+	MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error)
+	// EnterpriseNames lists the enterprises of a tenant, for foreign_name.
+	EnterpriseNames(ctx context.Context, tenantID string) ([]cpaudit.EnterpriseName, error)
+	CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch, images []cpaudit.ImageMatch, names cpaudit.NameFinding) error
 	// RetryAnalysisJob puts a failed job back, or gives it up after a few
 	// attempts (and says so).
 	RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cause error, backoff time.Duration) (bool, error)
@@ -39,8 +47,11 @@ type AnalyzerConfig struct {
 
 // Analyzer checks each document, once its text is extracted, against the
 // rest of its tenant and records flags: duplicate files (by SHA-256, in
-// storage) and duplicate text (by winnowed fingerprints kept in the tenant
-// database, see search/detect). A new document costs one indexed lookup of
+// storage), duplicate text (by winnowed fingerprints kept in the tenant
+// database, see search/detect), duplicate images (perceptual hashes of a
+// photo or of the images inside an Office file or a PDF, and EXIF capture
+// time with camera serial) and foreign names (other enterprises and places
+// in a report or evidence). A new document costs one indexed lookup of
 // its fingerprints; only the documents that share enough with it are read,
 // to find the exact passages.
 type Analyzer struct {
@@ -157,7 +168,103 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob) (err erro
 		}
 		texts = append(texts, cpaudit.TextMatch{OtherID: m.DocumentID, Score: score, Passages: res.Passages})
 	}
-	return x.q.CompleteAnalysisJob(ctx, j, texts)
+	images, err := x.images(ctx, j)
+	if err != nil {
+		return err
+	}
+	names, err := x.names(ctx, j)
+	if err != nil {
+		return err
+	}
+	return x.q.CompleteAnalysisJob(ctx, j, texts, images, names)
+}
+
+// names finds, in a report's or an evidence's text, the names of the
+// tenant's other enterprises and places outside its enterprise's region.
+func (x *Analyzer) names(ctx context.Context, j cpaudit.AnalysisJob) (cpaudit.NameFinding, error) {
+	src := j.Source
+	if src.Absent || src.Guideline || src.EnterpriseID == "" || (src.Kind != cpaudit.DocReport && src.Kind != cpaudit.DocEvidence) {
+		return cpaudit.NameFinding{}, nil
+	}
+	all, err := x.q.EnterpriseNames(ctx, j.TenantID)
+	if err != nil {
+		return cpaudit.NameFinding{}, err
+	}
+	own := cpaudit.EnterpriseName{ID: src.EnterpriseID}
+	for _, e := range all {
+		if e.ID == src.EnterpriseID {
+			own = e
+		}
+	}
+	mentions, total := detect.ForeignNames(src.Text, own, all)
+	return cpaudit.NameFinding{Region: own.Region, Total: total, Mentions: mentions}, nil
+}
+
+// images hashes the images of the document (the file itself, or those
+// inside an Office file or a PDF) and compares them with the images of other
+// enterprises' documents. The score of a pair of documents is the share
+// of the analysed document's images found in the other.
+func (x *Analyzer) images(ctx context.Context, j cpaudit.AnalysisJob) ([]cpaudit.ImageMatch, error) {
+	src := j.Source
+	var hashes []cpaudit.ImageHash
+	if !src.Deleted && !src.Guideline && src.EnterpriseID != "" && detect.MayHoldImages(src.Filename, src.ContentType) {
+		rc, err := x.q.OpenAnalysisContent(ctx, j)
+		if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+			rc = nil
+		} else if err != nil {
+			return nil, err
+		}
+		if rc != nil {
+			data, err := io.ReadAll(io.LimitReader(rc, detect.MaxContainerBytes+1))
+			rc.Close()
+			if err != nil {
+				return nil, err
+			}
+			if len(data) <= detect.MaxContainerBytes {
+				hashes = detect.ImageHashes(src.Filename, src.ContentType, data)
+			}
+		}
+		if exif := detect.ImageEXIF(src.Meta); exif != "" {
+			for i := range hashes {
+				if hashes[i].Entry == "" {
+					hashes[i].EXIF = exif
+				}
+			}
+		}
+	}
+	cands, err := x.q.MatchImages(ctx, j, hashes)
+	if err != nil || len(hashes) == 0 {
+		return nil, err
+	}
+	var out []cpaudit.ImageMatch
+	byDoc := map[string]int{}
+	found := map[string]map[string]bool{} // other document -> my entries found in it
+	for _, c := range cands {
+		for _, h := range hashes {
+			same, p, d := detect.SameImage(h, c.Theirs)
+			sameEXIF := h.EXIF != "" && h.EXIF == c.Theirs.EXIF
+			if !same && !sameEXIF {
+				continue
+			}
+			i, ok := byDoc[c.DocumentID]
+			if !ok {
+				i = len(out)
+				byDoc[c.DocumentID] = i
+				out = append(out, cpaudit.ImageMatch{OtherID: c.DocumentID})
+				found[c.DocumentID] = map[string]bool{}
+			}
+			pair := cpaudit.ImagePair{AEntry: h.Entry, BEntry: c.Theirs.Entry, PHashDist: p, DHashDist: d, SameEXIF: sameEXIF}
+			if sameEXIF {
+				pair.EXIF = h.EXIF
+			}
+			out[i].Pairs = append(out[i].Pairs, pair)
+			found[c.DocumentID][h.Entry] = true
+		}
+	}
+	for i := range out {
+		out[i].Score = ratio(len(found[out[i].OtherID]), len(hashes))
+	}
+	return out, nil
 }
 
 func ratio(n, d int) float64 {

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage"
+)
+
+func (s *Server) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Year        int                 `json:"year"`
+		Number      int                 `json:"number"`
+		Name        string              `json:"name"`
+		Reasons     []string            `json:"reasons"`
+		Industries  []string            `json:"industries"`
+		Obligations cpaudit.Obligations `json:"obligations"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	b := cpaudit.Batch{Year: in.Year, Number: in.Number, Name: in.Name, Industries: in.Industries, Obligations: in.Obligations}
+	for _, code := range in.Reasons {
+		reason, err := cpaudit.ParseListingReason(code)
+		if err != nil {
+			return err
+		}
+		b.Reasons = append(b.Reasons, reason)
+	}
+	b, err := s.store.CreateBatch(r.Context(), actorOf(r), b)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, b)
+	return nil
+}
+
+func (s *Server) apiListBatches(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.store.Batches(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"batches": list})
+	return nil
+}
+
+func (s *Server) apiGetBatch(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.store.Batch(r.Context(), actorOf(r), param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, b)
+	return nil
+}
+
+// apiUpdateBatch changes the name or obligation dates of a batch: absent
+// fields stay, a date given as "" or null is cleared.
+func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name        *string                    `json:"name"`
+		Obligations map[string]json.RawMessage `json:"obligations"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p := storage.BatchPatch{Name: in.Name, Obligations: map[string]*string{}}
+	for name, raw := range in.Obligations {
+		var v *string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return cpaudit.Errorf(cpaudit.KindInvalid, "obligations.%s must be a date string YYYY-MM-DD, \"\" or null", name)
+		}
+		if v == nil {
+			v = new(string)
+		}
+		p.Obligations[name] = v
+	}
+	b, err := s.store.UpdateBatch(r.Context(), actorOf(r), param(r, "id"), p)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, b)
+	return nil
+}
+
+// apiStepTransition submits, returns or accepts one step of an audit.
+func (s *Server) apiStepTransition(action cpaudit.StepAction) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n, err := strconv.Atoi(param(r, "n"))
+		if err != nil || n < 1 || n > cpaudit.StepCount {
+			return cpaudit.Errorf(cpaudit.KindInvalid, "step must be a number from 1 to 35")
+		}
+		var in struct {
+			Reason      string   `json:"reason"`
+			DocumentIDs []string `json:"document_ids"`
+		}
+		if r.ContentLength != 0 { // the body is optional: submit and accept need none
+			if err := decodeJSON(r, &in); err != nil && !errors.Is(err, io.EOF) {
+				return err
+			}
+		}
+		au, err := s.store.TransitionStep(r.Context(), actorOf(r), param(r, "id"), n, storage.StepChange{
+			Action: action, Reason: in.Reason, DocumentIDs: in.DocumentIDs})
+		if err != nil {
+			return err
+		}
+		s.writeJSON(w, r, http.StatusOK, au)
+		return nil
+	}
+}

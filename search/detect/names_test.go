@@ -1,0 +1,64 @@
+package detect
+
+import (
+	"testing"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+func TestShortName(t *testing.T) {
+	for name, want := range map[string]string{
+		"唐山钢铁有限公司":     "唐山钢铁",
+		"河北华北制药集团有限公司": "河北华北制药",
+		"保定纸业股份有限公司":   "保定纸业",
+		"冀东有限责任公司":     "", // 2 characters left
+		"石家庄化工":        "", // nothing cut
+	} {
+		if got := ShortName(name); got != want {
+			t.Errorf("ShortName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestForeignNames(t *testing.T) {
+	all := []cpaudit.EnterpriseName{
+		{ID: "e1", Name: "石家庄化工有限公司", Region: "130100"},
+		{ID: "e2", Name: "唐山钢铁有限公司", Region: "130200"},
+		{ID: "e3", Name: "石家庄化工集团有限公司", Region: "130100"}, // its short name is inside e1's
+	}
+	own := all[0]
+	text := "石家庄化工有限公司位于河北省石家庄市。本报告参考了唐山钢铁的做法；唐山市的企业也是如此。\n" +
+		"北京市的专家进行了评审，唐山一带的工厂不算，山东省的也来了。"
+	got, total := ForeignNames(text, own, all)
+	want := []struct{ kind, found, name, code string }{
+		{"enterprise", "唐山钢铁", "唐山钢铁有限公司", ""},
+		{"place", "唐山市", "唐山市", "130200"},
+		{"place", "北京市", "北京市", "110000"},
+		{"place", "山东省", "山东省", "370000"},
+	}
+	if total != len(want) || len(got) != len(want) {
+		t.Fatalf("%d mentions: %+v", total, got)
+	}
+	rs := []rune(text)
+	for i, w := range want {
+		m := got[i]
+		if m.Kind != w.kind || m.Found != w.found || m.Name != w.name || m.Code != w.code {
+			t.Errorf("mention %d: %+v, want %+v", i, m, w)
+		}
+		if string(rs[m.Start:m.End]) != m.Found || string(rs[m.SentenceStart:m.SentenceEnd]) != m.Sentence {
+			t.Errorf("mention %d: offsets do not match: %+v", i, m)
+		}
+	}
+	if got[0].Sentence != "本报告参考了唐山钢铁的做法；" {
+		t.Errorf("sentence %q", got[0].Sentence)
+	}
+	// Its own names and places, and the short name of e3 (石家庄化工, inside
+	// its own name), are no mention.
+	if _, n := ForeignNames("石家庄化工有限公司在石家庄市，河北省。石家庄的企业。", own, all); n != 0 {
+		t.Errorf("%d mentions in a text naming only itself", n)
+	}
+	// An enterprise of a municipality: its districts are inside it.
+	if _, n := ForeignNames("北京市朝阳区", cpaudit.EnterpriseName{ID: "x", Region: "110105"}, nil); n != 0 {
+		t.Errorf("%d mentions of the own municipality", n)
+	}
+}

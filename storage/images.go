@@ -1,0 +1,101 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// OpenAnalysisContent opens the bytes of the newest version of an
+// analysis job's document; KindNotFound when it has none.
+func (s *Store) OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) (io.ReadCloser, error) {
+	if j.Source.SHA256 == "" {
+		return nil, cpaudit.Errorf(cpaudit.KindNotFound, "the document has no content")
+	}
+	h, err := s.tenant(ctx, j.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.blobs.Open(ctx, blobKey(h.slug, j.Source.SHA256))
+}
+
+// MatchImages replaces the stored image hashes of the job's document with
+// hashes and returns the images of documents of other enterprises (the
+// candidates the caller compares). A guideline, a deleted document or one
+// of no enterprise stores and matches nothing.
+func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
+	const op = "storage.MatchImages"
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	src := j.Source
+	var out []cpaudit.ImageCandidate
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM image_hashes WHERE document_id = ?`, src.DocumentID); err != nil {
+			return err
+		}
+		if src.Deleted || src.Guideline || src.EnterpriseID == "" || len(hashes) == 0 {
+			return nil
+		}
+		for _, h := range hashes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO image_hashes (document_id, entry, phash, dhash, cphash, cdhash, width, height, exif, enterprise_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src.DocumentID, h.Entry, int64(h.PHash), int64(h.DHash), int64(h.CPHash), int64(h.CDHash),
+				h.Width, h.Height, h.EXIF, src.EnterpriseID); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif
+			FROM image_hashes i JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
+			WHERE i.enterprise_id NOT IN ('', ?) AND i.document_id <> ?
+			ORDER BY i.document_id, i.entry`, src.EnterpriseID, src.DocumentID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c cpaudit.ImageCandidate
+			var p, d, cp, cd int64
+			if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF); err != nil {
+				return err
+			}
+			c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	return out, nil
+}
+
+// replaceImageFlags makes the duplicate_image flags of doc exactly
+// images, keeping the ids of pairs still flagged.
+func (s *Store) replaceImageFlags(ctx context.Context, tx *sql.Tx, doc string, images []cpaudit.ImageMatch) error {
+	keep := map[string]bool{}
+	for _, m := range images {
+		a, b := doc, m.OtherID
+		pairs := m.Pairs
+		if a > b {
+			a, b = b, a
+			pairs = make([]cpaudit.ImagePair, len(m.Pairs))
+			for i, p := range m.Pairs {
+				p.AEntry, p.BEntry = p.BEntry, p.AEntry
+				pairs[i] = p
+			}
+		}
+		detail, err := json.Marshal(map[string]any{"images": pairs})
+		if err != nil {
+			return err
+		}
+		if err := s.upsertFlag(ctx, tx, cpaudit.FlagDuplicateImage, a, b, m.Score, detail); err != nil {
+			return err
+		}
+		keep[m.OtherID] = true
+	}
+	return deleteFlagsBut(ctx, tx, cpaudit.FlagDuplicateImage, doc, keep)
+}
