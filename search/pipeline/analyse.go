@@ -75,22 +75,7 @@ func NewAnalyzer(q AnalysisQueue, cfg AnalyzerConfig) *Analyzer {
 }
 
 // Run works until ctx ends.
-func (x *Analyzer) Run(ctx context.Context) {
-	for {
-		n, err := x.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			x.log.Error("analysis round failed", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(x.cfg.Poll):
-		}
-	}
-}
+func (x *Analyzer) Run(ctx context.Context) { runRounds(ctx, x.cfg.Poll, x.log, "analysis", x.RunOnce) }
 
 // RunOnce analyses the jobs due now, a batch per tenant, and says how many
 // it handled.

@@ -36,22 +36,7 @@ func NewIndexer(q IndexQueue, set *index.Set, cfg Config) *Indexer {
 }
 
 // Run works until ctx ends.
-func (x *Indexer) Run(ctx context.Context) {
-	for {
-		n, err := x.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			x.log.Error("indexing round failed", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(x.cfg.Poll):
-		}
-	}
-}
+func (x *Indexer) Run(ctx context.Context) { runRounds(ctx, x.cfg.Poll, x.log, "indexing", x.RunOnce) }
 
 // RunOnce indexes the jobs due now, a batch per tenant, and says how many
 // it handled.
