@@ -37,6 +37,36 @@ type Flag struct {
 	Detail      json.RawMessage `json:"detail"`
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
+	// Status is open until a regulator or expert reviews the flag.
+	Status FlagStatus  `json:"status"`
+	Review *FlagReview `json:"review,omitempty"`
+}
+
+// FlagStatus is where a flag stands in its review.
+type FlagStatus string
+
+const (
+	FlagOpen      FlagStatus = "open"
+	FlagConfirmed FlagStatus = "confirmed" // a finding was recorded against the audits involved
+	FlagDismissed FlagStatus = "dismissed"
+)
+
+// FlagReview is who decided on a flag, when and why.
+type FlagReview struct {
+	Reason     string    `json:"reason"`
+	ReviewedBy string    `json:"reviewed_by"`
+	ReviewedAt time.Time `json:"reviewed_at"`
+}
+
+// ParseFlagDecision reads a review decision: confirm or dismiss.
+func ParseFlagDecision(s string) (FlagStatus, error) {
+	switch s {
+	case "confirm":
+		return FlagConfirmed, nil
+	case "dismiss":
+		return FlagDismissed, nil
+	}
+	return "", Errorf(KindInvalid, "decision must be confirm or dismiss, not %q", s)
 }
 
 // FlagFilter selects flags; zero fields select everything.

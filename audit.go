@@ -22,6 +22,7 @@ type Audit struct {
 	BatchID       string      `json:"batch_id,omitempty"`       // "" when the audit belongs to no batch
 	Batch         *Batch      `json:"batch,omitempty"`          // the batch, when there is one
 	Gates         Gates       `json:"gates"`
+	Findings      int         `json:"findings"` // confirmed flags recorded against it (see FlagReview)
 	CreatedAt     time.Time   `json:"created_at"`
 	Steps         []AuditStep `json:"steps"`
 }

@@ -34,6 +34,28 @@ func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiReviewFlag records a regulator's or expert's decision on a flag:
+// {"decision": "confirm"|"dismiss", "reason": "..."}.
+func (s *Server) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Decision string `json:"decision"`
+		Reason   string `json:"reason"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	decision, err := cpaudit.ParseFlagDecision(in.Decision)
+	if err != nil {
+		return err
+	}
+	fl, err := s.store.ReviewFlag(r.Context(), actorOf(r), param(r, "id"), decision, in.Reason)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, fl)
+	return nil
+}
+
 // apiCompare puts two documents side by side: the passages their newest
 // extracted texts share, with rune offsets into each.
 func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {

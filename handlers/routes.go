@@ -54,6 +54,7 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/search", s.api(s.apiSearch)).Methods("GET")
 	api.Handle("/status", s.api(s.apiStatus)).Methods("GET")
 	api.Handle("/flags", s.api(s.apiFlags)).Methods("GET")
+	api.Handle("/flags/{id}/review", s.api(s.apiReviewFlag)).Methods("POST")
 	api.Handle("/compare", s.api(s.apiCompare)).Methods("GET")
 
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.static))).Methods("GET")

@@ -57,6 +57,7 @@ type Store interface {
 	SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error)
 
 	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
+	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
 }
 
 // Config is everything a Server needs.

@@ -450,7 +450,7 @@ func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM flags f `+where, args...).Scan(&total); err != nil {
 		return nil, 0, dbError(op, err, "", "")
 	}
-	rows, err := db.QueryContext(ctx, `SELECT f.id, f.kind, f.score, f.doc_a, f.doc_b, f.detail, f.created_at, f.updated_at
+	rows, err := db.QueryContext(ctx, `SELECT `+flagColumns+`
 		FROM flags f `+where+` ORDER BY f.score DESC, f.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, dbError(op, err, "", "")
@@ -458,20 +458,38 @@ func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter
 	defer rows.Close()
 	flags := []cpaudit.Flag{}
 	for rows.Next() {
-		var fl cpaudit.Flag
-		var kind, docA, docB, detail string
-		var created, updated int64
-		if err := rows.Scan(&fl.ID, &kind, &fl.Score, &docA, &docB, &detail, &created, &updated); err != nil {
+		fl, err := scanFlag(rows)
+		if err != nil {
 			return nil, 0, dbError(op, err, "", "")
 		}
-		fl.Kind, fl.DocumentIDs, fl.Detail = cpaudit.FlagKind(kind), []string{docA, docB}, json.RawMessage(detail)
-		if docA == docB { // a flag of one document (foreign_name)
-			fl.DocumentIDs = fl.DocumentIDs[:1]
-		}
-		fl.CreatedAt, fl.UpdatedAt = fromMicros(created), fromMicros(updated)
 		flags = append(flags, fl)
 	}
 	return flags, total, dbError(op, rows.Err(), "", "")
+}
+
+const flagColumns = `f.id, f.kind, f.score, f.doc_a, f.doc_b, f.detail, f.created_at, f.updated_at,
+	f.status, f.review_reason, f.reviewed_by, f.reviewed_at`
+
+func scanFlag(row rowScanner) (cpaudit.Flag, error) {
+	var fl cpaudit.Flag
+	var kind, docA, docB, detail, status string
+	var created, updated int64
+	var review cpaudit.FlagReview
+	var reviewed sql.NullInt64
+	if err := row.Scan(&fl.ID, &kind, &fl.Score, &docA, &docB, &detail, &created, &updated,
+		&status, &review.Reason, &review.ReviewedBy, &reviewed); err != nil {
+		return cpaudit.Flag{}, err
+	}
+	fl.Kind, fl.DocumentIDs, fl.Detail = cpaudit.FlagKind(kind), []string{docA, docB}, json.RawMessage(detail)
+	if docA == docB { // a flag of one document (foreign_name)
+		fl.DocumentIDs = fl.DocumentIDs[:1]
+	}
+	fl.CreatedAt, fl.UpdatedAt, fl.Status = fromMicros(created), fromMicros(updated), cpaudit.FlagStatus(status)
+	if reviewed.Valid {
+		review.ReviewedAt = fromMicros(reviewed.Int64)
+		fl.Review = &review
+	}
+	return fl, nil
 }
 
 // pendingAnalysis counts the documents of a tenant that wait for

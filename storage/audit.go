@@ -119,7 +119,8 @@ func (s *Store) Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.
 	if err != nil {
 		return cpaudit.Audit{}, dbError(op, err, "no such audit", "")
 	}
-	return au, nil
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM findings WHERE audit_id = ?`, id).Scan(&au.Findings)
+	return au, dbError(op, err, "", "")
 }
 
 // querier is what *sql.DB and *sql.Tx share for reads.

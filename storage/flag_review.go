@@ -1,0 +1,101 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// maxReviewReason bounds a review's reason, in characters.
+const maxReviewReason = 4000
+
+// ReviewFlag records a regulator's or expert's decision on an open flag:
+// dismissed, or confirmed, which records a finding against every audit
+// the flag's documents belong to (and so against the audit's consultancy).
+// The reason is required. KindNotFound if the actor may not read every
+// document of the flag; KindConflict for another role or a flag already
+// reviewed; KindInvalid for a missing or overlong reason.
+func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error) {
+	const op = "storage.ReviewFlag"
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return cpaudit.Flag{}, cpaudit.Errorf(cpaudit.KindInvalid, "a review needs a reason")
+	}
+	if utf8.RuneCountInString(reason) > maxReviewReason {
+		return cpaudit.Flag{}, cpaudit.Errorf(cpaudit.KindInvalid, "the reason is longer than %d characters", maxReviewReason)
+	}
+	if decision != cpaudit.FlagConfirmed && decision != cpaudit.FlagDismissed {
+		return cpaudit.Flag{}, cpaudit.Errorf(cpaudit.KindInvalid, "decision must be confirm or dismiss")
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Flag{}, err
+	}
+	var fl cpaudit.Flag
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		args := append([]any{id}, append(docVisibleArgs(a), docVisibleArgs(a)...)...)
+		var err error
+		fl, err = scanFlag(tx.QueryRowContext(ctx, `SELECT `+flagColumns+` FROM flags f WHERE f.id = ?
+			AND EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_a AND `+docVisible+`)
+			AND EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_b AND `+docVisible+`)`, args...))
+		if err != nil {
+			return dbError(op, err, "no such flag", "")
+		}
+		switch {
+		case a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator && a.Role != cpaudit.RoleExpert:
+			return cpaudit.Errorf(cpaudit.KindConflict, "only regulators and experts review flags")
+		case fl.Status != cpaudit.FlagOpen:
+			return cpaudit.Errorf(cpaudit.KindConflict, "this flag was already %s by %s", fl.Status, fl.Review.ReviewedBy)
+		}
+		now := s.clock()
+		if _, err := tx.ExecContext(ctx, `UPDATE flags SET status = ?, review_reason = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`,
+			string(decision), reason, a.Email, micros(now), id); err != nil {
+			return err
+		}
+		fl.Status, fl.Review = decision, &cpaudit.FlagReview{Reason: reason, ReviewedBy: a.Email, ReviewedAt: now}
+		var audits []string
+		if decision == cpaudit.FlagConfirmed {
+			if audits, err = s.recordFindings(ctx, tx, fl, reason, a.Email); err != nil {
+				return err
+			}
+		}
+		action := "flag.dismiss"
+		if decision == cpaudit.FlagConfirmed {
+			action = "flag.confirm"
+		}
+		return s.appendLog(ctx, tx, a, action, "flag", id, map[string]any{
+			"kind": fl.Kind, "documents": fl.DocumentIDs, "reason": reason, "findings_for_audits": audits})
+	})
+	if err != nil {
+		return cpaudit.Flag{}, dbError(op, err, "", "")
+	}
+	return fl, nil
+}
+
+// recordFindings writes one finding per distinct audit of the flag's
+// documents and returns those audits.
+func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, fl cpaudit.Flag, reason, by string) ([]string, error) {
+	var audits []string
+	for _, doc := range fl.DocumentIDs {
+		var audit, cons sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT d.audit_id, au.consultancy_id FROM documents d
+			LEFT JOIN audits au ON au.id = d.audit_id WHERE d.id = ?`, doc).Scan(&audit, &cons)
+		if err != nil {
+			return nil, err
+		}
+		if !audit.Valid || slices.Contains(audits, audit.String) {
+			continue
+		}
+		now := s.clock()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cpaudit.NewID("n", now), fl.ID, string(fl.Kind), audit.String, cons, reason, by, micros(now)); err != nil {
+			return nil, err
+		}
+		audits = append(audits, audit.String)
+	}
+	return audits, nil
+}
