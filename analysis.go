@@ -71,6 +71,7 @@ func ParseFlagDecision(s string) (FlagStatus, error) {
 
 // FlagFilter selects flags; zero fields select everything.
 type FlagFilter struct {
+	ID         string // one flag
 	Kind       FlagKind
 	DocumentID string
 	Limit      int // default 100, at most 1000

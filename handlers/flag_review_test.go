@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/internal/testenv"
 )
 
 func TestFlagReview(t *testing.T) {
@@ -75,5 +78,80 @@ func TestFlagReview(t *testing.T) {
 		if e.getJSON("/api/v1/audits/"+id, w.regulator, &au); au.Findings != 1 {
 			t.Errorf("audit %s: %d findings, want 1", id, au.Findings)
 		}
+	}
+}
+
+// TestBrowserFlagReview: a regulator opens the flags in headless Chromium,
+// sees both documents of a copied paragraph side by side, and dismisses
+// the flag with a reason; a consultant of one side sees no flag at all.
+func TestBrowserFlagReview(t *testing.T) {
+	chromium := testenv.Chromium(t)
+	w := newWorld(t)
+	e := w.e
+	other, otherAudit := w.enterpriseOf(1, "唐山钢铁有限公司")
+	para := copied("石家庄化工有限公司", "12000")
+	e.uploadText(w.consultant, [][2]string{{"kind", "report"}, {"audit_id", w.auditID}, {"title", "石家庄化工审核报告"}},
+		"a.txt", []byte(prose(1, pools[0], 400)+para+prose(2, pools[0], 300)))
+	e.uploadText(other, [][2]string{{"kind", "report"}, {"audit_id", otherAudit}, {"title", "唐山钢铁审核报告"}},
+		"b.txt", []byte(prose(3, pools[2], 500)+copied("唐山钢铁有限公司", "13000")+prose(4, pools[2], 200)))
+	e.process()
+	if fl := e.flags(w.regulator, "?kind=duplicate_text"); len(fl.Flags) != 1 {
+		t.Fatalf("want one duplicate_text flag, got %+v", fl)
+	}
+	b := e.browser()
+	b.mustLogin("hebei", "zhang@lvyuan.cn")
+	if body := b.page("/flags"); !strings.Contains(body, `id="no-flags"`) {
+		t.Error("the consultant sees a flag involving another enterprise's document")
+	}
+
+	ctx := newChromium(t, chromium)
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	shot := screenshotter(ctx, t)
+	do("log in",
+		chromedp.EmulateViewport(1280, 860),
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-form")),
+		chromedp.SendKeys(chromedp.CSS("#tenant"), "hebei"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "chen@hebei.gov.cn"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#filters")),
+		chromedp.Click(chromedp.CSS(`nav a[href="/flags"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#flags")),
+	)
+	shot("flags")
+	if got := text("#flag-total"); got != "共 1 条" {
+		t.Errorf("total %q", got)
+	}
+	do("open the flag", chromedp.Click(chromedp.CSS(".flag-open")), chromedp.WaitVisible(chromedp.CSS("#review-form")))
+	shot("flag")
+	passages := text(".passage")
+	if !strings.Contains(passages, "石家庄化工有限公司") || !strings.Contains(passages, "唐山钢铁有限公司") {
+		t.Errorf("the two sides of the passage: %q", passages)
+	}
+	do("dismiss",
+		chromedp.SendKeys(chromedp.CSS("#reason"), "引用的是国家标准原文，不属于抄袭。"),
+		chromedp.Click(chromedp.CSS("#review-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#flag-review")),
+	)
+	shot("flag-dismissed")
+	if got := text("#flag-status"); got != "已排除" {
+		t.Errorf("status %q", got)
+	}
+	if got := text("#review-reason"); got != "引用的是国家标准原文，不属于抄袭。" {
+		t.Errorf("reason %q", got)
 	}
 }

@@ -28,6 +28,9 @@ func (s *Server) webRoutes(r *mux.Router) {
 	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.apiUploadVersion))).Methods("POST")
 	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
 	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
+	r.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
+	r.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
+	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")
 	r.Handle("/upload", s.script(s.requireSession(s.apiUploadDocument))).Methods("POST")
 }
 

@@ -446,6 +446,10 @@ func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter
 		where += ` AND (f.doc_a = ? OR f.doc_b = ?)`
 		args = append(args, f.DocumentID, f.DocumentID)
 	}
+	if f.ID != "" {
+		where += ` AND f.id = ?`
+		args = append(args, f.ID)
+	}
 	var total int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM flags f `+where, args...).Scan(&total); err != nil {
 		return nil, 0, dbError(op, err, "", "")

@@ -1,0 +1,109 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// flagDoc is one document of a flag, as the review pages show it.
+type flagDoc struct {
+	ID, Title string
+}
+
+// webFlag is a flag with its documents' titles, for the pages.
+type webFlag struct {
+	cpaudit.Flag
+	Docs     []flagDoc
+	Percent  string
+	Passages []cpaudit.Passage // duplicate_text: the shared passages, side by side
+	Detail   string            // the evidence of other kinds, as indented JSON
+}
+
+func (s *Server) webFlagOf(r *http.Request, fl cpaudit.Flag) (webFlag, error) {
+	wf := webFlag{Flag: fl, Percent: strconv.FormatFloat(fl.Score*100, 'f', 0, 64) + "%"}
+	for _, id := range fl.DocumentIDs {
+		d, err := s.store.Document(r.Context(), actorOf(r), id)
+		if err != nil {
+			return webFlag{}, err
+		}
+		wf.Docs = append(wf.Docs, flagDoc{ID: d.ID, Title: d.Title})
+	}
+	var detail struct {
+		Passages []cpaudit.Passage `json:"passages"`
+	}
+	if json.Unmarshal(fl.Detail, &detail) == nil && len(detail.Passages) > 0 {
+		wf.Passages = detail.Passages
+	} else if b, err := json.MarshalIndent(json.RawMessage(fl.Detail), "", "  "); err == nil {
+		wf.Detail = string(b) // escaped by the template like any text
+	}
+	return wf, nil
+}
+
+// flagsPage lists the flags the user may read, highest score first.
+func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
+	lang := webOf(r).Lang
+	f := cpaudit.FlagFilter{Limit: 50}
+	kind := r.URL.Query().Get("kind")
+	if kind != "" {
+		k, err := cpaudit.ParseFlagKind(kind)
+		if err != nil {
+			return err
+		}
+		f.Kind = k
+	}
+	flags, total, err := s.store.Flags(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	shown := make([]webFlag, len(flags))
+	for i, fl := range flags {
+		if shown[i], err = s.webFlagOf(r, fl); err != nil {
+			return err
+		}
+	}
+	var kinds []option
+	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagDuplicateImage,
+		cpaudit.FlagForeignName, cpaudit.FlagInconsistentFigure} {
+		kinds = append(kinds, option{Value: string(k), Label: translateOr(lang, "flag."+string(k), string(k)), Selected: string(k) == kind})
+	}
+	return s.render(w, r, http.StatusOK, "flags", map[string]any{"Flags": shown, "Total": total, "Kinds": kinds})
+}
+
+// flagPage shows one flag's evidence, both sides next to each other, and
+// the review form.
+func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
+	flags, _, err := s.store.Flags(r.Context(), actorOf(r), cpaudit.FlagFilter{ID: param(r, "id"), Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(flags) == 0 {
+		return cpaudit.Errorf(cpaudit.KindNotFound, "no such flag")
+	}
+	wf, err := s.webFlagOf(r, flags[0])
+	if err != nil {
+		return err
+	}
+	role := actorOf(r).Role
+	canReview := wf.Status == cpaudit.FlagOpen &&
+		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)
+	return s.render(w, r, http.StatusOK, "flag", map[string]any{"Flag": wf, "CanReview": canReview})
+}
+
+// reviewFlagSubmit records the review form's decision and shows the flag
+// again.
+func (s *Server) reviewFlagSubmit(w http.ResponseWriter, r *http.Request) error {
+	decision, err := cpaudit.ParseFlagDecision(r.PostFormValue("decision"))
+	if err != nil {
+		return err
+	}
+	id := param(r, "id")
+	if _, err := s.store.ReviewFlag(r.Context(), actorOf(r), id, decision, r.PostFormValue("reason")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/flags/"+url.PathEscape(id), http.StatusSeeOther)
+	return nil
+}
