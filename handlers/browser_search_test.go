@@ -20,33 +20,10 @@ func TestBrowserSearch(t *testing.T) {
 	e.uploadText(w.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", w.auditID}}, "台账.txt", []byte("新鲜水取水量台账"))
 	e.process()
 
-	ctx := newChromium(t, chromium)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	shot := screenshotter(ctx, t)
+	c := newChromium(t, chromium)
+	do, text, shot := c.do, c.text, c.shot
 
-	do("log in",
-		chromedp.EmulateViewport(1280, 860),
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#tenant"), "hebei"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "zhang@lvyuan.cn"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#filters")),
-	)
+	c.login(e.srv.URL, "hebei", "zhang@lvyuan.cn")
 	do("open search",
 		chromedp.Click(chromedp.CSS(`nav a[href="/search"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#search-q")),
@@ -72,7 +49,7 @@ func TestBrowserSearch(t *testing.T) {
 	if got := text("#m1"); got != "深度处理回用" {
 		t.Errorf("marked %q", got)
 	}
-	url, err := chromedp.Run(ctx, chromedp.Location())
+	url, err := chromedp.Run(c.ctx, chromedp.Location())
 	if err != nil || !strings.HasSuffix(url, "#m1") {
 		t.Errorf("location %q %v", url, err)
 	}

@@ -36,23 +36,8 @@ func TestBrowserUpload(t *testing.T) {
 	}
 	const title = "2024年度清洁生产审核报告（中期）"
 
-	ctx := newChromium(t, chromium)
-
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	shot := screenshotter(ctx, t)
+	c := newChromium(t, chromium)
+	ctx, do, text, shot := c.ctx, c.do, c.text, c.shot
 
 	do("log in",
 		chromedp.EmulateViewport(1280, 860),
@@ -194,9 +179,16 @@ func screenshotter(ctx context.Context, t *testing.T) func(name string) {
 	}
 }
 
+// chrome is a headless Chromium driven by one test.
+type chrome struct {
+	t    *testing.T
+	ctx  context.Context
+	shot func(name string) // a screenshot, when CPAUDIT_SCREENSHOTS is set
+}
+
 // newChromium starts a headless Chromium for one test, stopped when the
 // test ends, with a minute for everything the test does in it.
-func newChromium(t *testing.T, chromium string) context.Context {
+func newChromium(t *testing.T, chromium string) *chrome {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
@@ -214,5 +206,39 @@ func newChromium(t *testing.T, chromium string) context.Context {
 	t.Cleanup(cancelAlloc)
 	ctx, cancelBrowser := chromedp.NewContext(ctx)
 	t.Cleanup(cancelBrowser)
-	return ctx
+	return &chrome{t: t, ctx: ctx, shot: screenshotter(ctx, t)}
+}
+
+// do runs actions, failing the test at step if one fails.
+func (c *chrome) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	if err := chromedp.Do(c.ctx, actions...); err != nil {
+		c.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// text is the visible text of the element sel selects.
+func (c *chrome) text(sel string) string {
+	c.t.Helper()
+	s, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		c.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// login logs in through the form at base and waits for the documents
+// page the login leads to.
+func (c *chrome) login(base, tenant, email string) {
+	c.t.Helper()
+	c.do("log in",
+		chromedp.EmulateViewport(1280, 860),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-form")),
+		chromedp.SendKeys(chromedp.CSS("#tenant"), tenant),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#filters")),
+	)
 }

@@ -104,31 +104,10 @@ func TestBrowserFlagReview(t *testing.T) {
 		t.Error("the consultant sees a flag involving another enterprise's document")
 	}
 
-	ctx := newChromium(t, chromium)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	shot := screenshotter(ctx, t)
-	do("log in",
-		chromedp.EmulateViewport(1280, 860),
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#tenant"), "hebei"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "chen@hebei.gov.cn"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#filters")),
+	c := newChromium(t, chromium)
+	do, text, shot := c.do, c.text, c.shot
+	c.login(e.srv.URL, "hebei", "chen@hebei.gov.cn")
+	do("open the flags",
 		chromedp.Click(chromedp.CSS(`nav a[href="/flags"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#flags")),
 	)

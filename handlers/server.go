@@ -47,6 +47,7 @@ type Store interface {
 	AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st *storage.Staged) (cpaudit.Document, error)
 	Document(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, error)
 	DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) error
+	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
 	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
 	OpenContent(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.DocumentVersion, io.ReadCloser, error)
 	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)

@@ -23,14 +23,28 @@ type webFlag struct {
 	Detail   string            // the evidence of other kinds, as indented JSON
 }
 
-func (s *Server) webFlagOf(r *http.Request, fl cpaudit.Flag) (webFlag, error) {
+// webFlagsOf adds the documents' titles (read in one query) and the
+// evidence in a form the pages show.
+func (s *Server) webFlagsOf(r *http.Request, flags []cpaudit.Flag) ([]webFlag, error) {
+	var ids []string
+	for _, fl := range flags {
+		ids = append(ids, fl.DocumentIDs...)
+	}
+	titles, err := s.store.DocumentTitles(r.Context(), actorOf(r), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]webFlag, len(flags))
+	for i, fl := range flags {
+		out[i] = webFlagOf(fl, titles)
+	}
+	return out, nil
+}
+
+func webFlagOf(fl cpaudit.Flag, titles map[string]string) webFlag {
 	wf := webFlag{Flag: fl, Percent: strconv.FormatFloat(fl.Score*100, 'f', 0, 64) + "%"}
 	for _, id := range fl.DocumentIDs {
-		d, err := s.store.Document(r.Context(), actorOf(r), id)
-		if err != nil {
-			return webFlag{}, err
-		}
-		wf.Docs = append(wf.Docs, flagDoc{ID: d.ID, Title: d.Title})
+		wf.Docs = append(wf.Docs, flagDoc{ID: id, Title: titles[id]})
 	}
 	var detail struct {
 		Passages []cpaudit.Passage `json:"passages"`
@@ -40,7 +54,7 @@ func (s *Server) webFlagOf(r *http.Request, fl cpaudit.Flag) (webFlag, error) {
 	} else if b, err := json.MarshalIndent(json.RawMessage(fl.Detail), "", "  "); err == nil {
 		wf.Detail = string(b) // escaped by the template like any text
 	}
-	return wf, nil
+	return wf
 }
 
 // flagsPage lists the flags the user may read, highest score first.
@@ -59,11 +73,9 @@ func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	shown := make([]webFlag, len(flags))
-	for i, fl := range flags {
-		if shown[i], err = s.webFlagOf(r, fl); err != nil {
-			return err
-		}
+	shown, err := s.webFlagsOf(r, flags)
+	if err != nil {
+		return err
 	}
 	var kinds []option
 	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagDuplicateImage,
@@ -83,10 +95,11 @@ func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
 	if len(flags) == 0 {
 		return cpaudit.Errorf(cpaudit.KindNotFound, "no such flag")
 	}
-	wf, err := s.webFlagOf(r, flags[0])
+	shown, err := s.webFlagsOf(r, flags)
 	if err != nil {
 		return err
 	}
+	wf := shown[0]
 	role := actorOf(r).Role
 	canReview := wf.Status == cpaudit.FlagOpen &&
 		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)

@@ -14,15 +14,6 @@ import (
 
 const jobAnalyse = "analyse"
 
-// enqueueAnalysis writes the job that checks a document against the rest
-// of its tenant, inside the transaction that changed what it holds.
-func (s *Store) enqueueAnalysis(ctx context.Context, tx *sql.Tx, docID string, version int) error {
-	now := micros(s.clock())
-	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at) VALUES (?, ?, ?, ?, ?)`,
-		jobAnalyse, docID, version, now, now)
-	return err
-}
-
 // docEnterprise is the SQL expression, over a documents row d joined to
 // its audit au and uploading organisation uo, of the enterprise a
 // document belongs to: its audit's, else its uploader's when that is an
@@ -52,33 +43,15 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 	if err != nil {
 		return nil, err
 	}
-	var jobs []cpaudit.AnalysisJob
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		now := s.clock()
-		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
-			RETURNING id, document_id, attempts`,
-			micros(now.Add(lease)), jobAnalyse, micros(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			j := cpaudit.AnalysisJob{TenantID: tenantID}
-			if err := rows.Scan(&j.ID, &j.Source.DocumentID, &j.Attempts); err != nil {
-				return err
-			}
-			jobs = append(jobs, j)
-		}
-		return rows.Err()
-	})
+	claimed, err := s.claim(ctx, db, jobAnalyse, limit, lease)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	// RETURNING promises no order: analyse in the order of the outbox.
-	// Each document is read after the claim committed, so the write lock
-	// is not held while texts are loaded.
-	slices.SortFunc(jobs, func(x, y cpaudit.AnalysisJob) int { return cmp.Compare(x.ID, y.ID) })
+	jobs := make([]cpaudit.AnalysisJob, len(claimed))
+	for i, c := range claimed {
+		jobs[i] = cpaudit.AnalysisJob{ID: c.id, TenantID: tenantID, Attempts: c.attempts}
+		jobs[i].Source.DocumentID = c.docID
+	}
 	for i := range jobs {
 		src := &jobs[i].Source
 		var kind, meta string

@@ -208,7 +208,7 @@ func (s *Store) insertVersion(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, 
 	if err != nil {
 		return err
 	}
-	if err := s.enqueueText(ctx, tx, docID, v.Number); err != nil {
+	if err := s.enqueue(ctx, tx, jobExtract, docID, v.Number); err != nil {
 		return err
 	}
 	return s.appendLog(ctx, tx, a, action, "document", docID, map[string]any{
@@ -421,4 +421,44 @@ func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, 
 		return cpaudit.DocumentVersion{}, nil, err
 	}
 	return v, rc, nil
+}
+
+// DocumentTitles returns the titles of the documents with these ids that
+// the actor may read, in one query (for pages listing many documents by
+// id, such as the flags).
+func (s *Store) DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error) {
+	const op = "storage.DocumentTitles"
+	titles := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return titles, nil
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	in, args := idsIn(ids)
+	rows, err := db.QueryContext(ctx, `SELECT d.id, d.title FROM documents d WHERE d.id IN `+in+` AND `+docVisible,
+		append(args, docVisibleArgs(a)...)...)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, title string
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		titles[id] = title
+	}
+	return titles, dbError(op, rows.Err(), "", "")
+}
+
+// idsIn is an SQL list of placeholders for ids, "(?, ?, …)", and its
+// arguments.
+func idsIn(ids []string) (string, []any) {
+	args := make([]any, len(ids), len(ids)+8) // room for the visibility arguments
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "(?" + strings.Repeat(", ?", len(ids)-1) + ")", args
 }

@@ -41,11 +41,11 @@ func (s *Store) DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) 
 			micros(s.clock()), a.Email, id); err != nil {
 			return dbError(op, err, "", "")
 		}
-		if err := s.enqueueIndex(ctx, tx, id, d.Current.Number); err != nil {
+		if err := s.enqueue(ctx, tx, jobIndex, id, d.Current.Number); err != nil {
 			return dbError(op, err, "", "")
 		}
 		// Its fingerprints go, so that no new flag points at it.
-		if err := s.enqueueAnalysis(ctx, tx, id, d.Current.Number); err != nil {
+		if err := s.enqueue(ctx, tx, jobAnalyse, id, d.Current.Number); err != nil {
 			return dbError(op, err, "", "")
 		}
 		return s.appendLog(ctx, tx, a, "document.delete", "document", id, map[string]any{"title": d.Title})

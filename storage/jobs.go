@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,13 +19,51 @@ const jobExtract = "extract"
 // version is marked failed.
 const MaxTextAttempts = 3
 
-// enqueueText writes the extraction job of a new version, inside the
-// upload's transaction.
-func (s *Store) enqueueText(ctx context.Context, tx *sql.Tx, docID string, version int) error {
+// enqueue writes a job of kind for a version into the outbox, inside the
+// transaction that made the work necessary.
+func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, kind, docID string, version int) error {
 	now := micros(s.clock())
 	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at) VALUES (?, ?, ?, ?, ?)`,
-		jobExtract, docID, version, now, now)
+		kind, docID, version, now, now)
 	return err
+}
+
+// claimedJob is a row of the outbox leased by claim.
+type claimedJob struct {
+	id       int64
+	docID    string
+	version  int
+	attempts int // including this one
+}
+
+// claim leases up to limit due jobs of kind for lease, by pushing their
+// not_before past it, so a job whose worker died comes back; it returns
+// them in outbox order. Workers read what the jobs are about afterwards,
+// so the write lock is not held while texts are loaded.
+func (s *Store) claim(ctx context.Context, db *sql.DB, kind string, limit int, lease time.Duration) ([]claimedJob, error) {
+	var jobs []claimedJob
+	err := inTx(ctx, db, func(tx *sql.Tx) error {
+		now := s.clock()
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
+			RETURNING id, document_id, version, attempts`,
+			micros(now.Add(lease)), kind, micros(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var j claimedJob
+			if err := rows.Scan(&j.id, &j.docID, &j.version, &j.attempts); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	// RETURNING promises no order.
+	slices.SortFunc(jobs, func(x, y claimedJob) int { return cmp.Compare(x.id, y.id) })
+	return jobs, err
 }
 
 // ClaimTextJobs leases up to limit due extraction jobs of a tenant for
@@ -34,38 +74,21 @@ func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, l
 	if err != nil {
 		return nil, err
 	}
-	var jobs []cpaudit.TextJob
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		now := s.clock()
-		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
-			RETURNING id, document_id, version, attempts`,
-			micros(now.Add(lease)), jobExtract, micros(now), limit)
+	claimed, err := s.claim(ctx, db, jobExtract, limit, lease)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	jobs := make([]cpaudit.TextJob, len(claimed))
+	for i, c := range claimed {
+		j := cpaudit.TextJob{ID: c.id, TenantID: tenantID, DocumentID: c.docID, Version: c.version, Attempts: c.attempts}
+		err := db.QueryRowContext(ctx, `SELECT sha256, size, content_type, filename FROM document_versions
+			WHERE document_id = ? AND number = ?`, j.DocumentID, j.Version).Scan(&j.SHA256, &j.Size, &j.ContentType, &j.Filename)
 		if err != nil {
-			return err
+			return nil, dbError(op, err, "", "")
 		}
-		defer rows.Close()
-		for rows.Next() {
-			j := cpaudit.TextJob{TenantID: tenantID}
-			if err := rows.Scan(&j.ID, &j.DocumentID, &j.Version, &j.Attempts); err != nil {
-				return err
-			}
-			jobs = append(jobs, j)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range jobs {
-			j := &jobs[i]
-			err := tx.QueryRowContext(ctx, `SELECT sha256, size, content_type, filename FROM document_versions
-				WHERE document_id = ? AND number = ?`, j.DocumentID, j.Version).Scan(&j.SHA256, &j.Size, &j.ContentType, &j.Filename)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return jobs, dbError(op, err, "", "")
+		jobs[i] = j
+	}
+	return jobs, nil
 }
 
 // OpenJobContent opens the bytes a job is about.
@@ -107,12 +130,12 @@ func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudi
 			return err
 		}
 		// Whatever the outcome, the index must now follow this version.
-		if err := s.enqueueIndex(ctx, tx, j.DocumentID, j.Version); err != nil {
+		if err := s.enqueue(ctx, tx, jobIndex, j.DocumentID, j.Version); err != nil {
 			return err
 		}
 		// And the analysis: duplicate files whatever the outcome,
 		// duplicate text when there is text.
-		if err := s.enqueueAnalysis(ctx, tx, j.DocumentID, j.Version); err != nil {
+		if err := s.enqueue(ctx, tx, jobAnalyse, j.DocumentID, j.Version); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, j.ID)

@@ -3,22 +3,12 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
 
 const jobIndex = "index"
-
-// enqueueIndex writes the job that brings a document's index entry up to
-// date, inside the transaction that changed what the index should hold.
-func (s *Store) enqueueIndex(ctx context.Context, tx *sql.Tx, docID string, version int) error {
-	now := micros(s.clock())
-	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at) VALUES (?, ?, ?, ?, ?)`,
-		jobIndex, docID, version, now, now)
-	return err
-}
 
 // searchSourceSelect reads a document's SearchSource. The text indexed is
 // that of the newest version whose extraction succeeded: while a new
@@ -50,47 +40,34 @@ func scanSearchSource(row rowScanner) (cpaudit.SearchSource, error) {
 }
 
 // ClaimIndexJobs leases up to limit due index jobs of a tenant for lease
-// and returns each with its document's SearchSource as it is now. A
-// document with several jobs is read once per job; indexing is idempotent.
+// and returns each with its document's SearchSource as it is now (read
+// once per document, however many of its jobs were waiting). Indexing is
+// idempotent, so a change after this read only means another job.
 func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
 	const op = "storage.ClaimIndexJobs"
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	var jobs []cpaudit.IndexJob
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		now := s.clock()
-		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
-			RETURNING id, document_id`,
-			micros(now.Add(lease)), jobIndex, micros(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			j := cpaudit.IndexJob{TenantID: tenantID}
-			if err := rows.Scan(&j.ID, &j.Source.DocumentID); err != nil {
-				return err
-			}
-			jobs = append(jobs, j)
-		}
-		return rows.Err()
-	})
+	claimed, err := s.claim(ctx, db, jobIndex, limit, lease)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	// Read after the claim committed, so the write lock is not held while
-	// texts are loaded; a change after this read enqueues another job.
-	for i := range jobs {
-		src, err := scanSearchSource(db.QueryRowContext(ctx, searchSourceSelect+` WHERE d.id = ?`, jobs[i].Source.DocumentID))
-		if err == sql.ErrNoRows {
-			src = cpaudit.SearchSource{DocumentID: jobs[i].Source.DocumentID, Absent: true}
-		} else if err != nil {
-			return nil, dbError(op, err, "", "")
+	read := map[string]cpaudit.SearchSource{}
+	jobs := make([]cpaudit.IndexJob, len(claimed))
+	for i, c := range claimed {
+		src, ok := read[c.docID]
+		if !ok {
+			src, err = scanSearchSource(db.QueryRowContext(ctx, searchSourceSelect+` WHERE d.id = ?`, c.docID))
+			if err == sql.ErrNoRows {
+				src, err = cpaudit.SearchSource{DocumentID: c.docID, Absent: true}, nil
+			}
+			if err != nil {
+				return nil, dbError(op, err, "", "")
+			}
+			read[c.docID] = src
 		}
-		jobs[i].Source = src
+		jobs[i] = cpaudit.IndexJob{ID: c.id, TenantID: tenantID, Source: src}
 	}
 	return jobs, nil
 }
@@ -215,12 +192,8 @@ func (s *Store) SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, len(ids)+8)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	args = append(args, docVisibleArgs(a)...)
-	rows, err := db.QueryContext(ctx, searchSourceSelect+` WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) AND `+docVisible, args...)
+	in, args := idsIn(ids)
+	rows, err := db.QueryContext(ctx, searchSourceSelect+` WHERE d.id IN `+in+` AND `+docVisible, append(args, docVisibleArgs(a)...)...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}

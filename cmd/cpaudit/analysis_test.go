@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 func (c apiClient) post(path string, in, out any) {
@@ -24,25 +22,6 @@ func (c apiClient) post(path string, in, out any) {
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		c.t.Fatal(err)
 	}
-}
-
-func (c apiClient) uploadTo(auditID, filename, content string) {
-	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("kind", "evidence")
-	mw.WriteField("audit_id", auditID)
-	fw, _ := mw.CreateFormFile("file", filename)
-	fw.Write([]byte(content))
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/documents", &body)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		c.t.Fatalf("upload: %v %v", resp, err)
-	}
-	resp.Body.Close()
 }
 
 // TestServerAnalyses: the server analyses uploads in the background, and
@@ -62,25 +41,9 @@ func TestServerAnalyses(t *testing.T) {
 		c.post("/api/v1/audits", map[string]string{"enterprise_id": ent.ID}, &au)
 		audits = append(audits, au.ID)
 	}
-	c.uploadTo(audits[0], "铭牌.txt", "设备铭牌：型号 YX3-280M-4，出厂编号 20250042")
-	c.uploadTo(audits[1], "铭牌.txt", "设备铭牌：型号 YX3-280M-4，出厂编号 20250042")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var st struct {
-			IndexPending    int `json:"index_pending"`
-			AnalysisPending int `json:"analysis_pending"`
-		}
-		if status := c.get("/api/v1/status", &st); status != 200 {
-			t.Fatalf("status: %d", status)
-		}
-		if st.IndexPending == 0 && st.AnalysisPending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still pending after 30 s: %+v", st)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	c.upload("铭牌.txt", "设备铭牌：型号 YX3-280M-4，出厂编号 20250042", [2]string{"kind", "evidence"}, [2]string{"audit_id", audits[0]})
+	c.upload("铭牌.txt", "设备铭牌：型号 YX3-280M-4，出厂编号 20250042", [2]string{"kind", "evidence"}, [2]string{"audit_id", audits[1]})
+	c.waitIdle()
 	var fl struct {
 		Flags []struct{ Kind string }
 	}

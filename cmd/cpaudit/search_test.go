@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,11 +38,18 @@ func (c apiClient) get(path string, v any) int {
 	return resp.StatusCode
 }
 
-func (c apiClient) upload(filename, content string) {
+// upload posts a file with the form fields given; kind is report unless
+// a field says otherwise.
+func (c apiClient) upload(filename, content string, fields ...[2]string) {
 	c.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	mw.WriteField("kind", "report")
+	if !slices.ContainsFunc(fields, func(f [2]string) bool { return f[0] == "kind" }) {
+		mw.WriteField("kind", "report")
+	}
+	for _, f := range fields {
+		mw.WriteField(f[0], f[1])
+	}
 	fw, _ := mw.CreateFormFile("file", filename)
 	fw.Write([]byte(content))
 	mw.Close()
@@ -64,22 +72,24 @@ func (c apiClient) total(q string) int {
 	return ans.Total
 }
 
-// waitSearchable waits until the server has extracted and indexed everything.
-func (c apiClient) waitSearchable() {
+// waitIdle waits until the server has extracted, indexed and analysed
+// everything.
+func (c apiClient) waitIdle() {
 	c.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var st struct {
-			IndexPending int `json:"index_pending"`
+			IndexPending    int `json:"index_pending"`
+			AnalysisPending int `json:"analysis_pending"`
 		}
 		if status := c.get("/api/v1/status", &st); status != 200 {
 			c.t.Fatalf("status: %d", status)
 		}
-		if st.IndexPending == 0 {
+		if st.IndexPending == 0 && st.AnalysisPending == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("still %d documents pending after 30 s", st.IndexPending)
+			c.t.Fatalf("still pending after 30 s: %+v", st)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -100,7 +110,7 @@ func TestSearchIndexLifecycle(t *testing.T) {
 	c.upload("一.txt", "本企业全年节水量达到一万二千吨。")
 	c.upload("二.txt", "余热回收发电，全年节水量一千吨。")
 	c.upload("三.jpg.txt", "与检索无关的内容")
-	c.waitSearchable()
+	c.waitIdle()
 	if n := c.total("节水量"); n != 2 {
 		t.Fatalf("节水量: %d documents, want 2", n)
 	}
@@ -144,7 +154,7 @@ func TestSearchIndexLifecycle(t *testing.T) {
 	}
 	base, _, _ = startServer(t, data)
 	c.base = base
-	c.waitSearchable()
+	c.waitIdle()
 	if n := c.total("节水量"); n != 2 {
 		t.Fatalf("after the index was lost: %d documents, want 2", n)
 	}
