@@ -19,10 +19,10 @@ const (
 // ParseFlagKind returns the kind named s, or a KindInvalid error.
 func ParseFlagKind(s string) (FlagKind, error) {
 	switch k := FlagKind(s); k {
-	case FlagDuplicateFile, FlagDuplicateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName:
+	case FlagDuplicateFile, FlagDuplicateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName, FlagDuplicateNumber:
 		return k, nil
 	}
-	return "", Errorf(KindInvalid, "unknown flag kind %q: use duplicate_file, duplicate_text, duplicate_image, inconsistent_figure or foreign_name", s)
+	return "", Errorf(KindInvalid, "unknown flag kind %q: use duplicate_file, duplicate_text, duplicate_image, inconsistent_figure, foreign_name or duplicate_number", s)
 }
 
 // Flag is evidence that documents of different enterprises share what
@@ -74,8 +74,43 @@ type FlagFilter struct {
 	ID         string // one flag
 	Kind       FlagKind
 	DocumentID string
-	Limit      int // default 100, at most 1000
-	Offset     int
+	// AuditID and ConsultancyID select the flags with a document in that
+	// audit, or in an audit that consultancy runs.
+	AuditID       string
+	ConsultancyID string
+	Status        FlagStatus // "" for any
+	Sort          FlagSort   // default FlagsByScore
+	Limit         int        // default 100, at most 1000
+	Offset        int
+}
+
+// FlagSort orders a list of flags.
+type FlagSort string
+
+const (
+	FlagsByScore FlagSort = "score" // highest score first
+	FlagsByDate  FlagSort = "date"  // newest first
+)
+
+// ParseFlagSort reads a sort order; "" is by score.
+func ParseFlagSort(s string) (FlagSort, error) {
+	switch s {
+	case "", string(FlagsByScore):
+		return FlagsByScore, nil
+	case string(FlagsByDate):
+		return FlagsByDate, nil
+	}
+	return "", Errorf(KindInvalid, "sort must be score or date, not %q", s)
+}
+
+// ParseFlagStatus reads a review status filter: open, confirmed or
+// dismissed; "" is any.
+func ParseFlagStatus(s string) (FlagStatus, error) {
+	switch st := FlagStatus(s); st {
+	case "", FlagOpen, FlagConfirmed, FlagDismissed:
+		return st, nil
+	}
+	return "", Errorf(KindInvalid, "status must be open, confirmed or dismissed, not %q", s)
 }
 
 // Page clamps limit and offset to sane values.

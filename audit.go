@@ -25,6 +25,11 @@ type Audit struct {
 	Findings      int         `json:"findings"` // confirmed flags recorded against it (see FlagReview)
 	CreatedAt     time.Time   `json:"created_at"`
 	Steps         []AuditStep `json:"steps"`
+
+	// CarriedFrom and CarriedTo link an audit carried into a later batch
+	// (POST /api/v1/audits/{id}/carry) with the audit it continues.
+	CarriedFrom string `json:"carried_from,omitempty"`
+	CarriedTo   string `json:"carried_to,omitempty"`
 }
 
 // NewAudit is what starting an audit takes.
@@ -48,4 +53,7 @@ type AuditStep struct {
 	ChangedAt   *time.Time `json:"changed_at,omitempty"`
 	Reason      string     `json:"reason,omitempty"` // why the step was returned
 	DocumentIDs []string   `json:"document_ids,omitempty"`
+	// Expected are the documents the tenant expects for this step and
+	// which document, uploaded to the step or submitted with it, serves each.
+	Expected []ExpectedAttachment `json:"expected"`
 }

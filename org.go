@@ -34,6 +34,11 @@ type Organisation struct {
 	Region     string    `json:"region,omitempty"`      // 6-digit division code
 	ParentID   string    `json:"parent_id,omitempty"`   // the regulator office above
 	CreatedAt  time.Time `json:"created_at"`
+
+	// The profile (see orgprofile.go); enterprises mostly.
+	Address      string          `json:"address,omitempty"`
+	PermitNumber string          `json:"permit_number,omitempty"` // 排污许可证编号
+	Status       OperatingStatus `json:"status,omitempty"`        // enterprises: operating or stopped
 }
 
 var (

@@ -120,6 +120,10 @@ func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) apiFunc {
 			Industry   string `json:"industry"`
 			Region     string `json:"region"`
 			ParentID   string `json:"parent_id"`
+			// The profile (optional).
+			Address      string `json:"address"`
+			PermitNumber string `json:"permit_number"`
+			Status       string `json:"status"`
 		}
 		if err := decodeJSON(r, &in); err != nil {
 			return err
@@ -133,6 +137,7 @@ func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) apiFunc {
 		}
 		o, err := s.store.CreateOrganisation(r.Context(), actorOf(r), cpaudit.Organisation{
 			Kind: k, Name: in.Name, CreditCode: in.CreditCode, Industry: in.Industry, Region: in.Region, ParentID: in.ParentID,
+			Address: in.Address, PermitNumber: in.PermitNumber, Status: cpaudit.OperatingStatus(in.Status),
 		})
 		if err != nil {
 			return err

@@ -82,6 +82,7 @@ func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.regenerateLettersNow(r.Context(), actorOf(r).TenantID)
 	s.writeJSON(w, r, http.StatusOK, b)
 	return nil
 }

@@ -2,28 +2,18 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/search/detect"
 )
 
 // apiFlags lists the flags of the caller's tenant whose every document the
-// caller may read, highest score first.
+// caller may read, highest score first (or newest first with sort=date),
+// optionally of one kind, document, audit, consultancy or review status.
 func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := cpaudit.FlagFilter{DocumentID: q.Get("document_id")}
-	if k := q.Get("kind"); k != "" {
-		kind, err := cpaudit.ParseFlagKind(k)
-		if err != nil {
-			return err
-		}
-		f.Kind = kind
-	}
-	var err error
-	if f.Limit, err = intParam(q, "limit", 100, 1, 1000); err != nil {
-		return err
-	}
-	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
+	f, err := flagFilterOf(r.URL.Query(), 100)
+	if err != nil {
 		return err
 	}
 	flags, total, err := s.store.Flags(r.Context(), actorOf(r), f)
@@ -77,4 +67,30 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeJSON(w, r, http.StatusOK, detect.Compare(texts[0], texts[1], detect.Defaults()))
 	return nil
+}
+
+// flagFilterOf reads the filters of a flag list, shared by the API and the
+// web page: kind, document_id, audit_id, consultancy_id, status, sort,
+// limit and offset.
+func flagFilterOf(q url.Values, limit int) (cpaudit.FlagFilter, error) {
+	f := cpaudit.FlagFilter{DocumentID: q.Get("document_id"), AuditID: q.Get("audit_id"), ConsultancyID: q.Get("consultancy_id")}
+	var err error
+	if k := q.Get("kind"); k != "" {
+		if f.Kind, err = cpaudit.ParseFlagKind(k); err != nil {
+			return f, err
+		}
+	}
+	if f.Status, err = cpaudit.ParseFlagStatus(q.Get("status")); err != nil {
+		return f, err
+	}
+	if f.Sort, err = cpaudit.ParseFlagSort(q.Get("sort")); err != nil {
+		return f, err
+	}
+	if f.Limit, err = intParam(q, "limit", limit, 1, 1000); err != nil {
+		return f, err
+	}
+	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return f, err
+	}
+	return f, nil
 }

@@ -58,7 +58,13 @@ type Store interface {
 	SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error)
 
 	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
+	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
 	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
+
+	progressStore // deadlines, audit lists and dashboards (api_progress.go)
+	orgStore      // organisations, enterprise import, carry, expected documents (api_enterprises.go)
+	letterStore   // notification letters and assigning consultancies (api_letters.go)
+	optionStore   // an audit's structured options (api_options.go)
 }
 
 // Config is everything a Server needs.

@@ -31,7 +31,12 @@ func (s *Server) webRoutes(r *mux.Router) {
 	r.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
 	r.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
 	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")
+	r.Handle("/flags/{id}/images/{side}", s.page(s.requireSession(s.flagImage))).Methods("GET")
 	r.Handle("/upload", s.script(s.requireSession(s.apiUploadDocument))).Methods("POST")
+	s.progressRoutes(r) // dashboard, audit and overdue lists (web_dashboard.go)
+	s.batchRoutes(r)    // batches, one audit, letters (web_batches.go, web_audit.go)
+	// The enterprise list and .xlsx import (web_enterprises.go).
+	s.enterpriseRoutes(r)
 }
 
 // script adapts a page route called by a page's script: errors, those of

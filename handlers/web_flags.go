@@ -57,17 +57,15 @@ func webFlagOf(fl cpaudit.Flag, titles map[string]string) webFlag {
 	return wf
 }
 
-// flagsPage lists the flags the user may read, highest score first.
+// flagsPage lists the flags the user may read, highest score first or
+// newest first, filtered like the API: by kind, audit (/flags?audit_id=X,
+// linked from an audit), consultancy and review status.
 func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
-	f := cpaudit.FlagFilter{Limit: 50}
-	kind := r.URL.Query().Get("kind")
-	if kind != "" {
-		k, err := cpaudit.ParseFlagKind(kind)
-		if err != nil {
-			return err
-		}
-		f.Kind = k
+	q := r.URL.Query()
+	f, err := flagFilterOf(q, flagsPerPage)
+	if err != nil {
+		return err
 	}
 	flags, total, err := s.store.Flags(r.Context(), actorOf(r), f)
 	if err != nil {
@@ -77,13 +75,49 @@ func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var kinds []option
-	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagDuplicateImage,
-		cpaudit.FlagForeignName, cpaudit.FlagInconsistentFigure} {
-		kinds = append(kinds, option{Value: string(k), Label: translateOr(lang, "flag."+string(k), string(k)), Selected: string(k) == kind})
+	cons, err := s.store.Consultancies(r.Context(), actorOf(r))
+	if err != nil {
+		return err
 	}
-	return s.render(w, r, http.StatusOK, "flags", map[string]any{"Flags": shown, "Total": total, "Kinds": kinds})
+	T := translator(lang)
+	var kinds, consultancies, statuses, sorts []option
+	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagDuplicateImage,
+		cpaudit.FlagForeignName, cpaudit.FlagInconsistentFigure, cpaudit.FlagDuplicateNumber} {
+		kinds = append(kinds, option{Value: string(k), Label: translateOr(lang, "flag."+string(k), string(k)), Selected: k == f.Kind})
+	}
+	for _, o := range cons {
+		consultancies = append(consultancies, option{Value: o.ID, Label: o.Name, Selected: o.ID == f.ConsultancyID})
+	}
+	for _, st := range []cpaudit.FlagStatus{cpaudit.FlagOpen, cpaudit.FlagConfirmed, cpaudit.FlagDismissed} {
+		statuses = append(statuses, option{Value: string(st), Label: T("flag.status." + string(st)), Selected: st == f.Status})
+	}
+	for _, so := range []cpaudit.FlagSort{cpaudit.FlagsByScore, cpaudit.FlagsByDate} {
+		sorts = append(sorts, option{Value: string(so), Label: T("flags.sort." + string(so)), Selected: so == f.Sort})
+	}
+	// Links to the neighbouring pages keep the filters.
+	page := func(offset int) string {
+		v := url.Values{}
+		for _, k := range []string{"kind", "audit_id", "consultancy_id", "status", "sort", "limit"} {
+			if q.Get(k) != "" {
+				v.Set(k, q.Get(k))
+			}
+		}
+		v.Set("offset", strconv.Itoa(offset))
+		return "/flags?" + v.Encode()
+	}
+	data := map[string]any{"Flags": shown, "Total": total, "Kinds": kinds, "Consultancies": consultancies,
+		"Statuses": statuses, "Sorts": sorts, "AuditID": f.AuditID}
+	if f.Offset > 0 {
+		data["Prev"] = page(max(0, f.Offset-f.Limit))
+	}
+	if f.Offset+len(flags) < total {
+		data["Next"] = page(f.Offset + len(flags))
+	}
+	return s.render(w, r, http.StatusOK, "flags", data)
 }
+
+// flagsPerPage is the length of a page of the flag list.
+const flagsPerPage = 50
 
 // flagPage shows one flag's evidence, both sides next to each other, and
 // the review form.
@@ -103,7 +137,8 @@ func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
 	role := actorOf(r).Role
 	canReview := wf.Status == cpaudit.FlagOpen &&
 		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)
-	return s.render(w, r, http.StatusOK, "flag", map[string]any{"Flag": wf, "CanReview": canReview})
+	return s.render(w, r, http.StatusOK, "flag", map[string]any{"Flag": wf, "CanReview": canReview, "Images": flagImagesOf(wf.Flag),
+		"Figures": flagFiguresOf(wf.Flag), "Numbers": flagNumbersOf(wf.Flag)})
 }
 
 // reviewFlagSubmit records the review form's decision and shows the flag

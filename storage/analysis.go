@@ -114,7 +114,8 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO boilerplate (hash, cause)
 			SELECT f.hash, ? FROM fingerprints f
-			WHERE f.hash IN (SELECT hash FROM fingerprints WHERE document_id = ?)
+			WHERE f.hash IN (SELECT hash FROM fingerprints WHERE document_id = ?
+				EXCEPT SELECT hash FROM boilerplate) -- once common, always: not counted again
 			GROUP BY f.hash
 			HAVING max(f.guideline) = 1 OR count(DISTINCT nullif(f.enterprise_id, '')) >= ?
 			ON CONFLICT (hash) DO NOTHING`, j.ID, src.DocumentID, boilerplateMin)
@@ -393,9 +394,10 @@ func (s *Store) upsertFlag(ctx context.Context, tx *sql.Tx, kind cpaudit.FlagKin
 }
 
 // Flags returns one page of the flags of the actor's tenant whose every
-// document the actor may read (docVisible), highest score first, and how
-// many there are in all. KindNotFound if f.DocumentID names a document the
-// actor may not read.
+// document the actor may read (docVisible), highest score first (or
+// newest first, see FlagFilter.Sort), and how many there are in all.
+// KindNotFound if f.DocumentID, f.AuditID or f.ConsultancyID names a
+// document, audit or consultancy the actor may not see.
 func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error) {
 	const op = "storage.Flags"
 	f.Page()
@@ -407,6 +409,9 @@ func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter
 		if _, _, err := s.document(ctx, db, a, f.DocumentID); err != nil {
 			return nil, 0, err
 		}
+	}
+	if err := s.checkFlagScope(ctx, db, a, f); err != nil {
+		return nil, 0, err
 	}
 	where := `WHERE EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_a AND ` + docVisible + `)
 		AND EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_b AND ` + docVisible + `)`
@@ -423,12 +428,13 @@ func (s *Store) Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter
 		where += ` AND f.id = ?`
 		args = append(args, f.ID)
 	}
+	where, args = flagScope(where, args, f)
 	var total int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM flags f `+where, args...).Scan(&total); err != nil {
 		return nil, 0, dbError(op, err, "", "")
 	}
 	rows, err := db.QueryContext(ctx, `SELECT `+flagColumns+`
-		FROM flags f `+where+` ORDER BY f.score DESC, f.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		FROM flags f `+where+` ORDER BY `+flagOrder(f.Sort)+` LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, dbError(op, err, "", "")
 	}

@@ -95,6 +95,14 @@ func (s *Store) UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p B
 			b.Name, mustJSON(b.Obligations), micros(b.UpdatedAt), id); err != nil {
 			return err
 		}
+		if err := s.refreshBatchProgress(ctx, tx, id); err != nil {
+			return err
+		}
+		if before != b.Obligations { // the letters quote the dates (letter.go)
+			if err := s.enqueueLetters(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return s.appendLog(ctx, tx, a, "batch.update", "batch", id, map[string]any{
 			"name": b.Name, "obligations_before": before, "obligations": b.Obligations})
 	})

@@ -23,8 +23,9 @@ func (s *Store) OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) 
 }
 
 // MatchImages replaces the stored image hashes of the job's document with
-// hashes and returns the images of documents of other enterprises (the
-// candidates the caller compares). A guideline, a deleted document or one
+// hashes and returns the images of documents of other enterprises that
+// may be the same (the candidates the caller compares): those found
+// through the banded index (see image_bands.go) or with the same EXIF. A guideline, a deleted document or one
 // of no enterprise stores and matches nothing.
 func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
 	const op = "storage.MatchImages"
@@ -35,8 +36,10 @@ func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes [
 	src := j.Source
 	var out []cpaudit.ImageCandidate
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM image_hashes WHERE document_id = ?`, src.DocumentID); err != nil {
-			return err
+		for _, table := range []string{"image_hashes", "image_bands"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE document_id = ?`, src.DocumentID); err != nil {
+				return err
+			}
 		}
 		if src.Deleted || src.Guideline || src.EnterpriseID == "" || len(hashes) == 0 {
 			return nil
@@ -48,24 +51,12 @@ func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes [
 				return err
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif
-			FROM image_hashes i JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
-			WHERE i.enterprise_id NOT IN ('', ?) AND i.document_id <> ?
-			ORDER BY i.document_id, i.entry`, src.EnterpriseID, src.DocumentID)
-		if err != nil {
+		if err := insertImageBands(ctx, tx, src, hashes); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c cpaudit.ImageCandidate
-			var p, d, cp, cd int64
-			if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF); err != nil {
-				return err
-			}
-			c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
-			out = append(out, c)
-		}
-		return rows.Err()
+		var err error
+		out, err = imageCandidates(ctx, tx, src, hashes)
+		return err
 	})
 	if err != nil {
 		return nil, dbError(op, err, "", "")

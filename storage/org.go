@@ -40,6 +40,9 @@ func (s *Store) CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaud
 			return cpaudit.Organisation{}, err
 		}
 	}
+	if err := o.ValidateProfile(); err != nil {
+		return cpaudit.Organisation{}, err
+	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
 		return cpaudit.Organisation{}, err
@@ -52,10 +55,7 @@ func (s *Store) CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaud
 	now := s.clock()
 	o.ID, o.CreatedAt = cpaudit.NewID("o", now), now
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, kind, name, credit_code, industry, region, parent_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, string(o.Kind), o.Name, o.CreditCode, o.Industry, o.Region, nullString(o.ParentID), micros(now))
-		if err != nil {
+		if err := insertOrganisation(ctx, tx, o); err != nil {
 			return err
 		}
 		return s.appendLog(ctx, tx, a, "organisation.create", "organisation", o.ID,
@@ -81,17 +81,11 @@ func (s *Store) Organisation(ctx context.Context, a cpaudit.Actor, id string) (c
 	return s.organisation(ctx, db, id)
 }
 
-func (s *Store) organisation(ctx context.Context, db *sql.DB, id string) (cpaudit.Organisation, error) {
-	var o cpaudit.Organisation
-	var kind string
-	var parent sql.NullString
-	var created int64
-	err := db.QueryRowContext(ctx, `SELECT id, kind, name, credit_code, industry, region, parent_id, created_at
-		FROM organisations WHERE id = ?`, id).Scan(&o.ID, &kind, &o.Name, &o.CreditCode, &o.Industry, &o.Region, &parent, &created)
+func (s *Store) organisation(ctx context.Context, db querier, id string) (cpaudit.Organisation, error) {
+	o, err := scanOrganisation(db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
 	if err != nil {
 		return cpaudit.Organisation{}, dbError("storage.Organisation", err, "no such organisation", "")
 	}
-	o.Kind, o.ParentID, o.CreatedAt = cpaudit.OrgKind(kind), parent.String, fromMicros(created)
 	return o, nil
 }
 

@@ -152,6 +152,11 @@ func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID str
 			}
 			docs = append(docs, id)
 		}
+		if c.Action == cpaudit.StepSubmit {
+			if err := checkRequired(ctx, tx, auditID, n, docs); err != nil {
+				return err
+			}
+		}
 		now := s.clock()
 		who := a.Email
 		if who == "" {
@@ -185,6 +190,9 @@ func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID str
 			if err := s.openGates(ctx, tx, a, auditID, now); err != nil {
 				return err
 			}
+		}
+		if _, err := s.refreshProgress(ctx, tx, auditID); err != nil {
+			return err
 		}
 		au, err = s.audit(ctx, tx, a, auditID)
 		return err
@@ -246,6 +254,9 @@ func (s *Store) startStep(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, audi
 		return err
 	}
 	if changed, err := res.RowsAffected(); err != nil || changed == 0 {
+		return err
+	}
+	if _, err := s.refreshProgress(ctx, tx, auditID); err != nil {
 		return err
 	}
 	return s.appendLog(ctx, tx, a, "step.start", "audit", auditID, map[string]any{

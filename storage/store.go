@@ -22,6 +22,9 @@ type Config struct {
 	Now func() time.Time
 	// Passwords sets the argon2id cost; zero means DefaultPasswordParams.
 	Passwords PasswordParams
+	// Location is where deadlines' calendar days are counted; defaults to
+	// cpaudit.ChinaLocation (Asia/Shanghai).
+	Location *time.Location
 }
 
 // Store is cpaudit's storage: the platform database, the tenants'
@@ -32,6 +35,7 @@ type Store struct {
 	blobs     BlobStore
 	log       *slog.Logger
 	now       func() time.Time
+	loc       *time.Location // deadlines' calendar days
 	passwords PasswordParams
 	// dummyHash is checked when an e-mail is unknown, so that a login
 	// takes as long whether or not the account exists.
@@ -70,6 +74,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.loc = cfg.Location; s.loc == nil {
+		s.loc = cpaudit.ChinaLocation()
 	}
 	if s.passwords == (PasswordParams{}) {
 		s.passwords = DefaultPasswordParams

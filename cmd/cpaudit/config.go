@@ -25,6 +25,9 @@ type Config struct {
 	TLSCert    string
 	TLSKey     string
 	TrustProxy bool
+	// DeadlineTime is when (HH:MM, Asia/Shanghai) the daily deadline job
+	// recomputes overdue audits; it also runs at start.
+	DeadlineTime string
 }
 
 // newFlagSet registers the settings every command shares; defaults come

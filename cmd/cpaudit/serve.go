@@ -48,6 +48,7 @@ func serveFlags(cfg *Config, getenv func(string) string, stderr io.Writer) *flag
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file; with --tls-key serves HTTPS (CPAUDIT_TLS_CERT)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (CPAUDIT_TLS_KEY)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (CPAUDIT_TRUST_PROXY)")
+	fs.StringVar(&cfg.DeadlineTime, "deadline-time", env("DEADLINE_TIME", "01:00"), "daily time (HH:MM, Asia/Shanghai) to recompute overdue audits (CPAUDIT_DEADLINE_TIME)")
 	return fs
 }
 
@@ -65,6 +66,9 @@ func parseMiB(s string, dst *int64) error {
 // included, to finish. ready, if not nil, receives the listening address.
 func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr string)) error {
 	log := cfg.logger(stderr)
+	if err := checkDeadlineTime(cfg); err != nil {
+		return err
+	}
 	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return err
@@ -111,12 +115,14 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	ctx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground() // also when serving fails, so Wait returns
 	background.Go(func() { collectGarbage(ctx, store, log) })
+	background.Go(func() { regenerateLetters(ctx, store, srv, log) })
 	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log}
 	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
 	background.Go(func() { worker.Run(ctx) })
 	background.Go(func() { indexer.Run(ctx) })
 	analyzer := pipeline.NewAnalyzer(store, pipeline.AnalyzerConfig{Config: pcfg})
 	background.Go(func() { analyzer.Run(ctx) })
+	background.Go(func() { deadlineJob(store, cfg, log).Run(ctx) })
 
 	errc := make(chan error, 1)
 	go func() {

@@ -9,6 +9,11 @@
 // allowing gaps where a name or a number was changed, and each chain is
 // extended rune by rune at both ends into an exact passage pair.
 //
+// It also finds photos used twice (image.go), names of other enterprises
+// and places (names.go), key figures in text and tables and whether they
+// agree (fig*.go), and invoice, certificate and report numbers
+// (idnumbers.go).
+//
 // It is pure: no storage, no I/O. Offsets are runes of the normalised
 // extracted text (see search/extract.Normalize).
 package detect

@@ -32,6 +32,7 @@ type AnalysisQueue interface {
 	// RetryAnalysisJob puts a failed job back, or gives it up after a few
 	// attempts (and says so).
 	RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cause error, backoff time.Duration) (bool, error)
+	FigureQueue // key figures and identifying numbers (figures.go)
 }
 
 // DefaultBoilerplateEnterprises is how many enterprises' documents must
@@ -43,6 +44,9 @@ type AnalyzerConfig struct {
 	Config
 	Detect                 detect.Config // default detect.Defaults()
 	BoilerplateEnterprises int           // default DefaultBoilerplateEnterprises
+	// FigureTolerance is the relative difference tolerated between two
+	// statements of one key figure; default detect.DefaultFigureTolerance.
+	FigureTolerance float64
 }
 
 // Analyzer checks each document, once its text is extracted, against the
@@ -50,8 +54,9 @@ type AnalyzerConfig struct {
 // storage), duplicate text (by winnowed fingerprints kept in the tenant
 // database, see search/detect), duplicate images (perceptual hashes of a
 // photo or of the images inside an Office file or a PDF, and EXIF capture
-// time with camera serial) and foreign names (other enterprises and places
-// in a report or evidence). A new document costs one indexed lookup of
+// time with camera serial), foreign names (other enterprises and places
+// in a report or evidence), key figures that disagree within an audit and
+// identifying numbers reused across enterprises (figures.go). A new document costs one indexed lookup of
 // its fingerprints; only the documents that share enough with it are read,
 // to find the exact passages.
 type Analyzer struct {
@@ -70,6 +75,9 @@ func NewAnalyzer(q AnalysisQueue, cfg AnalyzerConfig) *Analyzer {
 	}
 	if cfg.BoilerplateEnterprises <= 0 {
 		cfg.BoilerplateEnterprises = DefaultBoilerplateEnterprises
+	}
+	if cfg.FigureTolerance <= 0 {
+		cfg.FigureTolerance = detect.DefaultFigureTolerance
 	}
 	return &Analyzer{q: q, cfg: cfg, log: w.log, batch: 16}
 }
@@ -159,6 +167,9 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob) (err erro
 	}
 	names, err := x.names(ctx, j)
 	if err != nil {
+		return err
+	}
+	if err := x.figures(ctx, j); err != nil {
 		return err
 	}
 	return x.q.CompleteAnalysisJob(ctx, j, texts, images, names)

@@ -1,0 +1,139 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// orgStore is what the organisation, import, carry and expected-document
+// routes need from storage.
+type orgStore interface {
+	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
+	UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error)
+	AddStaff(ctx context.Context, a cpaudit.Actor, consultancyID string, st cpaudit.Staff) (cpaudit.Staff, error)
+	ListStaff(ctx context.Context, a cpaudit.Actor, consultancyID string) ([]cpaudit.Staff, error)
+	ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaudit.EnterpriseImport) (cpaudit.ImportResult, error)
+	EnterpriseImportResult(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ImportResult, error)
+	CarryAudit(ctx context.Context, a cpaudit.Actor, auditID, batchID string) (cpaudit.Audit, error)
+	StepRequirements(ctx context.Context, a cpaudit.Actor) ([]cpaudit.StepRequirement, error)
+	SetStepExpected(ctx context.Context, a cpaudit.Actor, n int, docs []cpaudit.ExpectedDocument) (cpaudit.StepRequirement, error)
+}
+
+// enterpriseFilter reads the list's query: region, industry, q, limit, offset.
+func enterpriseFilter(q url.Values) (cpaudit.EnterpriseFilter, error) {
+	f := cpaudit.EnterpriseFilter{Region: q.Get("region"), Industry: q.Get("industry"), Query: q.Get("q")}
+	var err error
+	if f.Limit, err = intParam(q, "limit", 20, 1, 200); err != nil {
+		return f, err
+	}
+	f.Offset, err = intParam(q, "offset", 0, 0, 1<<30)
+	return f, err
+}
+
+func (s *Server) apiListEnterprises(w http.ResponseWriter, r *http.Request) error {
+	f, err := enterpriseFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	list, total, err := s.store.ListEnterprises(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"enterprises": list, "total": total, "limit": f.Limit, "offset": f.Offset})
+	return nil
+}
+
+// apiUpdateOrg changes the profile fields present in the body; absent
+// fields stay as they are.
+func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) error {
+	var p cpaudit.OrgProfile
+	if err := decodeJSON(r, &p); err != nil {
+		return err
+	}
+	o, err := s.store.UpdateOrganisation(r.Context(), actorOf(r), param(r, "id"), p)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) apiListStaff(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.store.ListStaff(r.Context(), actorOf(r), param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"staff": list})
+	return nil
+}
+
+func (s *Server) apiAddStaff(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name          string `json:"name"`
+		Certificate   string `json:"certificate"`
+		Qualification string `json:"qualification"`
+		ValidUntil    string `json:"valid_until"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	st, err := s.store.AddStaff(r.Context(), actorOf(r), param(r, "id"), cpaudit.Staff{
+		Name: in.Name, Certificate: in.Certificate, Qualification: in.Qualification, ValidUntil: in.ValidUntil})
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, st)
+	return nil
+}
+
+func (s *Server) apiCarryAudit(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		BatchID string `json:"batch_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	au, err := s.store.CarryAudit(r.Context(), actorOf(r), param(r, "id"), in.BatchID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, au)
+	return nil
+}
+
+func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) error {
+	reqs, err := s.store.StepRequirements(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"steps": reqs})
+	return nil
+}
+
+// apiSetExpected replaces one step's expected documents:
+// {"documents":[{"key","zh","en","kind","required"}]}.
+func (s *Server) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(param(r, "n"))
+	if err != nil || n < 1 || n > cpaudit.StepCount {
+		return cpaudit.Errorf(cpaudit.KindInvalid, "step must be a number from 1 to 35")
+	}
+	var in struct {
+		Documents *[]cpaudit.ExpectedDocument `json:"documents"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Documents == nil {
+		return cpaudit.Errorf(cpaudit.KindInvalid, "documents is required: a list, empty for none")
+	}
+	req, err := s.store.SetStepExpected(r.Context(), actorOf(r), n, *in.Documents)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, req)
+	return nil
+}

@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// optionStore is what the routes of an audit's structured options need
+// from storage.
+type optionStore interface {
+	AuditOptions(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.AuditOption, error)
+	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
+}
+
+// apiAuditOptions lists an audit's options.
+func (s *Server) apiAuditOptions(w http.ResponseWriter, r *http.Request) error {
+	opts, err := s.store.AuditOptions(r.Context(), actorOf(r), param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"options": opts})
+	return nil
+}
+
+// apiSaveAuditOption creates an option (201) or replaces the one with the
+// same code (200).
+func (s *Server) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Code     string                       `json:"code"`
+		Name     string                       `json:"name"`
+		Category string                       `json:"category"`
+		Figures  map[cpaudit.Quantity]float64 `json:"figures"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	o, created, err := s.store.SaveAuditOption(r.Context(), actorOf(r), param(r, "id"), cpaudit.AuditOption{
+		Code: in.Code, Name: in.Name, Category: cpaudit.OptionCategory(in.Category), Figures: in.Figures})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.writeJSON(w, r, status, o)
+	return nil
+}

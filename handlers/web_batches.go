@@ -1,0 +1,254 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage"
+	"github.com/gorilla/mux"
+)
+
+// batchRoutes registers the batch pages: the list with the form that
+// creates a batch, one batch with its dates (editable) and the form that
+// starts an audit in it.
+func (s *Server) batchRoutes(r *mux.Router) {
+	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")
+	r.Handle("/batches", s.page(s.requireSession(s.createBatchSubmit))).Methods("POST")
+	r.Handle("/batches/{id}", s.page(s.requireSession(s.batchPage))).Methods("GET")
+	r.Handle("/batches/{id}", s.page(s.requireSession(s.updateBatchSubmit))).Methods("POST")
+	r.Handle("/batches/{id}/audits", s.page(s.requireSession(s.startAuditSubmit))).Methods("POST")
+	s.auditRoutes(r)
+}
+
+// managesBatches: who sees the forms; storage enforces the same rule.
+func managesBatches(a cpaudit.Actor) bool {
+	return a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleRegulator
+}
+
+// obligationRow is one dated obligation as the forms and tables show it.
+type obligationRow struct {
+	Name, Label, Due string
+}
+
+func obligationRows(lang string, o cpaudit.Obligations) []obligationRow {
+	T := translator(lang)
+	rows := make([]obligationRow, len(cpaudit.ObligationNames))
+	for i, p := range o.Fields() {
+		name := cpaudit.ObligationNames[i]
+		rows[i] = obligationRow{Name: name, Label: T("due." + name), Due: *p}
+	}
+	return rows
+}
+
+// reasonLabels names a batch's listing reasons.
+func reasonLabels(lang string, reasons []cpaudit.ListingReason) string {
+	T := translator(lang)
+	var out []string
+	for _, r := range reasons {
+		out = append(out, T("reason."+string(r)))
+	}
+	return strings.Join(out, "、")
+}
+
+// batchRow is a batch in the list.
+type batchRow struct {
+	cpaudit.Batch
+	Reasons string
+}
+
+// batchForm is what the create form holds, kept to show it again with
+// its error.
+type batchForm struct {
+	Name, Year, Number, Industries string
+	Reasons                        []option
+	Obligations                    []obligationRow
+}
+
+func newBatchForm(lang string) batchForm {
+	f := batchForm{Year: strconv.Itoa(time.Now().Year()), Number: "1", Obligations: obligationRows(lang, cpaudit.Obligations{})}
+	for _, r := range cpaudit.ListingReasons {
+		f.Reasons = append(f.Reasons, option{Value: string(r), Label: translator(lang)("reason." + string(r))})
+	}
+	return f
+}
+
+func (s *Server) batchesPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderBatches(w, r, http.StatusOK, newBatchForm(webOf(r).Lang), "")
+}
+
+func (s *Server) renderBatches(w http.ResponseWriter, r *http.Request, status int, form batchForm, errMsg string) error {
+	lang := webOf(r).Lang
+	list, err := s.store.Batches(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	rows := make([]batchRow, len(list))
+	for i, b := range list {
+		rows[i] = batchRow{Batch: b, Reasons: reasonLabels(lang, b.Reasons)}
+	}
+	return s.render(w, r, status, "batches", map[string]any{
+		"Batches": rows, "CanManage": managesBatches(actorOf(r)), "Form": form, "Error": errMsg})
+}
+
+// createBatchSubmit creates a batch from the form; invalid input shows
+// the form again with the reason in the page's language.
+func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error {
+	lang := webOf(r).Lang
+	T := translator(lang)
+	form := newBatchForm(lang)
+	form.Name = strings.TrimSpace(r.PostFormValue("name"))
+	form.Year, form.Number = strings.TrimSpace(r.PostFormValue("year")), strings.TrimSpace(r.PostFormValue("number"))
+	form.Industries = strings.TrimSpace(r.PostFormValue("industries"))
+	b := cpaudit.Batch{Name: form.Name, Industries: strings.Fields(strings.ReplaceAll(form.Industries, ",", " "))}
+	for i, o := range form.Reasons {
+		for _, v := range r.PostForm["reasons"] {
+			if v == o.Value {
+				form.Reasons[i].Selected = true
+				b.Reasons = append(b.Reasons, cpaudit.ListingReason(v))
+			}
+		}
+	}
+	for i, p := range b.Obligations.Fields() {
+		*p = strings.TrimSpace(r.PostFormValue(cpaudit.ObligationNames[i]))
+		form.Obligations[i].Due = *p
+	}
+	var errMsg string
+	var err error
+	if b.Year, err = strconv.Atoi(form.Year); err != nil || b.Year < 2000 || b.Year > 2100 {
+		errMsg = T("batch.err.year")
+	} else if b.Number, err = strconv.Atoi(form.Number); err != nil || b.Number < 1 || b.Number > 1000 {
+		errMsg = T("batch.err.number")
+	} else {
+		errMsg = batchProblem(lang, b)
+	}
+	if errMsg == "" {
+		created, err := s.store.CreateBatch(r.Context(), actorOf(r), b)
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/batches/"+url.PathEscape(created.ID), http.StatusSeeOther)
+			return nil
+		case cpaudit.IsKind(err, cpaudit.KindConflict) && managesBatches(actorOf(r)):
+			errMsg = T("batch.err.taken")
+		default:
+			return err
+		}
+	}
+	return s.renderBatches(w, r, http.StatusUnprocessableEntity, form, errMsg)
+}
+
+// batchProblem checks a batch's fields and says what is wrong in the
+// page's language, or "" when nothing is.
+func batchProblem(lang string, b cpaudit.Batch) string {
+	T := translator(lang)
+	if b.Name == "" {
+		return T("batch.err.name")
+	}
+	for _, code := range b.Industries {
+		if cpaudit.ValidateIndustry(code) != nil {
+			return strings.ReplaceAll(T("batch.err.industry"), "%s", code)
+		}
+	}
+	for i, p := range b.Obligations.Fields() {
+		if *p == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, *p); err != nil {
+			return strings.ReplaceAll(T("batch.err.date"), "%s", T("due."+cpaudit.ObligationNames[i]))
+		}
+	}
+	if err := b.Validate(); cpaudit.IsKind(err, cpaudit.KindUnprocessable) {
+		return T("batch.err.order")
+	} else if err != nil {
+		return T("batch.err.invalid")
+	}
+	return ""
+}
+
+// batchPage shows a batch, its dates (a form for those who manage
+// batches) and the form that starts an audit in it.
+func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.store.Batch(r.Context(), actorOf(r), param(r, "id"))
+	if err != nil {
+		return err
+	}
+	return s.renderBatch(w, r, http.StatusOK, b, obligationRows(webOf(r).Lang, b.Obligations), "", "")
+}
+
+func (s *Server) renderBatch(w http.ResponseWriter, r *http.Request, status int, b cpaudit.Batch, dates []obligationRow, dateErr, auditErr string) error {
+	a := actorOf(r)
+	data := map[string]any{"Batch": b, "Reasons": reasonLabels(webOf(r).Lang, b.Reasons), "Dates": dates,
+		"CanManage": managesBatches(a), "DateError": dateErr, "AuditError": auditErr,
+		"AuditsURL": "/audits?batch_id=" + url.QueryEscape(b.ID)}
+	if managesBatches(a) {
+		ents, _, err := s.store.ListEnterprises(r.Context(), a, cpaudit.EnterpriseFilter{Limit: 200})
+		if err != nil {
+			return err
+		}
+		cons, err := s.store.Consultancies(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		var entOpts, consOpts []option
+		for _, o := range ents {
+			entOpts = append(entOpts, option{Value: o.ID, Label: o.Name + " " + o.CreditCode})
+		}
+		for _, o := range cons {
+			consOpts = append(consOpts, option{Value: o.ID, Label: o.Name})
+		}
+		data["Enterprises"], data["Consultancies"] = entOpts, consOpts
+	}
+	return s.render(w, r, status, "batch", data)
+}
+
+// updateBatchSubmit saves the dates form; every letter of the batch's
+// audits is then regenerated, as through the API.
+func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	lang := webOf(r).Lang
+	b, err := s.store.Batch(r.Context(), a, param(r, "id"))
+	if err != nil {
+		return err
+	}
+	p := storage.BatchPatch{Obligations: map[string]*string{}}
+	want := b
+	for i, f := range want.Obligations.Fields() {
+		v := strings.TrimSpace(r.PostFormValue(cpaudit.ObligationNames[i]))
+		*f = v
+		p.Obligations[cpaudit.ObligationNames[i]] = &v
+	}
+	dates := obligationRows(lang, want.Obligations)
+	if msg := batchProblem(lang, want); msg != "" {
+		return s.renderBatch(w, r, http.StatusUnprocessableEntity, b, dates, msg, "")
+	}
+	if _, err := s.store.UpdateBatch(r.Context(), a, b.ID, p); err != nil {
+		return err
+	}
+	s.regenerateLettersNow(r.Context(), a.TenantID)
+	http.Redirect(w, r, "/batches/"+url.PathEscape(b.ID), http.StatusSeeOther)
+	return nil
+}
+
+// startAuditSubmit starts an audit of the chosen enterprise in the batch
+// and shows it.
+func (s *Server) startAuditSubmit(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	T := translator(webOf(r).Lang)
+	b, err := s.store.Batch(r.Context(), a, param(r, "id"))
+	if err != nil {
+		return err
+	}
+	na := cpaudit.NewAudit{EnterpriseID: r.PostFormValue("enterprise_id"), ConsultancyID: r.PostFormValue("consultancy_id"), BatchID: b.ID}
+	if na.EnterpriseID == "" {
+		return s.renderBatch(w, r, http.StatusUnprocessableEntity, b, obligationRows(webOf(r).Lang, b.Obligations), "", T("batch.err.enterprise"))
+	}
+	au, err := s.store.StartAudit(r.Context(), a, na)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/audits/"+url.PathEscape(au.ID), http.StatusSeeOther)
+	return nil
+}

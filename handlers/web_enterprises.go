@@ -1,0 +1,126 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// enterpriseRoutes registers the enterprise list and the .xlsx import
+// pages. The import form is a plain multipart form (no script), so its
+// CSRF token travels as a form field that importSubmit checks itself:
+// requireSession reads tokens only from url-encoded bodies and headers.
+func (s *Server) enterpriseRoutes(r *mux.Router) {
+	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")
+	r.Handle("/enterprises/import", s.page(s.requireSession(s.importPage))).Methods("GET")
+	r.Handle("/enterprises/import", s.page(s.importSubmit)).Methods("POST")
+	r.Handle("/enterprises/import-template.xlsx", s.page(s.requireSession(s.apiImportTemplate))).Methods("GET")
+	r.Handle("/enterprises/imports/{id}/rejected.xlsx", s.page(s.requireSession(s.apiImportRejected))).Methods("GET")
+}
+
+// mayImport says whether the page offers the import: the storage decides.
+func mayImport(u *cpaudit.User) bool {
+	return u != nil && (u.Role == cpaudit.RoleAdmin || u.Role == cpaudit.RoleRegulator)
+}
+
+func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
+	f, err := enterpriseFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	list, total, err := s.store.ListEnterprises(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	p := pager{Page: f.Offset/f.Limit + 1, Pages: max(1, (total+f.Limit-1)/f.Limit)}
+	if f.Offset > 0 {
+		p.Prev = enterprisesURL(f, max(0, f.Offset-f.Limit))
+	}
+	if f.Offset+len(list) < total {
+		p.Next = enterprisesURL(f, f.Offset+f.Limit)
+	}
+	return s.render(w, r, http.StatusOK, "enterprises", map[string]any{
+		"Enterprises": list, "Total": total, "Pager": p, "Filter": f,
+		"Filtered": f.Region != "" || f.Industry != "" || f.Query != "", "MayImport": mayImport(webOf(r).User),
+	})
+}
+
+// enterprisesURL links to another page of the same filtered list.
+func enterprisesURL(f cpaudit.EnterpriseFilter, offset int) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"region": f.Region, "industry": f.Industry, "q": f.Query} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Limit != 20 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if len(q) == 0 {
+		return "/enterprises"
+	}
+	return "/enterprises?" + q.Encode()
+}
+
+// importPageData is the import form's choices: batches to start audits
+// in and consultancies to run them.
+func (s *Server) importPageData(r *http.Request, data map[string]any) error {
+	a := actorOf(r)
+	batches, err := s.store.Batches(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	cons, err := s.store.Consultancies(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	data["Batches"], data["Consultancies"], data["MayImport"] = batches, cons, mayImport(webOf(r).User)
+	return nil
+}
+
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
+	data := map[string]any{}
+	if err := s.importPageData(r, data); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "enterprise_import", data)
+}
+
+// importSubmit imports an uploaded sheet and shows the result, or the
+// form again with the reason a sheet was refused as a whole.
+func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
+	wi := webOf(r)
+	if wi.User == nil {
+		return cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
+	}
+	form, err := readImportForm(w, r)
+	if err == nil && subtle.ConstantTimeCompare([]byte(form.fields["csrf"]), []byte(wi.CSRF)) != 1 {
+		return cpaudit.Errorf(cpaudit.KindInvalid, "the form has expired; reload the page and try again")
+	}
+	var res cpaudit.ImportResult
+	if err == nil {
+		res, err = s.importEnterprises(r, form)
+	}
+	data := map[string]any{"Result": &res}
+	status := http.StatusOK
+	if err != nil {
+		st, msg := errorStatus(err)
+		if st >= 500 {
+			return err
+		}
+		s.logError(r, st, err)
+		data["Result"], data["Error"], status = nil, msg, st
+	}
+	if err := s.importPageData(r, data); err != nil {
+		return err
+	}
+	return s.render(w, r, status, "enterprise_import", data)
+}

@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"bytes"
+	"mime"
+	"net/http"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/sheet"
+)
+
+// Exports: the audit list and the overdue list as .xlsx, with the filters
+// of the page they are linked from, every page of them (up to
+// maxExportRows), headers in the page's language.
+
+// maxExportRows bounds one export; a province has a few thousand audits.
+const maxExportRows = 100_000
+
+func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
+	lang := webOf(r).Lang
+	T := translator(lang)
+	f, err := auditFilterOf(r.URL.Query(), 1000)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = 1000, 0
+	t := sheet.Table{Sheet: T("due.sheet.audits"), Header: []string{
+		T("due.col.audit"), T("due.col.enterprise"), T("due.col.region"), T("due.col.industry"), T("due.col.consultancy"),
+		T("due.col.batch"), T("due.col.phase"), T("due.col.accepted"), T("due.col.changed"), T("due.col.next"),
+		T("due.col.nextDue"), T("due.col.overdue")}}
+	for {
+		rows, total, err := s.store.Audits(r.Context(), actorOf(r), f)
+		if err != nil {
+			return err
+		}
+		for _, row := range webAuditRows(lang, rows) {
+			overdue := ""
+			for i, o := range row.OverdueLabels {
+				if i > 0 {
+					overdue += "、"
+				}
+				overdue += o
+			}
+			t.Rows = append(t.Rows, []any{row.ID, row.EnterpriseName, row.RegionLabel, row.Industry, row.ConsultancyName,
+				row.BatchName, row.PhaseLabel, row.Accepted, row.ChangedAt.In(cpaudit.ChinaLocation()).Format("2006-01-02 15:04"),
+				row.NextLabel, row.NextDue, overdue})
+		}
+		f.Offset += len(rows)
+		if len(rows) == 0 || f.Offset >= total || f.Offset >= maxExportRows {
+			break
+		}
+	}
+	return s.writeSheet(w, T("due.file.audits"), t)
+}
+
+func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
+	lang := webOf(r).Lang
+	T := translator(lang)
+	f, err := auditFilterOf(r.URL.Query(), 1000)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = 1000, 0
+	t := sheet.Table{Sheet: T("due.sheet.overdue"), Header: []string{
+		T("due.col.audit"), T("due.col.enterprise"), T("due.col.region"), T("due.col.obligation"), T("due.col.due"),
+		T("due.col.daysOverdue")}}
+	for {
+		rows, total, err := s.store.Overdue(r.Context(), actorOf(r), f)
+		if err != nil {
+			return err
+		}
+		for _, o := range rows {
+			t.Rows = append(t.Rows, []any{o.AuditID, o.EnterpriseName, countyLabel(o.Region), T("due." + o.Obligation), o.Due, o.DaysOverdue})
+		}
+		f.Offset += len(rows)
+		if len(rows) == 0 || f.Offset >= total || f.Offset >= maxExportRows {
+			break
+		}
+	}
+	return s.writeSheet(w, T("due.file.overdue"), t)
+}
+
+// writeSheet sends t as an .xlsx download named name (UTF-8, RFC 6266).
+func (s *Server) writeSheet(w http.ResponseWriter, name string, t sheet.Table) error {
+	var buf bytes.Buffer
+	if err := sheet.Write(&buf, t); err != nil {
+		return cpaudit.Internal("handlers.writeSheet", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + "-" + s.now().In(cpaudit.ChinaLocation()).Format("20060102") + ".xlsx"}))
+	h.Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+	return nil
+}

@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// enterpriseVisible is the SQL condition, over an organisations row
+// aliased o, under which the actor may list the enterprise: whoever sees
+// all, a regional office for its region and below, a consultancy for the
+// enterprises of its audits, an enterprise for itself. Arguments from
+// enterpriseVisibleArgs.
+const enterpriseVisible = `(? OR (? <> '' AND substr(o.region, 1, length(?)) = ?) OR o.id = ?
+	OR o.id IN (SELECT au.enterprise_id FROM audits au WHERE au.consultancy_id = ?))`
+
+func enterpriseVisibleArgs(a cpaudit.Actor) []any {
+	org := a.OrgID
+	if org == "" {
+		org = "\x00" // matches no organisation
+	}
+	region := regionScope(a)
+	return []any{seesAll(a), region, region, region, org, org}
+}
+
+// ListEnterprises returns one page of the enterprises the actor may see,
+// by name, with the number that match f. KindInvalid for a malformed
+// region or industry filter.
+func (s *Store) ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error) {
+	const op = "storage.ListEnterprises"
+	where := []string{`o.kind = 'enterprise'`, enterpriseVisible}
+	args := enterpriseVisibleArgs(a)
+	if f.Region != "" {
+		p := cpaudit.RegionPrefix(f.Region)
+		if p == "" {
+			return nil, 0, cpaudit.Errorf(cpaudit.KindInvalid, "region %q is not a 6-digit administrative division code such as 130100", f.Region)
+		}
+		where, args = append(where, `substr(o.region, 1, length(?)) = ?`), append(args, p, p)
+	}
+	if f.Industry != "" {
+		if err := cpaudit.ValidateIndustry(f.Industry); err != nil {
+			return nil, 0, cpaudit.Errorf(cpaudit.KindInvalid, "industry %q is not a GB/T 4754 code or prefix such as C27", f.Industry)
+		}
+		where, args = append(where, `substr(o.industry, 1, length(?)) = ?`), append(args, f.Industry, f.Industry)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where, args = append(where, `instr(o.name, ?) > 0`), append(args, q)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	f.Offset = max(f.Offset, 0)
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM organisations o WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+prefixed("o.", orgColumns)+` FROM organisations o WHERE `+cond+`
+		ORDER BY o.name, o.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	out := []cpaudit.Organisation{}
+	for rows.Next() {
+		o, err := scanOrganisation(rows)
+		if err != nil {
+			return nil, 0, dbError(op, err, "", "")
+		}
+		out = append(out, o)
+	}
+	return out, total, dbError(op, rows.Err(), "", "")
+}
+
+// prefixed qualifies each of a comma-separated column list with p.
+func prefixed(p, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// UpdateOrganisation changes an organisation's profile (the fields of p
+// that are not nil) and logs the fields before and after. Admins and
+// regulators may; a regional office only for organisations in its region
+// (KindConflict otherwise). KindNotFound for an unknown id or parent;
+// KindInvalid or KindUnprocessable for a value that fails validation.
+func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error) {
+	const op = "storage.UpdateOrganisation"
+	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
+		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change an organisation")
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Organisation{}, err
+	}
+	var out cpaudit.Organisation
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		old, err := s.organisation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if scope := regionScope(a); scope != "" && !strings.HasPrefix(old.Region, scope) {
+			return cpaudit.Errorf(cpaudit.KindConflict, "the organisation is outside your office's region")
+		}
+		o, changed, err := applyProfile(old, p)
+		if err != nil {
+			return err
+		}
+		if o.ParentID != old.ParentID && o.ParentID != "" {
+			if o.ParentID == o.ID {
+				return cpaudit.Errorf(cpaudit.KindUnprocessable, "an organisation cannot be its own parent")
+			}
+			if _, err := s.organisation(ctx, tx, o.ParentID); err != nil {
+				return err
+			}
+		}
+		out = o
+		if len(changed) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = ?, address = ?, permit_number = ?, status = ?,
+			industry = ?, region = ?, parent_id = ? WHERE id = ?`,
+			o.Name, o.Address, o.PermitNumber, string(o.Status), o.Industry, o.Region, nullString(o.ParentID), id); err != nil {
+			return err
+		}
+		return s.appendLog(ctx, tx, a, "organisation.update", "organisation", id, map[string]any{"changed": changed})
+	})
+	if err != nil {
+		return cpaudit.Organisation{}, dbError(op, err, "no such organisation", "")
+	}
+	return out, nil
+}
+
+// applyProfile returns old with p applied and validated, and the changed
+// fields as {"field": [before, after]}.
+func applyProfile(old cpaudit.Organisation, p cpaudit.OrgProfile) (cpaudit.Organisation, map[string][2]string, error) {
+	o := old
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&o.Name, p.Name)
+	set(&o.Address, p.Address)
+	set(&o.PermitNumber, p.PermitNumber)
+	set(&o.Industry, p.Industry)
+	set(&o.Region, p.Region)
+	set(&o.ParentID, p.ParentID)
+	if p.Status != nil {
+		o.Status = *p.Status
+	}
+	if err := cpaudit.ValidateName("name", o.Name, 200); err != nil {
+		return o, nil, err
+	}
+	if o.Kind == cpaudit.OrgEnterprise || o.Industry != "" {
+		if err := cpaudit.ValidateIndustry(o.Industry); err != nil {
+			return o, nil, err
+		}
+	}
+	if o.Kind == cpaudit.OrgEnterprise || o.Kind == cpaudit.OrgRegulator || o.Region != "" {
+		if err := cpaudit.ValidateRegion(o.Region); err != nil {
+			return o, nil, err
+		}
+	}
+	if p.Status != nil && *p.Status == "" && o.Kind == cpaudit.OrgEnterprise {
+		return o, nil, cpaudit.Errorf(cpaudit.KindUnprocessable, "status %q is not operating (正常生产) or stopped (停产)", "")
+	}
+	if err := o.ValidateProfile(); err != nil {
+		return o, nil, err
+	}
+	changed := map[string][2]string{}
+	for _, f := range []struct {
+		name     string
+		was, now string
+	}{
+		{"name", old.Name, o.Name}, {"address", old.Address, o.Address}, {"permit_number", old.PermitNumber, o.PermitNumber},
+		{"status", string(old.Status), string(o.Status)}, {"industry", old.Industry, o.Industry},
+		{"region", old.Region, o.Region}, {"parent_id", old.ParentID, o.ParentID},
+	} {
+		if f.was != f.now {
+			changed[f.name] = [2]string{f.was, f.now}
+		}
+	}
+	return o, changed, nil
+}

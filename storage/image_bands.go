@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// The banded index of image hashes (migration 013). Finding the stored
+// images within search/detect's thresholds (pHash and dHash each within
+// 20 bits, together within 30, in the closest pairing of whole images and
+// centres) by scanning every stored hash costs a read of the whole table
+// per analysed document: quadratic over a tenant's life.
+//
+// Each 64-bit hash is cut into four 16-bit bands, stored as rows of
+// image_bands under an indexed key. By the pigeonhole principle, two hashes
+// within 4r+3 bits agree within r bits on at least one band; a lookup
+// probes each of the new image's bands and every value within
+// imageBandRadius bits of it (17 keys a band for radius 1), so any stored
+// image whose pHash or dHash is within 7 bits of the new one's, in any
+// pairing, is certainly a candidate. The thresholds allow more (20 bits);
+// no banding that small guarantees that (it would need 21 bands of 3 bits,
+// which would match nearly every image), so the rest is measured: on
+// search/detect's test photos and their edits (resized, recompressed,
+// cropped 8-10%, brightened, all at once) 99% of copies share a band
+// exactly and all of them within 1 bit, while 4% of pairs of different
+// photos do (they are then compared exactly and dropped). scripts/bench-detect
+// prints the recall this lookup reaches against an exact scan.
+//
+// Keys: kind << 20 | band << 16 | value, kind 0 for pHash and 1 for dHash.
+// The whole image and its centre share keys, so a cropped copy (whose whole
+// looks like the original's centre) meets the original.
+const imageBandRadius = 1
+
+// imageBandKeys are the keys an image is stored under.
+func imageBandKeys(h cpaudit.ImageHash) []int64 {
+	hashes := [][2]uint64{{0, h.PHash}, {1, h.DHash}}
+	if h.CPHash != 0 || h.CDHash != 0 {
+		hashes = append(hashes, [2]uint64{0, h.CPHash}, [2]uint64{1, h.CDHash})
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	for _, x := range hashes {
+		for band := range uint64(4) {
+			k := int64(x[0]<<20 | band<<16 | (x[1]>>(16*band))&0xffff)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// imageBandProbes are the keys looked up for an image: each of its keys
+// and those within imageBandRadius (1) bit of it.
+func imageBandProbes(h cpaudit.ImageHash) []any {
+	seen := map[int64]bool{}
+	var out []any
+	add := func(k int64) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, k := range imageBandKeys(h) {
+		add(k)
+		for bit := range 16 {
+			add(k ^ 1<<bit)
+		}
+	}
+	return out
+}
+
+// insertImageBands stores the band keys of a document's images.
+func insertImageBands(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) error {
+	var args []any
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		q := `INSERT INTO image_bands (key, document_id, entry, enterprise_id) VALUES (?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?)`, rows-1)
+		_, err := tx.ExecContext(ctx, q, args...)
+		args, rows = args[:0], 0
+		return err
+	}
+	for _, h := range hashes {
+		for _, k := range imageBandKeys(h) {
+			args = append(args, k, src.DocumentID, h.Entry, src.EnterpriseID)
+			if rows++; rows == 200 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// imageCandidates returns the stored images of other enterprises' live
+// documents that share a band (within the radius) or the EXIF capture
+// time and camera serial with one of hashes, each once, by document.
+func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
+	type key struct{ doc, entry string }
+	found := map[key]bool{}
+	var out []cpaudit.ImageCandidate
+	read := func(q string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c cpaudit.ImageCandidate
+			var p, d, cp, cd int64
+			if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF); err != nil {
+				return err
+			}
+			if k := (key{c.DocumentID, c.Theirs.Entry}); !found[k] {
+				found[k] = true
+				c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
+				out = append(out, c)
+			}
+		}
+		return rows.Err()
+	}
+	const columns = `i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif`
+	for _, h := range hashes {
+		probes := imageBandProbes(h)
+		err := read(`SELECT DISTINCT `+columns+` FROM image_bands b
+			JOIN image_hashes i ON i.document_id = b.document_id AND i.entry = b.entry
+			JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
+			WHERE b.key IN (?`+strings.Repeat(`, ?`, len(probes)-1)+`)
+				AND b.enterprise_id NOT IN ('', ?) AND b.document_id <> ?`,
+			append(probes, src.EnterpriseID, src.DocumentID)...)
+		if err != nil {
+			return nil, err
+		}
+		if h.EXIF != "" {
+			if err := read(`SELECT `+columns+` FROM image_hashes i
+				JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
+				WHERE i.exif = ? AND i.enterprise_id NOT IN ('', ?) AND i.document_id <> ?`,
+				h.EXIF, src.EnterpriseID, src.DocumentID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}

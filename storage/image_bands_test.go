@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"context"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// flipBits flips n bits of x, spread over its four bands in turn.
+func flipBits(x uint64, n int) uint64 {
+	for i := range n {
+		x ^= 1 << ((i%4)*16 + i/4)
+	}
+	return x
+}
+
+// TestImageBandLookup: an image within 7 bits of a stored one (pHash or
+// dHash, whole or centre) is always a candidate, whatever bits differ;
+// one far from every stored image is not; EXIF alone finds one too.
+func TestImageBandLookup(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, AuditID: f.audit.ID, Filename: "a.jpg", ContentType: "image/jpeg"}, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.upload(t, f.enterprise, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "b.jpg", ContentType: "image/jpeg"}, "b"); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	if err != nil || len(jobs) != 2 {
+		t.Fatal(len(jobs), err)
+	}
+	for _, j := range jobs {
+		if err := s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextUnsupported}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	if err != nil || len(ajobs) != 2 {
+		t.Fatal(len(ajobs), err)
+	}
+	if ajobs[0].Source.DocumentID != d.ID {
+		ajobs[0], ajobs[1] = ajobs[1], ajobs[0]
+	}
+	stored := cpaudit.ImageHash{Entry: "word/media/image1.png", PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321,
+		CPHash: 0x7777_1111_2222_3333, CDHash: 0x1111_0000_ffff_8888, Width: 800, Height: 600}
+	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{stored}); err != nil {
+		t.Fatal(err)
+	}
+	other := ajobs[1]
+	other.Source.EnterpriseID = "ent-other"
+	far := cpaudit.ImageHash{PHash: ^stored.PHash, DHash: ^stored.DHash, CPHash: ^stored.CPHash, CDHash: ^stored.CDHash}
+	for _, c := range []struct {
+		name string
+		h    cpaudit.ImageHash
+		want bool
+	}{
+		{"same", stored, true},
+		{"pHash 7 bits off, dHash far", cpaudit.ImageHash{PHash: flipBits(stored.PHash, 7), DHash: ^stored.DHash}, true},
+		{"dHash 7 bits off, pHash far", cpaudit.ImageHash{PHash: ^stored.PHash, DHash: flipBits(stored.DHash, 7)}, true},
+		{"whole like the stored centre (a crop)", cpaudit.ImageHash{PHash: flipBits(stored.CPHash, 5), DHash: ^stored.DHash}, true},
+		{"centre like the stored whole", cpaudit.ImageHash{PHash: far.PHash, DHash: far.DHash, CPHash: flipBits(stored.PHash, 6), CDHash: 1}, true},
+		{"8 bits off in both, 2 a band", cpaudit.ImageHash{PHash: flipBits(stored.PHash, 8), DHash: flipBits(stored.DHash, 8)}, false},
+		{"far", far, false},
+		{"far, same EXIF", cpaudit.ImageHash{PHash: far.PHash, DHash: far.DHash, EXIF: "2025:01:02 03:04:05|SN1"}, false},
+	} {
+		got, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{c.h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (len(got) == 1) != c.want || len(got) > 1 || c.want && (got[0].DocumentID != d.ID || got[0].Theirs != stored) {
+			t.Errorf("%s: candidates %+v, want %v", c.name, got, c.want)
+		}
+	}
+	// EXIF: stored with one, found by it alone.
+	withEXIF := stored
+	withEXIF.EXIF = "2025:01:02 03:04:05|SN1"
+	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{withEXIF}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{{PHash: far.PHash, DHash: far.DHash, EXIF: withEXIF.EXIF}}); err != nil || len(got) != 1 {
+		t.Errorf("by EXIF: %+v %v", got, err)
+	}
+
+	// Migration 013's SQL computes the same keys as imageBandKeys (for
+	// documents hashed before it), negative hashes included.
+	db, err := s.tenantDB(ctx, f.sys.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := imageBandKeys(withEXIF)
+	if _, err := db.ExecContext(ctx, `DELETE FROM image_bands`); err != nil {
+		t.Fatal(err)
+	}
+	body, err := fs.ReadFile(migrationsFS, "migrations/tenant/013_image_bands.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	backfill := string(body[strings.Index(string(body), "INSERT INTO image_bands"):])
+	if _, err := db.ExecContext(ctx, backfill); err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	rows, err := db.QueryContext(ctx, `SELECT key FROM image_bands WHERE document_id = ?`, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, k)
+	}
+	rows.Close()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("backfilled keys %x, want %x", got, want)
+	}
+}
