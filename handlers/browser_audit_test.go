@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -8,10 +10,13 @@ import (
 	"github.com/cpaudit/cpaudit/internal/testenv"
 )
 
-// TestBrowserAuditWorkflow drives the batch and audit pages in headless
-// Chromium: a regulator creates a batch and starts an audit with a
-// consultancy; the consultant submits step 1; the regulator returns it
-// with a reason; the consultant submits again and the regulator accepts.
+// TestBrowserAuditWorkflow is issue 4's end-to-end run in headless
+// Chromium: a regulator creates a batch, imports an enterprise into it from
+// an .xlsx sheet, opens the audit the import started and assigns it a
+// consultancy, and sees it on the dashboard, overdue on registration (the
+// empty county chart included); the
+// consultant submits step 1; the regulator returns it with a reason; the
+// consultant submits again and the regulator accepts; the dashboard moves.
 // Each wait is for the element of the new state, never a sleep.
 func TestBrowserAuditWorkflow(t *testing.T) {
 	chromium := testenv.Chromium(t)
@@ -25,8 +30,33 @@ func TestBrowserAuditWorkflow(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#login-form")),
 		)
 	}
+	// dashboard reads the number of audits, of overdue audits and of audits
+	// overdue on registration (its bar in the overdue chart).
+	dashboard := func(step string) (total, overdue, register string) {
+		c.do(step,
+			chromedp.Navigate(base+"/dashboard"),
+			chromedp.WaitVisible(chromedp.CSS("#n-total")),
+		)
+		// A chart leaves out obligations nobody is overdue on.
+		register, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](
+			`(document.querySelector('#chart-overdue a[href="/audits?overdue=register"] .chart-value') || {textContent: "0"}).textContent.trim()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.text("#n-total .value"), c.text("#n-overdue .value"), register
+	}
+	sheet := filepath.Join(t.TempDir(), "2025年第一批企业名单.xlsx")
+	if err := os.WriteFile(sheet, importSheet(t, [][]any{importHeader,
+		{"唐山钢铁集团有限公司", creditCode("91130200MA0CBBB01"), "C3120", "130203", "路北区", "", "正常生产"},
+	}), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	c.login(base, "hebei", regulator)
+	// The world has one audit already, outside any batch and not overdue.
+	if total, overdue, _ := dashboard("dashboard before"); total != "1" || overdue != "0" {
+		t.Errorf("dashboard before: %s audits, %s overdue; want 1, 0", total, overdue)
+	}
 	c.do("create a batch",
 		chromedp.Click(chromedp.CSS("#nav-batches")),
 		chromedp.WaitVisible(chromedp.CSS("#batch-form")),
@@ -41,15 +71,36 @@ func TestBrowserAuditWorkflow(t *testing.T) {
 	if got := c.text("#batch-name"); got != "2025年第一批" {
 		t.Errorf("batch page heading %q", got)
 	}
-	c.do("start an audit",
-		chromedp.SetValue(chromedp.CSS("#s-enterprise"), w.entID),
-		chromedp.SetValue(chromedp.CSS("#s-consultancy"), w.consID),
-		chromedp.Click(chromedp.CSS("#start-submit")),
+	batchURL, err := chromedp.Run(c.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	batchID := batchURL[strings.LastIndexByte(batchURL, '/')+1:]
+	c.do("import the enterprise into the batch",
+		chromedp.Navigate(base+"/enterprises/import"),
+		chromedp.WaitVisible(chromedp.CSS("#import-form")),
+		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{sheet}),
+		chromedp.SetValue(chromedp.CSS("#import-batch"), batchID),
+		chromedp.Click(chromedp.CSS("#import-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#import-result")),
+	)
+	if got := c.text("#audits-created"); got != "1" {
+		t.Fatalf("the import started %q audits", got)
+	}
+	c.do("open the batch's audit",
+		chromedp.Navigate(base+"/audits?batch_id="+batchID),
+		chromedp.WaitVisible(chromedp.CSS("#audits tr.audit-row a")),
+		chromedp.Click(chromedp.CSS("#audits tr.audit-row a")),
+		chromedp.WaitVisible(chromedp.CSS("#consultancy-form")),
+	)
+	c.do("assign the consultancy",
+		chromedp.SetValue(chromedp.CSS("#a-consultancy"), w.consID),
+		chromedp.Click(chromedp.CSS("#consultancy-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#state-1.status-step-not_started")),
 	)
 	audit, err := chromedp.Run(c.ctx, chromedp.Location())
 	if err != nil || !strings.Contains(audit, "/audits/a") {
-		t.Fatalf("after starting the audit the browser is at %q (%v)", audit, err)
+		t.Fatalf("after assigning the consultancy the browser is at %q (%v)", audit, err)
 	}
 	if got := c.text("#audit-consultancy"); got != "绿源环保咨询" {
 		t.Errorf("consultancy %q", got)
@@ -57,6 +108,11 @@ func TestBrowserAuditWorkflow(t *testing.T) {
 	if got := c.text("#state-1"); got != "未开始" {
 		t.Errorf("new step 1: %q", got)
 	}
+	if total, overdue, register := dashboard("dashboard with the audit"); total != "2" || overdue != "1" || register != "1" {
+		t.Errorf("dashboard with a new audit past its registration date: %s audits, %s overdue, %s on registration; want 2, 1, 1",
+			total, overdue, register)
+	}
+	c.shot("dashboard-overdue")
 	logout()
 
 	c.login(base, "hebei", consultant)
@@ -108,4 +164,10 @@ func TestBrowserAuditWorkflow(t *testing.T) {
 	if got := c.text("#state-1"); got != "已通过" {
 		t.Errorf("accepted step 1: %q", got)
 	}
+	// Step 1 under way met the registration obligation; disclosure (due
+	// 2025-03-31, recorded by a regulator as a milestone) is still overdue.
+	if total, overdue, register := dashboard("dashboard after step 1"); total != "2" || overdue != "1" || register != "0" {
+		t.Errorf("dashboard after step 1: %s audits, %s overdue, %s on registration; want 2, 1, 0", total, overdue, register)
+	}
+	c.shot("dashboard-after")
 }

@@ -32,6 +32,7 @@ type barChart struct {
 	LabelW, BarMax  int // the label column and the longest bar, in px
 	LabelX          int // where labels end (text-anchor end)
 	Bars            []chartBar
+	Empty           string // shown instead of an empty chart
 }
 
 const (
@@ -41,8 +42,8 @@ const (
 	chartLabelW = 170
 )
 
-func newBarChart(id, title string, items []chartItem) barChart {
-	c := barChart{ID: id, Title: title, Width: chartWidth, LabelW: chartLabelW, LabelX: chartLabelW - 8,
+func newBarChart(id, title, empty string, items []chartItem) barChart {
+	c := barChart{ID: id, Title: title, Empty: empty, Width: chartWidth, LabelW: chartLabelW, LabelX: chartLabelW - 8,
 		BarMax: chartWidth - chartLabelW - 60}
 	top := 0
 	var desc []string

@@ -127,11 +127,11 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := map[string]any{
 		"D": d, "Numbers": numbers, "StalledDays": days,
-		"PhaseChart":    newBarChart("chart-phase", T("due.byPhase"), phases),
-		"OverdueChart":  newBarChart("chart-overdue", T("due.byOverdue"), overdue),
-		"IndustryChart": newBarChart("chart-industry", T("due.byIndustry"), industries),
-		"CityChart":     newBarChart("chart-city", T("due.byCity"), cities),
-		"CountyChart":   newBarChart("chart-county", T("due.byCounty"), counties),
+		"PhaseChart":    newBarChart("chart-phase", T("due.byPhase"), T("due.noData"), phases),
+		"OverdueChart":  newBarChart("chart-overdue", T("due.byOverdue"), T("due.noData"), overdue),
+		"IndustryChart": newBarChart("chart-industry", T("due.byIndustry"), T("due.noData"), industries),
+		"CityChart":     newBarChart("chart-city", T("due.byCity"), T("due.noData"), cities),
+		"CountyChart":   newBarChart("chart-county", T("due.byCounty"), T("due.noData"), counties),
 		"BatchChart":    s.batchChart(lang, d),
 		"Regional":      a.Role == cpaudit.RoleRegulator || a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleExpert,
 		"Upcoming":      webAuditRows(lang, d.Upcoming),
