@@ -78,9 +78,36 @@ func seedDemo(ctx context.Context, s *storage.Store) ([][2]string, error) {
 			return nil, err
 		}
 	}
-	audit, err := s.CreateAudit(ctx, a, orgIDs[cpaudit.RoleEnterprise], orgIDs[cpaudit.RoleConsultant])
+	batch, err := s.CreateBatch(ctx, a, cpaudit.Batch{Year: 2025, Number: 1, Name: "2025年第一批强制性清洁生产审核",
+		Reasons: []cpaudit.ListingReason{cpaudit.ReasonDoubleExceed, cpaudit.ReasonToxic}, Industries: []string{"C17", "C31", "C26"},
+		Obligations: cpaudit.Obligations{Register: "2025-03-01", Disclose: "2025-03-31", ApplyAssessment: "2025-12-31",
+			AssessmentDone: "2026-03-31", ImplementationDone: "2026-09-30", ApplyAcceptance: "2026-12-31", AcceptanceDone: "2027-03-31"}})
 	if err != nil {
 		return nil, err
+	}
+	audit, err := s.StartAudit(ctx, a, cpaudit.NewAudit{EnterpriseID: orgIDs[cpaudit.RoleEnterprise],
+		ConsultancyID: orgIDs[cpaudit.RoleConsultant], BatchID: batch.ID})
+	if err != nil {
+		return nil, err
+	}
+	if err := demoProgress(ctx, s, a, audit.ID, 12); err != nil {
+		return nil, err
+	}
+	// More enterprises of the batch in other cities, further along or
+	// behind, so that the dashboard (总览) has bars and overdue audits.
+	for i, e := range demoEnterprises {
+		o, err := s.CreateOrganisation(ctx, a, cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: e.name,
+			CreditCode: code(fmt.Sprintf("91%s00MA0E%05d", e.region[:4], i)), Industry: e.industry, Region: e.region})
+		if err != nil {
+			return nil, err
+		}
+		au, err := s.StartAudit(ctx, a, cpaudit.NewAudit{EnterpriseID: o.ID, ConsultancyID: orgIDs[cpaudit.RoleConsultant], BatchID: batch.ID})
+		if err != nil {
+			return nil, err
+		}
+		if err := demoProgress(ctx, s, a, au.ID, e.accepted); err != nil {
+			return nil, err
+		}
 	}
 	// A few documents, so that the lists and search have something to show;
 	// the server extracts and indexes them when it starts.
@@ -100,6 +127,28 @@ func seedDemo(ctx context.Context, s *storage.Store) ([][2]string, error) {
 		}
 	}
 	return logins, nil
+}
+
+// demoProgress submits and accepts the first n steps of an audit.
+func demoProgress(ctx context.Context, s *storage.Store, a cpaudit.Actor, auditID string, n int) error {
+	for step := 1; step <= n; step++ {
+		for _, act := range []cpaudit.StepAction{cpaudit.StepSubmit, cpaudit.StepAccept} {
+			if _, err := s.TransitionStep(ctx, a, auditID, step, storage.StepChange{Action: act}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var demoEnterprises = []struct {
+	name, industry, region string
+	accepted               int
+}{
+	{"唐山市丰南区鑫达钢铁有限公司", "C3120", "130207", 27},
+	{"邯郸市永年区恒信紧固件有限公司", "C3482", "130408", 31},
+	{"沧州市渤海新区临港化工有限公司", "C2614", "130983", 4},
+	{"石家庄市藁城区宏远制药有限公司", "C2710", "130109", 0},
 }
 
 var demoDocuments = []struct {
