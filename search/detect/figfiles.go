@@ -3,14 +3,16 @@ package detect
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"io"
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/xuri/excelize/v2"
+	"github.com/cpaudit/cpaudit/sheet"
 )
 
 // Reading the tables of a file: every sheet of an .xlsx, every table of a
@@ -22,7 +24,8 @@ const (
 	maxTableRows   = 20000 // rows read per file, all sheets and tables together
 	maxTableCols   = 64
 	maxTableUnzip  = 128 << 20
-	maxHeaderCells = 8 // a header row has few filled cells beyond the quantities
+	tableBudget    = 10 * time.Second // reading one workbook's sheets
+	maxHeaderCells = 8                // a header row has few filled cells beyond the quantities
 )
 
 // MayHoldTables says whether TableFigures reads the file.
@@ -76,30 +79,14 @@ type table struct {
 	rows [][]string
 }
 
+// xlsxTables reads every sheet through package sheet, which owns
+// excelize; a workbook that hits a limit gives the rows read before it.
 func xlsxTables(data []byte) []table {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxTableUnzip, UnzipXMLSizeLimit: maxTableUnzip / 4})
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []table
-	budget := maxTableRows
-	for _, name := range f.GetSheetList() {
-		rows, err := f.Rows(name)
-		if err != nil {
-			continue
-		}
-		t := table{name: name}
-		for budget > 0 && rows.Next() {
-			cols, err := rows.Columns()
-			if err != nil {
-				break
-			}
-			t.rows = append(t.rows, cols[:min(len(cols), maxTableCols)])
-			budget--
-		}
-		rows.Close()
-		out = append(out, t)
+	grids, _ := sheet.ReadGrids(context.Background(), data, sheet.Limits{
+		MaxUnzip: maxTableUnzip, MaxRows: maxTableRows, MaxCols: maxTableCols, Budget: tableBudget})
+	out := make([]table, 0, len(grids))
+	for _, g := range grids {
+		out = append(out, table{name: g.Name, rows: g.Rows})
 	}
 	return out
 }
