@@ -83,6 +83,8 @@ var messages = map[string]map[string]string{
 		// Enterprises and their .xlsx import (web_enterprises.go).
 		"nav.enterprises":      "企业",
 		"ent.title":            "企业",
+		"ent.export":           "导出 Excel",
+		"ent.file.export":      "企业列表",
 		"ent.import":           "从 Excel 导入",
 		"ent.filter.q":         "名称",
 		"ent.filter.region":    "行政区划",
@@ -489,6 +491,8 @@ var messages = map[string]map[string]string{
 		// Enterprises and their .xlsx import (web_enterprises.go).
 		"nav.enterprises":      "Enterprises",
 		"ent.title":            "Enterprises",
+		"ent.export":           "Export to Excel",
+		"ent.file.export":      "enterprises",
 		"ent.import":           "Import from Excel",
 		"ent.filter.q":         "Name",
 		"ent.filter.region":    "Region",

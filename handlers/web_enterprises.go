@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -17,6 +18,7 @@ import (
 // requireSession reads tokens only from url-encoded bodies and headers.
 func (s *Server) enterpriseRoutes(r *mux.Router) {
 	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")
+	r.Handle("/enterprises.xlsx", s.page(s.requireSession(s.enterprisesExport))).Methods("GET")
 	r.Handle("/enterprises/import", s.page(s.requireSession(s.importPage))).Methods("GET")
 	r.Handle("/enterprises/import", s.page(s.importSubmit)).Methods("POST")
 	r.Handle("/enterprises/import-template.xlsx", s.page(s.requireSession(s.apiImportTemplate))).Methods("GET")
@@ -46,6 +48,7 @@ func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "enterprises", map[string]any{
 		"Enterprises": list, "Total": total, "Pager": p, "Filter": f,
+		"Export":   "/enterprises.xlsx" + strings.TrimPrefix(enterprisesURL(f, 0), "/enterprises"),
 		"Filtered": f.Region != "" || f.Industry != "" || f.Query != "", "MayImport": mayImport(webOf(r).User),
 	})
 }

@@ -141,3 +141,50 @@ func TestEnterprisePages(t *testing.T) {
 		t.Errorf("other tenant reads the report: %d", x.status)
 	}
 }
+
+// TestEnterprisesExport downloads the filtered enterprise list as .xlsx
+// and reads it back: the filter holds, the Chinese text and the status
+// name survive, and the consultant's export holds only what it may see.
+func TestEnterprisesExport(t *testing.T) {
+	w := newOrgWorld(t)
+	w.e.postJSON("/api/v1/enterprises", w.admin, map[string]string{
+		"name": "保定市白洋淀印染有限公司", "credit_code": creditCode("91130600MA0DYYYY1"),
+		"industry": "C1713", "region": "130602", "address": "保定市竞秀区", "status": "stopped"}, nil)
+	reg := w.e.browser()
+	reg.mustLogin("hebei", "chen@hebei.gov.cn")
+	if body := reg.page("/enterprises?region=130600"); !strings.Contains(body, `href="/enterprises.xlsx?region=130600"`) {
+		t.Fatalf("the list does not link its export with its filter")
+	}
+	rows := func(b *browser, path string) [][]string {
+		t.Helper()
+		r := b.get(path)
+		if r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("GET %s: %d %v", path, r.status, r.header)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		all, err := f.GetRows(f.GetSheetList()[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all
+	}
+	got := rows(reg, "/enterprises.xlsx?region=130600")
+	if len(got) != 2 || got[0][0] != "企业名称" || got[1][0] != "保定市白洋淀印染有限公司" || got[1][4] != "保定市竞秀区" || got[1][6] != "停产" {
+		t.Errorf("filtered export: %q", got)
+	}
+	if got := rows(reg, "/enterprises.xlsx"); len(got) != 3 {
+		t.Errorf("whole export has %d rows, want header + 2", len(got))
+	}
+	cons := w.e.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	if got := rows(cons, "/enterprises.xlsx"); len(got) != 2 || got[1][0] != "石家庄化工有限公司" {
+		t.Errorf("consultant's export: %q", got)
+	}
+	if r := reg.get("/enterprises.xlsx?region=xx"); r.status != 400 {
+		t.Errorf("bad region: %d", r.status)
+	}
+}

@@ -93,3 +93,35 @@ func (s *Server) writeSheet(w http.ResponseWriter, name string, t sheet.Table) e
 	w.Write(buf.Bytes())
 	return nil
 }
+
+// enterprisesExport is the enterprise list as .xlsx, with the filters of
+// the /enterprises page and its columns.
+func (s *Server) enterprisesExport(w http.ResponseWriter, r *http.Request) error {
+	T := translator(webOf(r).Lang)
+	f, err := enterpriseFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = 200, 0
+	t := sheet.Table{Sheet: T("ent.title"), Header: []string{
+		T("ent.col.name"), T("ent.col.creditCode"), T("ent.col.industry"), T("ent.col.region"), T("ent.col.address"),
+		T("ent.col.permit"), T("ent.col.status")}}
+	for {
+		list, total, err := s.store.ListEnterprises(r.Context(), actorOf(r), f)
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			status := ""
+			if o.Status != "" {
+				status = T("ent.status." + string(o.Status))
+			}
+			t.Rows = append(t.Rows, []any{o.Name, o.CreditCode, o.Industry, o.Region, o.Address, o.PermitNumber, status})
+		}
+		f.Offset += len(list)
+		if len(list) == 0 || f.Offset >= total || f.Offset >= maxExportRows {
+			break
+		}
+	}
+	return s.writeSheet(w, T("ent.file.export"), t)
+}
