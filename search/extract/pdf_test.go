@@ -299,7 +299,9 @@ func TestPDFDamaged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			res := run(t, tt.data, "application/pdf", "x.pdf", Limits{})
-			if d := time.Since(start); d > 5*time.Second {
+			// A hang, not a speed check: -race on a busy 2-core CI machine
+			// runs several times slower than a server.
+			if d := time.Since(start); d > 20*time.Second {
 				t.Errorf("took %v", d)
 			}
 			if tt.status == cpaudit.TextDone {

@@ -11,9 +11,9 @@ import (
 // Bounds of the work on one PDF, beyond the job's time and size budgets.
 const (
 	maxPages       = 100_000
-	maxFormDepth   = 12      // Form XObjects drawn inside Form XObjects
-	maxFormDraws   = 100_000 // Form XObjects drawn in all
-	maxGStateDepth = 256     // q without Q
+	maxFormDepth   = 12     // Form XObjects drawn inside Form XObjects
+	maxFormDraws   = 20_000 // Form XObjects drawn in all: a logo on each of 10,000 pages, twice
+	maxGStateDepth = 256    // q without Q
 	maxOperands    = 1024
 	maxFormCache   = 64 << 20 // bytes of decoded forms kept for reuse
 )
