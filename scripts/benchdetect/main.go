@@ -21,11 +21,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cpaudit/cpaudit/scripts/internal/benchstat"
 	"github.com/cpaudit/cpaudit/search/extract"
 )
 
@@ -272,12 +272,7 @@ func verdict(ok bool, ratio string) string {
 	return ratio + " **not met**"
 }
 
-func pct(ds []time.Duration, p int) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[max(0, min(len(s)-1, i-1))]
-}
+func pct(ds []time.Duration, p int) time.Duration { return benchstat.Percentile(ds, p) }
 
 func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
 
@@ -287,24 +282,8 @@ func settle() {
 	time.Sleep(200 * time.Millisecond)
 }
 
-// resetPeak resets the kernel's high-water mark of this process's RSS.
-func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func peak() int64 { return status("VmHWM:") }
-
-func status(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func resetPeak()  { benchstat.ResetPeak() }
+func peak() int64 { return benchstat.Peak() }
 
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")

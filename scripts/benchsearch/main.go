@@ -30,6 +30,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/cpaudit/cpaudit/scripts/internal/benchstat"
 	"github.com/cpaudit/cpaudit/search/index"
 )
 
@@ -438,15 +439,7 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-func pct(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100 // nearest rank
-	return s[max(0, min(len(s)-1, i-1))]
-}
+func pct(ds []time.Duration, p int) time.Duration { return benchstat.Percentile(ds, p) }
 
 func mean(ds []time.Duration) time.Duration {
 	var t time.Duration
@@ -470,8 +463,8 @@ func settle() {
 // resetPeak resets the process's peak resident set (Linux: writing 5 to
 // clear_refs) and returns the current resident set.
 func resetPeak() int64 {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	return status("VmRSS:")
+	benchstat.ResetPeak()
+	return benchstat.Status("VmRSS:")
 }
 
 // sampleAnon samples the process's anonymous resident memory (RssAnon:
@@ -489,7 +482,7 @@ func sampleAnon() func() int64 {
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			v := status("RssAnon:")
+			v := benchstat.Status("RssAnon:")
 			mu.Lock()
 			high = max(high, v)
 			mu.Unlock()
@@ -508,21 +501,7 @@ func sampleAnon() func() int64 {
 }
 
 // peak is the peak resident set since the last resetPeak.
-func peak() int64 { return status("VmHWM:") }
-
-func status(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func peak() int64 { return benchstat.Peak() }
 
 // cpuTime is the CPU time the process has used, user and system.
 func cpuTime() time.Duration {
