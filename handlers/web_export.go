@@ -16,6 +16,22 @@ import (
 // maxExportRows bounds one export; a province has a few thousand audits.
 const maxExportRows = 100_000
 
+// exportPages reads a list page by page from offset 0, handing each page
+// to add, until the list's total or maxExportRows is reached.
+func exportPages[T any](page func(offset int) ([]T, int, error), add func([]T)) error {
+	for offset := 0; ; {
+		rows, total, err := page(offset)
+		if err != nil {
+			return err
+		}
+		add(rows)
+		offset += len(rows)
+		if len(rows) == 0 || offset >= total || offset >= maxExportRows {
+			return nil
+		}
+	}
+}
+
 func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
@@ -28,11 +44,10 @@ func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 		T("due.col.audit"), T("due.col.enterprise"), T("due.col.region"), T("due.col.industry"), T("due.col.consultancy"),
 		T("due.col.batch"), T("due.col.phase"), T("due.col.accepted"), T("due.col.changed"), T("due.col.next"),
 		T("due.col.nextDue"), T("due.col.overdue")}}
-	for {
-		rows, total, err := s.store.Audits(r.Context(), actorOf(r), f)
-		if err != nil {
-			return err
-		}
+	err = exportPages(func(offset int) ([]cpaudit.AuditRow, int, error) {
+		f.Offset = offset
+		return s.store.Audits(r.Context(), actorOf(r), f)
+	}, func(rows []cpaudit.AuditRow) {
 		for _, row := range webAuditRows(lang, rows) {
 			overdue := ""
 			for i, o := range row.OverdueLabels {
@@ -45,10 +60,9 @@ func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 				row.BatchName, row.PhaseLabel, row.Accepted, row.ChangedAt.In(cpaudit.ChinaLocation()).Format("2006-01-02 15:04"),
 				row.NextLabel, row.NextDue, overdue})
 		}
-		f.Offset += len(rows)
-		if len(rows) == 0 || f.Offset >= total || f.Offset >= maxExportRows {
-			break
-		}
+	})
+	if err != nil {
+		return err
 	}
 	return s.writeSheet(w, T("due.file.audits"), t)
 }
@@ -64,18 +78,16 @@ func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
 	t := sheet.Table{Sheet: T("due.sheet.overdue"), Header: []string{
 		T("due.col.audit"), T("due.col.enterprise"), T("due.col.region"), T("due.col.obligation"), T("due.col.due"),
 		T("due.col.daysOverdue")}}
-	for {
-		rows, total, err := s.store.Overdue(r.Context(), actorOf(r), f)
-		if err != nil {
-			return err
-		}
+	err = exportPages(func(offset int) ([]cpaudit.OverdueRow, int, error) {
+		f.Offset = offset
+		return s.store.Overdue(r.Context(), actorOf(r), f)
+	}, func(rows []cpaudit.OverdueRow) {
 		for _, o := range rows {
 			t.Rows = append(t.Rows, []any{o.AuditID, o.EnterpriseName, countyLabel(o.Region), T("due." + o.Obligation), o.Due, o.DaysOverdue})
 		}
-		f.Offset += len(rows)
-		if len(rows) == 0 || f.Offset >= total || f.Offset >= maxExportRows {
-			break
-		}
+	})
+	if err != nil {
+		return err
 	}
 	return s.writeSheet(w, T("due.file.overdue"), t)
 }
@@ -106,11 +118,10 @@ func (s *Server) enterprisesExport(w http.ResponseWriter, r *http.Request) error
 	t := sheet.Table{Sheet: T("ent.title"), Header: []string{
 		T("ent.col.name"), T("ent.col.creditCode"), T("ent.col.industry"), T("ent.col.region"), T("ent.col.address"),
 		T("ent.col.permit"), T("ent.col.status")}}
-	for {
-		list, total, err := s.store.ListEnterprises(r.Context(), actorOf(r), f)
-		if err != nil {
-			return err
-		}
+	err = exportPages(func(offset int) ([]cpaudit.Organisation, int, error) {
+		f.Offset = offset
+		return s.store.ListEnterprises(r.Context(), actorOf(r), f)
+	}, func(list []cpaudit.Organisation) {
 		for _, o := range list {
 			status := ""
 			if o.Status != "" {
@@ -118,10 +129,9 @@ func (s *Server) enterprisesExport(w http.ResponseWriter, r *http.Request) error
 			}
 			t.Rows = append(t.Rows, []any{o.Name, o.CreditCode, o.Industry, o.Region, o.Address, o.PermitNumber, status})
 		}
-		f.Offset += len(list)
-		if len(list) == 0 || f.Offset >= total || f.Offset >= maxExportRows {
-			break
-		}
+	})
+	if err != nil {
+		return err
 	}
 	return s.writeSheet(w, T("ent.file.export"), t)
 }
