@@ -1,15 +1,11 @@
 package storage
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -18,76 +14,10 @@ import (
 // blobKey is where a tenant's blob with this SHA-256 lives.
 func blobKey(slug, sha string) string { return slug + "/sha256/" + sha[:2] + "/" + sha }
 
-// Staged is an upload written to a local temporary file while hashing,
-// so that the blob store gets a known size and a content address, memory
-// use does not grow with the file, and the form fields that came after the
-// file can still be read before anything is stored. Close removes it.
-type Staged struct {
-	file   *os.File
-	SHA256 string
-	Size   int64
-}
-
-// Close removes the staged file; it is safe to call more than once.
-func (st *Staged) Close() error {
-	st.file.Close()
-	return os.Remove(st.file.Name())
-}
-
-// Stage copies r into a temporary file under the data directory, hashing
-// as it goes. KindTooLarge beyond max bytes; KindInvalid when r fails (the
-// client's stream broke off), with r's error as the cause.
-func (s *Store) Stage(r io.Reader, max int64) (*Staged, error) {
-	const op = "storage.Stage"
-	f, err := os.CreateTemp(filepath.Join(s.dataDir, "tmp"), "upload-*")
-	if err != nil {
-		return nil, cpaudit.Internal(op, err)
-	}
-	st := &Staged{file: f}
-	h := sha256.New()
-	// Multipart parts arrive in reads of a few KiB; buffering the writes
-	// turns hundreds of small write calls per MiB into a few, and each
-	// full buffer starts its writeback to disk at once.
-	bw := bufio.NewWriterSize(&writeBehind{f: f}, 256<<10)
-	n, err := io.Copy(io.MultiWriter(bw, h), io.LimitReader(r, max+1))
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil && n > max {
-		err = cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", max>>20)
-	}
-	if err != nil {
-		st.Close()
-		var ce *cpaudit.Error
-		if errors.As(err, &ce) {
-			return nil, err
-		}
-		return nil, &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: "the upload was interrupted", Err: err}
-	}
-	st.SHA256, st.Size = hex.EncodeToString(h.Sum(nil)), n
-	return st, nil
-}
-
 // adopter is a blob store that can take a staged file by renaming it
 // instead of copying it (the local file system store).
 type adopter interface {
 	Adopt(ctx context.Context, key string, f *os.File, size int64) error
-}
-
-// writeBehind writes to a file and starts each write's writeback to disk
-// immediately (see startWriteback).
-type writeBehind struct {
-	f   *os.File
-	off int64
-}
-
-func (w *writeBehind) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
-	if n > 0 {
-		startWriteback(w.f, w.off, int64(n))
-		w.off += int64(n)
-	}
-	return n, err
 }
 
 // storeBlob puts a staged upload in the blob store under the tenant's
@@ -168,12 +98,7 @@ func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.
 			return cpaudit.Document{}, err
 		}
 	}
-	if err := s.storeBlob(ctx, h.slug, st); err != nil {
-		return cpaudit.Document{}, err
-	}
-	defer s.uploads.RUnlock()
 	sha, size := st.SHA256, st.Size
-
 	now := s.clock()
 	d := cpaudit.Document{
 		ID: cpaudit.NewID("d", now), Kind: nd.Kind, Title: nd.Title, AuditID: nd.AuditID, Step: nd.Step,
@@ -182,7 +107,7 @@ func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.
 	d.Current = cpaudit.DocumentVersion{Number: 1, SHA256: sha, Size: size, ContentType: nd.ContentType,
 		Filename: nd.Filename, UploadedBy: a.Email, UploadedAt: now, TextStatus: cpaudit.TextPending}
 	d.Versions = []cpaudit.DocumentVersion{d.Current}
-	err = inTx(ctx, h.db, func(tx *sql.Tx) error {
+	err = s.commitUpload(ctx, h, st, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO documents (id, kind, title, audit_id, step, org_id, created_by_id, created_by, created_at, versions)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 			d.ID, string(d.Kind), d.Title, nullString(d.AuditID), nullInt(d.Step), nullString(d.OrgID), a.UserID, a.Email, micros(now))
@@ -236,15 +161,10 @@ func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename
 	if err := mayUpload(a, d.Kind); err != nil {
 		return cpaudit.Document{}, err
 	}
-	if err := s.storeBlob(ctx, h.slug, st); err != nil {
-		return cpaudit.Document{}, err
-	}
-	defer s.uploads.RUnlock()
-	sha, size := st.SHA256, st.Size
 	now := s.clock()
-	v := cpaudit.DocumentVersion{SHA256: sha, Size: size, ContentType: contentType, Filename: cpaudit.CleanFilename(filename),
+	v := cpaudit.DocumentVersion{SHA256: st.SHA256, Size: st.Size, ContentType: contentType, Filename: cpaudit.CleanFilename(filename),
 		UploadedBy: a.Email, UploadedAt: now, TextStatus: cpaudit.TextPending}
-	err = inTx(ctx, h.db, func(tx *sql.Tx) error {
+	err = s.commitUpload(ctx, h, st, func(tx *sql.Tx) error {
 		// Number the version inside the transaction: concurrent uploads of
 		// the same document serialise on the write lock.
 		if err := tx.QueryRowContext(ctx, `UPDATE documents SET versions = versions + 1 WHERE id = ? RETURNING versions`, docID).Scan(&v.Number); err != nil {

@@ -45,6 +45,9 @@ type Store struct {
 	// that references it; the garbage collector takes the write lock, so it
 	// never deletes a blob that an upload is about to reference.
 	uploads sync.RWMutex
+	// spoolBufs recycles the chunks through which uploads are staged
+	// (see Stage).
+	spoolBufs sync.Pool
 
 	mu      sync.Mutex
 	tenants map[string]*tenantHandle // by tenant id
