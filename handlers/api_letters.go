@@ -23,6 +23,7 @@ type letterStore interface {
 	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
 	ClaimLetterJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]storage.LetterJob, error)
 	CompleteLetterJob(ctx context.Context, j storage.LetterJob, st *storage.Staged) (cpaudit.Document, error)
+	FailLetterJob(ctx context.Context, j storage.LetterJob) (gaveUp bool, err error)
 	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
 	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
 }
@@ -152,21 +153,43 @@ func (s *Server) RegenerateLetters(ctx context.Context, tenantID string) error {
 			return err
 		}
 		for _, j := range jobs {
-			docx, err := s.buildLetter(ctx, cpaudit.SystemActor(tenantID), j.AuditID)
-			if err != nil {
-				return err
+			err := s.regenerateLetter(ctx, tenantID, j)
+			if err == nil {
+				continue
 			}
-			st, err := s.store.Stage(bytes.NewReader(docx), int64(len(docx))+1)
-			if err != nil {
-				return err
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			_, err = s.store.CompleteLetterJob(ctx, j, st)
-			st.Close()
-			if err != nil {
-				return err
+			// One letter that cannot be built must not hold up the
+			// others: it stays leased (so this loop ends) and is tried
+			// again later, up to storage.MaxLetterAttempts times.
+			gaveUp, ferr := s.store.FailLetterJob(ctx, j)
+			if ferr != nil {
+				return ferr
+			}
+			if gaveUp {
+				s.log.Error("letter regeneration failed for good; the letter keeps its last version",
+					"tenant", tenantID, "audit", j.AuditID, "attempts", j.Attempts, "err", err)
+			} else {
+				s.log.Warn("letter regeneration failed; it will be retried",
+					"tenant", tenantID, "audit", j.AuditID, "attempts", j.Attempts, "err", err)
 			}
 		}
 	}
+}
+
+func (s *Server) regenerateLetter(ctx context.Context, tenantID string, j storage.LetterJob) error {
+	docx, err := s.buildLetter(ctx, cpaudit.SystemActor(tenantID), j.AuditID)
+	if err != nil {
+		return err
+	}
+	st, err := s.store.Stage(bytes.NewReader(docx), int64(len(docx))+1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, err = s.store.CompleteLetterJob(ctx, j, st)
+	return err
 }
 
 // apiPatchAudit assigns, changes or removes (consultancy_id "") an

@@ -168,6 +168,29 @@ type LetterJob struct {
 	TenantID   string
 	AuditID    string
 	DocumentID string
+	Attempts   int // including this one
+}
+
+// MaxLetterAttempts is how often a letter is tried before its job is
+// dropped: a letter that cannot be built (say, an audit whose enterprise
+// has gone) keeps its last version instead of coming back for ever.
+const MaxLetterAttempts = 5
+
+// FailLetterJob records that j failed. Before its MaxLetterAttempts-th
+// attempt the job stays leased and comes back when the lease ends; at
+// that attempt it is removed, and gaveUp is true.
+func (s *Store) FailLetterJob(ctx context.Context, j LetterJob) (gaveUp bool, err error) {
+	if j.Attempts < MaxLetterAttempts {
+		return false, nil
+	}
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return false, err
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobLetter); err != nil {
+		return false, dbError("storage.FailLetterJob", err, "", "")
+	}
+	return true, nil
 }
 
 // ClaimLetterJobs leases up to limit due letter jobs of a tenant for lease.
@@ -183,7 +206,7 @@ func (s *Store) ClaimLetterJobs(ctx context.Context, tenantID string, limit int,
 	}
 	jobs := make([]LetterJob, 0, len(claimed))
 	for _, c := range claimed {
-		j := LetterJob{ID: c.id, TenantID: tenantID, DocumentID: c.docID}
+		j := LetterJob{ID: c.id, TenantID: tenantID, DocumentID: c.docID, Attempts: c.attempts}
 		if err := db.QueryRowContext(ctx, `SELECT audit_id FROM letters WHERE document_id = ?`, c.docID).Scan(&j.AuditID); err != nil {
 			return nil, dbError(op, err, "", "")
 		}

@@ -177,3 +177,44 @@ func TestSetAuditConsultancy(t *testing.T) {
 		t.Errorf("%d consultancy changes logged, want 3", changes)
 	}
 }
+
+// A letter job that keeps failing is tried MaxLetterAttempts times, each
+// after its lease, and then dropped, so it cannot come back for ever.
+func TestLetterJobGivesUp(t *testing.T) {
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	ctx := context.Background()
+	b, err := s.CreateBatch(ctx, f.regulator, cpaudit.Batch{Year: 2025, Number: 2, Name: "第二批",
+		Obligations: cpaudit.Obligations{Disclose: "2025-03-31"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	au, err := s.StartAudit(ctx, f.regulator, cpaudit.NewAudit{EnterpriseID: f.ent.ID, ConsultancyID: f.cons.ID, BatchID: b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveLetter(ctx, f.regulator, au.ID, f.stage(t, "通知书")); err != nil {
+		t.Fatal(err)
+	}
+	date := "2025-05-31"
+	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, BatchPatch{Obligations: map[string]*string{"disclose": &date}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for attempt := 1; attempt <= MaxLetterAttempts; attempt++ {
+		s.now = func() time.Time { return now }
+		jobs, err := s.ClaimLetterJobs(ctx, f.sys.TenantID, 10, time.Minute)
+		if err != nil || len(jobs) != 1 || jobs[0].Attempts != attempt {
+			t.Fatalf("attempt %d: %+v %v", attempt, jobs, err)
+		}
+		gaveUp, err := s.FailLetterJob(ctx, jobs[0])
+		if err != nil || gaveUp != (attempt == MaxLetterAttempts) {
+			t.Fatalf("attempt %d: gave up %v, %v", attempt, gaveUp, err)
+		}
+		now = now.Add(2 * time.Minute) // past the lease
+	}
+	s.now = func() time.Time { return now.Add(time.Hour) }
+	if jobs, err := s.ClaimLetterJobs(ctx, f.sys.TenantID, 10, time.Minute); err != nil || len(jobs) != 0 {
+		t.Fatalf("after giving up: %+v %v", jobs, err)
+	}
+}
