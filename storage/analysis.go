@@ -1,12 +1,9 @@
 package storage
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -75,146 +72,6 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 		src.Absent = src.Deleted || src.Version == 0 || (src.EnterpriseID == "" && !src.Guideline)
 	}
 	return jobs, nil
-}
-
-// MatchFingerprints replaces the stored fingerprints of the job's
-// document with prints (of a text of runes significant runes), marks as
-// boilerplate the fingerprints now found in a guideline or in the
-// documents of at least boilerplateMin enterprises (queueing again the
-// flagged documents that hold them, whose flags may now be common text),
-// and returns, per document of another enterprise, the fingerprints it
-// shares with this one that are not boilerplate. A guideline, or a
-// document with nothing to analyse, shares nothing.
-func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error) {
-	const op = "storage.MatchFingerprints"
-	db, err := s.tenantDB(ctx, j.TenantID)
-	if err != nil {
-		return nil, err
-	}
-	src := j.Source
-	var out []cpaudit.SeedMatch
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM fingerprints WHERE document_id = ?`, src.DocumentID); err != nil {
-			return err
-		}
-		if src.Absent {
-			_, err := tx.ExecContext(ctx, `DELETE FROM analysed_texts WHERE document_id = ?`, src.DocumentID)
-			return err
-		}
-		now := micros(s.clock())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO analysed_texts (document_id, version, enterprise_id, runes, uploaded_at, analysed_at)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, enterprise_id = excluded.enterprise_id,
-				runes = excluded.runes, uploaded_at = excluded.uploaded_at, analysed_at = excluded.analysed_at`,
-			src.DocumentID, src.Version, src.EnterpriseID, runes, micros(src.UploadedAt), now); err != nil {
-			return err
-		}
-		if err := insertFingerprints(ctx, tx, src, prints); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO boilerplate (hash, cause)
-			SELECT f.hash, ? FROM fingerprints f
-			WHERE f.hash IN (SELECT hash FROM fingerprints WHERE document_id = ?
-				EXCEPT SELECT hash FROM boilerplate) -- once common, always: not counted again
-			GROUP BY f.hash
-			HAVING max(f.guideline) = 1 OR count(DISTINCT nullif(f.enterprise_id, '')) >= ?
-			ON CONFLICT (hash) DO NOTHING`, j.ID, src.DocumentID, boilerplateMin)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			// Flags raised before this text made their passages common
-			// are re-examined.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
-				SELECT ?, d.id, d.versions, ?, ? FROM documents d
-				WHERE d.id <> ?
-					AND d.id IN (SELECT f.document_id FROM fingerprints f JOIN boilerplate b ON b.hash = f.hash AND b.cause = ?)
-					AND (d.id IN (SELECT doc_a FROM flags WHERE kind = ?) OR d.id IN (SELECT doc_b FROM flags WHERE kind = ?))
-					AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ? AND j.attempts = 0)`,
-				jobAnalyse, now, now, src.DocumentID, j.ID, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), jobAnalyse); err != nil {
-				return err
-			}
-		}
-		if src.Guideline {
-			return nil
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT b.document_id, a.pos, b.pos, t.runes, t.uploaded_at
-			FROM fingerprints a
-			JOIN fingerprints b ON b.hash = a.hash
-			JOIN analysed_texts t ON t.document_id = b.document_id
-			JOIN documents d ON d.id = b.document_id AND d.deleted_at IS NULL
-			WHERE a.document_id = ? AND b.document_id <> a.document_id AND b.guideline = 0
-				AND b.enterprise_id <> '' AND b.enterprise_id <> ?
-				AND NOT EXISTS (SELECT 1 FROM boilerplate bp WHERE bp.hash = a.hash)
-			ORDER BY b.document_id`, src.DocumentID, src.EnterpriseID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var pa, pb, n int
-			var uploaded int64
-			if err := rows.Scan(&id, &pa, &pb, &n, &uploaded); err != nil {
-				return err
-			}
-			if len(out) == 0 || out[len(out)-1].DocumentID != id {
-				out = append(out, cpaudit.SeedMatch{DocumentID: id, Runes: n, UploadedAt: fromMicros(uploaded)})
-			}
-			m := &out[len(out)-1]
-			m.Seeds = append(m.Seeds, [2]int{pa, pb})
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, dbError(op, err, "", "")
-	}
-	return out, nil
-}
-
-// fingerprintBatch is how many fingerprints one INSERT statement writes:
-// one statement per row would spend most of its time crossing into cgo.
-const fingerprintBatch = 400
-
-// insertFingerprints writes prints in hash order, so that the hash index
-// is walked once from start to end rather than hit at random.
-func insertFingerprints(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, prints []cpaudit.Fingerprint) error {
-	prints = slices.Clone(prints)
-	slices.SortFunc(prints, func(x, y cpaudit.Fingerprint) int { return cmp.Compare(x.Hash, y.Hash) })
-	ent := src.EnterpriseID
-	if src.Guideline {
-		ent = ""
-	}
-	args := make([]any, 0, 5*fingerprintBatch)
-	for len(prints) > 0 {
-		n := min(len(prints), fingerprintBatch)
-		args = args[:0]
-		for _, f := range prints[:n] {
-			args = append(args, int64(f.Hash), src.DocumentID, f.Pos, ent, src.Guideline)
-		}
-		q := `INSERT INTO fingerprints (hash, document_id, pos, enterprise_id, guideline) VALUES (?, ?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?, ?)`, n-1)
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		prints = prints[n:]
-	}
-	return nil
-}
-
-// AnalysedText returns the text whose fingerprints are stored for a
-// document (the offsets of MatchFingerprints refer to it); KindNotFound
-// if there is none.
-func (s *Store) AnalysedText(ctx context.Context, tenantID, docID string) (string, error) {
-	db, err := s.tenantDB(ctx, tenantID)
-	if err != nil {
-		return "", err
-	}
-	var text string
-	err = db.QueryRowContext(ctx, `SELECT t.text FROM analysed_texts a
-		JOIN document_texts t ON t.document_id = a.document_id AND t.version = a.version
-		WHERE a.document_id = ?`, docID).Scan(&text)
-	return text, dbError("storage.AnalysedText", err, "no analysed text", "")
 }
 
 // CompleteAnalysisJob stores what the analysis of a document found and

@@ -92,7 +92,7 @@ func TestAnalysisSources(t *testing.T) {
 	// stored none.
 	db, _ := s.tenantDB(ctx, f.sys.TenantID)
 	var prints, boiler int
-	db.QueryRow(`SELECT count(*) FROM fingerprints`).Scan(&prints)
+	db.QueryRow(`SELECT count(*) FROM prints JOIN analysed_docs USING (doc)`).Scan(&prints)
 	db.QueryRow(`SELECT count(*) FROM boilerplate`).Scan(&boiler)
 	if prints != 3 || boiler != 1 {
 		t.Errorf("%d fingerprints, %d boilerplate", prints, boiler)
@@ -117,8 +117,9 @@ func TestAnalysisMigration(t *testing.T) {
 	}
 	// Back to the state before 004.
 	db, _ := s.tenantDB(ctx, f.sys.TenantID)
-	for _, q := range []string{`DELETE FROM jobs WHERE kind = 'analyse'`, `DROP TABLE fingerprints`, `DROP TABLE boilerplate`,
-		`DROP TABLE analysed_texts`, `DROP TABLE flags`, `DELETE FROM schema_migrations WHERE version = 4`} {
+	for _, q := range []string{`DELETE FROM jobs WHERE kind = 'analyse'`, `DROP TABLE prints`, `DROP TABLE print_runs`,
+		`DROP TABLE analysed_docs`, `DROP TABLE analysis_enterprises`, `DROP TABLE boilerplate`, `DROP TABLE flags`,
+		`DELETE FROM schema_migrations WHERE version IN (4, 14)`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -48,6 +48,9 @@ type Store struct {
 	// spoolBufs recycles the chunks through which uploads are staged
 	// (see Stage).
 	spoolBufs sync.Pool
+	// runFilters caches the Bloom filters of the tenants' print runs,
+	// which never change once written (print_filters.go).
+	runFilters runFilters
 
 	mu      sync.Mutex
 	tenants map[string]*tenantHandle // by tenant id

@@ -1,0 +1,378 @@
+package storage
+
+// This file owns the fingerprint store of the duplicate-text analysis
+// (migration 014): the winnowed prints of every analysed text, kept in
+// sorted runs like a log-structured merge tree, so that storing and
+// looking up a report's prints costs about the same whatever the size of
+// the tenant.
+//
+// One hash-ordered index, as before, put each of a report's ~11,000
+// prints on a random leaf: a commit dirtied (and wrote twice, to the WAL
+// and back) about one page per print, and once the index outgrew the
+// cache each print also read its leaf, so a report cost more the larger
+// the tenant. Here a document's prints, sorted, are appended as a run of
+// their own (a few dozen new pages at the end of the table); runs are
+// merged by sorted appends (print_merge.go), so each print is written at
+// most three times, always sequentially. A lookup checks each run's Bloom
+// filter (print_filters.go) and seeks only the runs a print may be in, so
+// a run costs a lookup one filter check per print.
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// MatchFingerprints replaces the stored fingerprints of the job's
+// document with prints (of a text of runes significant runes), marks as
+// boilerplate the fingerprints now found in a guideline or in the
+// documents of at least boilerplateMin enterprises (queueing again the
+// flagged documents that hold them, whose flags may now be common text),
+// and returns, per document of another enterprise, the fingerprints it
+// shares with this one that are not boilerplate, in document id order. A
+// guideline, or a document with nothing to analyse, shares nothing.
+func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error) {
+	const op = "storage.MatchFingerprints"
+	db, err := s.tenantDB(ctx, j.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	src := j.Source
+	prints = sortedPrints(prints)
+	var out []cpaudit.SeedMatch
+	var run int64   // the document's own run
+	var merged bool // whether it was merged away at once
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		// A new key for every analysis: the prints of the last one are
+		// dead from now on, and go when their run is merged.
+		var oldRun, oldPrints int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM analysed_docs WHERE document_id = ? RETURNING run, prints`,
+			src.DocumentID).Scan(&oldRun, &oldPrints)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		if oldRun != 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE print_runs SET dead = dead + ? WHERE run = ?`, oldPrints, oldRun); err != nil {
+				return err
+			}
+		}
+		if src.Absent {
+			return nil
+		}
+		var ent int64 // 0: a guideline
+		if !src.Guideline {
+			if ent, err = enterpriseKey(ctx, tx, src.EnterpriseID); err != nil {
+				return err
+			}
+		}
+		var doc int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO analysed_docs (document_id, version, ent, runes, uploaded_at, analysed_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING doc`,
+			src.DocumentID, src.Version, ent, runes, micros(src.UploadedAt), micros(s.clock())).Scan(&doc); err != nil {
+			return err
+		}
+		if len(prints) == 0 {
+			return nil
+		}
+		runs, err := listRuns(ctx, tx)
+		if err != nil {
+			return err
+		}
+		filters, err := s.runFilters.forRuns(ctx, tx, j.TenantID, runs)
+		if err != nil {
+			return err
+		}
+		if run, err = appendRun(ctx, tx, doc, prints); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE analysed_docs SET run = ?, prints = ? WHERE doc = ?`, run, len(prints), doc); err != nil {
+			return err
+		}
+		shared, err := sharedPrints(ctx, tx, prints, runs, filters)
+		if err != nil {
+			return err
+		}
+		common, err := s.markBoilerplate(ctx, tx, j, run, ent, shared, boilerplateMin)
+		if err != nil {
+			return err
+		}
+		if !src.Guideline {
+			if out, err = seedMatches(ctx, tx, ent, shared, common); err != nil {
+				return err
+			}
+		}
+		merged, err = mergeRuns(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	if run != 0 && !merged {
+		b := newBloom(len(prints))
+		for _, p := range prints {
+			b.add(p.Hash)
+		}
+		s.runFilters.put(j.TenantID, run, b)
+	}
+	return out, nil
+}
+
+// sortedPrints returns prints in the order of the table's key: SQLite
+// compares the hashes as signed integers.
+func sortedPrints(prints []cpaudit.Fingerprint) []cpaudit.Fingerprint {
+	prints = slices.Clone(prints)
+	slices.SortFunc(prints, func(x, y cpaudit.Fingerprint) int {
+		return cmp.Or(cmp.Compare(int64(x.Hash), int64(y.Hash)), cmp.Compare(x.Pos, y.Pos))
+	})
+	return prints
+}
+
+// enterpriseKey returns the integer key of an enterprise in the print
+// store, giving it one the first time.
+func enterpriseKey(ctx context.Context, tx *sql.Tx, enterpriseID string) (int64, error) {
+	var ent int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO analysis_enterprises (enterprise_id) VALUES (?)
+		ON CONFLICT (enterprise_id) DO UPDATE SET enterprise_id = excluded.enterprise_id
+		RETURNING ent`, enterpriseID).Scan(&ent)
+	return ent, err
+}
+
+// printRun is a row of print_runs.
+type printRun struct{ run, level, prints, dead int64 }
+
+func listRuns(ctx context.Context, tx *sql.Tx) ([]printRun, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT run, level, prints, dead FROM print_runs ORDER BY run`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var runs []printRun
+	for rows.Next() {
+		var r printRun
+		if err := rows.Scan(&r.run, &r.level, &r.prints, &r.dead); err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, rows.Err()
+}
+
+// jsonPairs writes pairs of integers as a JSON array of two-element
+// arrays, the one parameter through which a statement reads thousands of
+// rows (json_each): binding them one by one would spend most of the time
+// crossing into cgo and parsing placeholders.
+func jsonPairs(n int, pair func(i int) (int64, int64)) string {
+	b := make([]byte, 0, 32*n+2)
+	b = append(b, '[')
+	for i := range n {
+		x, y := pair(i)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = strconv.AppendInt(b, x, 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, y, 10)
+		b = append(b, ']')
+	}
+	return string(append(b, ']'))
+}
+
+// appendRun writes the (sorted) prints of doc as a new run of level 0,
+// in key order, so that they fill new pages at the end of the table, and
+// returns the run.
+func appendRun(ctx context.Context, tx *sql.Tx, doc int64, prints []cpaudit.Fingerprint) (int64, error) {
+	var run int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO print_runs (level, prints) VALUES (0, ?) RETURNING run`, len(prints)).Scan(&run); err != nil {
+		return 0, err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO prints (run, hash, doc, pos)
+		SELECT ?, value ->> 0, ?, value ->> 1 FROM json_each(?)`,
+		run, doc, jsonPairs(len(prints), func(i int) (int64, int64) { return int64(prints[i].Hash), int64(prints[i].Pos) }))
+	return run, err
+}
+
+// sharedPrint is a print of another live document with the same hash as
+// one of the analysed document's: at pos there, at at here.
+type sharedPrint struct {
+	hash     uint64
+	at       int
+	doc, ent int64
+	pos      int
+}
+
+// sharedPrints returns the prints, in runs (committed before this
+// document's), that share a hash not yet boilerplate with the (sorted)
+// prints. A run is sought only for the hashes its filter may hold.
+func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, runs []printRun, filters map[int64]*bloom) ([]sharedPrint, error) {
+	type candidate struct {
+		run  int64
+		hash uint64
+	}
+	var cands []candidate
+	for _, r := range runs { // a run at a time, one filter in the cache
+		f := filters[r.run]
+		for i, p := range prints {
+			if (i == 0 || prints[i-1].Hash != p.Hash) && f.mayHold(p.Hash) {
+				cands = append(cands, candidate{r.run, p.Hash})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT b.hash, b.doc, d.ent, b.pos
+		FROM json_each(?) c
+		CROSS JOIN prints b
+		JOIN analysed_docs d ON d.doc = b.doc
+		WHERE b.run = c.value ->> 0 AND b.hash = c.value ->> 1
+			AND NOT EXISTS (SELECT 1 FROM boilerplate bp WHERE bp.hash = c.value ->> 1)`,
+		jsonPairs(len(cands), func(i int) (int64, int64) { return cands[i].run, int64(cands[i].hash) }))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sharedPrint
+	for rows.Next() {
+		var p sharedPrint
+		var h int64
+		if err := rows.Scan(&h, &p.doc, &p.ent, &p.pos); err != nil {
+			return nil, err
+		}
+		p.hash = uint64(h)
+		// Every place of the hash in the analysed text.
+		i, _ := slices.BinarySearchFunc(prints, h, func(f cpaudit.Fingerprint, h int64) int { return cmp.Compare(int64(f.Hash), h) })
+		for ; i < len(prints) && int64(prints[i].Hash) == h; i++ {
+			p.at = prints[i].Pos
+			out = append(out, p)
+		}
+	}
+	return out, rows.Err()
+}
+
+// markBoilerplate records as boilerplate (caused by job j) the hashes of
+// run found in a guideline or in the documents of at least min
+// enterprises, the analysed one (of enterprise ent, 0 for a guideline)
+// included, and queues again the flagged documents that hold them. It
+// returns the hashes it marked.
+func (s *Store) markBoilerplate(ctx context.Context, tx *sql.Tx, j cpaudit.AnalysisJob, run, ent int64, shared []sharedPrint, min int) (map[uint64]bool, error) {
+	common := map[uint64]bool{}
+	var added int64
+	if ent == 0 || min <= 1 {
+		// Every print of a guideline is common text (and, with a
+		// threshold of one, every print of anything).
+		res, err := tx.ExecContext(ctx, `INSERT INTO boilerplate (hash, cause)
+			SELECT DISTINCT hash, ? FROM prints WHERE run = ? ORDER BY hash
+			ON CONFLICT (hash) DO NOTHING`, j.ID, run)
+		if err != nil {
+			return nil, err
+		}
+		added, _ = res.RowsAffected()
+		for _, p := range shared {
+			common[p.hash] = true
+		}
+	} else {
+		holders := map[uint64]map[int64]bool{}
+		for _, p := range shared {
+			if holders[p.hash] == nil {
+				holders[p.hash] = map[int64]bool{ent: true}
+			}
+			holders[p.hash][p.ent] = true
+		}
+		var hashes []uint64
+		for h, ents := range holders {
+			if ents[0] || len(ents) >= min {
+				common[h] = true
+				hashes = append(hashes, h)
+			}
+		}
+		slices.Sort(hashes)
+		res, err := tx.ExecContext(ctx, `INSERT INTO boilerplate (hash, cause)
+			SELECT value, ? FROM json_each(?) WHERE true
+			ON CONFLICT (hash) DO NOTHING`, j.ID, jsonInts(hashes))
+		if err != nil {
+			return nil, err
+		}
+		added, _ = res.RowsAffected()
+	}
+	if added == 0 {
+		return common, nil
+	}
+	// Flags raised before this text made their passages common are
+	// re-examined.
+	now := micros(s.clock())
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
+		SELECT ?, x.id, x.versions, ?, ? FROM documents x
+		WHERE x.id <> ?
+			AND x.id IN (SELECT d.document_id FROM boilerplate bp
+				CROSS JOIN print_runs r
+				CROSS JOIN prints p
+				JOIN analysed_docs d ON d.doc = p.doc
+				WHERE bp.cause = ? AND p.run = r.run AND p.hash = bp.hash)
+			AND (x.id IN (SELECT doc_a FROM flags WHERE kind = ?) OR x.id IN (SELECT doc_b FROM flags WHERE kind = ?))
+			AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.document_id = x.id AND q.kind = ? AND q.attempts = 0)`,
+		jobAnalyse, now, now, j.Source.DocumentID, j.ID, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), jobAnalyse)
+	return common, err
+}
+
+// jsonInts writes hashes as a JSON array of (signed) integers.
+func jsonInts(hashes []uint64) string {
+	b := make([]byte, 0, 21*len(hashes)+2)
+	b = append(b, '[')
+	for i, h := range hashes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(h), 10)
+	}
+	return string(append(b, ']'))
+}
+
+// seedMatches groups the shared prints that are not common, of documents
+// of enterprises other than ent and not deleted, by document.
+func seedMatches(ctx context.Context, tx *sql.Tx, ent int64, shared []sharedPrint, common map[uint64]bool) ([]cpaudit.SeedMatch, error) {
+	byDoc := map[int64][][2]int{}
+	for _, p := range shared {
+		if p.ent != 0 && p.ent != ent && !common[p.hash] {
+			byDoc[p.doc] = append(byDoc[p.doc], [2]int{p.at, p.pos})
+		}
+	}
+	out := make([]cpaudit.SeedMatch, 0, len(byDoc))
+	for doc, seeds := range byDoc {
+		m := cpaudit.SeedMatch{Seeds: seeds}
+		var uploaded int64
+		err := tx.QueryRowContext(ctx, `SELECT a.document_id, a.runes, a.uploaded_at FROM analysed_docs a
+			JOIN documents d ON d.id = a.document_id AND d.deleted_at IS NULL
+			WHERE a.doc = ?`, doc).Scan(&m.DocumentID, &m.Runes, &uploaded)
+		if err == sql.ErrNoRows {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		m.UploadedAt = fromMicros(uploaded)
+		slices.SortFunc(m.Seeds, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(x, y cpaudit.SeedMatch) int { return strings.Compare(x.DocumentID, y.DocumentID) })
+	return out, nil
+}
+
+// AnalysedText returns the text whose fingerprints are stored for a
+// document (the offsets of MatchFingerprints refer to it); KindNotFound
+// if there is none.
+func (s *Store) AnalysedText(ctx context.Context, tenantID, docID string) (string, error) {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	var text string
+	err = db.QueryRowContext(ctx, `SELECT t.text FROM analysed_docs a
+		JOIN document_texts t ON t.document_id = a.document_id AND t.version = a.version
+		WHERE a.document_id = ?`, docID).Scan(&text)
+	return text, dbError("storage.AnalysedText", err, "no analysed text", "")
+}
