@@ -211,6 +211,9 @@ type ImageHash struct {
 	// CPHash and CDHash hash the image's centre, for cropped copies.
 	CPHash uint64 `json:"-"`
 	CDHash uint64 `json:"-"`
+	// Thumb is a small greyscale thumbnail (detect.Thumbnail) that checks
+	// a pair the hashes accept; nil for images stored before it was kept.
+	Thumb  []byte `json:"-"`
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
 	// EXIF is the capture time and camera serial number of a photo

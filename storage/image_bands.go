@@ -117,18 +117,21 @@ func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource
 		for rows.Next() {
 			var c cpaudit.ImageCandidate
 			var p, d, cp, cd int64
-			if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF); err != nil {
+			if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF, &c.Theirs.Thumb); err != nil {
 				return err
 			}
 			if k := (key{c.DocumentID, c.Theirs.Entry}); !found[k] {
 				found[k] = true
 				c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
+				if len(c.Theirs.Thumb) == 0 {
+					c.Theirs.Thumb = nil // stored before thumbnails were kept
+				}
 				out = append(out, c)
 			}
 		}
 		return rows.Err()
 	}
-	const columns = `i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif`
+	const columns = `i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif, i.thumb`
 	for _, h := range hashes {
 		probes := imageBandProbes(h)
 		err := read(`SELECT DISTINCT `+columns+` FROM image_bands b

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"io/fs"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -50,7 +51,7 @@ func TestImageBandLookup(t *testing.T) {
 		ajobs[0], ajobs[1] = ajobs[1], ajobs[0]
 	}
 	stored := cpaudit.ImageHash{Entry: "word/media/image1.png", PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321,
-		CPHash: 0x7777_1111_2222_3333, CDHash: 0x1111_0000_ffff_8888, Width: 800, Height: 600}
+		CPHash: 0x7777_1111_2222_3333, CDHash: 0x1111_0000_ffff_8888, Thumb: []byte("thumbnail"), Width: 800, Height: 600}
 	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{stored}); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestImageBandLookup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (len(got) == 1) != c.want || len(got) > 1 || c.want && (got[0].DocumentID != d.ID || got[0].Theirs != stored) {
+		if (len(got) == 1) != c.want || len(got) > 1 || c.want && (got[0].DocumentID != d.ID || !reflect.DeepEqual(got[0].Theirs, stored)) {
 			t.Errorf("%s: candidates %+v, want %v", c.name, got, c.want)
 		}
 	}

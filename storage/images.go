@@ -45,9 +45,13 @@ func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes [
 			return nil
 		}
 		for _, h := range hashes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO image_hashes (document_id, entry, phash, dhash, cphash, cdhash, width, height, exif, enterprise_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src.DocumentID, h.Entry, int64(h.PHash), int64(h.DHash), int64(h.CPHash), int64(h.CDHash),
-				h.Width, h.Height, h.EXIF, src.EnterpriseID); err != nil {
+			thumb := h.Thumb
+			if thumb == nil {
+				thumb = []byte{} // NOT NULL: none
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO image_hashes (document_id, entry, phash, dhash, cphash, cdhash, width, height, exif, enterprise_id, thumb)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src.DocumentID, h.Entry, int64(h.PHash), int64(h.DHash), int64(h.CPHash), int64(h.CDHash),
+				h.Width, h.Height, h.EXIF, src.EnterpriseID, thumb); err != nil {
 				return err
 			}
 		}

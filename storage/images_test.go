@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"io"
+	"reflect"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func TestMatchImages(t *testing.T) {
 	other := byDoc[b]
 	other.Source.EnterpriseID = "ent-other"
 	c, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{h})
-	if err != nil || len(c) != 1 || c[0].DocumentID != a || c[0].Theirs != h {
+	if err != nil || len(c) != 1 || c[0].DocumentID != a || !reflect.DeepEqual(c[0].Theirs, h) {
 		t.Fatalf("candidates %+v %v, want a's image", c, err)
 	}
 	// A new analysis of a without images removes its hashes.

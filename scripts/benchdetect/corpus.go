@@ -49,6 +49,7 @@ type corpus struct {
 	common    [][]string // per enterprise, the common passages in its report
 	plants    []plant
 	byEnt     [][]int // per enterprise, its plants
+	figCases  map[int]*figCase
 }
 
 func newCorpus(seed uint64, n, chars, copyPairs int) *corpus {
@@ -72,6 +73,9 @@ func newCorpus(seed uint64, n, chars, copyPairs int) *corpus {
 			c.common[e] = append(c.common[e], p)
 		}
 	}
+	// Figures are planned from a stream of their own, so that the text and
+	// the photos stay as they were before figures were planted.
+	c.figCases = planFigures(seed, n)
 	c.byEnt = make([][]int, n)
 	for range copyPairs {
 		a, b := rng.IntN(n), rng.IntN(n-1)
@@ -243,6 +247,9 @@ func (c *corpus) report(e int) string {
 		}
 	}
 	write(c.prose(rng, max(200, c.chars-runes), c.names[e]))
+	if fc := c.figCases[e]; fc != nil {
+		write(fc.reportText())
+	}
 	return b.String()
 }
 

@@ -76,6 +76,7 @@ type result struct {
 	peak               int64
 	single             []time.Duration
 	text, image        score
+	figures            score // inconsistent_figure (figures.go)
 	docs, textMB       int
 	images             int
 	perText, perPair   time.Duration
@@ -198,6 +199,11 @@ func runTenant(ctx context.Context, c config, dir string, n, single int, out io.
 		return nil, err
 	}
 	r.images = len(t.photoIDs)
+	if r.figures, err = t.figureScore(ctx, cp); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "[%d reports] inconsistent_figure (enterprise, option, quantity): precision %.4f (%d/%d), recall %.4f (%d/%d); %s\n",
+		n, r.figures.precision(), r.figures.tp, r.figures.tp+r.figures.fp, r.figures.recall(), r.figures.found, r.figures.want, t.plantedCounts(cp))
 	fmt.Fprintf(out, "[%d reports] duplicate_text passages: precision %.4f (%d/%d), recall %.4f (%d/%d); duplicate_image pairs: precision %.4f (%d/%d), recall %.4f (%d/%d)\n",
 		n, r.text.precision(), r.text.tp, r.text.tp+r.text.fp, r.text.recall(), r.text.found, r.text.want,
 		r.image.precision(), r.image.tp, r.image.tp+r.image.fp, r.image.recall(), r.image.found, r.image.want)
@@ -205,7 +211,8 @@ func runTenant(ctx context.Context, c config, dir string, n, single int, out io.
 		what string
 		list []string
 	}{{"duplicate_text missed", r.text.misses}, {"duplicate_text false", r.text.fps},
-		{"duplicate_image missed", r.image.misses}, {"duplicate_image false", r.image.fps}} {
+		{"duplicate_image missed", r.image.misses}, {"duplicate_image false", r.image.fps},
+		{"inconsistent_figure missed", r.figures.misses}, {"inconsistent_figure false", r.figures.fps}} {
 		for _, s := range x.list {
 			fmt.Fprintf(out, "  %s: %s\n", x.what, s)
 		}
@@ -232,6 +239,8 @@ func printTable(out io.Writer, c config, base, full *result) {
 	pr("duplicate_text recall (planted passages)", full.text.recall(), full.text.found, full.text.want)
 	pr("duplicate_image precision (document pairs)", full.image.precision(), full.image.tp, full.image.tp+full.image.fp)
 	pr("duplicate_image recall (pairs holding one photo)", full.image.recall(), full.image.found, full.image.want)
+	pr("inconsistent_figure precision (enterprise, option, quantity)", full.figures.precision(), full.figures.tp, full.figures.tp+full.figures.fp)
+	pr("inconsistent_figure recall (planted contradictions)", full.figures.recall(), full.figures.found, full.figures.want)
 	row(fmt.Sprintf("analyse the whole tenant, %d reports (%d documents)", full.n, full.docs),
 		full.analyse.Round(time.Millisecond).String(), "", "")
 	if base != nil {
@@ -259,8 +268,8 @@ func printTable(out io.Writer, c config, base, full *result) {
 	if base != nil {
 		fmt.Fprintf(out, "Note: growth is measured from %d to %d reports (4x the data when -base is n/4), not from %d to %d: analysing 4x%d reports of %d characters would take the machine too long for one run.\n",
 			base.n, full.n, full.n, 4*full.n, full.n, c.chars)
-		fmt.Fprintf(out, "At %d reports: duplicate_text precision %.4f recall %.4f, duplicate_image precision %.4f recall %.4f.\n",
-			base.n, base.text.precision(), base.text.recall(), base.image.precision(), base.image.recall())
+		fmt.Fprintf(out, "At %d reports: duplicate_text precision %.4f recall %.4f, duplicate_image precision %.4f recall %.4f, inconsistent_figure precision %.4f recall %.4f.\n",
+			base.n, base.text.precision(), base.text.recall(), base.image.precision(), base.image.recall(), base.figures.precision(), base.figures.recall())
 	}
 	fmt.Fprintf(out, "Load average at the end: %s.\n", loadavg())
 }

@@ -26,7 +26,9 @@ type tenant struct {
 	reports  map[int]string // enterprise -> its report
 	docEnt   map[string]int // document -> enterprise
 	photoIDs map[string]photoID
-	jobs     int // analysis jobs done
+	// figEvidence: enterprise -> its evidence of figures (figures.go).
+	figEvidence map[int]string
+	jobs        int // analysis jobs done
 }
 
 // photoID is where a photo document's image comes from: enterprise's
@@ -131,6 +133,9 @@ func (t *tenant) load(ctx context.Context, c *corpus, photos []photoCopy, perEnt
 		}
 		t.reports[e] = id
 		if err := t.loadPhotos(ctx, c.seed, photos, perEnt, e); err != nil {
+			return err
+		}
+		if err := t.loadFigureEvidence(ctx, c, e); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package detect
 import (
 	"archive/zip"
 	"bytes"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -107,47 +108,109 @@ func variants(t testing.TB, src image.Image) map[string][]byte {
 	}
 }
 
-// TestImageThresholds measures the distances that the thresholds rest
-// on: every edited copy is within them, every pair of different photos
-// beyond, with a margin.
+// imageSurvey widens TestImageThresholds to that many photos (the run the
+// thresholds' comments quote: -image-survey 400), against 12 by default.
+var imageSurvey = flag.Int("image-survey", 0, "photos for TestImageThresholds (default 12)")
+
+// TestImageThresholds measures the distances and correlations that the
+// thresholds rest on: every edited copy is within them, every pair of
+// different photos is not the same, with a margin. With 12 photos the
+// hashes alone keep them apart; over hundreds some different photos come
+// within the hash thresholds, and the thumbnails must reject them.
 func TestImageThresholds(t *testing.T) {
-	const photos = 12
+	photos, withCopies := 12, 12
+	if *imageSurvey > 0 {
+		photos, withCopies = *imageSurvey, min(*imageSurvey, 60)
+	}
 	hashes := make([]cpaudit.ImageHash, photos)
-	maxP, maxD, maxS := 0, 0, 0
+	maxP, maxD, maxS, minSim := 0, 0, 0, 1.0
 	for i := range hashes {
-		src := photo(int64(i+1), 480, 360)
+		w, h := 480, 360
+		if i%2 == 1 && *imageSurvey > 0 {
+			w, h = 640, 480 // the benchmark's two sizes
+		}
+		src := photo(int64(i+1), w, h)
 		h0, ok := HashImage(encodeJPEG(t, src, 90))
 		if !ok {
 			t.Fatal("original does not hash")
 		}
 		hashes[i] = h0
+		if i >= withCopies {
+			continue
+		}
 		for name, b := range variants(t, src) {
 			h, ok := HashImage(b)
 			if !ok {
 				t.Fatalf("%s does not hash", name)
 			}
 			same, p, d := SameImage(h0, h)
-			maxP, maxD, maxS = max(maxP, p), max(maxD, d), max(maxS, p+d)
+			sim, _ := ThumbSimilarity(h0.Thumb, h.Thumb)
+			maxP, maxD, maxS, minSim = max(maxP, p), max(maxD, d), max(maxS, p+d), min(minSim, sim)
 			if !same {
-				t.Errorf("photo %d %s: pHash distance %d, dHash %d: not the same", i, name, p, d)
+				t.Errorf("photo %d %s: pHash distance %d, dHash %d, correlation %.3f: not the same", i, name, p, d, sim)
 			}
 		}
 	}
-	minP, minD, minS := 64, 64, 128
+	minP, minD, minS, maxSim, hashAlike := 64, 64, 128, -1.0, 0
 	for i := range hashes {
 		for j := i + 1; j < len(hashes); j++ {
 			same, p, d := SameImage(hashes[i], hashes[j])
 			minP, minD, minS = min(minP, p), min(minD, d), min(minS, p+d)
+			hashOnly := hashes[i]
+			hashOnly.Thumb = nil
+			if alike, _, _ := SameImage(hashOnly, hashes[j]); alike || photos <= 12 || (i*photos+j)%40 == 0 {
+				// The correlation of every pair the hashes accept, and of
+				// a sample of the others (each costs milliseconds).
+				sim, _ := ThumbSimilarity(hashes[i].Thumb, hashes[j].Thumb)
+				maxSim = max(maxSim, sim)
+				if alike {
+					hashAlike++
+					t.Logf("photos %d and %d: pHash distance %d, dHash %d: alike, correlation %.3f", i, j, p, d, sim)
+				}
+			}
 			if same {
 				t.Errorf("photos %d and %d: pHash distance %d, dHash %d: the same", i, j, p, d)
 			}
 		}
 	}
-	t.Logf("copies: pHash <= %d, dHash <= %d, sum <= %d; different photos: pHash >= %d, dHash >= %d, sum >= %d",
-		maxP, maxD, maxS, minP, minD, minS)
+	t.Logf("%d photos, %d with copies: copies pHash <= %d, dHash <= %d, sum <= %d, correlation >= %.3f; "+
+		"different photos pHash >= %d, dHash >= %d, sum >= %d, correlation <= %.3f; %d pairs alike by their hashes",
+		photos, withCopies, maxP, maxD, maxS, minSim, minP, minD, minS, maxSim, hashAlike)
 	// Keep a margin on both sides of the thresholds.
-	if maxS > MaxDistance-4 || minS < MaxDistance+8 {
+	if maxS > MaxDistance-4 || photos <= 12 && minS < MaxDistance+8 {
 		t.Errorf("the margin around MaxDistance %d has shrunk: copies up to %d, different photos from %d", MaxDistance, maxS, minS)
+	}
+	if minSim < ThumbMinSimilarity+0.1 || maxSim > ThumbMinSimilarity-0.1 {
+		t.Errorf("the margin around ThumbMinSimilarity %.2f has shrunk: copies from %.3f, different photos up to %.3f", ThumbMinSimilarity, minSim, maxSim)
+	}
+}
+
+// TestImageThumbsRejectHashAlike: pairs of different generated photos
+// whose hashes are within the thresholds (found by a survey like
+// -image-survey's over photo seeds 1001-1400: 3 of their 79,800 pairs)
+// are told apart by their thumbnails.
+func TestImageThumbsRejectHashAlike(t *testing.T) {
+	size := func(seed int64) (int, int) {
+		if seed%2 == 0 {
+			return 480, 360
+		}
+		return 640, 480
+	}
+	for _, pair := range [][2]int64{{1035, 1354}, {1135, 1198}, {1284, 1316}} {
+		var hs [2]cpaudit.ImageHash
+		for k, seed := range pair {
+			w, h := size(seed)
+			hs[k], _ = HashImage(encodeJPEG(t, photo(seed, w, h), 85))
+		}
+		noThumb := hs[0]
+		noThumb.Thumb = nil
+		alike, p, d := SameImage(noThumb, hs[1])
+		same, _, _ := SameImage(hs[0], hs[1])
+		sim, _ := ThumbSimilarity(hs[0].Thumb, hs[1].Thumb)
+		if !alike || same {
+			t.Errorf("photos %v: pHash distance %d, dHash %d, correlation %.3f: alike by hashes %v (want true), the same %v (want false)",
+				pair, p, d, sim, alike, same)
+		}
 	}
 }
 
@@ -270,5 +333,16 @@ func TestImageHashesInPDF(t *testing.T) {
 	h0, _ := HashImage(encodeJPEG(t, crop(src, 0.05), 70))
 	if same, p, d := SameImage(hs[0], h0); !same {
 		t.Errorf("PDF image and its copy differ: %d, %d", p, d)
+	}
+}
+
+// BenchmarkThumbSimilarity: the cost of checking one pair of images the
+// hashes accept (a photo and its cropped copy).
+func BenchmarkThumbSimilarity(b *testing.B) {
+	src := photo(3, 640, 480)
+	h0, _ := HashImage(encodeJPEG(b, src, 85))
+	h1, _ := HashImage(encodeJPEG(b, crop(src, 0.08), 85))
+	for b.Loop() {
+		ThumbSimilarity(h0.Thumb, h1.Thumb)
 	}
 }
