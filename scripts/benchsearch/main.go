@@ -40,6 +40,7 @@ type config struct {
 	reps, writers, slow int
 	seed                uint64
 	dir, profile        string
+	keep                bool
 }
 
 func main() {
@@ -56,6 +57,7 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", 1, "corpus and query seed")
 	flag.StringVar(&c.dir, "dir", "", "work directory (a fresh temporary one by default)")
 	flag.StringVar(&c.profile, "profile", "", "write CPU profiles of indexing and querying (ours) into this directory")
+	flag.BoolVar(&c.keep, "keep", false, "keep both indexes in -dir, and reuse those a previous run with the same -n, -mean and -seed left there: queries only, for profiling")
 	flag.Parse()
 	if err := run(context.Background(), c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "benchsearch:", err)
@@ -78,6 +80,9 @@ type benchQuery struct {
 }
 
 func run(ctx context.Context, c config, out io.Writer) error {
+	if c.keep && c.dir == "" {
+		return fmt.Errorf("-keep needs -dir")
+	}
 	if c.dir == "" {
 		d, err := os.MkdirTemp("", "benchsearch-*")
 		if err != nil {
@@ -109,85 +114,16 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		return err
 	}
 
-	// Ours.
-	settle()
-	base := resetPeak()
-	anon := sampleAnon()
-	stopProfile := startProfile(c.profile, "index.pprof")
-	t0, cpu0 := time.Now(), cpuTime()
-	ix, err := index.Open(filepath.Join(c.dir, "ours"))
+	ix, ours, err := buildOurs(ctx, c, docs)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	// Batches go to Put from c.writers goroutines at once, as cpaudit's
-	// indexer does: scorch builds their segments in parallel.
-	batches := make(chan []index.Doc)
-	errs := make(chan error, c.writers)
-	var wg sync.WaitGroup
-	for range c.writers {
-		wg.Go(func() {
-			for b := range batches {
-				if err := ix.Put(b...); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	for i := 0; i < len(docs); i += c.batch {
-		var batch []index.Doc
-		for k, d := range docs[i:min(len(docs), i+c.batch)] {
-			batch = append(batch, index.Doc{ID: d.id, Kind: d.kind, AuditID: d.audit, EnterpriseID: d.ent,
-				ConsultancyID: d.cons, Step: d.step, UploadedAt: time.Unix(1767225600+int64(i+k), 0), Text: d.text})
-		}
-		batches <- batch
-	}
-	close(batches)
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return err
-	}
-	oursIndex, oursCPU := time.Since(t0), cpuTime()-cpu0
-	oursPeak := peak()
-	if n, err := ix.DocCount(); err != nil || n != uint64(len(docs)) {
-		return fmt.Errorf("ours holds %d documents (%v), want %d", n, err, len(docs))
-	}
-	// Every document is searchable and on disk now; a bulk load then
-	// merges the index into one segment (what cpaudit reindex does), which
-	// also stops background merges from competing with the queries below.
-	t0, cpu0 = time.Now(), cpuTime()
-	if err := ix.Compact(ctx); err != nil {
-		return err
-	}
-	oursCompact, oursCompactCPU := time.Since(t0), cpuTime()-cpu0
-	stopProfile()
-	oursPeak = max(oursPeak, peak())
-	oursAnon := anon()
-
-	// FTS5.
-	settle()
-	fbase := resetPeak()
-	anon = sampleAnon()
-	t0, cpu0 = time.Now(), cpuTime()
-	f, err := openFTS(filepath.Join(c.dir, "fts.db"))
+	f, fb, err := buildFTS(c, docs)
 	if err != nil {
 		return err
 	}
 	defer f.close()
-	for i := 0; i < len(docs); i += c.batch {
-		var texts []string
-		for _, d := range docs[i:min(len(docs), i+c.batch)] {
-			texts = append(texts, d.text)
-		}
-		if err := f.put(texts); err != nil {
-			return err
-		}
-	}
-	ftsIndex, ftsCPU := time.Since(t0), cpuTime()-cpu0
-	ftsPeak := peak()
-	ftsAnon := anon()
 
 	// The truth.
 	truthTime := truth(docs, queries)
@@ -202,7 +138,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 			return err
 		}
 	}
-	stopProfile = startProfile(c.profile, "query.pprof")
+	stopProfile := startProfile(c.profile, "query.pprof")
 	var oursLat, ftsLat []time.Duration
 	oursBy, ftsBy := map[string][]time.Duration{}, map[string][]time.Duration{}
 	var oursWrong, ftsWrong []string
@@ -281,17 +217,23 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	row("latency p99", ms(op99), ms(fp99), ratio(op99, fp99)+" (≤1.0)")
 	row("latency mean", ms(mean(oursLat)), ms(mean(ftsLat)), ratio(mean(oursLat), mean(ftsLat)))
 	row("latency max", ms(slices.Max(oursLat)), ms(slices.Max(ftsLat)), ratio(slices.Max(oursLat), slices.Max(ftsLat)))
-	row("indexing time", oursIndex.Round(time.Millisecond).String(), ftsIndex.Round(time.Millisecond).String(), "")
-	row("  CPU time (user+sys)", oursCPU.Round(time.Millisecond).String(), ftsCPU.Round(time.Millisecond).String(), ratio(oursCPU, ftsCPU))
-	oursMBs, ftsMBs := mb/oursIndex.Seconds(), mb/ftsIndex.Seconds()
-	row("indexing MB/s of text", fmt.Sprintf("%.2f", oursMBs), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx (≥1.0)", oursMBs/ftsMBs))
-	row("then compaction", oursCompact.Round(time.Millisecond).String()+" ("+oursCompactCPU.Round(time.Millisecond).String()+" CPU)", "-", "")
-	withCompact := mb / (oursIndex + oursCompact).Seconds()
-	row("  MB/s including it", fmt.Sprintf("%.2f", withCompact), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx", withCompact/ftsMBs))
+	if ours.reused {
+		row("indexing", "reused (-keep)", "reused (-keep)", "")
+	} else {
+		row("indexing time", ours.took.Round(time.Millisecond).String(), fb.took.Round(time.Millisecond).String(), "")
+		row("  CPU time (user+sys)", ours.cpu.Round(time.Millisecond).String(), fb.cpu.Round(time.Millisecond).String(), ratio(ours.cpu, fb.cpu))
+		oursMBs, ftsMBs := mb/ours.took.Seconds(), mb/fb.took.Seconds()
+		row("indexing MB/s of text", fmt.Sprintf("%.2f", oursMBs), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx (≥1.0)", oursMBs/ftsMBs))
+		row("then compaction", ours.compact.Round(time.Millisecond).String()+" ("+ours.compactCPU.Round(time.Millisecond).String()+" CPU)", "-", "")
+		withCompact := mb / (ours.took + ours.compact).Seconds()
+		row("  MB/s including it", fmt.Sprintf("%.2f", withCompact), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx", withCompact/ftsMBs))
+	}
 	row("index size on disk, closed", mib(oursSize), mib(ftsSize), fmt.Sprintf("%.2fx", float64(oursSize)/float64(ftsSize)))
-	row("peak RSS while indexing", mib(oursPeak), mib(ftsPeak), "")
-	row("  anonymous memory, peak", mib(oursAnon), mib(ftsAnon), "")
-	row("  RSS before indexing", mib(base), mib(fbase), "")
+	if !ours.reused {
+		row("peak RSS while indexing", mib(ours.peak), mib(fb.peak), "")
+		row("  anonymous memory, peak", mib(ours.anon), mib(fb.anon), "")
+		row("  RSS before indexing", mib(ours.base), mib(fb.base), "")
+	}
 	fmt.Fprintf(out, "\nlatency by query kind (p50 / p99, ms):\n")
 	for _, g := range groups(queries) {
 		fmt.Fprintf(out, "  %-12s n=%-4d ours %8s / %-8s FTS5 %8s / %-8s\n", g, len(oursBy[g]),

@@ -1,10 +1,10 @@
 package index
 
 import (
-	"container/heap"
 	"context"
-	"slices"
-	"strings"
+	"math"
+	"runtime"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -21,6 +21,11 @@ import (
 // from its stored fields, which doubled the cost of a cheap query. Here
 // ids are read only where scores tie at the edge of the page, and for the
 // page itself.
+//
+// A query with many candidates is run as two halves of the internal
+// document numbers at once, each with its own searcher (see split): one
+// query then uses two cores, and the halves' counts add up while their
+// best hits merge, since a document's score does not depend on the half.
 func (ix *Index) byRelevance(ctx context.Context, q query.Query, offset, limit int) (Result, error) {
 	adv, err := ix.b.Advanced()
 	if err != nil {
@@ -36,35 +41,104 @@ func (ix *Index) byRelevance(ctx context.Context, q query.Query, offset, limit i
 		return Result{}, err
 	}
 	defer s.Close()
+	segs := segmentsOf(r)
+	top := &topHits{k: offset + limit, r: r, segs: segs}
+	mid := split(segs, s)
+	if mid == 0 {
+		total, err := collect(ctx, r, s, top, 0, math.MaxUint64)
+		if err != nil {
+			return Result{}, err
+		}
+		return top.page(total, offset)
+	}
+	upper := &topHits{k: offset + limit, r: r, segs: segs}
+	var upperTotal int
+	var upperErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		us, err := q.Searcher(ctx, r, ix.b.Mapping(), search.SearcherOptions{})
+		if err != nil {
+			upperErr = err
+			return
+		}
+		defer us.Close()
+		upperTotal, upperErr = collect(ctx, r, us, upper, mid, math.MaxUint64)
+	})
+	total, err := collect(ctx, r, s, top, 0, mid)
+	wg.Wait()
+	if err == nil {
+		err = upperErr
+	}
+	if err == nil {
+		err = upper.err
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	top.merge(upper)
+	return top.page(total+upperTotal, offset)
+}
+
+// parallelFrom is the number of candidate documents (as a searcher
+// estimates them) from which a query runs as two halves: below it the
+// second searcher and goroutine cost more than they save. A variable for
+// the tests, which split small indexes.
+var parallelFrom uint64 = 2048
+
+// split returns the internal document number where the upper half of a
+// run of s begins, or 0 when s is better run whole: one core, a small
+// index, or few candidates. Internal numbers run over scorch's segments
+// one after another, so the middle of their range halves the index.
+func split(segs *segments, s search.Searcher) uint64 {
+	if runtime.GOMAXPROCS(0) < 2 || segs == nil || s.Count() < parallelFrom {
+		return 0
+	}
+	docs := segs.docs()
+	if docs < 2*parallelFrom {
+		return 0
+	}
+	return docs / 2
+}
+
+// collect counts the matches of s with internal numbers in [from, to) and
+// offers them to top.
+func collect(ctx context.Context, r bleveindex.IndexReader, s search.Searcher, top *topHits, from, to uint64) (int, error) {
 	sctx := &search.SearchContext{
 		DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       r,
 	}
-	top := &topHits{k: offset + limit, r: r}
+	var dm *search.DocumentMatch
+	var err error
+	if from > 0 {
+		dm, err = s.Advance(sctx, bleveindex.NewIndexInternalID(nil, from))
+	} else {
+		dm, err = s.Next(sctx)
+	}
 	total := 0
-	for {
+	for ; dm != nil && err == nil; dm, err = s.Next(sctx) {
+		if dm.IndexInternalID.Value() >= to {
+			break
+		}
 		if total%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return Result{}, err
+				return 0, err
 			}
-		}
-		dm, err := s.Next(sctx)
-		if err != nil {
-			return Result{}, err
-		}
-		if dm == nil {
-			break
 		}
 		total++
 		top.offer(dm.Score, dm.IndexInternalID)
 		sctx.DocumentMatchPool.Put(dm)
 	}
-	if top.err != nil {
-		return Result{}, top.err
+	return total, err
+}
+
+// page returns the hits ranked offset … of the kept ones, with total.
+func (t *topHits) page(total, offset int) (Result, error) {
+	if t.err != nil {
+		return Result{}, t.err
 	}
-	ranked := top.ranked()
-	if top.err != nil {
-		return Result{}, top.err
+	ranked := t.ranked()
+	if t.err != nil {
+		return Result{}, t.err
 	}
 	out := Result{Total: total}
 	if offset < len(ranked) {
@@ -73,89 +147,4 @@ func (ix *Index) byRelevance(ctx context.Context, q query.Query, offset, limit i
 		}
 	}
 	return out, nil
-}
-
-// topHits keeps the k best hits seen, worst at the root of a heap.
-type topHits struct {
-	k   int
-	r   bleveindex.IndexReader
-	h   []*hit
-	err error // the first failure to read an id
-}
-
-type hit struct {
-	score float64
-	iid   bleveindex.IndexInternalID
-	id    string // read from the index when first needed
-}
-
-func (t *topHits) offer(score float64, iid bleveindex.IndexInternalID) {
-	if len(t.h) == t.k {
-		root := t.h[0]
-		if score < root.score {
-			return
-		}
-		if score == root.score && t.compareID(iid, root) >= 0 {
-			return
-		}
-		root.score, root.iid, root.id = score, append(root.iid[:0], iid...), ""
-		heap.Fix(t, 0)
-		return
-	}
-	heap.Push(t, &hit{score: score, iid: slices.Clone(iid)})
-}
-
-// compareID orders a candidate and a kept hit of the same score by id.
-func (t *topHits) compareID(iid bleveindex.IndexInternalID, h *hit) int {
-	return strings.Compare(t.externalID(iid), t.idOf(h))
-}
-
-func (t *topHits) idOf(h *hit) string {
-	if h.id == "" {
-		h.id = t.externalID(h.iid)
-	}
-	return h.id
-}
-
-func (t *topHits) externalID(iid bleveindex.IndexInternalID) string {
-	id, err := t.r.ExternalID(iid)
-	if err != nil && t.err == nil {
-		t.err = err
-	}
-	return id
-}
-
-// ranked returns the kept hits best first, with their ids.
-func (t *topHits) ranked() []*hit {
-	out := slices.Clone(t.h)
-	for _, h := range out {
-		t.idOf(h)
-	}
-	slices.SortFunc(out, func(a, b *hit) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return strings.Compare(a.id, b.id)
-	})
-	return out
-}
-
-// heap.Interface: the worst hit (lowest score, then highest id) at the root.
-func (t *topHits) Len() int { return len(t.h) }
-func (t *topHits) Less(i, j int) bool {
-	a, b := t.h[i], t.h[j]
-	if a.score != b.score {
-		return a.score < b.score
-	}
-	return t.idOf(a) > t.idOf(b)
-}
-func (t *topHits) Swap(i, j int) { t.h[i], t.h[j] = t.h[j], t.h[i] }
-func (t *topHits) Push(x any)    { t.h = append(t.h, x.(*hit)) }
-func (t *topHits) Pop() any {
-	x := t.h[len(t.h)-1]
-	t.h = t.h[:len(t.h)-1]
-	return x
 }

@@ -74,11 +74,12 @@ func mapFold(s string) string {
 //     text. Each term of a document that is a tile somewhere has one
 //     location whose ArrayPositions lists, for each of its tiles, the
 //     tile's position k+1 (as a gap from the previous one), the two runes
-//     before the tile and the two after it (see around). So each tile
-//     shows six runes of the text, and a search checks a string of up to
-//     six runes against one tile. Bleve stores and decodes a location as
-//     five numbers and an object; one location per tile would cost that
-//     for every two runes of text, this costs three numbers.
+//     before the tile and the two after it, in one number or three (see
+//     tileWords). So each tile shows six runes of the text, and a search
+//     checks a string of up to six runes against one tile. Bleve stores
+//     and decodes a location as five numbers and an object; one location
+//     per tile would cost that for every two runes of text, this costs
+//     one number for nearly every tile.
 //
 // Nothing in bleve reads these array positions but our substringQuery.
 //
@@ -138,11 +139,27 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 		s = string(rs)
 	}
 	b := []byte(s) // terms are slices of it
+	codes := gbCodes()
+	cs := make([]uint32, n) // the runeCode of each rune
+	for i, r := range rs {
+		cs[i] = uint32(runeCode(codes, r))
+	}
+	// code is the runeCode of the rune at offset i, 0 outside the text
+	// (which no rune of it has: normalised text holds no U+0000).
+	code := func(i int) uint64 {
+		if i < 0 || i >= n {
+			return 0
+		}
+		return uint64(cs[i])
+	}
+	packs := func(gap int32, i int) bool { // see tileWords
+		return gap <= maxPackedGap && max(code(i-1), code(i-2), code(i+2), code(i+3)) < packedCodes
+	}
 	// First pass: number the distinct bigrams (keyed by their two runes),
-	// count their occurrences and tiles, and note which one each offset
-	// holds and where each first occurs.
+	// count their occurrences and the numbers their tiles take, and note
+	// which one each offset holds and where each first occurs.
 	ids := make(map[uint64]int32, n/3)
-	var first, start, count, tiles []int32 // per term
+	var first, start, count, words, lastTile []int32 // per term
 	which := make([]int32, n-1)
 	at := 0 // byte offset of rune i
 	for i := 0; i+1 < n; i++ {
@@ -154,22 +171,34 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 			first = append(first, int32(i))
 			start = append(start, int32(at))
 			count = append(count, 0)
-			tiles = append(tiles, 0)
+			words = append(words, 0)
+			lastTile = append(lastTile, 0)
 		}
 		count[id]++
-		tiles[id] += int32(1 - i&1)
+		if i&1 == 0 {
+			p := int32(i/2 + 1)
+			if packs(p-lastTile[id], i) {
+				words[id]++
+			} else {
+				words[id] += 3
+			}
+			lastTile[id] = p
+		}
 		which[i] = id
 		at += utf8.RuneLen(rs[i])
 	}
 	// Second pass: a term with tiles gets one location whose array
-	// positions are a run of one shared array: for each tile, in text
-	// order, its position as a gap from the previous one (the first as
-	// position+1), then the runes around it (see around).
+	// positions are a run of one shared array: its tiles in text order
+	// (see tileWords).
 	terms := len(first)
 	tfs := make([]bleveindex.TokenFreq, terms+1)
 	locs := make([]bleveindex.TokenLocation, terms)
 	ptrs := make([]*bleveindex.TokenLocation, terms)
-	vals := make([]uint64, 3*(n/2))
+	var total int32
+	for _, w := range words {
+		total += w
+	}
+	vals := make([]uint64, total)
 	slot := make([]int32, terms)
 	freqs := make(bleveindex.TokenFrequencies, terms+1)
 	base := int32(0)
@@ -179,7 +208,7 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 		tf := &tfs[id]
 		tf.Term = b[from:to:to]
 		tf.SetFrequency(int(count[id]))
-		if k := 3 * tiles[id]; k > 0 {
+		if k := words[id]; k > 0 {
 			locs[id].Position = 1
 			locs[id].ArrayPositions = vals[base : base+k : base+k]
 			ptrs[id] = &locs[id]
@@ -189,17 +218,23 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 		}
 		freqs[s[from:to]] = tf
 	}
-	last := count // reused: the last tile position written for each term
+	last := lastTile // reused: the last tile position written for each term
 	clear(last)
 	for i := 0; i+1 < n; i += 2 {
 		id := which[i]
 		p := int32(i/2 + 1)
-		v := vals[slot[id] : slot[id]+3]
-		v[0] = uint64(p - last[id])
-		v[1] = around(rs, i-1, i-2)
-		v[2] = around(rs, i+2, i+3)
-		slot[id] += 3
+		gap := p - last[id]
 		last[id] = p
+		k := slot[id]
+		if packs(gap, i) {
+			vals[k] = 1 | uint64(gap)<<1 | quadCode(code(i-1), code(i-2), code(i+2), code(i+3))<<packedShift
+			slot[id]++
+			continue
+		}
+		vals[k] = uint64(gap) << 1
+		vals[k+1] = pairCode(code(i-1), code(i-2))
+		vals[k+2] = pairCode(code(i+2), code(i+3))
+		slot[id] += 3
 	}
 	// The last rune, marked as last.
 	end := s[at:] + endMark
@@ -208,19 +243,6 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 	tf.SetFrequency(1)
 	freqs[end] = tf
 	return freqs, n
-}
-
-// around packs the runes at offsets near and far of rs (0 for an offset
-// outside rs; normalised text has no U+0000) into one number: near in
-// the low runeBits bits, far above.
-func around(rs []rune, near, far int) uint64 {
-	at := func(i int) uint64 {
-		if i < 0 || i >= len(rs) {
-			return 0
-		}
-		return uint64(rs[i])
-	}
-	return at(near) | at(far)<<runeBits
 }
 
 // runeBits is enough for any rune (U+10FFFF).

@@ -129,11 +129,29 @@ func (ix *Index) byDate(ctx context.Context, q query.Query, offset, limit int) (
 // is its own query, sparing a conjunction wrapper on every hit.
 func buildQuery(terms []Term, filter query.Query) query.Query {
 	var must, not []query.Query
+	var required, excluded []*substringQuery
 	for _, t := range terms {
+		q := newSubstringQuery(t.Text)
 		if t.Exclude {
-			not = append(not, newSubstringQuery(t.Text))
+			not, excluded = append(not, q), append(excluded, q)
 		} else {
-			must = append(must, newSubstringQuery(t.Text))
+			must, required = append(must, q), append(required, q)
+		}
+	}
+	// A document matches only if it holds every bigram of every required
+	// term: each term's searcher checks only those. An excluded term is
+	// asked only about documents the required ones match, so its searcher
+	// checks only those too.
+	for _, q := range required {
+		for _, other := range required {
+			if other != q {
+				q.also = append(q.also, other.bigrams()...)
+			}
+		}
+	}
+	for _, q := range excluded {
+		for _, r := range required {
+			q.also = append(q.also, r.bigrams()...)
 		}
 	}
 	if len(must) == 1 && len(not) == 0 && filter == nil {

@@ -22,11 +22,13 @@ import (
 //     tiles at offsets 0, 2, 4, … of s, one starting at an odd offset the
 //     tiles at 1, 3, 5, …; each tile shows six runes (itself and the two
 //     on either side). For each parity a run of tiles whose windows cover
-//     s is chosen, preferring fewer and lighter bigrams: one tile for most
-//     strings of up to six runes. s occurs iff for one parity the run's
-//     tiles are at the right distances with the right runes around them.
-//     Every rune of s is compared, so the match is exact and no text is
-//     read afterwards.
+//     s is chosen, the one whose tiles cost least to decode (see plan).
+//     s occurs iff for one parity the run's tiles are at the right
+//     distances with the right runes around them. Every rune of s is
+//     compared, so the match is exact and no text is read afterwards.
+//     Only documents holding every bigram of s (and of the query's other
+//     required terms) are checked: their postings bitmaps are ANDed first
+//     (see narrow).
 //
 // It is a query type of our own rather than bleve's PhraseQuery because
 // gramField keeps positions in its own form, and because bleve's phrase
@@ -36,97 +38,15 @@ import (
 // stops at the first occurrence, and allocates nothing per document.
 type substringQuery struct {
 	runes []rune
+	// also are bigrams every matching document holds for another reason:
+	// those of the other terms the query requires. Candidates are narrowed
+	// to the documents holding them too (see narrow); what matches is the
+	// same within the query.
+	also []string
 }
 
 func newSubstringQuery(s string) *substringQuery {
 	return &substringQuery{runes: []rune(s)}
-}
-
-// tile is one tile of a run: term says which bigram, pos its position
-// after the run's first tile, and the masks and values what the runes
-// around it must be (see around).
-type tile struct {
-	term               int
-	pos                uint64
-	startMask, startIs uint64
-	endMask, endIs     uint64
-}
-
-func (t tile) fits(l tileLoc) bool {
-	return l.start&t.startMask == t.startIs && l.end&t.endMask == t.endIs
-}
-
-// tileLoc is one tile of a term in a document, as gramField keeps it.
-type tileLoc struct{ pos, start, end uint64 }
-
-// plan returns the run of tiles that pins down an occurrence of rs
-// starting at an offset of parity align. termAt[j] is the term of the
-// bigram at offset j of rs, weight[t] an estimate of term t's occurrences
-// (see sample). The tile at offset j shows runes j-2 … j+3; a dynamic
-// programme picks tiles covering rs, fewest first, then lightest.
-func plan(rs []rune, align int, termAt []int, weight []uint64) []tile {
-	const perTile = 1 << 50 // more than any weight
-	n := len(rs)
-	best := make([]uint64, n+1) // best[c]: cost of covering runes c…n-1
-	pick := make([]int, n+1)
-	for c := n - 1; c >= 0; c-- {
-		best[c] = math.MaxUint64
-		for j := max(0, c-3); j <= min(c+2, n-2); j++ { // tiles showing rune c
-			if (j-align)%2 != 0 {
-				continue
-			}
-			if cost := perTile + weight[termAt[j]] + best[min(j+4, n)]; cost < best[c] {
-				best[c], pick[c] = cost, j
-			}
-		}
-	}
-	var run []tile
-	for c := 0; c < n; c = pick[c] + 4 {
-		run = append(run, newTile(rs, pick[c], termAt[pick[c]]))
-	}
-	first := run[0].pos
-	for k := range run {
-		run[k].pos -= first
-	}
-	return run
-}
-
-// alternatives returns the runs that can pin down an occurrence of rs
-// starting at an offset of parity align: each single tile whose window
-// covers rs if there is one, else plan's run.
-func alternatives(rs []rune, align int, termAt []int, weight []uint64) [][]tile {
-	var alts [][]tile
-	for j := max(0, len(rs)-4); j <= min(2, len(rs)-2); j++ {
-		if (j-align)%2 == 0 {
-			t := newTile(rs, j, termAt[j])
-			t.pos = 0
-			alts = append(alts, []tile{t})
-		}
-	}
-	if len(alts) == 0 {
-		alts = append(alts, plan(rs, align, termAt, weight))
-	}
-	return alts
-}
-
-// newTile is the tile at offset j of rs: its position j/2 (made relative
-// by plan) and the runes of rs around it.
-func newTile(rs []rune, j, term int) tile {
-	t := tile{term: term, pos: uint64(j) / 2}
-	const mask = 1<<runeBits - 1
-	for k, at := range [2]int{j - 1, j - 2} {
-		if at >= 0 {
-			t.startMask |= mask << (k * runeBits)
-			t.startIs |= uint64(rs[at]) << (k * runeBits)
-		}
-	}
-	for k, at := range [2]int{j + 2, j + 3} {
-		if at < len(rs) {
-			t.endMask |= mask << (k * runeBits)
-			t.endIs |= uint64(rs[at]) << (k * runeBits)
-		}
-	}
-	return t
 }
 
 func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
@@ -178,25 +98,17 @@ func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader,
 			return nil, err
 		}
 		s.driver = tfr
+		if err := s.narrow(ctx, r, []bleveindex.TermFieldReader{tfr}, append(terms, q.also...)); err != nil {
+			s.Close()
+			return nil, err
+		}
 		return s, nil
 	}
-	// More: for each parity the alternative with the lightest lead, the
-	// lighter parity first; one located reader per term of their tiles.
+	// More: a run for each parity, the cheaper first; one located reader
+	// per term of their tiles.
 	var cost [2]uint64
 	for align := range 2 {
-		cost[align] = math.MaxUint64
-		for _, run := range alternatives(rs, align, termAt, weight) {
-			lead := 0
-			for k, t := range run {
-				if weight[t.term] < weight[run[lead].term] {
-					lead = k
-				}
-			}
-			if c := weight[run[lead].term]; c < cost[align] {
-				run[0], run[lead] = run[lead], run[0] // the lead first
-				s.runs[align], cost[align] = run, c
-			}
-		}
+		s.runs[align], cost[align] = plan(rs, align, termAt, weight)
 	}
 	if cost[1] < cost[0] {
 		s.runs[0], s.runs[1] = s.runs[1], s.runs[0]
@@ -219,49 +131,16 @@ func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader,
 			s.vecs[t.term] = vr
 		}
 	}
-	// Every document containing rs holds all its bigrams, so the postings
-	// of any propose the documents to check. The first run's lead proposes
-	// them itself, tiles ready, unless some bigram is in less than half as
-	// many documents: then a plain reader of that one.
-	if lead := s.runs[0][0].term; count[lead] <= 2*count[rarest] {
-		s.driverTerm = lead
-		s.driver, s.driverVec = s.vecs[lead], true
-	} else {
-		tfr, err := r.TermFieldReader(ctx, []byte(terms[rarest]), fieldGrams, s.scoring, s.scoring, false)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.driverTerm, s.driver = rarest, tfr
+	// Every document containing rs holds all its bigrams: the readers are
+	// narrowed to the documents holding every one of them, and the first
+	// run's lead, tiles ready, proposes those.
+	if err := s.narrow(ctx, r, s.vecs, append(terms, q.also...)); err != nil {
+		s.Close()
+		return nil, err
 	}
+	s.driverTerm = s.runs[0][0].term
+	s.driver, s.driverVec = s.vecs[s.driverTerm], true
 	return s, nil
-}
-
-// sample returns how many documents hold term and an estimate of its
-// occurrences in all of them, from its frequency in the first few.
-func sample(ctx context.Context, r bleveindex.IndexReader, term string) (count, weight uint64, err error) {
-	tfr, err := r.TermFieldReader(ctx, []byte(term), fieldGrams, true, false, false)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer tfr.Close()
-	count = tfr.Count()
-	var tfd bleveindex.TermFieldDoc
-	var n, freq uint64
-	for ; n < 16; n++ {
-		d, err := tfr.Next(tfd.Reset())
-		if err != nil {
-			return 0, 0, err
-		}
-		if d == nil {
-			break
-		}
-		freq += d.Freq
-	}
-	if n == 0 {
-		return count, 0, nil
-	}
-	return count, count * freq / n, nil
 }
 
 // substringSearcher walks the postings of one bigram of a substringQuery,
@@ -483,9 +362,19 @@ func (s *substringSearcher) located(i int, d *bleveindex.TermFieldDoc) {
 	if len(d.Vectors) > 0 {
 		var pos uint64
 		v := d.Vectors[0].ArrayPositions
-		for k := 0; k+2 < len(v); k += 3 {
-			pos += v[k]
+		for k := 0; k < len(v); {
+			if x := v[k]; x&1 == 1 {
+				pos += x >> 1 & maxPackedGap
+				ts = append(ts, tileLoc{pos: pos, start: x >> packedShift, packed: true})
+				k++
+				continue
+			}
+			if k+2 >= len(v) {
+				break
+			}
+			pos += v[k] >> 1
 			ts = append(ts, tileLoc{pos: pos, start: v[k+1], end: v[k+2]})
+			k += 3
 		}
 	}
 	s.tiles[i] = ts
