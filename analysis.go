@@ -236,8 +236,12 @@ type ImagePair struct {
 	BEntry    string `json:"b_entry"`
 	PHashDist int    `json:"phash_distance"`
 	DHashDist int    `json:"dhash_distance"`
-	SameEXIF  bool   `json:"same_exif,omitempty"`
-	EXIF      string `json:"exif,omitempty"`
+	// ThumbSimilarity is the correlation (-1..1) of the two images'
+	// thumbnails once their hashes matched; absent for images stored
+	// before thumbnails were kept, or paired by EXIF alone.
+	ThumbSimilarity *float64 `json:"thumb_similarity,omitempty"`
+	SameEXIF        bool     `json:"same_exif,omitempty"`
+	EXIF            string   `json:"exif,omitempty"`
 }
 
 // ImageMatch is the duplicate_image evidence found between the analysed

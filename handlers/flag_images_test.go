@@ -55,6 +55,9 @@ func TestFlagImagesSideBySide(t *testing.T) {
 		if !strings.Contains(page, `id="flag-images"`) || !strings.Contains(page, "感知哈希") || strings.Count(page, `class="flag-image"`) != 2 {
 			t.Errorf("the flag page shows no image pair with its distances")
 		}
+		if !strings.Contains(page, "缩略图细节相关系数") || !strings.Contains(page, `<dd class="thumb-similarity">`) {
+			t.Errorf("the flag page shows no thumbnail correlation")
+		}
 		for side, body := range want {
 			r := b.get("/flags/" + f.ID + "/images/" + side + "?pair=0")
 			if r.status != 200 || r.header.Get("Content-Type") != "image/jpeg" || r.header.Get("X-Content-Type-Options") != "nosniff" ||

@@ -158,12 +158,16 @@ func TestDuplicateImageFlag(t *testing.T) {
 		Images []struct {
 			AEntry string `json:"a_entry"`
 			BEntry string `json:"b_entry"`
-			PHash  *int   `json:"phash_distance"`
-			DHash  *int   `json:"dhash_distance"`
+			PHash  *int     `json:"phash_distance"`
+			DHash  *int     `json:"dhash_distance"`
+			Thumb  *float64 `json:"thumb_similarity"`
 		} `json:"images"`
 	}
 	if err := json.Unmarshal(detail, &d); err != nil || len(d.Images) != 1 || d.Images[0].PHash == nil || d.Images[0].DHash == nil {
 		t.Fatalf("detail %s", detail)
+	}
+	if th := d.Images[0].Thumb; th == nil || *th < 0.70 || *th > 1 {
+		t.Errorf("thumb_similarity of a copy: %v, want 0.70..1 (detail %s)", th, detail)
 	}
 	if entries := d.Images[0].AEntry + d.Images[0].BEntry; entries != "word/media/image1.jpeg" {
 		t.Errorf("entries %q, want the .docx entry on one side and the file itself on the other", entries)

@@ -221,35 +221,50 @@ func subImage(img image.Image, r image.Rectangle) image.Image {
 // Distance is the number of bits in which two 64-bit hashes differ.
 func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
-// SameImage reports whether two hashed images are the same photo, and the
-// distances of the closest pairing: whole with whole, centre with centre,
-// or either's whole with the other's centre (one of them was cropped).
-// A pair within the hash thresholds is then checked on the thumbnails
-// (ThumbSimilarity) when both have one.
-func SameImage(a, b cpaudit.ImageHash) (same bool, p, d int) {
+// Likeness is how alike two hashed images are (SameImage).
+type Likeness struct {
+	// Same says whether they are the same photo.
+	Same bool
+	// PHash and DHash are the bits of 64 that differ in the closest
+	// pairing of whole and centre hashes.
+	PHash, DHash int
+	// Thumb is the detail correlation of their thumbnails
+	// (ThumbSimilarity), when HasThumb: both have one and the hashes
+	// accepted the pair, the only case it is computed (it costs ms).
+	Thumb    float64
+	HasThumb bool
+}
+
+// SameImage says how alike two hashed images are, and whether they are
+// the same photo, by the distances of the closest pairing of their hashes:
+// whole with whole, centre with centre, or either's whole with the other's
+// centre (one of them was cropped). A pair within the hash thresholds is
+// then checked on the thumbnails (ThumbSimilarity) when both have one.
+func SameImage(a, b cpaudit.ImageHash) Likeness {
 	pairs := [][4]uint64{
 		{a.PHash, b.PHash, a.DHash, b.DHash},
 		{a.CPHash, b.CPHash, a.CDHash, b.CDHash},
 		{a.CPHash, b.PHash, a.CDHash, b.DHash},
 		{a.PHash, b.CPHash, a.DHash, b.CDHash},
 	}
-	p, d = 65, 65
+	l := Likeness{PHash: 65, DHash: 65}
 	for i, x := range pairs {
 		if i > 0 && (x[0] == 0 && x[2] == 0 || x[1] == 0 && x[3] == 0) {
 			continue // no centre hash
 		}
 		xp, xd := Distance(x[0], x[1]), Distance(x[2], x[3])
-		if xp+xd < p+d {
-			p, d = xp, xd
+		if xp+xd < l.PHash+l.DHash {
+			l.PHash, l.DHash = xp, xd
 		}
 	}
-	if p+d > MaxDistance || p > PHashMaxDistance || d > DHashMaxDistance {
-		return false, p, d
+	if l.PHash+l.DHash > MaxDistance || l.PHash > PHashMaxDistance || l.DHash > DHashMaxDistance {
+		return l
 	}
-	if sim, ok := ThumbSimilarity(a.Thumb, b.Thumb); ok && sim < ThumbMinSimilarity {
-		return false, p, d // alike in outline only: a different scene
-	}
-	return true, p, d
+	l.Thumb, l.HasThumb = ThumbSimilarity(a.Thumb, b.Thumb)
+	// Below the threshold the two are alike in outline only: a different
+	// scene.
+	l.Same = !l.HasThumb || l.Thumb >= ThumbMinSimilarity
+	return l
 }
 
 // pdfImageHashes hashes the images of a PDF stored as JPEG: streams whose

@@ -143,8 +143,8 @@ func TestImageThresholds(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s does not hash", name)
 			}
-			same, p, d := SameImage(h0, h)
-			sim, _ := ThumbSimilarity(h0.Thumb, h.Thumb)
+			l := SameImage(h0, h)
+			same, p, d, sim := l.Same, l.PHash, l.DHash, l.Thumb
 			maxP, maxD, maxS, minSim = max(maxP, p), max(maxD, d), max(maxS, p+d), min(minSim, sim)
 			if !same {
 				t.Errorf("photo %d %s: pHash distance %d, dHash %d, correlation %.3f: not the same", i, name, p, d, sim)
@@ -154,11 +154,12 @@ func TestImageThresholds(t *testing.T) {
 	minP, minD, minS, maxSim, hashAlike := 64, 64, 128, -1.0, 0
 	for i := range hashes {
 		for j := i + 1; j < len(hashes); j++ {
-			same, p, d := SameImage(hashes[i], hashes[j])
+			l := SameImage(hashes[i], hashes[j])
+			p, d := l.PHash, l.DHash
 			minP, minD, minS = min(minP, p), min(minD, d), min(minS, p+d)
 			hashOnly := hashes[i]
 			hashOnly.Thumb = nil
-			if alike, _, _ := SameImage(hashOnly, hashes[j]); alike || photos <= 12 || (i*photos+j)%40 == 0 {
+			if alike := SameImage(hashOnly, hashes[j]).Same; alike || photos <= 12 || (i*photos+j)%40 == 0 {
 				// The correlation of every pair the hashes accept, and of
 				// a sample of the others (each costs milliseconds).
 				sim, _ := ThumbSimilarity(hashes[i].Thumb, hashes[j].Thumb)
@@ -168,7 +169,7 @@ func TestImageThresholds(t *testing.T) {
 					t.Logf("photos %d and %d: pHash distance %d, dHash %d: alike, correlation %.3f", i, j, p, d, sim)
 				}
 			}
-			if same {
+			if l.Same {
 				t.Errorf("photos %d and %d: pHash distance %d, dHash %d: the same", i, j, p, d)
 			}
 		}
@@ -204,9 +205,13 @@ func TestImageThumbsRejectHashAlike(t *testing.T) {
 		}
 		noThumb := hs[0]
 		noThumb.Thumb = nil
-		alike, p, d := SameImage(noThumb, hs[1])
-		same, _, _ := SameImage(hs[0], hs[1])
-		sim, _ := ThumbSimilarity(hs[0].Thumb, hs[1].Thumb)
+		byHash := SameImage(noThumb, hs[1])
+		alike, p, d := byHash.Same, byHash.PHash, byHash.DHash
+		l := SameImage(hs[0], hs[1])
+		same, sim := l.Same, l.Thumb
+		if !l.HasThumb {
+			t.Errorf("photos %v: no thumbnail correlation reported", pair)
+		}
 		if !alike || same {
 			t.Errorf("photos %v: pHash distance %d, dHash %d, correlation %.3f: alike by hashes %v (want true), the same %v (want false)",
 				pair, p, d, sim, alike, same)
@@ -279,8 +284,8 @@ func TestImageHashesInDocx(t *testing.T) {
 		t.Fatalf("hashes %+v, want word/media/image1.jpeg alone (the icon is too small)", hs)
 	}
 	h0, _ := HashImage(encodeJPEG(t, resize.Resize(200, 0, src, resize.Bilinear), 70))
-	if same, p, d := SameImage(hs[0], h0); !same {
-		t.Errorf("embedded image and its copy differ: %d, %d", p, d)
+	if l := SameImage(hs[0], h0); !l.Same {
+		t.Errorf("embedded image and its copy differ: %+v", l)
 	}
 }
 
@@ -331,8 +336,8 @@ func TestImageHashesInPDF(t *testing.T) {
 		t.Fatalf("hashes %+v, want one image", hs)
 	}
 	h0, _ := HashImage(encodeJPEG(t, crop(src, 0.05), 70))
-	if same, p, d := SameImage(hs[0], h0); !same {
-		t.Errorf("PDF image and its copy differ: %d, %d", p, d)
+	if l := SameImage(hs[0], h0); !l.Same {
+		t.Errorf("PDF image and its copy differ: %+v", l)
 	}
 }
 

@@ -237,9 +237,9 @@ func (x *Analyzer) images(ctx context.Context, j cpaudit.AnalysisJob) ([]cpaudit
 	found := map[string]map[string]bool{} // other document -> my entries found in it
 	for _, c := range cands {
 		for _, h := range hashes {
-			same, p, d := detect.SameImage(h, c.Theirs)
+			l := detect.SameImage(h, c.Theirs)
 			sameEXIF := h.EXIF != "" && h.EXIF == c.Theirs.EXIF
-			if !same && !sameEXIF {
+			if !l.Same && !sameEXIF {
 				continue
 			}
 			i, ok := byDoc[c.DocumentID]
@@ -249,7 +249,10 @@ func (x *Analyzer) images(ctx context.Context, j cpaudit.AnalysisJob) ([]cpaudit
 				out = append(out, cpaudit.ImageMatch{OtherID: c.DocumentID})
 				found[c.DocumentID] = map[string]bool{}
 			}
-			pair := cpaudit.ImagePair{AEntry: h.Entry, BEntry: c.Theirs.Entry, PHashDist: p, DHashDist: d, SameEXIF: sameEXIF}
+			pair := cpaudit.ImagePair{AEntry: h.Entry, BEntry: c.Theirs.Entry, PHashDist: l.PHash, DHashDist: l.DHash, SameEXIF: sameEXIF}
+			if l.HasThumb {
+				pair.ThumbSimilarity = &l.Thumb
+			}
 			if sameEXIF {
 				pair.EXIF = h.EXIF
 			}
