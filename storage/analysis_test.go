@@ -12,13 +12,20 @@ import (
 // the given text.
 func extractAll(t *testing.T, f *fixture, text string) {
 	t.Helper()
+	completeExtractions(t, f, cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: text})
+}
+
+// completeExtractions ends every extraction job of the fixture's tenant
+// with the result x.
+func completeExtractions(t *testing.T, f *fixture, x cpaudit.ExtractedText) {
+	t.Helper()
 	ctx := context.Background()
 	jobs, err := f.s.ClaimTextJobs(ctx, f.sys.TenantID, 100, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, j := range jobs {
-		if err := f.s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: text}); err != nil {
+		if err := f.s.CompleteTextJob(ctx, j, x); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -116,17 +123,9 @@ func TestAnalysisMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back to the state before 004.
-	db, _ := s.tenantDB(ctx, f.sys.TenantID)
-	for _, q := range []string{`DELETE FROM jobs WHERE kind = 'analyse'`, `DROP TABLE prints`, `DROP TABLE print_runs`,
+	db := f.remigrate(t, `DELETE FROM jobs WHERE kind = 'analyse'`, `DROP TABLE prints`, `DROP TABLE print_runs`,
 		`DROP TABLE analysed_docs`, `DROP TABLE analysis_enterprises`, `DROP TABLE boilerplate`, `DROP TABLE flags`,
-		`DELETE FROM schema_migrations WHERE version IN (4, 14)`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := migrate(ctx, db, "tenant"); err != nil {
-		t.Fatal(err)
-	}
+		`DELETE FROM schema_migrations WHERE version IN (4, 14)`)
 	var doc string
 	var n int
 	if err := db.QueryRow(`SELECT document_id, count(*) FROM jobs WHERE kind = 'analyse'`).Scan(&doc, &n); err != nil || n != 1 || doc != d.ID {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -34,22 +33,7 @@ func TestImageBandLookup(t *testing.T) {
 	if _, err := f.upload(t, f.enterprise, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "b.jpg", ContentType: "image/jpeg"}, "b"); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
-	if err != nil || len(jobs) != 2 {
-		t.Fatal(len(jobs), err)
-	}
-	for _, j := range jobs {
-		if err := s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextUnsupported}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 10, time.Minute)
-	if err != nil || len(ajobs) != 2 {
-		t.Fatal(len(ajobs), err)
-	}
-	if ajobs[0].Source.DocumentID != d.ID {
-		ajobs[0], ajobs[1] = ajobs[1], ajobs[0]
-	}
+	ajobs := f.analysisJobs(t, 2, d.ID)
 	stored := cpaudit.ImageHash{Entry: "word/media/image1.png", PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321,
 		CPHash: 0x7777_1111_2222_3333, CDHash: 0x1111_0000_ffff_8888, Thumb: []byte("thumbnail"), Width: 800, Height: 600}
 	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{stored}); err != nil {

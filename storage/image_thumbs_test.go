@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -23,40 +22,14 @@ func TestImageThumbsMigration(t *testing.T) {
 	if _, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocReport, AuditID: f.audit.ID, Filename: "b.txt", ContentType: "text/plain"}, "报告"); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
-	if err != nil || len(jobs) != 2 {
-		t.Fatal(len(jobs), err)
-	}
-	for _, j := range jobs {
-		if err := s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextUnsupported}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 10, time.Minute)
-	if err != nil || len(ajobs) != 2 {
-		t.Fatal(len(ajobs), err)
-	}
-	if ajobs[0].Source.DocumentID != photo.ID {
-		ajobs[0], ajobs[1] = ajobs[1], ajobs[0]
-	}
+	ajobs := f.analysisJobs(t, 2, photo.ID)
 	h := cpaudit.ImageHash{PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321, Thumb: []byte{1, 2, 3}, Width: 800, Height: 600}
 	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{h}); err != nil {
 		t.Fatal(err)
 	}
 	// Back to the state before 015: the column gone, no analysis queued.
-	db, err := s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{`DELETE FROM jobs WHERE kind = 'analyse'`, `ALTER TABLE image_hashes DROP COLUMN thumb`,
-		`DELETE FROM schema_migrations WHERE version = 15`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := migrate(ctx, db, "tenant"); err != nil {
-		t.Fatal(err)
-	}
+	db := f.remigrate(t, `DELETE FROM jobs WHERE kind = 'analyse'`, `ALTER TABLE image_hashes DROP COLUMN thumb`,
+		`DELETE FROM schema_migrations WHERE version = 15`)
 	var doc string
 	var n int
 	if err := db.QueryRow(`SELECT document_id, count(*) FROM jobs WHERE kind = 'analyse'`).Scan(&doc, &n); err != nil || n != 1 || doc != photo.ID {

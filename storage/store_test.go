@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -240,4 +242,46 @@ func TestPasswordHash(t *testing.T) {
 	if hashPassword("same", cheap) == hashPassword("same", cheap) {
 		t.Error("salt is not random")
 	}
+}
+
+// analysisJobs ends every pending extraction as unsupported (no text) and
+// claims the analysis jobs that follows, failing unless there are want,
+// with first's job first when it is among them.
+func (f *fixture) analysisJobs(t *testing.T, want int, first string) []cpaudit.AnalysisJob {
+	t.Helper()
+	ctx := context.Background()
+	completeExtractions(t, f, cpaudit.ExtractedText{Status: cpaudit.TextUnsupported})
+	ajobs, err := f.s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute)
+	if err != nil || len(ajobs) != want {
+		t.Fatalf("%d analysis jobs, want %d: %v", len(ajobs), want, err)
+	}
+	rank := func(j cpaudit.AnalysisJob) int {
+		if j.Source.DocumentID == first {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(ajobs, func(a, b cpaudit.AnalysisJob) int { return rank(a) - rank(b) })
+	return ajobs
+}
+
+// remigrate undoes part of the tenant's schema with the undo statements
+// (which also delete the versions they undo from schema_migrations) and
+// migrates it again, returning the database.
+func (f *fixture) remigrate(t *testing.T, undo ...string) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := f.s.tenantDB(ctx, f.sys.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range undo {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := migrate(ctx, db, "tenant"); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
