@@ -229,10 +229,14 @@ type Likeness struct {
 	// pairing of whole and centre hashes.
 	PHash, DHash int
 	// Thumb is the detail correlation of their thumbnails
-	// (ThumbSimilarity), when HasThumb: both have one and the hashes
-	// accepted the pair, the only case it is computed (it costs ms).
+	// (ThumbSimilarity), when HasThumb: both have one, the hashes
+	// accepted the pair and neither is flat; only then is it computed (it
+	// costs milliseconds).
 	Thumb    float64
 	HasThumb bool
+	// Flat says that one of the two was too flat for its thumbnail to be
+	// compared (FlatDetail), so the hashes had to be closer.
+	Flat bool
 }
 
 // SameImage says how alike two hashed images are, and whether they are
@@ -258,6 +262,12 @@ func SameImage(a, b cpaudit.ImageHash) Likeness {
 		}
 	}
 	if l.PHash+l.DHash > MaxDistance || l.PHash > PHashMaxDistance || l.DHash > DHashMaxDistance {
+		return l
+	}
+	if a.Thumb != nil && b.Thumb != nil && min(DetailRMS(a.Thumb), DetailRMS(b.Thumb)) < FlatDetail {
+		// Too flat for the thumbnails to tell: closer hashes instead.
+		l.Flat = true
+		l.Same = l.PHash+l.DHash <= FlatMaxDistance
 		return l
 	}
 	l.Thumb, l.HasThumb = ThumbSimilarity(a.Thumb, b.Thumb)
