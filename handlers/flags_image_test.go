@@ -156,8 +156,8 @@ func TestDuplicateImageFlag(t *testing.T) {
 	}
 	var d struct {
 		Images []struct {
-			AEntry string `json:"a_entry"`
-			BEntry string `json:"b_entry"`
+			AEntry string   `json:"a_entry"`
+			BEntry string   `json:"b_entry"`
 			PHash  *int     `json:"phash_distance"`
 			DHash  *int     `json:"dhash_distance"`
 			Thumb  *float64 `json:"thumb_similarity"`
