@@ -44,6 +44,22 @@ func contextMarks(rs []rune) []contextMark {
 	return out
 }
 
+// numeralWords end words that begin with a numeral, which 方案 may
+// precede without being numbered: 方案二氧化硫… is a plan for sulphur
+// dioxide (二氧化硫), not option 2.
+var numeralWords = []string{"氧化", "体化", "次性", "废"}
+
+// numeralWord says whether rs, which follows a Chinese numeral, continues
+// it into one of those words.
+func numeralWord(rs []rune) bool {
+	for _, w := range numeralWords {
+		if hasPrefixRunes(rs, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // optionCodeAt reads an option code at rs[i:] and says how many runes it
 // takes: one or two capital letters, an optional hyphen and 1-3 digits
 // (F1, F-12, ZG3), not inside a longer Latin token; or 方案 and a number
@@ -61,7 +77,7 @@ func optionCodeAt(rs []rune, i int) (string, int) {
 			}
 			return "方案" + string(rs[j:k]), k - i
 		}
-		if v, k, ok := scanChinese(rs, j); ok && v >= 1 && v < 1000 && k-j <= 4 {
+		if v, k, ok := scanChinese(rs, j); ok && v >= 1 && v < 1000 && k-j <= 4 && !numeralWord(rs[k:]) {
 			return "方案" + strconv.Itoa(int(v)), k - i
 		}
 		return "", 0

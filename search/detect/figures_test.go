@@ -38,6 +38,9 @@ func TestTextFigures(t *testing.T) {
 			{cpaudit.QtyWater, 12000, cpaudit.PeriodYear, cpaudit.MeasureSaving, "F1"},
 			{cpaudit.QtyInvestment, 300000, "", "", "F2"}}},
 		{"方案二投资8万元", []want{{cpaudit.QtyInvestment, 80000, "", "", "方案2"}}},
+		// 方案 before 二氧化硫 is not option 2 (found by bench-detect).
+		{"实施方案二氧化硫治理投资3448万元", []want{{cpaudit.QtyInvestment, 3.448e7, "", "", ""}}},
+		{"方案一次性投资45万元", []want{{cpaudit.QtyInvestment, 450000, "", "", ""}}},
 		{"合计投资120万元", []want{{cpaudit.QtyInvestment, 1.2e6, "", "", TotalContext}}},
 		// Not figures: a concentration, a time, an intensity, a rate, a
 		// list of options whose shared figure belongs to neither, SO2 is
