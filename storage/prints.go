@@ -13,9 +13,9 @@ package storage
 // the tenant. Here a document's prints, sorted, are appended as a run of
 // their own (a few dozen new pages at the end of the table); runs are
 // merged by sorted appends (print_merge.go), so each print is written at
-// most three times, always sequentially. A lookup checks each run's Bloom
-// filter (print_filters.go) and seeks only the runs a print may be in, so
-// a run costs a lookup one filter check per print.
+// most three times, always sequentially. A lookup checks a Bloom filter of
+// all prints, then each run's for the prints that may be somewhere
+// (print_filters.go), and seeks only the runs a print may be in.
 
 import (
 	"cmp"
@@ -47,6 +47,9 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 	var out []cpaudit.SeedMatch
 	var run int64   // the document's own run
 	var merged bool // whether it was merged away at once
+	filters := s.runFilters.tenant(j.TenantID)
+	filters.mu.Lock()
+	defer filters.mu.Unlock()
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		// A new key for every analysis: the prints of the last one are
 		// dead from now on, and go when their run is merged.
@@ -83,7 +86,7 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		if err != nil {
 			return err
 		}
-		filters, err := s.runFilters.forRuns(ctx, tx, j.TenantID, runs)
+		byRun, all, err := filters.forRuns(ctx, tx, runs)
 		if err != nil {
 			return err
 		}
@@ -93,10 +96,11 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		if _, err := tx.ExecContext(ctx, `UPDATE analysed_docs SET run = ?, prints = ? WHERE doc = ?`, run, len(prints), doc); err != nil {
 			return err
 		}
-		shared, err := sharedPrints(ctx, tx, prints, runs, filters)
+		shared, err := sharedPrints(ctx, tx, prints, runs, byRun, all)
 		if err != nil {
 			return err
 		}
+		filters.addAll(prints)
 		common, err := s.markBoilerplate(ctx, tx, j, run, ent, shared, boilerplateMin)
 		if err != nil {
 			return err
@@ -117,7 +121,7 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		for _, p := range prints {
 			b.add(p.Hash)
 		}
-		s.runFilters.put(j.TenantID, run, b)
+		filters.put(run, b)
 	}
 	return out, nil
 }
@@ -208,18 +212,26 @@ type sharedPrint struct {
 
 // sharedPrints returns the prints, in runs (committed before this
 // document's), that share a hash not yet boilerplate with the (sorted)
-// prints. A run is sought only for the hashes its filter may hold.
-func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, runs []printRun, filters map[int64]*bloom) ([]sharedPrint, error) {
+// prints. A print is looked for in the runs only if the filter of all
+// prints may hold it, and a run is sought only for the hashes its filter
+// may hold.
+func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, runs []printRun, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
 	type candidate struct {
 		run  int64
 		hash uint64
 	}
+	var maybe []uint64 // most prints are in no run
+	for i, p := range prints {
+		if (i == 0 || prints[i-1].Hash != p.Hash) && all.mayHold(p.Hash) {
+			maybe = append(maybe, p.Hash)
+		}
+	}
 	var cands []candidate
 	for _, r := range runs { // a run at a time, one filter in the cache
 		f := filters[r.run]
-		for i, p := range prints {
-			if (i == 0 || prints[i-1].Hash != p.Hash) && f.mayHold(p.Hash) {
-				cands = append(cands, candidate{r.run, p.Hash})
+		for _, h := range maybe {
+			if f.mayHold(h) {
+				cands = append(cands, candidate{r.run, h})
 			}
 		}
 	}

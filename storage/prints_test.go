@@ -337,3 +337,50 @@ func TestPrintFiltersAcrossStores(t *testing.T) {
 		t.Errorf("the first store finds %v, want the 3 copied prints of report 1", got)
 	}
 }
+
+// TestPrintFilterOfAll: the filter of every print, which lets a print
+// found in no run skip the runs' filters, is built again larger once the
+// runs outgrow it, and prints copied from a run stored before (and from
+// one stored by another store, which the filter never saw being
+// written) are still found.
+func TestPrintFilterOfAll(t *testing.T) {
+	ctx := context.Background()
+	f := newPrintsFixture(t, 4)
+	many := func(i int) []cpaudit.Fingerprint { // 50,000 prints of report i's own
+		var p []cpaudit.Fingerprint
+		for k := range 50_000 {
+			p = append(p, cpaudit.Fingerprint{Hash: uint64(i*10_000_019+k) * 0x9E3779B97F4A7C15, Pos: k})
+		}
+		return p
+	}
+	copied := []cpaudit.Fingerprint{{Hash: 21, Pos: 900_000}, {Hash: 22, Pos: 900_007}, {Hash: 23, Pos: 900_015}}
+	f.analyse(t, 0, append(many(0), copied...))
+	tf := f.s.runFilters.tenant(f.sys.TenantID)
+	first := tf.allFor
+	f.analyse(t, 1, many(1))
+	f.analyse(t, 2, many(2))
+	// A run written by another store on the same data.
+	other, err := Open(ctx, Config{DataDir: f.s.dataDir, Blobs: f.s.blobs, Passwords: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	g := &printsFixture{fixture: &fixture{s: other, sys: f.sys}, docs: f.docs, ents: f.ents}
+	g.analyse(t, 3, append(many(3), cpaudit.Fingerprint{Hash: 31, Pos: 5}))
+	got := f.analyse(t, 1, append(many(1), append(copied, cpaudit.Fingerprint{Hash: 31, Pos: 7})...))
+	if len(got[f.docs[0]]) != 3 || len(got[f.docs[3]]) != 1 {
+		t.Errorf("found %v, want the 3 copied prints of report 0 and the one of report 3 (stored by the other store)", got)
+	}
+	if tf.allFor <= first || tf.allFor < 200_000 {
+		t.Errorf("the filter of all was built for %d prints, then %d: not rebuilt for the 250,000 prints of the runs", first, tf.allFor)
+	}
+	through := 0
+	for k := range 10_000 {
+		if tf.all.mayHold(uint64(77_000_000+k) * 0x9E3779B97F4A7C15) {
+			through++
+		}
+	}
+	if through > 500 {
+		t.Errorf("%d of 10,000 absent hashes pass the filter of all", through)
+	}
+}
