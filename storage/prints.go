@@ -117,7 +117,7 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		return nil, dbError(op, err, "", "")
 	}
 	if run != 0 && !merged {
-		b := newBloom(len(prints))
+		b := newBloom(len(prints), runBloomBits)
 		for _, p := range prints {
 			b.add(p.Hash)
 		}
