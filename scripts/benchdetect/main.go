@@ -217,7 +217,7 @@ func runTenant(ctx context.Context, c config, dir string, n, single int, out io.
 			fmt.Fprintf(out, "  %s: %s\n", x.what, s)
 		}
 	}
-	if single > 0 {
+	if single > 0 && c.sample > 1 { // a pair at least
 		r.exactN = min(c.sample, n)
 		fmt.Fprintf(out, "[%d reports] comparing %d reports all pairs with all, exactly...\n", n, r.exactN)
 		r.perText, r.perPair, r.exactFound, r.exWant = exactSample(cp, r.exactN)
