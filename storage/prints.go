@@ -226,6 +226,10 @@ func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint,
 			maybe = append(maybe, p.Hash)
 		}
 	}
+	maybe, err := notBoilerplate(ctx, tx, maybe)
+	if err != nil {
+		return nil, err
+	}
 	var cands []candidate
 	for _, r := range runs { // a run at a time, one filter in the cache
 		f := filters[r.run]
@@ -242,8 +246,7 @@ func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint,
 		FROM json_each(?) c
 		CROSS JOIN prints b
 		JOIN analysed_docs d ON d.doc = b.doc
-		WHERE b.run = c.value ->> 0 AND b.hash = c.value ->> 1
-			AND NOT EXISTS (SELECT 1 FROM boilerplate bp WHERE bp.hash = c.value ->> 1)`,
+		WHERE b.run = c.value ->> 0 AND b.hash = c.value ->> 1`,
 		jsonPairs(len(cands), func(i int) (int64, int64) { return cands[i].run, int64(cands[i].hash) }))
 	if err != nil {
 		return nil, err
@@ -265,6 +268,40 @@ func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint,
 		}
 	}
 	return out, rows.Err()
+}
+
+// notBoilerplate returns the hashes (sorted, as signed integers) that
+// are not boilerplate yet. Boilerplate is in the runs of many documents,
+// so its hashes, left in, would pass many runs' filters and be sought in
+// each of those runs only to be dropped: a cost per report that grew with
+// the tenant.
+func notBoilerplate(ctx context.Context, tx *sql.Tx, hashes []uint64) ([]uint64, error) {
+	if len(hashes) == 0 {
+		return hashes, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT b.hash FROM json_each(?) c JOIN boilerplate b ON b.hash = c.value`, jsonInts(hashes))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	common := map[uint64]bool{}
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		common[uint64(h)] = true
+	}
+	if err := rows.Err(); err != nil || len(common) == 0 {
+		return hashes, err
+	}
+	out := hashes[:0]
+	for _, h := range hashes {
+		if !common[h] {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // markBoilerplate records as boilerplate (caused by job j) the hashes of
