@@ -41,6 +41,10 @@ func ShortName(name string) string {
 	return short
 }
 
+// aliasHead is the length of the shortest alias: names are sought from 4
+// runes, places from 3 (placeAliases; TestForeignNamesMany checks it).
+const aliasHead = 3
+
 type alias struct {
 	runes  []rune
 	mine   bool
@@ -80,9 +84,13 @@ func ForeignNames(text string, own cpaudit.EnterpriseName, all []cpaudit.Enterpr
 		}
 		return 0
 	})
-	byFirst := map[rune][]alias{}
+	// Keyed by the first aliasHead runes (every alias has as many): by
+	// the first rune alone, the thousands of names of a large tenant that
+	// begin alike (河北…, 保定…) were all tried at every such rune.
+	byHead := map[[aliasHead]rune][]alias{}
 	for _, a := range aliases {
-		byFirst[a.runes[0]] = append(byFirst[a.runes[0]], a)
+		k := [aliasHead]rune(a.runes)
+		byHead[k] = append(byHead[k], a)
 	}
 
 	rs := []rune(text)
@@ -90,10 +98,13 @@ func ForeignNames(text string, own cpaudit.EnterpriseName, all []cpaudit.Enterpr
 	total := 0
 	for i := 0; i < len(rs); {
 		var hit *alias
-		for k, a := range byFirst[rs[i]] {
-			if i+len(a.runes) <= len(rs) && slices.Equal(rs[i:i+len(a.runes)], a.runes) {
-				hit = &byFirst[rs[i]][k]
-				break
+		if i+aliasHead <= len(rs) {
+			bucket := byHead[[aliasHead]rune(rs[i:i+aliasHead])]
+			for k, a := range bucket {
+				if i+len(a.runes) <= len(rs) && slices.Equal(rs[i:i+len(a.runes)], a.runes) {
+					hit = &bucket[k]
+					break
+				}
 			}
 		}
 		if hit == nil {

@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cpaudit/cpaudit"
@@ -60,5 +62,25 @@ func TestForeignNames(t *testing.T) {
 	// An enterprise of a municipality: its districts are inside it.
 	if _, n := ForeignNames("北京市朝阳区", cpaudit.EnterpriseName{ID: "x", Region: "110105"}, nil); n != 0 {
 		t.Errorf("%d mentions of the own municipality", n)
+	}
+}
+
+// TestForeignNamesMany: in a tenant of thousands of enterprises whose
+// names begin alike, a report still finds the one it names (and only
+// that one), and every alias is long enough for the matcher's key.
+func TestForeignNamesMany(t *testing.T) {
+	for _, p := range placeAliases() {
+		if len(p.alias) < aliasHead {
+			t.Fatalf("place alias %q is shorter than %d runes", string(p.alias), aliasHead)
+		}
+	}
+	var all []cpaudit.EnterpriseName
+	for i := range 3000 {
+		all = append(all, cpaudit.EnterpriseName{ID: fmt.Sprint("e", i), Name: fmt.Sprintf("河北保定第%d化工有限公司", i), Region: "130600"})
+	}
+	text := strings.Repeat("河北保定的企业按期完成审核。", 200) + "本报告参考了河北保定第2718化工有限公司的方案。"
+	got, total := ForeignNames(text, all[5], all)
+	if total != 1 || len(got) != 1 || got[0].EnterpriseID != "e2718" || got[0].Found != "河北保定第2718化工有限公司" {
+		t.Fatalf("found %d: %+v, want the one mention of e2718", total, got)
 	}
 }

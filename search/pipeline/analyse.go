@@ -98,8 +98,11 @@ func (x *Analyzer) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return done, err
 		}
+		// The tenant's enterprises, read once for the batch: reading all of
+		// them for every document cost more the larger the tenant.
+		names := &batchNames{q: x.q, tenantID: t.ID}
 		for _, j := range jobs {
-			if err := x.process(ctx, j); err != nil {
+			if err := x.process(ctx, j, names); err != nil {
 				if ctx.Err() != nil {
 					return done, ctx.Err()
 				}
@@ -120,7 +123,7 @@ func (x *Analyzer) RunOnce(ctx context.Context) (int, error) {
 }
 
 // process analyses one document and stores what it found.
-func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob) (err error) {
+func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob, enterprises *batchNames) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			x.log.Error("analysis panicked", "document", j.Source.DocumentID, "panic", p, "stack", string(debug.Stack()))
@@ -165,7 +168,7 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob) (err erro
 	if err != nil {
 		return err
 	}
-	names, err := x.names(ctx, j)
+	names, err := x.names(ctx, j, enterprises)
 	if err != nil {
 		return err
 	}
@@ -175,14 +178,34 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob) (err erro
 	return x.q.CompleteAnalysisJob(ctx, j, texts, images, names)
 }
 
+// batchNames reads a tenant's enterprise names once, when a document of a
+// batch first needs them.
+type batchNames struct {
+	q        AnalysisQueue
+	tenantID string
+	all      []cpaudit.EnterpriseName
+	read     bool
+}
+
+func (b *batchNames) get(ctx context.Context) ([]cpaudit.EnterpriseName, error) {
+	if !b.read {
+		all, err := b.q.EnterpriseNames(ctx, b.tenantID)
+		if err != nil {
+			return nil, err
+		}
+		b.all, b.read = all, true
+	}
+	return b.all, nil
+}
+
 // names finds, in a report's or an evidence's text, the names of the
 // tenant's other enterprises and places outside its enterprise's region.
-func (x *Analyzer) names(ctx context.Context, j cpaudit.AnalysisJob) (cpaudit.NameFinding, error) {
+func (x *Analyzer) names(ctx context.Context, j cpaudit.AnalysisJob, enterprises *batchNames) (cpaudit.NameFinding, error) {
 	src := j.Source
 	if src.Absent || src.Guideline || src.EnterpriseID == "" || (src.Kind != cpaudit.DocReport && src.Kind != cpaudit.DocEvidence) {
 		return cpaudit.NameFinding{}, nil
 	}
-	all, err := x.q.EnterpriseNames(ctx, j.TenantID)
+	all, err := enterprises.get(ctx)
 	if err != nil {
 		return cpaudit.NameFinding{}, err
 	}
