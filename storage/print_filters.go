@@ -154,12 +154,16 @@ func (t *tenantFilters) forRuns(ctx context.Context, tx *sql.Tx, runs []printRun
 			}
 		}
 	}
-	rebuild := t.all == nil || total > t.allFor
+	// A new filter of all replaces the old only once it holds every run:
+	// one left half-built by a failed read would miss prints for good.
+	all, allFor := t.all, t.allFor
+	rebuild := all == nil || total > allFor
 	if rebuild {
-		t.allFor = 2 * max(total, 1<<16)
-		t.all = newBloom(int(t.allFor), allBloomBits)
+		allFor = 2 * max(total, 1<<16)
+		all = newBloom(int(allFor), allBloomBits)
 	}
 	out := make(map[int64]*bloom, len(runs))
+	fresh := map[int64]*bloom{}
 	for _, r := range runs {
 		b := t.byRun[r.run]
 		if b != nil && !rebuild {
@@ -173,17 +177,21 @@ func (t *tenantFilters) forRuns(ctx context.Context, tx *sql.Tx, runs []printRun
 		switch {
 		case b == nil:
 			b = newBloom(int(r.prints), runBloomBits)
-			add = func(h uint64) { b.add(h); t.all.add(h) }
+			fresh[r.run] = b
+			add = func(h uint64) { b.add(h); all.add(h) }
 		default:
-			add = t.all.add
+			add = all.add
 		}
 		if err := readRun(ctx, tx, r.run, add); err != nil {
 			return nil, nil, err
 		}
-		t.put(r.run, b)
 		out[r.run] = b
 	}
-	return out, t.all, nil
+	t.all, t.allFor = all, allFor
+	for run, b := range fresh {
+		t.put(run, b)
+	}
+	return out, all, nil
 }
 
 // readFilter builds the filter of a run from its stored hashes.

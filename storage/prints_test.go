@@ -384,3 +384,38 @@ func TestPrintFilterOfAll(t *testing.T) {
 		t.Errorf("%d of 10,000 absent hashes pass the filter of all", through)
 	}
 }
+
+// TestPrintFiltersFailedRead: a read of the runs that fails leaves no
+// half-built filter behind; the next read builds it whole.
+func TestPrintFiltersFailedRead(t *testing.T) {
+	f := newPrintsFixture(t, 1)
+	f.analyse(t, 0, own(0, 0))
+	db, _ := f.s.tenantDB(context.Background(), f.sys.TenantID)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	runs, err := listRuns(context.Background(), tx)
+	if err != nil || len(runs) != 1 {
+		t.Fatal(runs, err)
+	}
+	tf := &tenantFilters{byRun: map[int64]*bloom{}}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := tf.forRuns(cancelled, tx, runs); err == nil {
+		t.Fatal("a cancelled read succeeded")
+	}
+	if tf.all != nil || len(tf.byRun) != 0 {
+		t.Fatalf("a failed read left filters behind: all %v, runs %d", tf.all != nil, len(tf.byRun))
+	}
+	_, all, err := tf.forRuns(context.Background(), tx, runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range own(0, 0) {
+		if !all.mayHold(p.Hash) || !tf.byRun[runs[0].run].mayHold(p.Hash) {
+			t.Fatalf("hash %x missing after the second read", p.Hash)
+		}
+	}
+}
