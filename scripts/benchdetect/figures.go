@@ -304,23 +304,31 @@ type figKey struct {
 	q      cpaudit.Quantity
 }
 
-// contradictions are the planted contradictions of the enterprises whose
-// evidence was uploaded.
-func (t *tenant) contradictions(c *corpus) map[figKey]string {
-	out := map[figKey]string{}
+// uploadedFigures calls fn with every planted figure of the enterprises
+// whose evidence was uploaded, and the code of its option (o from 1).
+func (t *tenant) uploadedFigures(c *corpus, fn func(e int, fc *figCase, o int, f plantedFigure)) {
 	for e, fc := range c.figCases {
 		if t.figEvidence[e] == "" {
 			continue
 		}
 		for o, op := range fc.options {
 			for _, f := range op.figures {
-				if strings.HasPrefix(f.how, "contradicts") {
-					out[figKey{e, fc.normCode(o + 1), f.q.q}] = fmt.Sprintf("%s %s: report %g %s, evidence %g (%s)",
-						fc.code(o+1), f.q.label, f.report, f.q.unit, f.evidence, f.how)
-				}
+				fn(e, fc, o+1, f)
 			}
 		}
 	}
+}
+
+// contradictions are the planted contradictions of the enterprises whose
+// evidence was uploaded.
+func (t *tenant) contradictions(c *corpus) map[figKey]string {
+	out := map[figKey]string{}
+	t.uploadedFigures(c, func(e int, fc *figCase, o int, f plantedFigure) {
+		if strings.HasPrefix(f.how, "contradicts") {
+			out[figKey{e, fc.normCode(o), f.q.q}] = fmt.Sprintf("%s %s: report %g %s, evidence %g (%s)",
+				fc.code(o), f.q.label, f.report, f.q.unit, f.evidence, f.how)
+		}
+	})
 	return out
 }
 
@@ -328,16 +336,7 @@ func (t *tenant) contradictions(c *corpus) map[figKey]string {
 // uploaded, by how the evidence states them.
 func (t *tenant) plantedCounts(c *corpus) string {
 	n := map[string]int{}
-	for e, fc := range c.figCases {
-		if t.figEvidence[e] == "" {
-			continue
-		}
-		for _, op := range fc.options {
-			for _, f := range op.figures {
-				n[f.how]++
-			}
-		}
-	}
+	t.uploadedFigures(c, func(_ int, _ *figCase, _ int, f plantedFigure) { n[f.how]++ })
 	return fmt.Sprintf("%d enterprises with evidence; figures: %d contradicting (%d of them in another unit), %d agreeing exactly, %d within the tolerance, %d in another unit",
 		len(t.figEvidence), n["contradicts"]+n["contradicts, converted"], n["contradicts, converted"], n["exact"], n["within"], n["converted"])
 }

@@ -43,7 +43,9 @@ func flatPhoto(seed int64, w, h int, contrast float64) *image.Gray {
 // quote; discs of ±16 are measured here too, and the photos of
 // TestImageThresholds are far from flat).
 func TestFlatPhotos(t *testing.T) {
+	// The figures FlatDetail and FlatMaxDistance quote are logged (-v).
 	for _, contrast := range []float64{4, 8} {
+		maxSum := 0
 		for seed := int64(1); seed <= 3; seed++ {
 			src := flatPhoto(seed, 640, 480, contrast)
 			h0, _ := HashImage(encodeJPEG(t, src, 85))
@@ -52,30 +54,44 @@ func TestFlatPhotos(t *testing.T) {
 			}
 			for name, b := range variants(t, src) {
 				h, _ := HashImage(b)
-				if l := SameImage(h0, h); !l.Same || !l.Flat {
+				l := SameImage(h0, h)
+				if !l.Same || !l.Flat {
 					t.Errorf("±%v photo %d %s: %+v, want the same, judged as flat", contrast, seed, name, l)
 				}
+				maxSum = max(maxSum, l.PHash+l.DHash)
 			}
 		}
+		t.Logf("±%v: copies differ by at most %d bits of the hashes together", contrast, maxSum)
 	}
 	for _, contrast := range []float64{0, 4, 8, 16} {
 		var hs []cpaudit.ImageHash
+		minRMS, maxRMS := math.Inf(1), 0.0
 		for seed := int64(1); seed <= 16; seed++ {
 			h, _ := HashImage(encodeJPEG(t, flatPhoto(seed, 640, 480, contrast), 85))
 			hs = append(hs, h)
+			e := DetailRMS(h.Thumb)
+			minRMS, maxRMS = min(minRMS, e), max(maxRMS, e)
 		}
+		minSum := 128
 		for i := range hs {
 			for j := i + 1; j < len(hs); j++ {
-				if l := SameImage(hs[i], hs[j]); l.Same {
+				l := SameImage(hs[i], hs[j])
+				if l.Same {
 					t.Errorf("±%v photos %d and %d: %+v, want different", contrast, i+1, j+1, l)
 				}
+				minSum = min(minSum, l.PHash+l.DHash)
 			}
 		}
+		t.Logf("±%v: detail RMS %.2f-%.2f; different scenes differ by at least %d bits together", contrast, minRMS, maxRMS, minSum)
 	}
+	minRMS := math.Inf(1)
 	for seed := int64(1); seed <= 5; seed++ {
 		h, _ := HashImage(encodeJPEG(t, photo(seed, 640, 480), 85))
-		if e := DetailRMS(h.Thumb); e < 4*FlatDetail {
+		e := DetailRMS(h.Thumb)
+		if e < 4*FlatDetail {
 			t.Errorf("photo %d: detail %.2f, too close to flat", seed, e)
 		}
+		minRMS = min(minRMS, e)
 	}
+	t.Logf("photos of TestImageThresholds: detail RMS %.2f or more", minRMS)
 }

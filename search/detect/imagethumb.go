@@ -326,20 +326,20 @@ const ThumbMinSimilarity = 0.70
 
 // Flat scenes: a thumbnail whose detail is hardly above the noise of its
 // cell means (rounded to whole grey levels, so about 0.3 even for a
-// noiseless image) says nothing about alignment, and two copies of such a
-// photo correlate anywhere from 0.1 to 0.9. Measured on flat photo-like
-// images (a gradient, sensor noise, six faint discs of ±0 to ±32 grey
-// levels; TestFlatPhotos): detail RMS 0.44-0.49 with no discs, 0.53-0.82 at
-// ±4, 0.71-1.41 at ±8, 1.14-2.68 at ±16, and 8.5 or more for the photos of
-// TestImageThresholds. Copies of ±4 photos correlated at 0.51 or more and
-// were missed by a third; at ±16, 0.84 or more. So below FlatDetail the
-// thumbnails are not compared, and the pair must be closer by its hashes
-// instead: FlatMaxDistance bits together, which every copy of the ±4 and
-// ±8 photos met (13 at most: cropped 10%) and no pair of 40 different
-// flat photos at any contrast did (15 at the least, without discs; 18 at
-// ±4, 21 at ±8). Featureless copies beyond it (no discs at all: a plain
-// wall) are missed, which costs nothing: two such photos of different
-// walls could not be told apart either.
+// noiseless image) says nothing about alignment: in a probe made before
+// this rule (colour photos of a gradient, sensor noise and six discs of
+// ±4 grey levels, not kept), copies correlated from 0.51 up and a third
+// were missed; at ±16, 0.84 or more. TestFlatPhotos measures (and logs,
+// -v) on such scenes in grey: detail RMS 0.45-0.49 with no discs,
+// 0.53-0.82 at ±4, 0.71-1.41 at ±8, 1.14-2.68 at ±16, and 11.95 or more
+// for photos of TestImageThresholds. So below FlatDetail the thumbnails
+// are not compared, and the pair must be closer by its hashes instead:
+// FlatMaxDistance bits together, which every copy of the ±4 and ±8
+// scenes meets (10 at most; 13 in the colour probe) and no pair of 16
+// different scenes at any contrast does (15 at the least, without discs;
+// 22 at ±4). Featureless copies beyond it (a plain wall) are missed, which
+// costs nothing: two such photos of different walls could not be told
+// apart either.
 const (
 	FlatDetail      = 1.5
 	FlatMaxDistance = 14
