@@ -117,7 +117,7 @@ func newTile(rs []rune, j, term int) tile {
 }
 
 // narrow restricts the readers in open (by term; nil for a term without
-// one) to the documents that hold every one of terms, through scorch's
+// one) to the documents that hold every one of terms (which may repeat), through scorch's
 // conjunction optimisation: in each segment the postings bitmaps of all
 // the terms are ANDed and the readers iterate the result, skipping the
 // others' term vectors undecoded. A string of common bigrams is thus
@@ -131,7 +131,12 @@ func (s *substringSearcher) narrow(ctx context.Context, r bleveindex.IndexReader
 			p.Close()
 		}
 	}()
+	seen := make(map[string]bool, len(terms))
 	for k, t := range terms {
+		if seen[t] {
+			continue // a bigram of two terms: its bitmap is ANDed once
+		}
+		seen[t] = true
 		var tfr bleveindex.TermFieldReader
 		if k < len(open) {
 			tfr = open[k]

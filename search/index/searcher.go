@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -57,18 +58,10 @@ func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader,
 	s := &substringSearcher{scoring: opts.Score != "none"}
 	// The distinct bigrams of rs, how many documents hold each and how
 	// many times they occur in them.
-	var terms []string
+	terms := q.bigrams()
 	termAt := make([]int, len(rs)-1)
 	for i := range termAt {
-		t := string(rs[i : i+2])
-		k := 0
-		for k < len(terms) && terms[k] != t {
-			k++
-		}
-		if k == len(terms) {
-			terms = append(terms, t)
-		}
-		termAt[i] = k
+		termAt[i] = slices.Index(terms, string(rs[i:i+2]))
 	}
 	count := make([]uint64, len(terms))
 	weight := make([]uint64, len(terms))
