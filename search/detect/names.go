@@ -47,72 +47,82 @@ const aliasHead = 3
 
 type alias struct {
 	runes  []rune
-	mine   bool
-	ent    *cpaudit.EnterpriseName
-	place  *place
+	ent    *cpaudit.EnterpriseName // an enterprise's name, or
+	place  *place                  // a place's
 	target string
+}
+
+// mineFor says whether the alias is own's name or a place in own's
+// region, which are matched but not reported.
+func (a *alias) mineFor(own cpaudit.EnterpriseName) bool {
+	if a.ent != nil {
+		return a.ent.ID == own.ID
+	}
+	return !foreignPlace(*a.place, own.Region)
+}
+
+// NameIndex holds a tenant's enterprise names and the places, ready to be
+// sought in many texts. Building it is the dear part (every name of the
+// tenant, sorted), so a batch of analyses builds it once: per text, it cost
+// a tenant of 2,000 enterprises more than the scan itself. It is not
+// modified after NewNameIndex and safe for concurrent use.
+type NameIndex struct {
+	// byHead holds the aliases by their first aliasHead runes (every alias
+	// has as many), each bucket longest first: keyed by the first rune
+	// alone, the thousands of names of a large tenant that begin alike
+	// (河北…, 保定…) were all tried at every such rune.
+	byHead map[[aliasHead]rune][]alias
+}
+
+// NewNameIndex indexes the names of all (registered, and short when
+// ShortName gives one) and the places.
+func NewNameIndex(all []cpaudit.EnterpriseName) *NameIndex {
+	ents := slices.Clone(all) // the aliases point into it
+	var aliases []alias
+	for i := range ents {
+		e := &ents[i]
+		for _, n := range []string{strings.TrimSpace(e.Name), ShortName(e.Name)} {
+			if len([]rune(n)) >= 4 {
+				aliases = append(aliases, alias{runes: []rune(n), ent: e, target: e.Name})
+			}
+		}
+	}
+	for _, p := range placeAliases() {
+		aliases = append(aliases, alias{runes: p.alias, place: &p, target: p.name})
+	}
+	slices.SortStableFunc(aliases, func(a, b alias) int { return len(b.runes) - len(a.runes) })
+	x := &NameIndex{byHead: map[[aliasHead]rune][]alias{}}
+	for _, a := range aliases {
+		k := [aliasHead]rune(a.runes)
+		x.byHead[k] = append(x.byHead[k], a)
+	}
+	return x
 }
 
 // ForeignNames finds the foreign names and places of text (an extracted,
 // normalised text) for enterprise own among the enterprises of its tenant.
 // It returns at most MaxForeignMentions mentions and how many there are.
+// For many texts, build a NameIndex once instead.
 func ForeignNames(text string, own cpaudit.EnterpriseName, all []cpaudit.EnterpriseName) ([]cpaudit.ForeignMention, int) {
-	var aliases []alias
-	for i := range all {
-		e := &all[i]
-		mine := e.ID == own.ID
-		for _, n := range []string{strings.TrimSpace(e.Name), ShortName(e.Name)} {
-			if len([]rune(n)) >= 4 {
-				aliases = append(aliases, alias{runes: []rune(n), mine: mine, ent: e, target: e.Name})
-			}
-		}
-	}
-	for _, p := range placeAliases() {
-		aliases = append(aliases, alias{runes: p.alias, mine: !foreignPlace(p, own.Region), place: &p, target: p.name})
-	}
-	// Longest first; of equal ones, the enterprise's own (a name it shares
-	// with another is its own).
-	slices.SortStableFunc(aliases, func(a, b alias) int {
-		if d := len(b.runes) - len(a.runes); d != 0 {
-			return d
-		}
-		switch {
-		case a.mine && !b.mine:
-			return -1
-		case b.mine && !a.mine:
-			return 1
-		}
-		return 0
-	})
-	// Keyed by the first aliasHead runes (every alias has as many): by
-	// the first rune alone, the thousands of names of a large tenant that
-	// begin alike (河北…, 保定…) were all tried at every such rune.
-	byHead := map[[aliasHead]rune][]alias{}
-	for _, a := range aliases {
-		k := [aliasHead]rune(a.runes)
-		byHead[k] = append(byHead[k], a)
-	}
+	return NewNameIndex(all).Foreign(text, own)
+}
 
+// Foreign is ForeignNames with the index built.
+func (x *NameIndex) Foreign(text string, own cpaudit.EnterpriseName) ([]cpaudit.ForeignMention, int) {
 	rs := []rune(text)
 	var out []cpaudit.ForeignMention
 	total := 0
 	for i := 0; i < len(rs); {
 		var hit *alias
 		if i+aliasHead <= len(rs) {
-			bucket := byHead[[aliasHead]rune(rs[i:i+aliasHead])]
-			for k, a := range bucket {
-				if i+len(a.runes) <= len(rs) && slices.Equal(rs[i:i+len(a.runes)], a.runes) {
-					hit = &bucket[k]
-					break
-				}
-			}
+			hit = x.longestAt(rs, i, own)
 		}
 		if hit == nil {
 			i++
 			continue
 		}
 		end := i + len(hit.runes)
-		if !hit.mine {
+		if !hit.mineFor(own) {
 			total++
 			if len(out) < MaxForeignMentions {
 				m := cpaudit.ForeignMention{Found: string(hit.runes), Start: i, End: end, Name: hit.target}
@@ -129,6 +139,29 @@ func ForeignNames(text string, own cpaudit.EnterpriseName, all []cpaudit.Enterpr
 		i = end
 	}
 	return out, total
+}
+
+// longestAt is the longest alias that rs holds at i; of equal ones, own's
+// (a name own shares with another is its own), else the first indexed.
+func (x *NameIndex) longestAt(rs []rune, i int, own cpaudit.EnterpriseName) *alias {
+	bucket := x.byHead[[aliasHead]rune(rs[i:i+aliasHead])]
+	var hit *alias
+	for k := range bucket {
+		a := &bucket[k]
+		if hit != nil && len(a.runes) < len(hit.runes) {
+			break // longest first: no own alias of hit's length left
+		}
+		if i+len(a.runes) > len(rs) || !slices.Equal(rs[i:i+len(a.runes)], a.runes) {
+			continue
+		}
+		if a.mineFor(own) {
+			return a
+		}
+		if hit == nil {
+			hit = a
+		}
+	}
+	return hit
 }
 
 // maxSentence bounds a sentence quoted as evidence, in runes either side.

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,7 +95,50 @@ func BenchmarkForeignNames(b *testing.B) {
 		all = append(all, cpaudit.EnterpriseName{ID: fmt.Sprint("e", i), Name: fmt.Sprintf("示例%04d化工有限公司", i), Region: "130600"})
 	}
 	text := strings.Repeat("本轮审核实施的清洁生产方案及其效果如下。示例企业按期完成审核，河北省保定市的节水量12000吨。", 1000)
-	for b.Loop() {
-		ForeignNames(text, all[5], all)
+	// As the analyser does: the index built once per batch, a scan per text.
+	b.Run("scan", func(b *testing.B) {
+		x := NewNameIndex(all)
+		for b.Loop() {
+			x.Foreign(text, all[5])
+		}
+	})
+	b.Run("index", func(b *testing.B) {
+		for b.Loop() {
+			NewNameIndex(all)
+		}
+	})
+}
+
+// One index serves every enterprise of the tenant: each text gets the same
+// findings as from ForeignNames, whose index is built for it alone.
+func TestNameIndexShared(t *testing.T) {
+	all := []cpaudit.EnterpriseName{
+		{ID: "a", Name: "唐山钢铁集团有限公司", Region: "130200"},
+		{ID: "b", Name: "唐山钢铁有限公司", Region: "130200"},
+		{ID: "c", Name: "保定市清源化工有限公司", Region: "130600"},
+	}
+	text := "唐山钢铁集团有限公司与唐山钢铁有限公司，保定市清源化工有限公司位于保定市，邯郸市另有分厂。"
+	x := NewNameIndex(all)
+	for _, own := range all {
+		got, gotTotal := x.Foreign(text, own)
+		want, wantTotal := ForeignNames(text, own, all)
+		if !slices.Equal(got, want) || gotTotal != wantTotal {
+			t.Errorf("own %s: shared index found %v (%d), ForeignNames %v (%d)", own.ID, got, gotTotal, want, wantTotal)
+		}
+		for _, m := range got {
+			if m.EnterpriseID == own.ID {
+				t.Errorf("own %s: its own name %q reported as foreign", own.ID, m.Found)
+			}
+		}
+	}
+	// 唐山钢铁有限公司's short name 唐山钢铁 is inside a's registered name,
+	// which is matched whole: b's report names a once and c's place is foreign.
+	got, _ := x.Foreign(text, all[1])
+	var found []string
+	for _, m := range got {
+		found = append(found, m.Found)
+	}
+	if !slices.Contains(found, "唐山钢铁集团有限公司") || slices.Contains(found, "唐山钢铁有限公司") {
+		t.Errorf("for b found %q", found)
 	}
 }
