@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -104,53 +105,84 @@ func insertImageBands(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSourc
 // imageCandidates returns the stored images of other enterprises' live
 // documents that share a band (within the radius) or the EXIF capture
 // time and camera serial with one of hashes, each once, by document.
+//
+// The images are found from the band index alone (image_bands_probe
+// covers the lookup), and only then is each found image read, once: one
+// query joining the hashes' rows, thumbnails included, to every band key
+// read and then sorted them all to drop repeats, a cost per report that
+// grew faster than the tenant.
 func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
-	type key struct{ doc, entry string }
-	found := map[key]bool{}
-	var out []cpaudit.ImageCandidate
-	read := func(q string, args ...any) error {
+	type image struct{ doc, entry string }
+	seen := map[image]bool{}
+	var found []image
+	collect := func(q string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var c cpaudit.ImageCandidate
-			var p, d, cp, cd int64
-			if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF, &c.Theirs.Thumb); err != nil {
+			var im image
+			if err := rows.Scan(&im.doc, &im.entry); err != nil {
 				return err
 			}
-			if k := (key{c.DocumentID, c.Theirs.Entry}); !found[k] {
-				found[k] = true
-				c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
-				if len(c.Theirs.Thumb) == 0 {
-					c.Theirs.Thumb = nil // stored before thumbnails were kept
-				}
-				out = append(out, c)
+			if !seen[im] {
+				seen[im] = true
+				found = append(found, im)
 			}
 		}
 		return rows.Err()
 	}
-	const columns = `i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif, i.thumb`
 	for _, h := range hashes {
 		probes := imageBandProbes(h)
-		err := read(`SELECT DISTINCT `+columns+` FROM image_bands b
-			JOIN image_hashes i ON i.document_id = b.document_id AND i.entry = b.entry
-			JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
-			WHERE b.key IN (?`+strings.Repeat(`, ?`, len(probes)-1)+`)
-				AND b.enterprise_id NOT IN ('', ?) AND b.document_id <> ?`,
+		err := collect(`SELECT DISTINCT document_id, entry FROM image_bands
+			WHERE key IN (?`+strings.Repeat(`, ?`, len(probes)-1)+`)
+				AND enterprise_id NOT IN ('', ?) AND document_id <> ?`,
 			append(probes, src.EnterpriseID, src.DocumentID)...)
 		if err != nil {
 			return nil, err
 		}
 		if h.EXIF != "" {
-			if err := read(`SELECT `+columns+` FROM image_hashes i
-				JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
-				WHERE i.exif = ? AND i.enterprise_id NOT IN ('', ?) AND i.document_id <> ?`,
+			if err := collect(`SELECT document_id, entry FROM image_hashes
+				WHERE exif = ? AND enterprise_id NOT IN ('', ?) AND document_id <> ?`,
 				h.EXIF, src.EnterpriseID, src.DocumentID); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return out, nil
+	if len(found) == 0 {
+		return nil, nil
+	}
+	pairs := make([][2]string, len(found))
+	for i, im := range found {
+		pairs[i] = [2]string{im.doc, im.entry}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return nil, err
+	}
+	// CROSS JOIN keeps json_each the outer loop: the images come out in
+	// the order found.
+	rows, err := tx.QueryContext(ctx, `SELECT i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif, i.thumb
+		FROM json_each(?) c
+		CROSS JOIN image_hashes i ON i.document_id = c.value ->> 0 AND i.entry = c.value ->> 1
+		JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cpaudit.ImageCandidate
+	for rows.Next() {
+		var c cpaudit.ImageCandidate
+		var p, d, cp, cd int64
+		if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF, &c.Theirs.Thumb); err != nil {
+			return nil, err
+		}
+		c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
+		if len(c.Theirs.Thumb) == 0 {
+			c.Theirs.Thumb = nil // stored before thumbnails were kept
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -34,7 +34,8 @@ func TestImageBandLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	ajobs := f.analysisJobs(t, 2, d.ID)
-	stored := cpaudit.ImageHash{Entry: "word/media/image1.png", PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321,
+	// An entry name with Chinese and a quote, which the lookup passes on as JSON.
+	stored := cpaudit.ImageHash{Entry: `word/media/现场照片"1".png`, PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321,
 		CPHash: 0x7777_1111_2222_3333, CDHash: 0x1111_0000_ffff_8888, Thumb: []byte("thumbnail"), Width: 800, Height: 600}
 	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{stored}); err != nil {
 		t.Fatal(err)
@@ -109,5 +110,35 @@ func TestImageBandLookup(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("backfilled keys %x, want %x", got, want)
+	}
+}
+
+// The band lookup reads the index alone (migration 016): a table row per
+// key found was a cost per report that grew with the tenant.
+func TestImageBandLookupCovered(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	db, err := s.tenantDB(ctx, f.sys.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT DISTINCT document_id, entry FROM image_bands
+		WHERE key IN (?, ?, ?) AND enterprise_id NOT IN ('', ?) AND document_id <> ?`, 1, 2, 3, "e", "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING COVERING INDEX image_bands_probe") }) {
+		t.Errorf("the band lookup does not read the covering index alone: %q", plan)
 	}
 }
