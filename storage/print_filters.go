@@ -106,8 +106,6 @@ type tenantFilters struct {
 	// and made again from the table once they hold more.
 	all    *bloom
 	allFor int64
-	// matrix has a column for every run in byRun (print_matrix.go).
-	matrix runMatrix
 }
 
 // tenant returns the filters of a tenant.
@@ -125,16 +123,9 @@ func (f *runFilters) tenant(id string) *tenantFilters {
 	return t
 }
 
-// put records the filter of a committed run and its hashes' column in the
-// matrix (a rolled back run's id may be handed out again). The caller
-// holds t.mu.
-func (t *tenantFilters) put(run int64, b *bloom, prints []cpaudit.Fingerprint) {
-	t.byRun[run] = b
-	col := t.matrix.column(run)
-	for _, p := range prints {
-		t.matrix.add(col, p.Hash)
-	}
-}
+// put records the filter of a committed run (a rolled back run's id may
+// be handed out again). The caller holds t.mu.
+func (t *tenantFilters) put(run int64, b *bloom) { t.byRun[run] = b }
 
 // addAll adds prints to the filter of all prints. The caller holds t.mu,
 // and has called forRuns.
@@ -160,7 +151,6 @@ func (t *tenantFilters) forRuns(ctx context.Context, tx *sql.Tx, runs []printRun
 		for run := range t.byRun {
 			if !listed[run] && run < runs[len(runs)-1].run {
 				delete(t.byRun, run)
-				t.matrix.forget(run)
 			}
 		}
 	}
@@ -174,19 +164,9 @@ func (t *tenantFilters) forRuns(ctx context.Context, tx *sql.Tx, runs []printRun
 	}
 	out := make(map[int64]*bloom, len(runs))
 	fresh := map[int64]*bloom{}
-	// A column filled by a read that then failed must not stay: it would
-	// miss the rest of the run's hashes for good.
-	filled := map[int64]bool{}
-	defer func() {
-		for run := range filled {
-			if fresh[run] != nil {
-				t.matrix.forget(run)
-			}
-		}
-	}()
 	for _, r := range runs {
 		b := t.byRun[r.run]
-		if b != nil && !rebuild && t.matrix.has(r.run) {
+		if b != nil && !rebuild {
 			out[r.run] = b
 			continue
 		}
@@ -195,12 +175,10 @@ func (t *tenantFilters) forRuns(ctx context.Context, tx *sql.Tx, runs []printRun
 		// is in it after this, whatever it held before.
 		var add func(uint64)
 		switch {
-		case b == nil || !t.matrix.has(r.run):
+		case b == nil:
 			b = newBloom(int(r.prints), runBloomBits)
 			fresh[r.run] = b
-			col := t.matrix.column(r.run)
-			filled[r.run] = true
-			add = func(h uint64) { b.add(h); t.matrix.add(col, h); all.add(h) }
+			add = func(h uint64) { b.add(h); all.add(h) }
 		default:
 			add = all.add
 		}
@@ -211,8 +189,7 @@ func (t *tenantFilters) forRuns(ctx context.Context, tx *sql.Tx, runs []printRun
 	}
 	t.all, t.allFor = all, allFor
 	for run, b := range fresh {
-		t.byRun[run] = b
-		delete(filled, run) // complete: kept
+		t.put(run, b)
 	}
 	return out, all, nil
 }

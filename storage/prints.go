@@ -96,7 +96,7 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		if _, err := tx.ExecContext(ctx, `UPDATE analysed_docs SET run = ?, prints = ? WHERE doc = ?`, run, len(prints), doc); err != nil {
 			return err
 		}
-		shared, err := sharedPrints(ctx, tx, prints, &filters.matrix, byRun, all)
+		shared, err := sharedPrints(ctx, tx, prints, runs, byRun, all)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		for _, p := range prints {
 			b.add(p.Hash)
 		}
-		filters.put(run, b, prints)
+		filters.put(run, b)
 	}
 	return out, nil
 }
@@ -210,12 +210,12 @@ type sharedPrint struct {
 	pos      int
 }
 
-// sharedPrints returns the prints, in the runs of filters (committed
-// before this document's), that share a hash not yet boilerplate with the
-// (sorted) prints. A print is looked for in the runs only if the filter
-// of all prints may hold it, and a run is sought only for the hashes both
-// its column in the matrix and its own filter may hold.
-func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, matrix *runMatrix, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
+// sharedPrints returns the prints, in runs (committed before this
+// document's), that share a hash not yet boilerplate with the (sorted)
+// prints. A print is looked for in the runs only if the filter of all
+// prints may hold it, and a run is sought only for the hashes its filter
+// may hold.
+func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, runs []printRun, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
 	type candidate struct {
 		run  int64
 		hash uint64
@@ -231,21 +231,17 @@ func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint,
 		return nil, err
 	}
 	var cands []candidate
-	for _, h := range maybe {
-		matrix.mayHold(h, func(run int64) {
-			// The matrix may have runs not listed here (one rolled back).
-			if f := filters[run]; f != nil && f.mayHold(h) {
-				cands = append(cands, candidate{run, h})
+	for _, r := range runs { // a run at a time, one filter in the cache
+		f := filters[r.run]
+		for _, h := range maybe {
+			if f.mayHold(h) {
+				cands = append(cands, candidate{r.run, h})
 			}
-		})
+		}
 	}
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	// Sought in the order of the table's key.
-	slices.SortFunc(cands, func(x, y candidate) int {
-		return cmp.Or(cmp.Compare(x.run, y.run), cmp.Compare(int64(x.hash), int64(y.hash)))
-	})
 	rows, err := tx.QueryContext(ctx, `SELECT b.hash, b.doc, d.ent, b.pos
 		FROM json_each(?) c
 		CROSS JOIN prints b
