@@ -53,11 +53,25 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		// A new key for every analysis: the prints of the last one are
 		// dead from now on, and go when their run is merged.
-		var oldRun, oldPrints int64
-		err := tx.QueryRowContext(ctx, `DELETE FROM analysed_docs WHERE document_id = ? RETURNING run, prints`,
-			src.DocumentID).Scan(&oldRun, &oldPrints)
+		var oldDoc, oldRun, oldPrints, oldSum int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM analysed_docs WHERE document_id = ? RETURNING doc, run, prints, prints_sum`,
+			src.DocumentID).Scan(&oldDoc, &oldRun, &oldPrints, &oldSum)
 		if err != nil && err != sql.ErrNoRows {
 			return err
+		}
+		sum := printsSum(prints)
+		// The same prints as last time: the hashes found shared then, or
+		// by documents analysed since, are all that can be shared now.
+		again := oldDoc != 0 && uint64(oldSum) == sum && !src.Guideline && !src.Absent
+		var only map[uint64]bool
+		if again {
+			if only, err = sharedHashes(ctx, tx, oldDoc); err != nil {
+				return err
+			}
+		} else if oldDoc != 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM shared_hashes WHERE doc = ?`, oldDoc); err != nil {
+				return err
+			}
 		}
 		if oldRun != 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE print_runs SET dead = dead + ? WHERE run = ?`, oldPrints, oldRun); err != nil {
@@ -74,10 +88,15 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 			}
 		}
 		var doc int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO analysed_docs (document_id, version, ent, runes, uploaded_at, analysed_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING doc`,
-			src.DocumentID, src.Version, ent, runes, micros(src.UploadedAt), micros(s.clock())).Scan(&doc); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO analysed_docs (document_id, version, ent, runes, uploaded_at, analysed_at, prints_sum)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING doc`,
+			src.DocumentID, src.Version, ent, runes, micros(src.UploadedAt), micros(s.clock()), int64(sum)).Scan(&doc); err != nil {
 			return err
+		}
+		if again {
+			if _, err := tx.ExecContext(ctx, `UPDATE shared_hashes SET doc = ? WHERE doc = ?`, doc, oldDoc); err != nil {
+				return err
+			}
 		}
 		if len(prints) == 0 {
 			return nil
@@ -96,8 +115,11 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		if _, err := tx.ExecContext(ctx, `UPDATE analysed_docs SET run = ?, prints = ? WHERE doc = ?`, run, len(prints), doc); err != nil {
 			return err
 		}
-		shared, err := sharedPrints(ctx, tx, prints, runs, byRun, all)
+		shared, err := sharedPrints(ctx, tx, prints, only, runs, byRun, all)
 		if err != nil {
+			return err
+		}
+		if err := recordShared(ctx, tx, doc, shared); err != nil {
 			return err
 		}
 		filters.addAll(prints)
@@ -215,13 +237,19 @@ type sharedPrint struct {
 // prints. A print is looked for in the runs only if the filter of all
 // prints may hold it, and a run is sought only for the hashes its filter
 // may hold.
-func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, runs []printRun, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
+//
+// only, when not nil, holds the only hashes that may be shared (those of
+// shared_hashes: see sharedHashes); the others are not looked for.
+func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, only map[uint64]bool, runs []printRun, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
 	type candidate struct {
 		run  int64
 		hash uint64
 	}
 	var maybe []uint64 // most prints are in no run
 	for i, p := range prints {
+		if only != nil && !only[p.Hash] {
+			continue
+		}
 		if (i == 0 || prints[i-1].Hash != p.Hash) && all.mayHold(p.Hash) {
 			maybe = append(maybe, p.Hash)
 		}
@@ -424,4 +452,67 @@ func (s *Store) AnalysedText(ctx context.Context, tenantID, docID string) (strin
 		JOIN document_texts t ON t.document_id = a.document_id AND t.version = a.version
 		WHERE a.document_id = ?`, docID).Scan(&text)
 	return text, dbError("storage.AnalysedText", err, "no analysed text", "")
+}
+
+// printsSum identifies a list of sorted prints (FNV-1a of hashes and
+// positions), never 0, which stands for unknown in analysed_docs.
+func printsSum(prints []cpaudit.Fingerprint) uint64 {
+	h := uint64(14695981039346656037)
+	for _, p := range prints {
+		for _, v := range [2]uint64{p.Hash, uint64(p.Pos)} {
+			for range 8 {
+				h = (h ^ v&0xff) * 1099511628211
+				v >>= 8
+			}
+		}
+	}
+	return h | 1
+}
+
+// sharedHashes returns the hashes recorded as shared for an analysis of a
+// document (doc, its key then). They are every hash of that analysis
+// that was, then or since, in another live document and not boilerplate:
+// an analysis records the hashes it finds shared both for itself and for
+// each document it finds them in (recordShared), so whichever of two
+// documents was analysed later recorded what they share. So a document
+// analysed again with the same prints, while boilerplate only grows, need
+// look up no other hash: its result is the full lookup's
+// (TestSharedHashesAgain).
+func sharedHashes(ctx context.Context, tx *sql.Tx, doc int64) (map[uint64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT hash FROM shared_hashes WHERE doc = ?`, doc)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[uint64]bool{}
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out[uint64(h)] = true
+	}
+	return out, rows.Err()
+}
+
+// recordShared records the hashes of shared as shared for doc (the
+// analysed document's key) and for the document each was found in.
+func recordShared(ctx context.Context, tx *sql.Tx, doc int64, shared []sharedPrint) error {
+	if len(shared) == 0 {
+		return nil
+	}
+	seen := map[[2]int64]bool{}
+	var pairs [][2]int64
+	for _, p := range shared {
+		for _, k := range [][2]int64{{doc, int64(p.hash)}, {p.doc, int64(p.hash)}} {
+			if !seen[k] {
+				seen[k] = true
+				pairs = append(pairs, k)
+			}
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO shared_hashes (doc, hash)
+		SELECT value ->> 0, value ->> 1 FROM json_each(?)`,
+		jsonPairs(len(pairs), func(i int) (int64, int64) { return pairs[i][0], pairs[i][1] }))
+	return err
 }
