@@ -97,7 +97,7 @@ func TestAnalysisSources(t *testing.T) {
 	}
 	// The guideline made its fingerprint boilerplate; absent documents
 	// stored none.
-	db, _ := s.tenantDB(ctx, f.sys.TenantID)
+	db := f.db(t)
 	var prints, boiler int
 	db.QueryRow(`SELECT count(*) FROM prints JOIN analysed_docs USING (doc)`).Scan(&prints)
 	db.QueryRow(`SELECT count(*) FROM boilerplate`).Scan(&boiler)

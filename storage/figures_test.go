@@ -19,12 +19,9 @@ func TestNumberLookupIsIndexed(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t, nil)
 	f := newFixture(t, s, "hebei")
-	db, err := s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := f.db(t)
 	const docs, per = 5000, 10
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
+	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		for d := 0; d < docs; d++ {
 			id := fmt.Sprintf("dbulk%05d", d)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO documents (id, kind, title, created_by, created_at, deleted_at)

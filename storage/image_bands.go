@@ -106,15 +106,33 @@ func insertImageBands(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSourc
 // documents that share a band (within the radius) or the EXIF capture
 // time and camera serial with one of hashes, each once, by document.
 //
-// The images are found from the band index alone (image_bands_probe
-// covers the lookup), and only then is each found image read, once: one
-// query joining the hashes' rows, thumbnails included, to every band key
-// read and then sorted them all to drop repeats, a cost per report that
-// grew faster than the tenant.
+// The images are found first (candidateImages), then each is read once
+// (readImages). One query joining the band keys to the hashes' rows read
+// an image, thumbnail included, for every key it matched and sorted them
+// all to drop repeats: a cost per report that grew faster than the tenant.
 func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
-	type image struct{ doc, entry string }
-	seen := map[image]bool{}
-	var found []image
+	found, err := candidateImages(ctx, tx, src, hashes)
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	return readImages(ctx, tx, found)
+}
+
+// bandLookup selects the images of other enterprises' documents stored
+// under any of n band keys; it reads the covering index image_bands_probe
+// alone (TestImageBandLookupCovered). Its arguments: the n keys, the
+// enterprise and the document looking.
+func bandLookup(n int) string {
+	return `SELECT DISTINCT document_id, entry FROM image_bands
+		WHERE key IN (?` + strings.Repeat(`, ?`, n-1) + `)
+			AND enterprise_id NOT IN ('', ?) AND document_id <> ?`
+}
+
+// candidateImages returns the (document, entry) of the images that share
+// a band or the EXIF key with one of hashes, each once, in the order found.
+func candidateImages(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) ([][2]string, error) {
+	seen := map[[2]string]bool{}
+	var found [][2]string
 	collect := func(q string, args ...any) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -122,8 +140,8 @@ func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var im image
-			if err := rows.Scan(&im.doc, &im.entry); err != nil {
+			var im [2]string
+			if err := rows.Scan(&im[0], &im[1]); err != nil {
 				return err
 			}
 			if !seen[im] {
@@ -135,11 +153,7 @@ func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource
 	}
 	for _, h := range hashes {
 		probes := imageBandProbes(h)
-		err := collect(`SELECT DISTINCT document_id, entry FROM image_bands
-			WHERE key IN (?`+strings.Repeat(`, ?`, len(probes)-1)+`)
-				AND enterprise_id NOT IN ('', ?) AND document_id <> ?`,
-			append(probes, src.EnterpriseID, src.DocumentID)...)
-		if err != nil {
+		if err := collect(bandLookup(len(probes)), append(probes, src.EnterpriseID, src.DocumentID)...); err != nil {
 			return nil, err
 		}
 		if h.EXIF != "" {
@@ -150,19 +164,18 @@ func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource
 			}
 		}
 	}
-	if len(found) == 0 {
-		return nil, nil
-	}
-	pairs := make([][2]string, len(found))
-	for i, im := range found {
-		pairs[i] = [2]string{im.doc, im.entry}
-	}
-	list, err := json.Marshal(pairs)
+	return found, nil
+}
+
+// readImages reads the hashes, size, EXIF key and thumbnail of each of
+// images (document, entry) whose document is live, in their order.
+func readImages(ctx context.Context, tx *sql.Tx, images [][2]string) ([]cpaudit.ImageCandidate, error) {
+	list, err := json.Marshal(images)
 	if err != nil {
 		return nil, err
 	}
 	// CROSS JOIN keeps json_each the outer loop: the images come out in
-	// the order found.
+	// the order given.
 	rows, err := tx.QueryContext(ctx, `SELECT i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif, i.thumb
 		FROM json_each(?) c
 		CROSS JOIN image_hashes i ON i.document_id = c.value ->> 0 AND i.entry = c.value ->> 1

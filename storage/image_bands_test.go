@@ -77,10 +77,7 @@ func TestImageBandLookup(t *testing.T) {
 
 	// Migration 013's SQL computes the same keys as imageBandKeys (for
 	// documents hashed before it), negative hashes included.
-	db, err := s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := f.db(t)
 	want := imageBandKeys(withEXIF)
 	if _, err := db.ExecContext(ctx, `DELETE FROM image_bands`); err != nil {
 		t.Fatal(err)
@@ -119,12 +116,8 @@ func TestImageBandLookupCovered(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t, nil)
 	f := newFixture(t, s, "hebei")
-	db, err := s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT DISTINCT document_id, entry FROM image_bands
-		WHERE key IN (?, ?, ?) AND enterprise_id NOT IN ('', ?) AND document_id <> ?`, 1, 2, 3, "e", "d")
+	db := f.db(t)
+	rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+bandLookup(3), 1, 2, 3, "e", "d")
 	if err != nil {
 		t.Fatal(err)
 	}

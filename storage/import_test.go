@@ -76,10 +76,7 @@ func TestImportEnterprises(t *testing.T) {
 	}
 
 	// A failure half-way leaves nothing behind.
-	db, err := s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := f.db(t)
 	if _, err := db.ExecContext(ctx, `CREATE TRIGGER fail_import BEFORE INSERT ON organisations WHEN NEW.name = '己'
 		BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
 		t.Fatal(err)

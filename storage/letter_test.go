@@ -79,7 +79,7 @@ func TestLetterVersionsAndJobs(t *testing.T) {
 	if err != nil || d2.ID != d.ID || d2.Current.Number != 2 || d2.Current.UploadedBy != "system" {
 		t.Fatalf("regenerated: %+v %v", d2.Current, err)
 	}
-	db, _ := s.tenantDB(ctx, f.sys.TenantID)
+	db := f.db(t)
 	var n int
 	db.QueryRow(`SELECT count(*) FROM jobs WHERE kind = ?`, jobLetter).Scan(&n)
 	if n != 0 {

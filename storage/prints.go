@@ -21,6 +21,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -307,20 +309,8 @@ func notBoilerplate(ctx context.Context, tx *sql.Tx, hashes []uint64) ([]uint64,
 	if len(hashes) == 0 {
 		return hashes, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT b.hash FROM json_each(?) c JOIN boilerplate b ON b.hash = c.value`, jsonInts(hashes))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	common := map[uint64]bool{}
-	for rows.Next() {
-		var h int64
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		common[uint64(h)] = true
-	}
-	if err := rows.Err(); err != nil || len(common) == 0 {
+	common, err := hashSet(ctx, tx, `SELECT b.hash FROM json_each(?) c JOIN boilerplate b ON b.hash = c.value`, jsonInts(hashes))
+	if err != nil || len(common) == 0 {
 		return hashes, err
 	}
 	out := hashes[:0]
@@ -457,16 +447,14 @@ func (s *Store) AnalysedText(ctx context.Context, tenantID, docID string) (strin
 // printsSum identifies a list of sorted prints (FNV-1a of hashes and
 // positions), never 0, which stands for unknown in analysed_docs.
 func printsSum(prints []cpaudit.Fingerprint) uint64 {
-	h := uint64(14695981039346656037)
+	h := fnv.New64a()
+	var b [16]byte
 	for _, p := range prints {
-		for _, v := range [2]uint64{p.Hash, uint64(p.Pos)} {
-			for range 8 {
-				h = (h ^ v&0xff) * 1099511628211
-				v >>= 8
-			}
-		}
+		binary.LittleEndian.PutUint64(b[:8], p.Hash)
+		binary.LittleEndian.PutUint64(b[8:], uint64(p.Pos))
+		h.Write(b[:])
 	}
-	return h | 1
+	return h.Sum64() | 1
 }
 
 // sharedHashes returns the hashes recorded as shared for an analysis of a
@@ -479,7 +467,12 @@ func printsSum(prints []cpaudit.Fingerprint) uint64 {
 // look up no other hash: its result is the full lookup's
 // (TestSharedHashesAgain).
 func sharedHashes(ctx context.Context, tx *sql.Tx, doc int64) (map[uint64]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT hash FROM shared_hashes WHERE doc = ?`, doc)
+	return hashSet(ctx, tx, `SELECT hash FROM shared_hashes WHERE doc = ?`, doc)
+}
+
+// hashSet returns the hashes (one column) that query q selects.
+func hashSet(ctx context.Context, tx *sql.Tx, q string, args ...any) (map[uint64]bool, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -66,10 +66,7 @@ func own(i, salt int) []cpaudit.Fingerprint {
 
 func (f *printsFixture) count(t *testing.T, q string) int {
 	t.Helper()
-	db, err := f.s.tenantDB(context.Background(), f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := f.db(t)
 	var n int
 	if err := db.QueryRow(q).Scan(&n); err != nil {
 		t.Fatal(err)
@@ -150,7 +147,7 @@ func TestPrintRuns(t *testing.T) {
 	// A top-level run is not merged with others, but rewritten alone once
 	// half its prints are dead: the first level-1 run (reports 0 to 7,
 	// seven of them analysed again since) made a top run here.
-	db, _ := f.s.tenantDB(context.Background(), f.sys.TenantID)
+	db := f.db(t)
 	if _, err := db.Exec(`UPDATE print_runs SET level = ? WHERE run = (SELECT min(run) FROM print_runs WHERE level = 1)`, topLevel); err != nil {
 		t.Fatal(err)
 	}
@@ -183,10 +180,7 @@ func TestPrintRunsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := f.s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := f.db(t)
 	// The state before 014, as the analysis left it: reports 0 and 1
 	// and the guideline analysed.
 	for _, q := range []string{`DROP TABLE prints`, `DROP TABLE print_runs`, `DROP TABLE analysed_docs`, `DROP TABLE analysis_enterprises`,
@@ -301,7 +295,7 @@ func TestReadFilter(t *testing.T) {
 		p = append(p, cpaudit.Fingerprint{Hash: uint64(k) * 0x9E3779B97F4A7C15, Pos: k})
 	}
 	f.analyse(t, 0, p)
-	db, _ := f.s.tenantDB(context.Background(), f.sys.TenantID)
+	db := f.db(t)
 	tx, err := db.Begin()
 	if err != nil {
 		t.Fatal(err)
@@ -392,7 +386,7 @@ func TestPrintFilterOfAll(t *testing.T) {
 func TestPrintFiltersFailedRead(t *testing.T) {
 	f := newPrintsFixture(t, 1)
 	f.analyse(t, 0, own(0, 0))
-	db, _ := f.s.tenantDB(context.Background(), f.sys.TenantID)
+	db := f.db(t)
 	tx, err := db.Begin()
 	if err != nil {
 		t.Fatal(err)

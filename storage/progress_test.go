@@ -236,10 +236,7 @@ func TestAuditListFilters(t *testing.T) {
 	}
 	// An enterprise that moves to Tangshan moves with its audit: the
 	// copies in audit_progress follow organisations (a trigger).
-	db, err := s.tenantDB(ctx, f.sys.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := f.db(t)
 	if _, err := db.ExecContext(ctx, `UPDATE organisations SET region = '130207', name = '唐山新址印染' WHERE id = ?`, f.ent.ID); err != nil {
 		t.Fatal(err)
 	}

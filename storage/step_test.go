@@ -22,10 +22,7 @@ func setStep(t *testing.T, f *fixture, auditID string, n int, st cpaudit.StepSta
 	switch st {
 	case cpaudit.StepNotStarted:
 	case cpaudit.StepInProgress:
-		db, err := f.s.tenantDB(ctx, f.sys.TenantID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := f.db(t)
 		if _, err := db.ExecContext(ctx, `UPDATE audit_steps SET state = 'in_progress' WHERE audit_id = ? AND number = ?`, auditID, n); err != nil {
 			t.Fatal(err)
 		}

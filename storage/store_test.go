@@ -268,13 +268,20 @@ func (f *fixture) analysisJobs(t *testing.T, want int, first string) []cpaudit.A
 // remigrate undoes part of the tenant's schema with the undo statements
 // (which also delete the versions they undo from schema_migrations) and
 // migrates it again, returning the database.
-func (f *fixture) remigrate(t *testing.T, undo ...string) *sql.DB {
+// db is the fixture tenant's database.
+func (f *fixture) db(t *testing.T) *sql.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := f.s.tenantDB(ctx, f.sys.TenantID)
+	db, err := f.s.tenantDB(context.Background(), f.sys.TenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func (f *fixture) remigrate(t *testing.T, undo ...string) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	db := f.db(t)
 	for _, q := range undo {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)

@@ -38,7 +38,7 @@ func TestVerify(t *testing.T) {
 	if err != nil || len(rep.Problems) != 0 || rep.Blobs != 3 || rep.LogEntries < 10 {
 		t.Fatalf("clean store: %+v %v", rep, err)
 	}
-	db, _ := s.tenantDB(ctx, f.sys.TenantID)
+	db := f.db(t)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.Exec(q, args...); err != nil {
