@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -83,16 +84,16 @@ func insertImageBands(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSourc
 		if rows == 0 {
 			return nil
 		}
-		q := `INSERT INTO image_bands (key, document_id, entry, enterprise_id) VALUES (?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?)`, rows-1)
+		q := `INSERT INTO image_bands (key, document_id, entry, enterprise_id, phash, dhash, cphash, cdhash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?)`, rows-1)
 		_, err := tx.ExecContext(ctx, q, args...)
 		args, rows = args[:0], 0
 		return err
 	}
 	for _, h := range hashes {
 		for _, k := range imageBandKeys(h) {
-			args = append(args, k, src.DocumentID, h.Entry, src.EnterpriseID)
-			if rows++; rows == 200 {
+			args = append(args, k, src.DocumentID, h.Entry, src.EnterpriseID, int64(h.PHash), int64(h.DHash), int64(h.CPHash), int64(h.CDHash))
+			if rows++; rows == 100 {
 				if err := flush(); err != nil {
 					return err
 				}
@@ -103,68 +104,108 @@ func insertImageBands(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSourc
 }
 
 // imageCandidates returns the stored images of other enterprises' live
-// documents that share a band (within the radius) or the EXIF capture
-// time and camera serial with one of hashes, each once, by document.
+// documents that share a band (within the radius) with one of hashes and
+// are near (when near is not nil) to one of them, or that share the EXIF
+// capture time and camera serial with one of them, each once, by
+// document.
 //
 // The images are found first (candidateImages), then each is read once
 // (readImages). One query joining the band keys to the hashes' rows read
 // an image, thumbnail included, for every key it matched and sorted them
 // all to drop repeats: a cost per report that grew faster than the tenant.
-func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
-	found, err := candidateImages(ctx, tx, src, hashes)
+// Reading every image that shares a band did too: a few per cent of
+// different photos do (see above), so their number per report grows with
+// the tenant; near drops them from the hashes the band rows carry.
+func imageCandidates(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash, near func(mine, theirs cpaudit.ImageHash) bool) ([]cpaudit.ImageCandidate, error) {
+	found, err := candidateImages(ctx, tx, src, hashes, near)
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
 	return readImages(ctx, tx, found)
 }
 
-// bandLookup selects the images of other enterprises' documents stored
-// under any of n band keys; it reads the covering index image_bands_probe
-// alone (TestImageBandLookupCovered). Its arguments: the n keys, the
-// enterprise and the document looking.
+// bandLookup selects the images, with their hashes, of other
+// enterprises' documents stored under any of n band keys; it reads the
+// covering index image_bands_probe alone (TestImageBandLookupCovered). Its
+// arguments: the n keys, the enterprise and the document looking.
 func bandLookup(n int) string {
-	return `SELECT DISTINCT document_id, entry FROM image_bands
+	return `SELECT DISTINCT document_id, entry, phash, dhash, cphash, cdhash FROM image_bands
 		WHERE key IN (?` + strings.Repeat(`, ?`, n-1) + `)
 			AND enterprise_id NOT IN ('', ?) AND document_id <> ?`
 }
 
 // candidateImages returns the (document, entry) of the images that share
-// a band or the EXIF key with one of hashes, each once, in the order found.
-func candidateImages(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash) ([][2]string, error) {
-	seen := map[[2]string]bool{}
+// a band with one of hashes and are near one of them, or share the EXIF
+// key with one, each once, in the order found. An image is checked
+// against all of hashes, not only the one whose band found it, so that
+// near drops exactly the images the caller would find near none of them.
+func candidateImages(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource, hashes []cpaudit.ImageHash, near func(mine, theirs cpaudit.ImageHash) bool) ([][2]string, error) {
+	seen := map[[2]string]bool{} // kept
+	far := map[[2]string]bool{}  // dropped by near
 	var found [][2]string
-	collect := func(q string, args ...any) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
+	keep := func(im [2]string) {
+		if !seen[im] {
+			seen[im] = true
+			found = append(found, im)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var im [2]string
-			if err := rows.Scan(&im[0], &im[1]); err != nil {
-				return err
-			}
-			if !seen[im] {
-				seen[im] = true
-				found = append(found, im)
-			}
+	}
+	byBand := func(im [2]string, theirs cpaudit.ImageHash) {
+		if seen[im] || far[im] {
+			return
 		}
-		return rows.Err()
+		if near == nil || slices.ContainsFunc(hashes, func(mine cpaudit.ImageHash) bool { return near(mine, theirs) }) {
+			keep(im)
+		} else {
+			far[im] = true
+		}
 	}
 	for _, h := range hashes {
 		probes := imageBandProbes(h)
-		if err := collect(bandLookup(len(probes)), append(probes, src.EnterpriseID, src.DocumentID)...); err != nil {
+		err := scanRows(ctx, tx, bandLookup(len(probes)), append(probes, src.EnterpriseID, src.DocumentID), func(rows *sql.Rows) error {
+			var im [2]string
+			var p, d, cp, cd int64
+			if err := rows.Scan(&im[0], &im[1], &p, &d, &cp, &cd); err != nil {
+				return err
+			}
+			byBand(im, cpaudit.ImageHash{PHash: uint64(p), DHash: uint64(d), CPHash: uint64(cp), CDHash: uint64(cd)})
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
-		if h.EXIF != "" {
-			if err := collect(`SELECT document_id, entry FROM image_hashes
-				WHERE exif = ? AND enterprise_id NOT IN ('', ?) AND document_id <> ?`,
-				h.EXIF, src.EnterpriseID, src.DocumentID); err != nil {
-				return nil, err
-			}
+		if h.EXIF == "" {
+			continue
+		}
+		err = scanRows(ctx, tx, `SELECT document_id, entry FROM image_hashes
+			WHERE exif = ? AND enterprise_id NOT IN ('', ?) AND document_id <> ?`,
+			[]any{h.EXIF, src.EnterpriseID, src.DocumentID}, func(rows *sql.Rows) error {
+				var im [2]string
+				if err := rows.Scan(&im[0], &im[1]); err != nil {
+					return err
+				}
+				keep(im)
+				return nil
+			})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return found, nil
+}
+
+// scanRows runs a query and calls row for each of its rows.
+func scanRows(ctx context.Context, tx *sql.Tx, q string, args []any, row func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // readImages reads the hashes, size, EXIF key and thumbnail of each of

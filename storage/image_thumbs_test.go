@@ -24,7 +24,7 @@ func TestImageThumbsMigration(t *testing.T) {
 	}
 	ajobs := f.analysisJobs(t, 2, photo.ID)
 	h := cpaudit.ImageHash{PHash: 0x8123_4567_89ab_cdef, DHash: 0x0f0f_f0f0_1234_4321, Thumb: []byte{1, 2, 3}, Width: 800, Height: 600}
-	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{h}); err != nil {
+	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{h}, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Back to the state before 015: the column gone, no analysis queued.
@@ -37,15 +37,15 @@ func TestImageThumbsMigration(t *testing.T) {
 	}
 	other := ajobs[1]
 	other.Source.EnterpriseID = "ent-other"
-	got, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{{PHash: h.PHash, DHash: h.DHash}})
+	got, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{{PHash: h.PHash, DHash: h.DHash}}, nil)
 	if err != nil || len(got) != 1 || got[0].Theirs.PHash != h.PHash || got[0].Theirs.Thumb != nil {
 		t.Fatalf("the old image: %+v, %v", got, err)
 	}
 	// Analysed again, it is stored with its thumbnail.
-	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{h}); err != nil {
+	if _, err := s.MatchImages(ctx, ajobs[0], []cpaudit.ImageHash{h}, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err = s.MatchImages(ctx, other, []cpaudit.ImageHash{{PHash: h.PHash, DHash: h.DHash}})
+	got, err = s.MatchImages(ctx, other, []cpaudit.ImageHash{{PHash: h.PHash, DHash: h.DHash}}, nil)
 	if err != nil || len(got) != 1 || string(got[0].Theirs.Thumb) != "\x01\x02\x03" {
 		t.Fatalf("analysed again: %+v, %v", got, err)
 	}

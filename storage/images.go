@@ -25,9 +25,11 @@ func (s *Store) OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) 
 // MatchImages replaces the stored image hashes of the job's document with
 // hashes and returns the images of documents of other enterprises that
 // may be the same (the candidates the caller compares): those found
-// through the banded index (see image_bands.go) or with the same EXIF. A guideline, a deleted document or one
-// of no enterprise stores and matches nothing.
-func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error) {
+// through the banded index (see image_bands.go) that near accepts as
+// near enough one of hashes to compare (all of them when near is nil),
+// and those with the same EXIF. A guideline, a
+// deleted document or one of no enterprise stores and matches nothing.
+func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash, near func(mine, theirs cpaudit.ImageHash) bool) ([]cpaudit.ImageCandidate, error) {
 	const op = "storage.MatchImages"
 	db, err := s.tenantDB(ctx, j.TenantID)
 	if err != nil {
@@ -59,7 +61,7 @@ func (s *Store) MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes [
 			return err
 		}
 		var err error
-		out, err = imageCandidates(ctx, tx, src, hashes)
+		out, err = imageCandidates(ctx, tx, src, hashes, near)
 		return err
 	})
 	if err != nil {

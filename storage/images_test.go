@@ -60,7 +60,7 @@ func TestMatchImages(t *testing.T) {
 
 	h := cpaudit.ImageHash{PHash: 1<<63 | 5, DHash: 7, CPHash: 9, CDHash: 11, Width: 640, Height: 480, EXIF: "x|y"}
 	for _, id := range []string{a, b, g} {
-		if c, err := s.MatchImages(ctx, byDoc[id], []cpaudit.ImageHash{h}); err != nil || len(c) != 0 {
+		if c, err := s.MatchImages(ctx, byDoc[id], []cpaudit.ImageHash{h}, nil); err != nil || len(c) != 0 {
 			t.Fatalf("%s: %v %v, want no candidate (one enterprise)", id, c, err)
 		}
 	}
@@ -68,15 +68,15 @@ func TestMatchImages(t *testing.T) {
 	// guideline's is not stored.
 	other := byDoc[b]
 	other.Source.EnterpriseID = "ent-other"
-	c, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{h})
+	c, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{h}, nil)
 	if err != nil || len(c) != 1 || c[0].DocumentID != a || !reflect.DeepEqual(c[0].Theirs, h) {
 		t.Fatalf("candidates %+v %v, want a's image", c, err)
 	}
 	// A new analysis of a without images removes its hashes.
-	if _, err := s.MatchImages(ctx, byDoc[a], nil); err != nil {
+	if _, err := s.MatchImages(ctx, byDoc[a], nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{h}); err != nil || len(c) != 0 {
+	if c, err := s.MatchImages(ctx, other, []cpaudit.ImageHash{h}, nil); err != nil || len(c) != 0 {
 		t.Fatalf("candidates %+v %v after a lost its images", c, err)
 	}
 }

@@ -240,28 +240,15 @@ type Likeness struct {
 }
 
 // SameImage says how alike two hashed images are, and whether they are
-// the same photo, by the distances of the closest pairing of their hashes:
-// whole with whole, centre with centre, or either's whole with the other's
-// centre (one of them was cropped). A pair within the hash thresholds is
-// then checked on the thumbnails (ThumbSimilarity) when both have one.
+// the same photo, by the distances of the closest pairing of their hashes
+// (closest): whole with whole, centre with centre, or either's whole with
+// the other's centre (one of them was cropped). A pair within the hash
+// thresholds (HashesNear) is then checked on the thumbnails
+// (ThumbSimilarity) when both have one.
 func SameImage(a, b cpaudit.ImageHash) Likeness {
-	pairs := [][4]uint64{
-		{a.PHash, b.PHash, a.DHash, b.DHash},
-		{a.CPHash, b.CPHash, a.CDHash, b.CDHash},
-		{a.CPHash, b.PHash, a.CDHash, b.DHash},
-		{a.PHash, b.CPHash, a.DHash, b.CDHash},
-	}
-	l := Likeness{PHash: 65, DHash: 65}
-	for i, x := range pairs {
-		if i > 0 && (x[0] == 0 && x[2] == 0 || x[1] == 0 && x[3] == 0) {
-			continue // no centre hash
-		}
-		xp, xd := Distance(x[0], x[1]), Distance(x[2], x[3])
-		if xp+xd < l.PHash+l.DHash {
-			l.PHash, l.DHash = xp, xd
-		}
-	}
-	if l.PHash+l.DHash > MaxDistance || l.PHash > PHashMaxDistance || l.DHash > DHashMaxDistance {
+	l := Likeness{}
+	l.PHash, l.DHash = closest(a, b)
+	if !within(l.PHash, l.DHash) {
 		return l
 	}
 	if a.Thumb != nil && b.Thumb != nil && min(DetailRMS(a.Thumb), DetailRMS(b.Thumb)) < FlatDetail {
@@ -275,6 +262,38 @@ func SameImage(a, b cpaudit.ImageHash) Likeness {
 	// scene.
 	l.Same = !l.HasThumb || l.Thumb >= ThumbMinSimilarity
 	return l
+}
+
+// HashesNear says whether two images are within the hash thresholds in
+// the closest pairing of their hashes: the test SameImage starts with,
+// without thumbnails, so that images far from every one of a document's
+// are dropped before theirs are read (storage's image lookup).
+func HashesNear(a, b cpaudit.ImageHash) bool { return within(closest(a, b)) }
+
+func within(p, d int) bool {
+	return p+d <= MaxDistance && p <= PHashMaxDistance && d <= DHashMaxDistance
+}
+
+// closest returns the pHash and dHash distances, in bits of 64, of the
+// pairing of two images' whole and centre hashes whose sum is least.
+func closest(a, b cpaudit.ImageHash) (p, d int) {
+	pairs := [][4]uint64{
+		{a.PHash, b.PHash, a.DHash, b.DHash},
+		{a.CPHash, b.CPHash, a.CDHash, b.CDHash},
+		{a.CPHash, b.PHash, a.CDHash, b.DHash},
+		{a.PHash, b.CPHash, a.DHash, b.CDHash},
+	}
+	p, d = 65, 65
+	for i, x := range pairs {
+		if i > 0 && (x[0] == 0 && x[2] == 0 || x[1] == 0 && x[3] == 0) {
+			continue // no centre hash
+		}
+		xp, xd := Distance(x[0], x[1]), Distance(x[2], x[3])
+		if xp+xd < p+d {
+			p, d = xp, xd
+		}
+	}
+	return p, d
 }
 
 // pdfImageHashes hashes the images of a PDF stored as JPEG: streams whose

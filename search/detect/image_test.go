@@ -351,3 +351,32 @@ func BenchmarkThumbSimilarity(b *testing.B) {
 		ThumbSimilarity(h0.Thumb, h1.Thumb)
 	}
 }
+
+// TestHashesNear: the gate storage's image lookup applies before reading
+// a stored image is exactly SameImage's hash test, in the closest pairing
+// of whole and centre hashes; so no image SameImage would accept is
+// dropped by it.
+func TestHashesNear(t *testing.T) {
+	const base = 0x0123_4567_89ab_cdef
+	for _, c := range []struct {
+		name string
+		a, b cpaudit.ImageHash
+		want bool
+	}{
+		{"same", cpaudit.ImageHash{PHash: base, DHash: base}, cpaudit.ImageHash{PHash: base, DHash: base}, true},
+		{"at the thresholds", cpaudit.ImageHash{PHash: base, DHash: base}, cpaudit.ImageHash{PHash: base ^ 0xfffff, DHash: base ^ 0x3ff}, true},
+		{"pHash one bit beyond", cpaudit.ImageHash{PHash: base, DHash: base}, cpaudit.ImageHash{PHash: base ^ 0x1fffff, DHash: base}, false},
+		{"sum beyond", cpaudit.ImageHash{PHash: base, DHash: base}, cpaudit.ImageHash{PHash: base ^ 0xffff, DHash: base ^ 0x7fff}, false},
+		{"whole far, centre like the other's whole (a crop)",
+			cpaudit.ImageHash{PHash: ^uint64(base), DHash: ^uint64(base), CPHash: base ^ 1, CDHash: base ^ 2},
+			cpaudit.ImageHash{PHash: base, DHash: base}, true},
+	} {
+		l := SameImage(c.a, c.b)
+		if got := HashesNear(c.a, c.b); got != c.want || got != HashesNear(c.b, c.a) {
+			t.Errorf("%s: HashesNear %v, want %v both ways", c.name, got, c.want)
+		}
+		if l.Same && !HashesNear(c.a, c.b) {
+			t.Errorf("%s: SameImage accepts what HashesNear drops", c.name)
+		}
+	}
+}

@@ -26,8 +26,9 @@ type AnalysisQueue interface {
 	// OpenAnalysisContent opens the newest version's bytes, for images.
 	OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) (io.ReadCloser, error)
 	// MatchImages stores a document's image hashes and returns the images
-	// of documents of other enterprises, to compare.
-	MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash) ([]cpaudit.ImageCandidate, error)
+	// of documents of other enterprises to compare: those near (by the
+	// hashes alone) one of the document's, and those with its EXIF key.
+	MatchImages(ctx context.Context, j cpaudit.AnalysisJob, hashes []cpaudit.ImageHash, near func(mine, theirs cpaudit.ImageHash) bool) ([]cpaudit.ImageCandidate, error)
 	// EnterpriseNames lists the enterprises of a tenant, for foreign_name.
 	EnterpriseNames(ctx context.Context, tenantID string) ([]cpaudit.EnterpriseName, error)
 	CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch, images []cpaudit.ImageMatch, names cpaudit.NameFinding) error
@@ -286,7 +287,7 @@ func (x *Analyzer) images(ctx context.Context, j cpaudit.AnalysisJob) ([]cpaudit
 			}
 		}
 	}
-	cands, err := x.q.MatchImages(ctx, j, hashes)
+	cands, err := x.q.MatchImages(ctx, j, hashes, detect.HashesNear)
 	if err != nil || len(hashes) == 0 {
 		return nil, err
 	}
