@@ -10,7 +10,8 @@ import (
 	"github.com/cpaudit/cpaudit"
 )
 
-// The banded index of image hashes (migration 013). Finding the stored
+// The banded index of image hashes (migration 013; its covering index
+// 016, the hashes on its rows 018). Finding the stored
 // images within search/detect's thresholds (pHash and dHash each within
 // 20 bits, together within 30, in the closest pairing of whole images and
 // centres) by scanning every stored hash costs a read of the whole table
