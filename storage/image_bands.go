@@ -194,21 +194,6 @@ func candidateImages(ctx context.Context, tx *sql.Tx, src cpaudit.AnalysisSource
 	return found, nil
 }
 
-// scanRows runs a query and calls row for each of its rows.
-func scanRows(ctx context.Context, tx *sql.Tx, q string, args []any, row func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // readImages reads the hashes, size, EXIF key and thumbnail of each of
 // images (document, entry) whose document is live, in their order.
 func readImages(ctx context.Context, tx *sql.Tx, images [][2]string) ([]cpaudit.ImageCandidate, error) {
@@ -218,26 +203,22 @@ func readImages(ctx context.Context, tx *sql.Tx, images [][2]string) ([]cpaudit.
 	}
 	// CROSS JOIN keeps json_each the outer loop: the images come out in
 	// the order given.
-	rows, err := tx.QueryContext(ctx, `SELECT i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif, i.thumb
+	var out []cpaudit.ImageCandidate
+	err = scanRows(ctx, tx, `SELECT i.document_id, i.entry, i.phash, i.dhash, i.cphash, i.cdhash, i.width, i.height, i.exif, i.thumb
 		FROM json_each(?) c
 		CROSS JOIN image_hashes i ON i.document_id = c.value ->> 0 AND i.entry = c.value ->> 1
-		JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL`, string(list))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cpaudit.ImageCandidate
-	for rows.Next() {
+		JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL`, []any{string(list)}, func(rows *sql.Rows) error {
 		var c cpaudit.ImageCandidate
 		var p, d, cp, cd int64
 		if err := rows.Scan(&c.DocumentID, &c.Theirs.Entry, &p, &d, &cp, &cd, &c.Theirs.Width, &c.Theirs.Height, &c.Theirs.EXIF, &c.Theirs.Thumb); err != nil {
-			return nil, err
+			return err
 		}
 		c.Theirs.PHash, c.Theirs.DHash, c.Theirs.CPHash, c.Theirs.CDHash = uint64(p), uint64(d), uint64(cp), uint64(cd)
 		if len(c.Theirs.Thumb) == 0 {
 			c.Theirs.Thumb = nil // stored before thumbnails were kept
 		}
 		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }

@@ -472,20 +472,14 @@ func sharedHashes(ctx context.Context, tx *sql.Tx, doc int64) (map[uint64]bool, 
 
 // hashSet returns the hashes (one column) that query q selects.
 func hashSet(ctx context.Context, tx *sql.Tx, q string, args ...any) (map[uint64]bool, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[uint64]bool{}
-	for rows.Next() {
+	err := scanRows(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var h int64
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&h)
 		out[uint64(h)] = true
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // recordShared records the hashes of shared as shared for doc (the

@@ -107,6 +107,22 @@ func migrate(ctx context.Context, db *sql.DB, set string) error {
 	return nil
 }
 
+// scanRows runs query q through db and calls row for each row
+// it returns, stopping at the first error.
+func scanRows(ctx context.Context, db querier, q string, args []any, row func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // inTx runs fn in a transaction, committing if it returns nil.
 func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
