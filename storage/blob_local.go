@@ -427,10 +427,24 @@ func (s *LocalBlobStore) CleanTemp(olderThan time.Duration) error {
 var errCrossDevice = errors.New("staged file is on another file system")
 
 // Adopt moves a complete file the caller already has on disk (an upload,
-// staged while it was hashed) into the store under key: fsync, rename,
-// fsync of the directory — the same guarantees as Put without writing the
-// bytes a second time. f must hold exactly size bytes; it is left open for
-// the caller to close. errCrossDevice if f is on another file system.
+// staged while it was hashed) into the store under key, without writing
+// the bytes a second time. When it returns nil the blob is durable: the
+// file and its directory entry are fsynced. f must hold exactly size
+// bytes; it is left open for the caller to close. errCrossDevice if f is
+// on another file system.
+//
+// Unlike Put, Adopt may make a new key visible before its bytes are
+// durable: when nothing is stored under the key yet, it renames first and
+// fsyncs after, so that on ext4 and other journalling file systems the
+// file's fsync commits the rename in the same journal transaction and the
+// directory's fsync finds nothing left to do (one journal commit per
+// upload instead of two). That is safe for the content-addressed keys of
+// uploads, which is what Adopt is for: nothing refers to such a key until
+// the caller commits its row, after Adopt returns; a crash in between can
+// leave a partial file under a key that no row names, which the next
+// Adopt of the same key replaces and garbage collection removes. A key
+// that exists is replaced the careful way, fsync before rename, so that
+// whatever another upload's committed row names is always durable.
 func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size int64) error {
 	const op = "storage.LocalBlobStore.Adopt"
 	if err := checkKey(key); err != nil {
@@ -443,9 +457,6 @@ func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size
 	if fi.Size() != size {
 		return sizeMismatch(op, size)
 	}
-	if err := f.Sync(); err != nil {
-		return cpaudit.Internal(op, err)
-	}
 	dst := s.path(key)
 	if err := s.mkdirAll(filepath.Dir(dst)); err != nil {
 		return cpaudit.Internal(op, err)
@@ -453,11 +464,27 @@ func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size
 	if err := ctx.Err(); err != nil {
 		return blobError(op, err)
 	}
-	if err := os.Rename(f.Name(), dst); err != nil {
-		if errors.Is(err, syscall.EXDEV) {
-			return errCrossDevice
-		}
+	placed := false
+	switch err := renameNoReplace(f.Name(), dst); {
+	case err == nil:
+		placed = true
+	case errors.Is(err, fs.ErrExist), errors.Is(err, errors.ErrUnsupported):
+		// Replace below, durable before it is renamed into place.
+	case errors.Is(err, syscall.EXDEV):
+		return errCrossDevice
+	default:
 		return cpaudit.Internal(op, err)
+	}
+	if err := f.Sync(); err != nil {
+		return cpaudit.Internal(op, err)
+	}
+	if !placed {
+		if err := os.Rename(f.Name(), dst); err != nil {
+			if errors.Is(err, syscall.EXDEV) {
+				return errCrossDevice
+			}
+			return cpaudit.Internal(op, err)
+		}
 	}
 	if err := syncDir(filepath.Dir(dst)); err != nil {
 		return cpaudit.Internal(op, fmt.Errorf("blob %q stored but not known to be durable: %w", key, err))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +121,60 @@ func TestOverlappedCommitWaitsForBlob(t *testing.T) {
 			t.Fatalf("%s: garbage collection blocked: the upload lock was not released", name)
 		}
 	}
+}
+
+// Adopt places a new key before fsyncing it, but an existing key the
+// careful way: a file left under the key by a crash between the rename
+// and the fsync (here, wrong bytes of another length) is replaced, and
+// uploads of the same bytes racing for one key all end with the key whole.
+func TestAdoptReplacesWhatIsThere(t *testing.T) {
+	ctx := context.Background()
+	s := newLocalStore(t, nil)
+	blobs := s.blobs.(*LocalBlobStore)
+	const content = "清洁生产审核报告：单位产品综合能耗 0.85 tce/t"
+	sum := sha256.Sum256([]byte(content))
+	key := blobKey("hebei", hex.EncodeToString(sum[:]))
+	adopt := func() error {
+		st, err := s.Stage(strings.NewReader(content), 1<<20)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return blobs.Adopt(ctx, key, st.file, st.Size)
+	}
+	read := func() string {
+		t.Helper()
+		b, err := os.ReadFile(blobs.path(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	if err := adopt(); err != nil || read() != content {
+		t.Fatalf("new key: %v, %q", err, read())
+	}
+	if err := os.WriteFile(blobs.path(key), []byte("half-written"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := adopt(); err != nil || read() != content {
+		t.Fatalf("over a half-written file: %v, %q", err, read())
+	}
+
+	if err := os.Remove(blobs.path(key)); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range cap(errs) {
+		go func() { errs <- adopt() }()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if read() != content {
+		t.Fatalf("after racing uploads: %q", read())
+	}
+	assertNoSpool(t, s)
 }

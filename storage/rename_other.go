@@ -1,0 +1,8 @@
+//go:build !linux
+
+package storage
+
+import "errors"
+
+// renameNoReplace is not available here; Adopt takes its portable path.
+func renameNoReplace(oldpath, newpath string) error { return errors.ErrUnsupported }
