@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -101,6 +102,8 @@ type Server struct {
 	registry  *prometheus.Registry
 	limiter   *loginLimiter
 	handler   http.Handler
+	// uploadReaders recycles the read buffers of uploads (see readUpload).
+	uploadReaders sync.Pool
 }
 
 // New builds a Server; it fails if a template does not parse.
