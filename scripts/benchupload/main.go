@@ -3,7 +3,16 @@
 // another through the HTTP API (POST /api/v1/documents) of a real cpaudit
 // server, once on the embedded store and once on MinIO; and the same bytes
 // written straight to disk with fsync, and straight to MinIO with minio-go
-// PutObject. It prints p50/p99 per path and ours/direct ratios.
+// PutObject. It prints p50/p99 per path and the ratios ours/direct.
+//
+// Ours and direct take turns, a batch of files each, so that both see the
+// same state of the machine: this VM's disk drifts over minutes and slows
+// down for a while after a couple of GiB written (three back-to-back runs
+// of 1,000 direct writes, nothing else running: p50 1.3, 1.0, 3.9 ms), and
+// a baseline measured all at once before or after ours carried that whole
+// into the ratio. Before every batch the page cache is flushed and the
+// machine left idle for a moment, so that no batch pays for writeback or
+// background work left by the one before it.
 //
 // It is a benchmark, run by scripts/bench-upload, not a test. It imports
 // minio-go itself (not through storage/) because the point is to measure
@@ -23,8 +32,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -35,9 +46,10 @@ func main() {
 	bin := flag.String("bin", "", "path to the cpaudit binary")
 	n := flag.Int("n", 1000, "files per path")
 	size := flag.Int("size", 1<<20, "bytes per file")
+	batches := flag.Int("batches", 10, "turns each side takes per path")
 	work := flag.String("dir", "", "work directory (a fresh temporary one by default)")
 	flag.Parse()
-	if err := run(*bin, *n, *size, *work); err != nil {
+	if err := run(*bin, *n, *size, *batches, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchupload:", err)
 		os.Exit(1)
 	}
@@ -45,7 +57,10 @@ func main() {
 
 type s3env struct{ endpoint, access, secret string }
 
-func run(bin string, n, size int, work string) error {
+// writer stores file i and says how long it took.
+type writer func(i int, b []byte) (time.Duration, error)
+
+func run(bin string, n, size, batches int, work string) error {
 	if bin == "" {
 		return fmt.Errorf("--bin is required")
 	}
@@ -62,13 +77,16 @@ func run(bin string, n, size int, work string) error {
 		files[i] = make([]byte, size)
 		rand.Read(files[i])
 	}
-	fmt.Printf("benchupload: %d files of %d KiB per path, sequential, one client\n\n", n, size>>10)
+	batches = max(1, min(batches, n))
+	fmt.Printf("benchupload: %d files of %d KiB per path, sequential, one client, in %d alternating batches\n",
+		n, size>>10, batches)
 
-	direct, err := directDisk(filepath.Join(work, "direct"), files)
+	api, err := startAPI(bin, filepath.Join(work, "embedded"), nil)
 	if err != nil {
 		return err
 	}
-	ours, err := throughAPI(bin, filepath.Join(work, "embedded"), nil, files)
+	ours, direct, err := alternate(files, batches, api.upload, directDisk(filepath.Join(work, "direct")))
+	api.stop()
 	if err != nil {
 		return err
 	}
@@ -77,16 +95,52 @@ func run(bin string, n, size int, work string) error {
 		fmt.Println("\nMinIO path skipped: MINIO_ENDPOINT not set (run through scripts/bench-upload)")
 		return nil
 	}
-	direct, err = directS3(s3, files)
+	put, err := directS3(s3)
 	if err != nil {
 		return err
 	}
-	ours, err = throughAPI(bin, filepath.Join(work, "s3"), &s3, files)
+	if api, err = startAPI(bin, filepath.Join(work, "s3"), &s3); err != nil {
+		return err
+	}
+	ours, direct, err = alternate(files, batches, api.upload, put)
+	api.stop()
 	if err != nil {
 		return err
 	}
 	report("MinIO store", ours, "minio-go PutObject", direct)
 	return nil
+}
+
+// alternate stores every file both ways, a batch direct then the same
+// batch through the API, and returns the latencies by batch.
+func alternate(files [][]byte, batches int, ours, direct writer) (oursLat, directLat [][]time.Duration, err error) {
+	for k := range batches {
+		lo, hi := k*len(files)/batches, (k+1)*len(files)/batches
+		for _, side := range []struct {
+			w   writer
+			lat *[][]time.Duration
+		}{{direct, &directLat}, {ours, &oursLat}} {
+			settle()
+			var lat []time.Duration
+			for i := lo; i < hi; i++ {
+				d, err := side.w(i, files[i])
+				if err != nil {
+					return nil, nil, err
+				}
+				lat = append(lat, d)
+			}
+			*side.lat = append(*side.lat, lat)
+		}
+	}
+	return oursLat, directLat, nil
+}
+
+// settle flushes the page cache and waits, so that a batch does not pay
+// for writeback or background work (text extraction, indexing) left over
+// from the batch before it.
+func settle() {
+	syscall.Sync()
+	time.Sleep(time.Second)
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -97,41 +151,53 @@ func percentile(d []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%7.2f ms", float64(d.Microseconds())/1000) }
 
-func report(oursName string, ours []time.Duration, directName string, direct []time.Duration) {
-	op50, op99 := percentile(ours, .50), percentile(ours, .99)
-	dp50, dp99 := percentile(direct, .50), percentile(direct, .99)
+func report(oursName string, ours [][]time.Duration, directName string, direct [][]time.Duration) {
+	allOurs, allDirect := slices.Concat(ours...), slices.Concat(direct...)
+	op50, op99 := percentile(allOurs, .50), percentile(allOurs, .99)
+	dp50, dp99 := percentile(allDirect, .50), percentile(allDirect, .99)
 	fmt.Printf("\n%-36s p50 %s   p99 %s\n", "cpaudit API, "+oursName, ms(op50), ms(op99))
 	fmt.Printf("%-36s p50 %s   p99 %s\n", "direct, "+directName, ms(dp50), ms(dp99))
 	fmt.Printf("%-36s p50 %6.2fx     p99 %6.2fx   (target p50 <= 1.5x)\n", "ratio ours/direct", float64(op50)/float64(dp50), float64(op99)/float64(dp99))
+	// The spread across batches shows how much the machine moved.
+	var ratios []float64
+	var directs []time.Duration
+	for k := range ours {
+		d := percentile(direct[k], .50)
+		directs = append(directs, d)
+		ratios = append(ratios, float64(percentile(ours[k], .50))/float64(d))
+	}
+	fmt.Printf("%-36s p50 ratio %.2fx to %.2fx, direct p50 %s to %s\n", fmt.Sprintf("  by batch (%d)", len(ours)),
+		slices.Min(ratios), slices.Max(ratios), strings.TrimSpace(ms(slices.Min(directs))), strings.TrimSpace(ms(slices.Max(directs))))
 }
 
 // directDisk writes each file to its own path with fsync, as a baseline.
-func directDisk(dir string, files [][]byte) ([]time.Duration, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	lat := make([]time.Duration, len(files))
-	for i, b := range files {
+func directDisk(dir string) writer {
+	return func(i int, b []byte) (time.Duration, error) {
+		if i == 0 {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return 0, err
+			}
+		}
 		start := time.Now()
 		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%05d", i)))
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if _, err := f.Write(b); err != nil {
-			return nil, err
+			return 0, err
 		}
 		if err := f.Sync(); err != nil {
-			return nil, err
+			return 0, err
 		}
 		if err := f.Close(); err != nil {
-			return nil, err
+			return 0, err
 		}
-		lat[i] = time.Since(start)
+		return time.Since(start), nil
 	}
-	return lat, nil
 }
 
-func directS3(env s3env, files [][]byte) ([]time.Duration, error) {
+// directS3 puts each file as an object of a fresh bucket, as a baseline.
+func directS3(env s3env) (writer, error) {
 	ctx := context.Background()
 	c, err := minio.New(env.endpoint, &minio.Options{Creds: credentials.NewStaticV4(env.access, env.secret, ""), Secure: false})
 	if err != nil {
@@ -141,23 +207,25 @@ func directS3(env s3env, files [][]byte) ([]time.Duration, error) {
 	if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
 		return nil, err
 	}
-	lat := make([]time.Duration, len(files))
-	for i, b := range files {
+	return func(i int, b []byte) (time.Duration, error) {
 		start := time.Now()
 		_, err := c.PutObject(ctx, bucket, fmt.Sprintf("f%05d", i), bytes.NewReader(b), int64(len(b)),
 			minio.PutObjectOptions{ContentType: "application/octet-stream"})
-		if err != nil {
-			return nil, err
-		}
-		lat[i] = time.Since(start)
-	}
-	return lat, nil
+		return time.Since(start), err
+	}, nil
 }
 
-// throughAPI starts a real cpaudit server on dataDir (blobs in S3 when env
-// is given), creates a tenant, a consultant and a token with the real
-// command line, and uploads every file through the API.
-func throughAPI(bin, dataDir string, s3 *s3env, files [][]byte) ([]time.Duration, error) {
+// apiServer is a real cpaudit server with a tenant, a consultant and
+// the consultant's API token, made with the real command line.
+type apiServer struct {
+	cmd    *exec.Cmd
+	base   string
+	token  string
+	client *http.Client
+}
+
+// startAPI starts cpaudit on dataDir (blobs in S3 when env is given).
+func startAPI(bin, dataDir string, s3 *s3env) (*apiServer, error) {
 	environ := append(os.Environ(), "CPAUDIT_DATA="+dataDir, "CPAUDIT_LOG_LEVEL=warn")
 	if s3 != nil {
 		environ = append(environ, "CPAUDIT_S3_ENDPOINT="+s3.endpoint, "CPAUDIT_S3_ACCESS_KEY="+s3.access,
@@ -194,39 +262,44 @@ func throughAPI(bin, dataDir string, s3 *s3env, files [][]byte) ([]time.Duration
 	if err := server.Start(); err != nil {
 		return nil, err
 	}
-	defer func() {
-		server.Process.Signal(os.Interrupt)
-		server.Wait()
-	}()
-	base := "http://" + addr
-	if err := waitReady(base); err != nil {
+	a := &apiServer{cmd: server, base: "http://" + addr, token: token,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}}
+	if err := waitReady(a.base); err != nil {
+		a.stop()
 		return nil, err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	lat := make([]time.Duration, len(files))
-	for i, b := range files {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		mw.WriteField("kind", "evidence")
-		fw, _ := mw.CreateFormFile("file", fmt.Sprintf("证据%05d.bin", i))
-		fw.Write(b)
-		mw.Close()
-		req, _ := http.NewRequest("POST", base+"/api/v1/documents", &body)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		start := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		lat[i] = time.Since(start)
-		if resp.StatusCode != 201 {
-			return nil, fmt.Errorf("upload %d: status %d", i, resp.StatusCode)
-		}
+	return a, nil
+}
+
+func (a *apiServer) stop() {
+	a.cmd.Process.Signal(os.Interrupt)
+	a.cmd.Wait()
+}
+
+// upload sends file i as evidence and times the request, from sending it
+// to reading the whole response.
+func (a *apiServer) upload(i int, b []byte) (time.Duration, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("kind", "evidence")
+	fw, _ := mw.CreateFormFile("file", fmt.Sprintf("证据%05d.bin", i))
+	fw.Write(b)
+	mw.Close()
+	req, _ := http.NewRequest("POST", a.base+"/api/v1/documents", &body)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	start := time.Now()
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return 0, err
 	}
-	return lat, nil
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	d := time.Since(start)
+	if resp.StatusCode != 201 {
+		return 0, fmt.Errorf("upload %d: status %d", i, resp.StatusCode)
+	}
+	return d, nil
 }
 
 func freeAddr() (string, error) {
