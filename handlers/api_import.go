@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -30,18 +29,18 @@ type importForm struct {
 
 // readImportForm reads a multipart form whose part "file" is an .xlsx
 // sheet, within importLimits; other parts are short text fields.
-func readImportForm(w http.ResponseWriter, r *http.Request) (importForm, error) {
+func (s *Server) readImportForm(w http.ResponseWriter, r *http.Request) (importForm, error) {
 	lim := importLimits()
 	limit := lim.MaxBytes + formSlack
 	if r.ContentLength > limit {
 		return importForm{}, cpaudit.Errorf(cpaudit.KindTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		return importForm{}, cpaudit.Errorf(cpaudit.KindInvalid, "send the sheet as multipart/form-data with a part named file")
+	mr, release, err := s.openForm(r, "send the sheet as multipart/form-data with a part named file")
+	if err != nil {
+		return importForm{}, err
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
+	defer release()
 	form := importForm{fields: map[string]string{}}
 	got := false
 	for {
@@ -56,20 +55,17 @@ func readImportForm(w http.ResponseWriter, r *http.Request) (importForm, error) 
 		switch {
 		case name == "file" && !got:
 			t, err := sheet.Read(r.Context(), part, lim)
-			part.Close()
 			if err != nil {
 				return importForm{}, err
 			}
 			form.table, got = t, true
 		case len(form.fields) < 8:
 			b, err := io.ReadAll(io.LimitReader(part, 1024))
-			part.Close()
 			if err != nil {
 				return importForm{}, uploadReadError(err)
 			}
 			form.fields[name] = strings.TrimSpace(string(b))
 		default:
-			part.Close()
 			return importForm{}, cpaudit.Errorf(cpaudit.KindInvalid, "the form has too many fields")
 		}
 	}
@@ -102,7 +98,7 @@ func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request) er
 		// Refuse before reading a sheet nobody may import.
 		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may import enterprises")
 	}
-	form, err := readImportForm(w, r)
+	form, err := s.readImportForm(w, r)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/cpaudit/cpaudit"
 )
 
 // formReader reads a multipart/form-data body (RFC 7578) part by part,
@@ -53,6 +56,31 @@ const (
 
 // errFormHeaders is a part's headers over the limits or malformed.
 var errFormHeaders = errors.New("multipart part headers are malformed or too long")
+
+// openForm reads r's body (which the caller has limited) as a form,
+// through a 256 KiB buffer from the server's pool, so that an upload does
+// not allocate and clear one; release returns it. KindInvalid with hint
+// when the request is not multipart/form-data with a usable boundary.
+func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release func(), err error) {
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
+		return nil, nil, cpaudit.Errorf(cpaudit.KindInvalid, "%s", hint)
+	}
+	br, _ := s.formBuffers.Get().(*bufio.Reader)
+	if br == nil {
+		br = bufio.NewReaderSize(nil, uploadReadBuffer)
+	}
+	br.Reset(r.Body)
+	release = func() {
+		br.Reset(nil)
+		s.formBuffers.Put(br)
+	}
+	if fr, err = newFormReader(br, params["boundary"]); err != nil {
+		release()
+		return nil, nil, cpaudit.Errorf(cpaudit.KindInvalid, "the multipart boundary must be 1 to %d characters", maxBoundary)
+	}
+	return fr, release, nil
+}
 
 // newFormReader reads parts from br, which must be at least a few times
 // larger than the delimiter (the upload buffer is 256 KiB).

@@ -102,8 +102,8 @@ type Server struct {
 	registry  *prometheus.Registry
 	limiter   *loginLimiter
 	handler   http.Handler
-	// uploadReaders recycles the read buffers of uploads (see readUpload).
-	uploadReaders sync.Pool
+	// formBuffers recycles the read buffers of uploaded forms (openForm).
+	formBuffers sync.Pool
 }
 
 // New builds a Server; it fails if a template does not parse.

@@ -1,10 +1,8 @@
 package handlers
 
 import (
-	"bufio"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,25 +41,11 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*uploadForm
 		return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", s.maxUpload>>20)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+formSlack)
-	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "send the upload as multipart/form-data with a part named file")
-	}
-	// The form is read through one large buffer (see formReader), from a
-	// pool, so that an upload does not allocate and clear 256 KiB.
-	br, _ := s.uploadReaders.Get().(*bufio.Reader)
-	if br == nil {
-		br = bufio.NewReaderSize(nil, uploadReadBuffer)
-	}
-	br.Reset(r.Body)
-	defer func() {
-		br.Reset(nil)
-		s.uploadReaders.Put(br)
-	}()
-	fr, err := newFormReader(br, params["boundary"])
+	fr, release, err := s.openForm(r, "send the upload as multipart/form-data with a part named file")
 	if err != nil {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the multipart boundary must be 1 to %d characters", maxBoundary)
+		return nil, err
 	}
+	defer release()
 	form := &uploadForm{fields: map[string]string{}}
 	for {
 		part, err := fr.NextPart()

@@ -104,7 +104,7 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	if wi.User == nil {
 		return cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
 	}
-	form, err := readImportForm(w, r)
+	form, err := s.readImportForm(w, r)
 	if err == nil && subtle.ConstantTimeCompare([]byte(form.fields["csrf"]), []byte(wi.CSRF)) != 1 {
 		return cpaudit.Errorf(cpaudit.KindInvalid, "the form has expired; reload the page and try again")
 	}

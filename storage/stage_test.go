@@ -44,7 +44,7 @@ func newLocalStore(t *testing.T, wrap func(*LocalBlobStore) BlobStore) *Store {
 }
 
 // Stage hashes and writes every byte whatever the sizes of the reads and
-// of the chunks it passes between its two goroutines: empty, smaller than
+// of the chunks it passes between its three goroutines: empty, smaller than
 // a chunk, exactly chunks, and several chunks and a bit.
 func TestStagePipeline(t *testing.T) {
 	stores := map[string]*Store{"local (write-behind)": newLocalStore(t, nil), "memory": newTestStore(t, nil)}
