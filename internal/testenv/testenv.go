@@ -8,6 +8,7 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"strconv"
@@ -52,14 +53,22 @@ func Chromium(t testing.TB) string {
 	return ""
 }
 
-// Soffice returns the path of LibreOffice's command-line program.
+// Soffice returns the path of LibreOffice's command-line program. The
+// tests lay out Chinese text with it, so it also needs a Chinese font:
+// without one LibreOffice draws every ideograph with one fallback glyph,
+// and the PDF it writes reads back as the same character over and over.
 func Soffice(t testing.TB) string {
 	t.Helper()
-	if path := lookPath("soffice", "libreoffice"); path != "" {
-		return path
+	path := lookPath("soffice", "libreoffice")
+	if path == "" {
+		missing(t, "LibreOffice not found: install libreoffice-writer-nogui or run the tests with scripts/test")
+		return ""
 	}
-	missing(t, "LibreOffice not found: install libreoffice-writer-nogui or run the tests with scripts/test")
-	return ""
+	if out, err := exec.Command("fc-list", ":lang=zh", "family").Output(); err != nil || len(bytes.TrimSpace(out)) == 0 {
+		missing(t, "no Chinese font for LibreOffice: install fonts-noto-cjk or run the tests with scripts/test")
+		return ""
+	}
+	return path
 }
 
 // lookPath returns the path of the first of names found on PATH, or "".
