@@ -164,10 +164,37 @@ func TestFoundOnPath(t *testing.T) {
 		{"libreoffice", Soffice},
 	} {
 		path := fakeProgram(t, tc.program)
+		fakeFontList(t, filepath.Dir(path), "Noto Sans CJK SC")
 		r := &recorder{}
 		if got := tc.find(r); got != path || len(r.fatals)+len(r.skips) != 0 {
 			t.Errorf("with only %s on PATH: got %q, Fatal %q, Skip %q; want %q",
 				tc.program, got, r.fatals, r.skips, path)
+		}
+	}
+}
+
+// fakeFontList puts an fc-list in dir that lists families as the fonts
+// for Chinese.
+func fakeFontList(t *testing.T, dir, families string) {
+	t.Helper()
+	script := "#!/bin/sh\necho '" + families + "'\n"
+	if err := os.WriteFile(filepath.Join(dir, "fc-list"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// LibreOffice without a Chinese font lays the tests' documents out in one
+// fallback glyph: that is reported like a missing program, not left to
+// fail the tests on garbled text.
+func TestSofficeNeedsChineseFont(t *testing.T) {
+	for _, ci := range []string{"true", ""} {
+		setCI(t, ci)
+		path := fakeProgram(t, "soffice")
+		fakeFontList(t, filepath.Dir(path), "")
+		r := &recorder{}
+		got := Soffice(r)
+		if ci == "true" && (got != "" || len(r.fatals) != 1) || ci == "" && (got != "" || len(r.skips) != 1) {
+			t.Errorf("CI=%q, no Chinese font: got %q, Fatal %q, Skip %q", ci, got, r.fatals, r.skips)
 		}
 	}
 }
