@@ -171,6 +171,12 @@ func (sp *spool) write() {
 		}
 		sp.free <- b[:0]
 	}
+	// The tail, shorter than a window, goes to disk now too: the fsync
+	// that makes the blob durable comes only after the request's other
+	// checks.
+	if err == nil && sp.writeBack && off > started {
+		startWriteback(sp.f, started, off-started)
+	}
 	sp.done <- err
 }
 
