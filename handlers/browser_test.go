@@ -217,6 +217,31 @@ func (c *chrome) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// submitted clicks a form's submit button and waits until the page the
+// submit leads to has loaded and cond (a JavaScript expression) holds on
+// it. The page before the submit is marked first, so that a condition it
+// already meets does not count; evaluations that fail while the browser
+// is between the two pages are tried again.
+func (c *chrome) submitted(step, button, cond string) {
+	c.t.Helper()
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](`(document.body.dataset.beforeSubmit = "1") === "1"`)); err != nil {
+		c.t.Fatalf("%s: %v", step, err)
+	}
+	c.do(step, chromedp.Click(chromedp.CSS(button)))
+	check := `document.readyState === "complete" && !document.body.dataset.beforeSubmit && !!(` + cond + `)`
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](check))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: %s never held after the submit (last error: %v)", step, cond, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // text is the visible text of the element sel selects.
 func (c *chrome) text(sel string) string {
 	c.t.Helper()
