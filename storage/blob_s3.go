@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -197,6 +199,45 @@ func (s *S3BlobStore) Put(ctx context.Context, key string, r io.Reader, size int
 			return cpaudit.Internal(op, fmt.Errorf("object %q stored from a source of the wrong size could not be removed: %w", key, errors.Join(err, derr)))
 		}
 		return err
+	}
+	return nil
+}
+
+// singlePutLimit is the largest body PutSHA256 sends in one request: the
+// size up to which minio-go's Put does too (its smallest part), so that
+// larger uploads keep Put's multipart transfer and its retries per part.
+const singlePutLimit = 16 << 20
+
+// PutSHA256 stores the size bytes of r under key in one PUT that carries
+// their SHA-256, which the caller already has (an upload's, computed while
+// it was staged): the service checks the body against it and refuses it
+// whole on a mismatch, and minio-go does not hash the body a second time
+// to sign it chunk by chunk, as Put does over plain HTTP. r is read from
+// its start, again if minio-go retries. KindInvalid beyond singlePutLimit
+// bytes (use Put) or for a malformed hash; otherwise as Put.
+func (s *S3BlobStore) PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int64, sha256Hex string) error {
+	const op = "storage.S3BlobStore.PutSHA256"
+	if err := ValidKey(key); err != nil {
+		return err
+	}
+	if size < 0 || size > singlePutLimit {
+		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: fmt.Sprintf("PutSHA256 takes 0 to %d bytes, not %d", singlePutLimit, size)}
+	}
+	if b, err := hex.DecodeString(sha256Hex); err != nil || len(b) != sha256.Size {
+		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: fmt.Sprintf("%q is not a SHA-256 in hex", sha256Hex)}
+	}
+	if err := ctx.Err(); err != nil {
+		return blobError(op, err)
+	}
+	// DisableContentSha256 turns off the streaming signature, so that the
+	// given hash is what gets signed and sent as X-Amz-Content-Sha256.
+	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", DisableContentSha256: true}
+	_, err := minio.Core{Client: s.client}.PutObject(ctx, s.bucket, s.name(key), io.NewSectionReader(r, 0, size), size, "", sha256Hex, opts)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return blobError(op, cerr)
+		}
+		return s.s3Error(op, err)
 	}
 	return nil
 }

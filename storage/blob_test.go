@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -350,6 +351,18 @@ func TestS3BlobStoreRetry(t *testing.T) {
 	}
 
 	flaky.drops.Store(0)
+	sum := sha256.Sum256(data)
+	if err := s.PutSHA256(ctx, "t/hashed", bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:])); err != nil {
+		t.Fatalf("PutSHA256 after a dropped connection: %v", err)
+	}
+	if flaky.drops.Load() != 1 {
+		t.Fatalf("PutSHA256: %d uploads dropped, want 1", flaky.drops.Load())
+	}
+	if got := readBlob(t, s, "t/hashed"); !bytes.Equal(got, data) {
+		t.Fatalf("PutSHA256 after a retry: read back %d bytes that differ", len(got))
+	}
+
+	flaky.drops.Store(0)
 	err = s.Put(ctx, "t/stream", onlyReader{bytes.NewReader(data)}, int64(len(data)))
 	wantBlobKind(t, "Put of a stream whose connection drops", err, cpaudit.KindUnavailable)
 	_, err = s.Stat(ctx, "t/stream")
@@ -505,4 +518,77 @@ func TestNewS3BlobStoreInvalidConfig(t *testing.T) {
 			t.Errorf("prefix %q became %q, want %q", prefix, s.prefix, want)
 		}
 	}
+}
+
+// PutSHA256 sends the caller's SHA-256 with the body: MinIO stores the
+// bytes when they match it and refuses them whole when they do not.
+func TestS3BlobStorePutSHA256(t *testing.T) {
+	cfg := testS3Config(t)
+	ctx := context.Background()
+	s, err := NewS3BlobStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := []byte(strings.Repeat("清洁生产审核报告，", 50000))
+	sum := sha256.Sum256(data)
+	if err := s.PutSHA256(ctx, "hebei/report", bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:])); err != nil {
+		t.Fatal(err)
+	}
+	if got := readBlob(t, s, "hebei/report"); !bytes.Equal(got, data) {
+		t.Fatalf("read back %d bytes that differ", len(got))
+	}
+
+	other := sha256.Sum256([]byte("另一份文件"))
+	err = s.PutSHA256(ctx, "hebei/tampered", bytes.NewReader(data), int64(len(data)), hex.EncodeToString(other[:]))
+	if err == nil {
+		t.Fatal("bytes that do not match their SHA-256 were stored")
+	}
+	_, err = s.Stat(ctx, "hebei/tampered")
+	wantBlobKind(t, "Stat after a refused body", err, cpaudit.KindNotFound)
+
+	err = s.PutSHA256(ctx, "hebei/big", bytes.NewReader(nil), singlePutLimit+1, hex.EncodeToString(sum[:]))
+	wantBlobKind(t, "PutSHA256 beyond its limit", err, cpaudit.KindInvalid)
+	err = s.PutSHA256(ctx, "hebei/x", bytes.NewReader(data), int64(len(data)), "not-a-hash")
+	wantBlobKind(t, "PutSHA256 with a malformed hash", err, cpaudit.KindInvalid)
+}
+
+// An upload to a store on S3 goes through PutSHA256 and lands whole under
+// its content address, leaving no spool file.
+func TestUploadToS3(t *testing.T) {
+	cfg := testS3Config(t)
+	ctx := context.Background()
+	blobs, err := NewS3BlobStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := &countingS3{S3BlobStore: blobs}
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Blobs: counted, Passwords: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f := newFixture(t, s, "hebei")
+	content := strings.Repeat("单位产品取水量 3.2 m³/t；", 4000)
+	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "取水台账.txt"}, content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readBlob(t, blobs, blobKey("hebei", d.Current.SHA256)); string(got) != content {
+		t.Fatalf("blob of %d bytes, want the %d uploaded", len(got), len(content))
+	}
+	if n := counted.hashed.Load(); n != 1 {
+		t.Errorf("%d uploads sent with their SHA-256, want 1", n)
+	}
+	assertNoSpool(t, s)
+}
+
+// countingS3 counts the uploads that go through PutSHA256.
+type countingS3 struct {
+	*S3BlobStore
+	hashed atomic.Int32
+}
+
+func (c *countingS3) PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int64, sha256Hex string) error {
+	c.hashed.Add(1)
+	return c.S3BlobStore.PutSHA256(ctx, key, r, size, sha256Hex)
 }

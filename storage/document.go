@@ -36,6 +36,13 @@ func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) error {
 			return err
 		}
 	}
+	if p, ok := s.blobs.(sha256Putter); ok && st.Size <= singlePutLimit {
+		if err := p.PutSHA256(ctx, key, st.file, st.Size, st.SHA256); err != nil {
+			s.uploads.RUnlock()
+			return err
+		}
+		return nil
+	}
 	if _, err := st.file.Seek(0, io.SeekStart); err != nil {
 		s.uploads.RUnlock()
 		return cpaudit.Internal("storage.storeBlob", err)
@@ -45,6 +52,13 @@ func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) error {
 		return err
 	}
 	return nil
+}
+
+// sha256Putter is a blob store that can take a staged upload together with
+// the SHA-256 computed while staging it, and have the service check the
+// bytes against it (S3).
+type sha256Putter interface {
+	PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int64, sha256Hex string) error
 }
 
 // mayUpload says whether a role may upload a document of this kind.
