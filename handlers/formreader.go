@@ -26,9 +26,8 @@ import (
 // Parts in a transfer encoding other than binary, 7bit or 8bit are
 // refused, as no browser sends them.
 type formReader struct {
-	br     *bufio.Reader // large (uploadReadBuffer): see partScan
-	dash   []byte        // "--" + boundary, opening the first part
-	nlDash []byte        // "\r\n--" + boundary, ending every part
+	br     *bufio.Reader // formBufferSize: far larger than a delimiter, see formPart.scan
+	nlDash []byte        // "\r\n--" + boundary, ending every part; without the CRLF it opens the first
 	part   *formPart     // the part being read, nil before the first
 	done   bool          // the closing delimiter has been read
 }
@@ -43,6 +42,10 @@ type formPart struct {
 	atEnd    bool  // after those n bytes comes the part's closing delimiter
 	err      error // what Read returns once n is spent and !atEnd
 }
+
+// formBufferSize is how much of a form is read from the connection at
+// once, and the most of a part that one scan can hand out.
+const formBufferSize = 256 << 10
 
 // Limits on the form's framing, which a client could otherwise stretch
 // to fill memory: a boundary is at most 70 characters (RFC 2046), and the
@@ -68,7 +71,7 @@ func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release
 	}
 	br, _ := s.formBuffers.Get().(*bufio.Reader)
 	if br == nil {
-		br = bufio.NewReaderSize(nil, uploadReadBuffer)
+		br = bufio.NewReaderSize(nil, formBufferSize)
 	}
 	br.Reset(r.Body)
 	release = func() {
@@ -83,12 +86,12 @@ func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release
 }
 
 // newFormReader reads parts from br, which must be at least a few times
-// larger than the delimiter (the upload buffer is 256 KiB).
+// larger than the delimiter (formBufferSize is).
 func newFormReader(br *bufio.Reader, boundary string) (*formReader, error) {
 	if boundary == "" || len(boundary) > maxBoundary {
 		return nil, fmt.Errorf("multipart boundary of %d bytes", len(boundary))
 	}
-	return &formReader{br: br, dash: []byte("--" + boundary), nlDash: []byte("\r\n--" + boundary)}, nil
+	return &formReader{br: br, nlDash: []byte("\r\n--" + boundary)}, nil
 }
 
 // NextPart skips what is left of the current part and returns the next;
@@ -133,7 +136,7 @@ func (fr *formReader) skipPreamble() error {
 		if err != nil || read > maxPreamble {
 			return noEOF(err, "the multipart body has no opening boundary")
 		}
-		rest, ok := bytes.CutPrefix(line, fr.dash)
+		rest, ok := bytes.CutPrefix(line, fr.nlDash[2:])
 		if !ok {
 			continue
 		}

@@ -108,7 +108,7 @@ func TestFormReaderRoundTrip(t *testing.T) {
 		}
 		tested++
 		for shape, wrap := range readShapes {
-			for _, size := range []int{256, 4096, uploadReadBuffer} {
+			for _, size := range []int{256, 4096, formBufferSize} {
 				got, err := readForm(body, boundary, size, wrap)
 				if err != nil {
 					t.Fatalf("round %d, %s reads, buffer %d: %v", round, shape, size, err)

@@ -27,9 +27,8 @@ func (u *uploadForm) Close() {
 }
 
 const (
-	uploadReadBuffer = 256 << 10 // what readUpload reads from the connection at once
-	maxFieldBytes    = 64 << 10  // one text field of the form
-	formSlack        = 1 << 20   // multipart framing and fields beyond the file
+	maxFieldBytes = 64 << 10 // one text field of the form
+	formSlack     = 1 << 20  // multipart framing and fields beyond the file
 )
 
 // readUpload streams a multipart form: text fields are read into memory

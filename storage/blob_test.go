@@ -260,6 +260,17 @@ func testS3Config(t *testing.T) S3Config {
 	return cfg
 }
 
+// newTestS3 is a store on the test MinIO, in a bucket of its own that is
+// removed when the test ends.
+func newTestS3(t *testing.T) *S3BlobStore {
+	t.Helper()
+	s, err := NewS3BlobStore(context.Background(), testS3Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // removeTestBucket empties and removes cfg's bucket, if it exists: every
 // object, whatever its prefix, and every unfinished multipart upload (a
 // failed large Put leaves one if it cannot abort it).
@@ -523,12 +534,8 @@ func TestNewS3BlobStoreInvalidConfig(t *testing.T) {
 // PutSHA256 sends the caller's SHA-256 with the body: MinIO stores the
 // bytes when they match it and refuses them whole when they do not.
 func TestS3BlobStorePutSHA256(t *testing.T) {
-	cfg := testS3Config(t)
 	ctx := context.Background()
-	s, err := NewS3BlobStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newTestS3(t)
 	data := []byte(strings.Repeat("清洁生产审核报告，", 50000))
 	sum := sha256.Sum256(data)
 	if err := s.PutSHA256(ctx, "hebei/report", bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:])); err != nil {
@@ -539,7 +546,7 @@ func TestS3BlobStorePutSHA256(t *testing.T) {
 	}
 
 	other := sha256.Sum256([]byte("另一份文件"))
-	err = s.PutSHA256(ctx, "hebei/tampered", bytes.NewReader(data), int64(len(data)), hex.EncodeToString(other[:]))
+	err := s.PutSHA256(ctx, "hebei/tampered", bytes.NewReader(data), int64(len(data)), hex.EncodeToString(other[:]))
 	if err == nil {
 		t.Fatal("bytes that do not match their SHA-256 were stored")
 	}
@@ -555,12 +562,8 @@ func TestS3BlobStorePutSHA256(t *testing.T) {
 // An upload to a store on S3 goes through PutSHA256 and lands whole under
 // its content address, leaving no spool file.
 func TestUploadToS3(t *testing.T) {
-	cfg := testS3Config(t)
 	ctx := context.Background()
-	blobs, err := NewS3BlobStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := newTestS3(t)
 	counted := &countingS3{S3BlobStore: blobs}
 	s, err := Open(ctx, Config{DataDir: t.TempDir(), Blobs: counted, Passwords: cheap})
 	if err != nil {

@@ -21,37 +21,28 @@ type adopter interface {
 }
 
 // storeBlob puts a staged upload in the blob store under the tenant's
-// prefix. It returns with s.uploads read-locked; the caller unlocks after
-// committing the row that references the blob.
-func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) error {
+// prefix. It returns with s.uploads read-locked when it succeeds; the
+// caller unlocks after committing the row that references the blob.
+func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) (err error) {
 	key := blobKey(slug, st.SHA256)
 	s.uploads.RLock()
-	if a, ok := s.blobs.(adopter); ok {
-		err := a.Adopt(ctx, key, st.file, st.Size)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, errCrossDevice) {
+	defer func() {
+		if err != nil {
 			s.uploads.RUnlock()
+		}
+	}()
+	if a, ok := s.blobs.(adopter); ok {
+		if err := a.Adopt(ctx, key, st.file, st.Size); !errors.Is(err, errCrossDevice) {
 			return err
 		}
 	}
 	if p, ok := s.blobs.(sha256Putter); ok && st.Size <= singlePutLimit {
-		if err := p.PutSHA256(ctx, key, st.file, st.Size, st.SHA256); err != nil {
-			s.uploads.RUnlock()
-			return err
-		}
-		return nil
+		return p.PutSHA256(ctx, key, st.file, st.Size, st.SHA256)
 	}
 	if _, err := st.file.Seek(0, io.SeekStart); err != nil {
-		s.uploads.RUnlock()
 		return cpaudit.Internal("storage.storeBlob", err)
 	}
-	if err := s.blobs.Put(ctx, key, st.file, st.Size); err != nil {
-		s.uploads.RUnlock()
-		return err
-	}
-	return nil
+	return s.blobs.Put(ctx, key, st.file, st.Size)
 }
 
 // sha256Putter is a blob store that can take a staged upload together with

@@ -7,8 +7,9 @@
 //
 // Ours and direct take turns, a batch of files each, so that both see the
 // same state of the machine: this VM's disk drifts over minutes and slows
-// down for a while after a couple of GiB written (three back-to-back runs
-// of 1,000 direct writes, nothing else running: p50 1.3, 1.0, 3.9 ms), and
+// down for a while after a couple of GiB written (four back-to-back runs
+// of 1,000 direct writes in a throwaway program, nothing else running:
+// p50 1.3, 1.0, 3.9 and 3.3 ms), and
 // a baseline measured all at once before or after ours carried that whole
 // into the ratio. Before every batch the page cache is flushed and the
 // machine left idle for a moment, so that no batch pays for writeback or
