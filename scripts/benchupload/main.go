@@ -5,7 +5,13 @@
 // written straight to disk with fsync, and straight to MinIO with minio-go
 // PutObject. It prints p50/p99 per path and the ratios ours/direct.
 //
-// Ours and direct take turns, a batch of files each, so that both see the
+// On the embedded store a third server takes its turn too: the floor
+// (floor.go), a bare HTTP server that does only what durability asks of
+// any upload (receive, SHA-256, write, rename to the content address,
+// fsync, commit one SQLite row). floor/direct shows how low the ratio can
+// go on this machine, and ours/floor what cpaudit's own work costs.
+//
+// The ways take turns, a batch of files each, so that all see the
 // same state of the machine: this VM's disk drifts over minutes and slows
 // down for a while after a couple of GiB written (four back-to-back runs
 // of 1,000 direct writes in a throwaway program, nothing else running:
@@ -16,8 +22,8 @@
 // background work left by the one before it.
 //
 // It is a benchmark, run by scripts/bench-upload, not a test. It imports
-// minio-go itself (not through storage/) because the point is to measure
-// the bare client as the baseline.
+// minio-go and the SQLite driver itself (not through storage/) because
+// the baselines are the bare client and the bare server.
 package main
 
 import (
@@ -49,7 +55,12 @@ func main() {
 	size := flag.Int("size", 1<<20, "bytes per file")
 	batches := flag.Int("batches", 10, "turns each side takes per path")
 	work := flag.String("dir", "", "work directory (a fresh temporary one by default)")
+	floorAddr := flag.String("floor-serve", "", "run only the floor server, on this address, with its files under -dir")
 	flag.Parse()
+	if *floorAddr != "" {
+		fmt.Fprintln(os.Stderr, "benchupload floor:", serveFloor(*floorAddr, *work))
+		os.Exit(1)
+	}
 	if err := run(*bin, *n, *size, *batches, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchupload:", err)
 		os.Exit(1)
@@ -86,12 +97,20 @@ func run(bin string, n, size, batches int, work string) error {
 	if err != nil {
 		return err
 	}
-	ours, direct, err := alternate(files, batches, api.upload, directDisk(filepath.Join(work, "direct")))
+	floor, err := startFloor(filepath.Join(work, "floor"))
+	if err != nil {
+		api.stop()
+		return err
+	}
+	lat, err := alternate(files, batches, directDisk(filepath.Join(work, "direct")), floor.upload, api.upload)
 	api.stop()
+	floor.stop()
 	if err != nil {
 		return err
 	}
+	direct, floorLat, ours := lat[0], lat[1], lat[2]
 	report("embedded store", ours, "disk write+fsync", direct)
+	reportFloor(floorLat, ours, direct)
 	if s3.endpoint == "" {
 		fmt.Println("\nMinIO path skipped: MINIO_ENDPOINT not set (run through scripts/bench-upload)")
 		return nil
@@ -103,37 +122,35 @@ func run(bin string, n, size, batches int, work string) error {
 	if api, err = startAPI(bin, filepath.Join(work, "s3"), &s3); err != nil {
 		return err
 	}
-	ours, direct, err = alternate(files, batches, api.upload, put)
+	lat, err = alternate(files, batches, put, api.upload)
 	api.stop()
 	if err != nil {
 		return err
 	}
-	report("MinIO store", ours, "minio-go PutObject", direct)
+	report("MinIO store", lat[1], "minio-go PutObject", lat[0])
 	return nil
 }
 
-// alternate stores every file both ways, a batch direct then the same
-// batch through the API, and returns the latencies by batch.
-func alternate(files [][]byte, batches int, ours, direct writer) (oursLat, directLat [][]time.Duration, err error) {
+// alternate stores every file each of the ways given, a batch at a time
+// in turn, and returns the latencies by way and by batch.
+func alternate(files [][]byte, batches int, ways ...writer) ([][][]time.Duration, error) {
+	lat := make([][][]time.Duration, len(ways))
 	for k := range batches {
 		lo, hi := k*len(files)/batches, (k+1)*len(files)/batches
-		for _, side := range []struct {
-			w   writer
-			lat *[][]time.Duration
-		}{{direct, &directLat}, {ours, &oursLat}} {
+		for w, store := range ways {
 			settle()
-			var lat []time.Duration
+			var batch []time.Duration
 			for i := lo; i < hi; i++ {
-				d, err := side.w(i, files[i])
+				d, err := store(i, files[i])
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
-				lat = append(lat, d)
+				batch = append(batch, d)
 			}
-			*side.lat = append(*side.lat, lat)
+			lat[w] = append(lat[w], batch)
 		}
 	}
-	return oursLat, directLat, nil
+	return lat, nil
 }
 
 // settle flushes the page cache and waits, so that a batch does not pay
@@ -160,15 +177,36 @@ func report(oursName string, ours [][]time.Duration, directName string, direct [
 	fmt.Printf("%-36s p50 %s   p99 %s\n", "direct, "+directName, ms(dp50), ms(dp99))
 	fmt.Printf("%-36s p50 %6.2fx     p99 %6.2fx   (target p50 <= 1.5x)\n", "ratio ours/direct", float64(op50)/float64(dp50), float64(op99)/float64(dp99))
 	// The spread across batches shows how much the machine moved.
-	var ratios []float64
-	var directs []time.Duration
-	for k := range ours {
-		d := percentile(direct[k], .50)
-		directs = append(directs, d)
-		ratios = append(ratios, float64(percentile(ours[k], .50))/float64(d))
+	lo, hi := batchRatios(ours, direct)
+	directs := make([]time.Duration, len(direct))
+	for k := range direct {
+		directs[k] = percentile(direct[k], .50)
 	}
 	fmt.Printf("%-36s p50 ratio %.2fx to %.2fx, direct p50 %s to %s\n", fmt.Sprintf("  by batch (%d)", len(ours)),
-		slices.Min(ratios), slices.Max(ratios), strings.TrimSpace(ms(slices.Min(directs))), strings.TrimSpace(ms(slices.Max(directs))))
+		lo, hi, strings.TrimSpace(ms(slices.Min(directs))), strings.TrimSpace(ms(slices.Max(directs))))
+}
+
+// reportFloor prints how the floor server (floor.go) did beside ours and
+// direct: floor/direct is about the best any implementation of the upload
+// API can reach on this machine.
+func reportFloor(floor, ours, direct [][]time.Duration) {
+	fp50, fp99 := percentile(slices.Concat(floor...), .50), percentile(slices.Concat(floor...), .99)
+	op50, dp50 := percentile(slices.Concat(ours...), .50), percentile(slices.Concat(direct...), .50)
+	fmt.Printf("%-36s p50 %s   p99 %s\n", "floor: bare server, same durability", ms(fp50), ms(fp99))
+	fmt.Printf("%-36s p50 %6.2fx     (the least an upload costs here)\n", "ratio floor/direct", float64(fp50)/float64(dp50))
+	fmt.Printf("%-36s p50 %6.2fx     (what cpaudit does beyond it)\n", "ratio ours/floor", float64(op50)/float64(fp50))
+	lo, hi := batchRatios(floor, direct)
+	fmt.Printf("%-36s p50 ratio floor/direct %.2fx to %.2fx\n", fmt.Sprintf("  by batch (%d)", len(floor)), lo, hi)
+}
+
+// batchRatios is the lowest and highest ratio of a's p50 to b's, batch by
+// batch.
+func batchRatios(a, b [][]time.Duration) (lo, hi float64) {
+	ratios := make([]float64, len(a))
+	for k := range a {
+		ratios[k] = float64(percentile(a[k], .50)) / float64(percentile(b[k], .50))
+	}
+	return slices.Min(ratios), slices.Max(ratios)
 }
 
 // directDisk writes each file to its own path with fsync, as a baseline.
@@ -304,6 +342,63 @@ func (a *apiServer) upload(i int, b []byte) (time.Duration, error) {
 	d := time.Since(start)
 	if resp.StatusCode != 201 {
 		return 0, fmt.Errorf("upload %d: status %d", i, resp.StatusCode)
+	}
+	return d, nil
+}
+
+// floorProc is the floor server (floor.go), running in a child process
+// as cpaudit does.
+type floorProc struct {
+	cmd    *exec.Cmd
+	base   string
+	client *http.Client
+}
+
+func startFloor(dir string) (*floorProc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, "-floor-serve", addr, "-dir", dir)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &floorProc{cmd: cmd, base: "http://" + addr, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}}
+	if err := waitReady(p.base); err != nil {
+		p.stop()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *floorProc) stop() {
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+}
+
+// upload sends file i as the raw body and times the request, from
+// sending it to reading the whole response.
+func (p *floorProc) upload(i int, b []byte) (time.Duration, error) {
+	req, err := http.NewRequest("POST", p.base+"/upload", bytes.NewReader(b))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	start := time.Now()
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	d := time.Since(start)
+	if resp.StatusCode != http.StatusCreated {
+		return 0, fmt.Errorf("floor upload %d: status %d", i, resp.StatusCode)
 	}
 	return d, nil
 }
