@@ -24,6 +24,7 @@ type letterStore interface {
 	ClaimLetterJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]storage.LetterJob, error)
 	CompleteLetterJob(ctx context.Context, j storage.LetterJob, st *storage.Staged) (cpaudit.Document, error)
 	FailLetterJob(ctx context.Context, j storage.LetterJob) (gaveUp bool, err error)
+	ReleaseJob(ctx context.Context, tenantID string, id int64, attempts int) error
 	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
 	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
 }
@@ -158,6 +159,11 @@ func (s *Server) RegenerateLetters(ctx context.Context, tenantID string) error {
 				continue
 			}
 			if ctx.Err() != nil {
+				// Stopping: the job is due again at once, the attempt
+				// not counted.
+				if rerr := s.store.ReleaseJob(ctx, tenantID, j.ID, j.Attempts); rerr != nil {
+					s.log.Warn("a letter job left unfinished at shutdown runs again when its lease ends", "tenant", tenantID, "err", rerr)
+				}
 				return ctx.Err()
 			}
 			// One letter that cannot be built must not hold up the

@@ -160,6 +160,28 @@ func (s *Store) RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error
 	return dbError("storage.RetryTextJob", err, "", "")
 }
 
+// releaseTimeout bounds ReleaseJob, which runs while the server stops.
+const releaseTimeout = 5 * time.Second
+
+// ReleaseJob hands back a job claimed with attempts that its worker is
+// leaving unfinished because it is stopping: the job is due again at once
+// and the attempt does not count, so a restart in the middle of work
+// neither waits out the lease nor brings the job nearer to being given
+// up. A job claimed again since (its lease ran out) is left alone. It is
+// called once ctx has ended, so it runs on without ctx's cancellation,
+// for up to releaseTimeout.
+func (s *Store) ReleaseJob(ctx context.Context, tenantID string, id int64, attempts int) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts - 1 WHERE id = ? AND attempts = ?`,
+		micros(s.clock()), id, attempts)
+	return dbError("storage.ReleaseJob", err, "", "")
+}
+
 // PendingTextJobs counts the extraction jobs not yet done in a tenant.
 func (s *Store) PendingTextJobs(ctx context.Context, tenantID string) (int, error) {
 	db, err := s.tenantDB(ctx, tenantID)

@@ -93,3 +93,50 @@ func TestTextJobs(t *testing.T) {
 		t.Fatalf("%d pending", n)
 	}
 }
+
+// TestReleaseJob: a job handed back by a stopping worker is due at once
+// with its attempt not counted; one claimed again since is left alone.
+func TestReleaseJob(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	if _, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocReport, Filename: "报告.txt"}, "清洁生产审核报告"); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+	if err != nil || len(jobs) != 1 || jobs[0].Attempts != 1 {
+		t.Fatalf("claim: %+v %v", jobs, err)
+	}
+	// It is called when the worker's context has ended.
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.ReleaseJob(ended, f.sys.TenantID, jobs[0].ID, jobs[0].Attempts); err != nil {
+		t.Fatal(err)
+	}
+	// Due at once, though its lease had an hour to run; attempt 1 again.
+	jobs, _ = s.ClaimTextJobs(ctx, f.sys.TenantID, 10, -time.Second)
+	if len(jobs) != 1 || jobs[0].Attempts != 1 {
+		t.Fatalf("after release: %+v", jobs)
+	}
+	// Its lease (already over) let another worker claim it: attempt 2.
+	again, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+	if len(again) != 1 || again[0].Attempts != 2 {
+		t.Fatalf("claimed again: %+v", again)
+	}
+	// The first worker's late release must not undo the second's claim.
+	if err := s.ReleaseJob(ctx, f.sys.TenantID, jobs[0].ID, jobs[0].Attempts); err != nil {
+		t.Fatal(err)
+	}
+	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(more) != 0 {
+		t.Fatalf("a stale release handed the job out again: %+v", more)
+	}
+	// Another tenant's id changes nothing there.
+	g := newFixture(t, s, "beijing")
+	mustKind(t, s.ReleaseJob(ctx, "no-such-tenant", again[0].ID, again[0].Attempts), cpaudit.KindNotFound)
+	if err := s.ReleaseJob(ctx, g.sys.TenantID, again[0].ID, again[0].Attempts); err != nil {
+		t.Fatal(err)
+	}
+	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(more) != 0 {
+		t.Fatalf("a release in another tenant reached this one: %+v", more)
+	}
+}

@@ -35,6 +35,7 @@ type AnalysisQueue interface {
 	// RetryAnalysisJob puts a failed job back, or gives it up after a few
 	// attempts (and says so).
 	RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cause error, backoff time.Duration) (bool, error)
+	jobReleaser
 	FigureQueue // key figures and identifying numbers (figures.go)
 }
 
@@ -108,6 +109,7 @@ func (x *Analyzer) RunOnce(ctx context.Context) (int, error) {
 		for _, j := range jobs {
 			if err := x.process(ctx, j, names); err != nil {
 				if ctx.Err() != nil {
+					release(ctx, x.q, x.log, t.ID, j.ID, j.Attempts)
 					return done, ctx.Err()
 				}
 				gaveUp, rerr := x.q.RetryAnalysisJob(ctx, j, err, x.cfg.Backoff)

@@ -65,3 +65,35 @@ func TestAnalysisRetriesThenGivesUp(t *testing.T) {
 		t.Fatalf("after giving up: %+v", st)
 	}
 }
+
+// stoppingMatch is a store whose fingerprint lookup is where the server
+// is told to stop.
+type stoppingMatch struct {
+	*storage.Store
+	stop context.CancelFunc
+}
+
+func (m stoppingMatch) MatchFingerprints(ctx context.Context, _ cpaudit.AnalysisJob, _ []cpaudit.Fingerprint, _, _ int) ([]cpaudit.SeedMatch, error) {
+	m.stop()
+	return nil, ctx.Err()
+}
+
+// TestAnalysisHandsBackJobAtShutdown: an analysis cut off by shutdown is
+// due again at once, its attempt not counted.
+func TestAnalysisHandsBackJobAtShutdown(t *testing.T) {
+	s, a := setup(t, nil)
+	upload(t, s, a, "a.txt", "节水量一万二千吨")
+	if _, err := pipeline.New(s, upperExtractor, pipeline.Config{}).RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	if _, err := pipeline.NewAnalyzer(stoppingMatch{s, stop}, pipeline.AnalyzerConfig{}).RunOnce(ctx); err == nil {
+		t.Fatal("RunOnce went on after its context ended")
+	}
+	if n, err := pipeline.NewAnalyzer(s, pipeline.AnalyzerConfig{}).RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("after restart: %d %v", n, err)
+	}
+	if st, _ := s.SearchStatus(context.Background(), a.TenantID); st.AnalysisPending != 0 {
+		t.Fatalf("after restart: %+v", st)
+	}
+}

@@ -26,6 +26,21 @@ type Queue interface {
 	OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadCloser, error)
 	CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error
 	RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error, backoff time.Duration) error
+	jobReleaser
+}
+
+// jobReleaser hands back a job a stopping worker leaves unfinished.
+type jobReleaser interface {
+	ReleaseJob(ctx context.Context, tenantID string, id int64, attempts int) error
+}
+
+// release hands back a claimed job when ctx has ended in the middle of
+// it, so that the next start does it at once and does not count the
+// attempt.
+func release(ctx context.Context, q jobReleaser, log *slog.Logger, tenantID string, id int64, attempts int) {
+	if err := q.ReleaseJob(ctx, tenantID, id, attempts); err != nil {
+		log.Warn("a job left unfinished at shutdown runs again when its lease ends", "tenant", tenantID, "job", id, "err", err)
+	}
 }
 
 // Extractor turns a file's bytes into text. It must not panic on bad input
@@ -106,6 +121,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		for _, j := range jobs {
 			if err := w.process(ctx, j); err != nil {
+				if ctx.Err() != nil {
+					release(ctx, w.q, w.log, t.ID, j.ID, j.Attempts)
+					return done, ctx.Err()
+				}
 				w.log.Warn("text extraction will be retried", "tenant", t.Slug, "document", j.DocumentID,
 					"version", j.Version, "attempt", j.Attempts, "err", err)
 				if rerr := w.q.RetryTextJob(ctx, j, err, w.cfg.Backoff); rerr != nil {

@@ -157,3 +157,32 @@ func TestWorkerWithRealExtractor(t *testing.T) {
 		t.Fatalf("text %+v %v", txt, err)
 	}
 }
+
+// TestWorkerHandsBackJobAtShutdown: when the server stops in the middle
+// of an extraction, the job is handed back, due at once and with no
+// attempt counted, and nothing is logged as a failure.
+func TestWorkerHandsBackJobAtShutdown(t *testing.T) {
+	s, a := setup(t, nil)
+	d := upload(t, s, a, "报告.txt", "节水量一万二千吨")
+	ctx, stop := context.WithCancel(context.Background())
+	stopping := func(ctx context.Context, r io.ReaderAt, size int64, ct, fn string) cpaudit.ExtractedText {
+		stop() // SIGTERM arrives while the text is being extracted
+		return upperExtractor(ctx, r, size, ct, fn)
+	}
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if _, err := pipeline.New(s, stopping, pipeline.Config{Logger: log}).RunOnce(ctx); err == nil {
+		t.Fatal("RunOnce finished the job after its context ended")
+	}
+	if logged.Len() > 0 {
+		t.Fatalf("logged at shutdown: %s", logged.String())
+	}
+	// The lease (10 minutes by default) is not waited out.
+	if n, err := pipeline.New(s, upperExtractor, pipeline.Config{}).RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("after restart: %d %v", n, err)
+	}
+	txt, err := s.DocumentText(context.Background(), a, d.ID, 0)
+	if err != nil || txt.Status != cpaudit.TextDone {
+		t.Fatalf("text %+v %v", txt, err)
+	}
+}
