@@ -1,0 +1,235 @@
+package handlers_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cpaudit/cpaudit/handlers"
+)
+
+// idOfSegment says which kind of thing an {id} names, by the path segment
+// before it.
+var idOfSegment = map[string]string{
+	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
+	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag",
+}
+
+// otherVars fills the path variables that are not ids.
+var otherVars = map[string]string{"n": "1", "version": "1", "action": "submit", "side": "a"}
+
+// notTenantData lists the routes whose path variables name nothing of a
+// tenant's, with why.
+var notTenantData = map[string]string{
+	"PUT /api/v1/steps/{n}/expected": "{n} is a step number, 1..35 in every tenant; the caller sets its own tenant's list",
+}
+
+// victimMarkers are words only the victim tenant's things contain.
+var victimMarkers = []string{"石家庄", "绿源", "唐山", "河北秘密", "河北第一批"}
+
+// TestEveryRouteIsolatesTenants walks the router and calls every route
+// that names something by id with the ids of another tenant's things, by
+// API token (that tenant's admin and consultant) and by browser session
+// (its admin): the answer is always 404, never the data, and nothing
+// changes. A route added later that takes an id fails here until this
+// test knows what its id names.
+func TestEveryRouteIsolatesTenants(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	ids := victimThings(t, w)
+
+	b := e.browser()
+	b.mustLogin("beijing", "admin@beijing.gov.cn")
+	csrf := b.csrf()
+
+	tried := 0
+	for _, rt := range handlers.Routes(e.srv.Config.Handler) {
+		method, tmpl := rt[0], rt[1]
+		if !strings.Contains(tmpl, "{") {
+			continue
+		}
+		if _, ok := notTenantData[method+" "+tmpl]; ok {
+			continue
+		}
+		path, err := fillRoute(tmpl, ids)
+		if err != "" {
+			t.Errorf("%s %s: %s", method, tmpl, err)
+			continue
+		}
+		tried++
+		nowhere, _ := fillRoute(tmpl, nil)
+		if strings.HasPrefix(tmpl, "/api/") {
+			for _, token := range []string{w.otherAdmin, w.otherConsultant} {
+				body, ct := apiBody(t, method, tmpl, ids)
+				status, got, h := e.do(method, path, token, body, ct)
+				checkNoVictimData(t, method+" "+path, string(got))
+				if status == http.StatusNotFound {
+					problemOf(t, status, got, h)
+					continue
+				}
+				// Refused before the id was looked at (the caller's role, a
+				// field): fine only if an id that exists nowhere gets the
+				// very same answer, so nothing tells the two apart.
+				body, ct = apiBody(t, method, tmpl, ids)
+				status2, got2, _ := e.do(method, nowhere, token, body, ct)
+				if token == w.otherAdmin || status < 400 || status != status2 || !bytes.Equal(got, got2) {
+					t.Errorf("API %s %s: %d %s, want 404 (an id that exists nowhere: %d %s)", method, path, status, got, status2, got2)
+				}
+			}
+			continue
+		}
+		r := webCall(b, method, path, tmpl, csrf)
+		checkNoVictimData(t, method+" "+path, r.body)
+		if r.status != http.StatusNotFound {
+			t.Errorf("web %s %s: %d, want 404", method, path, r.status)
+		}
+	}
+	if tried < 40 {
+		t.Errorf("only %d routes with ids tried: the walk lost routes", tried)
+	}
+	t.Logf("%d routes with ids tried", tried)
+	checkVictimIntact(t, w, ids)
+}
+
+// victimThings makes one of every kind of thing in the world's first
+// tenant (hebei) and returns their ids by kind.
+func victimThings(t *testing.T, w *world) map[string]string {
+	t.Helper()
+	e := w.e
+	ids := map[string]string{"audit": w.auditID, "enterprise": w.entID, "consultancy": w.consID}
+	ids["document"] = e.uploadText(w.consultant, [][2]string{{"kind", "report"}, {"audit_id", w.auditID}, {"title", "河北秘密报告"}},
+		"河北秘密报告.txt", []byte("河北秘密报告：石家庄化工有限公司的清洁生产审核"))
+	var batch, token struct{ ID string }
+	if status, body := e.postJSON("/api/v1/batches", w.admin, map[string]any{"year": 2026, "number": 1, "name": "河北第一批"}, &batch); status != 201 {
+		t.Fatalf("batch: %d %s", status, body)
+	}
+	ids["batch"] = batch.ID
+	if status, body := e.postJSON("/api/v1/tokens", w.admin, map[string]string{"name": "河北脚本"}, &token); status != 201 {
+		t.Fatalf("token: %d %s", status, body)
+	}
+	ids["token"] = token.ID
+	sheet := importSheet(t, [][]any{importHeader, {"唐山坏代码公司", "91350100M000100Y40", "C2520", "130104"}})
+	body, ct := multipartBody(t, nil, "企业名单.xlsx", sheet)
+	status, got, _ := e.do("POST", "/api/v1/enterprises/import", w.admin, body, ct)
+	var imp struct{ ID string }
+	if status != 200 || json.Unmarshal(got, &imp) != nil || imp.ID == "" {
+		t.Fatalf("import: %d %s", status, got)
+	}
+	ids["import"] = imp.ID
+	// A flag: the same file in two enterprises' audits.
+	other, otherAudit := w.enterpriseOf(1, "唐山钢铁有限公司")
+	photo := []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00 唐山 设备铭牌照片")
+	e.uploadText(w.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", w.auditID}}, "铭牌.jpg", photo)
+	e.uploadText(other, [][2]string{{"kind", "evidence"}, {"audit_id", otherAudit}}, "照片.jpg", photo)
+	e.process()
+	fl := e.flags(w.regulator, "?kind=duplicate_file")
+	if len(fl.Flags) != 1 {
+		t.Fatalf("want 1 flag, got %+v", fl)
+	}
+	ids["flag"] = fl.Flags[0].ID
+	return ids
+}
+
+// fillRoute puts ids and values into a path template, or says why not; an
+// id of a kind missing from ids is one that exists nowhere.
+func fillRoute(tmpl string, ids map[string]string) (string, string) {
+	segs := strings.Split(tmpl, "/")
+	for i, s := range segs {
+		if !strings.HasPrefix(s, "{") {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.Trim(s, "{}"), ":")
+		if name != "id" {
+			v, ok := otherVars[name]
+			if !ok {
+				return "", "path variable {" + name + "} unknown to this test: add it to otherVars or notTenantData"
+			}
+			segs[i] = v
+			continue
+		}
+		kind, ok := idOfSegment[segs[i-1]]
+		if !ok {
+			return "", "an id of /" + segs[i-1] + "/ unknown to this test: add it to idOfSegment"
+		}
+		segs[i] = "x0nowhere"
+		if id, ok := ids[kind]; ok {
+			segs[i] = id
+		}
+	}
+	return strings.Join(segs, "/"), ""
+}
+
+// apiBody is a request body that would pass validation in the victim's
+// own tenant, so that the answer comes from the id, not from a bad body.
+func apiBody(t *testing.T, method, tmpl string, ids map[string]string) (io.Reader, string) {
+	switch {
+	case method == "GET" || method == "DELETE":
+		return nil, ""
+	case strings.HasSuffix(tmpl, "/versions"):
+		return multipartBody(t, nil, "入侵.txt", []byte("入侵"))
+	}
+	b, _ := json.Marshal(map[string]any{
+		"reason": "入侵", "name": "入侵者", "decision": "dismiss", "email": "intruder@bj.cn", "role": "consultant",
+		"batch_id": ids["batch"], "code": "F1", "consultancy_id": "", "category": "low_cost",
+	})
+	return bytes.NewReader(b), "application/json"
+}
+
+// webCall calls a web route as the browser would: pages by GET, forms by
+// POST with the session's CSRF token, uploads as upload.js sends them.
+func webCall(b *browser, method, path, tmpl, csrf string) response {
+	switch {
+	case method == "GET":
+		return b.get(path)
+	case strings.HasSuffix(tmpl, "/versions"):
+		return b.postUpload(path, csrf, nil, "入侵.txt", []byte("入侵"))
+	}
+	return b.postForm(path, url.Values{"csrf": {csrf}, "reason": {"入侵"}, "name": {"入侵者"}, "decision": {"dismiss"}})
+}
+
+func checkNoVictimData(t *testing.T, call, body string) {
+	t.Helper()
+	for _, m := range victimMarkers {
+		if strings.Contains(body, m) {
+			t.Errorf("%s shows the other tenant's %q", call, m)
+		}
+	}
+}
+
+// checkVictimIntact checks that none of the calls changed the victim's
+// things.
+func checkVictimIntact(t *testing.T, w *world, ids map[string]string) {
+	t.Helper()
+	var doc struct {
+		Title    string
+		Versions []any
+	}
+	if status := w.e.getJSON("/api/v1/documents/"+ids["document"], w.admin, &doc); status != 200 || doc.Title != "河北秘密报告" || len(doc.Versions) != 1 {
+		t.Errorf("document after the intrusions: %d %+v", status, doc)
+	}
+	var batch struct{ Name string }
+	if w.e.getJSON("/api/v1/batches/"+ids["batch"], w.admin, &batch); batch.Name != "河北第一批" {
+		t.Errorf("batch after the intrusions: %+v", batch)
+	}
+	var org struct{ Name string }
+	if w.e.getJSON("/api/v1/organisations/"+ids["enterprise"], w.admin, &org); org.Name != "石家庄化工有限公司" {
+		t.Errorf("enterprise after the intrusions: %+v", org)
+	}
+	var tokens struct{ Tokens []struct{ ID string } }
+	w.e.getJSON("/api/v1/tokens", w.admin, &tokens)
+	found := false
+	for _, tk := range tokens.Tokens {
+		found = found || tk.ID == ids["token"]
+	}
+	if !found {
+		t.Errorf("the token was revoked by another tenant: %+v", tokens)
+	}
+	fl := w.e.flags(w.regulator, "?kind=duplicate_file")
+	if len(fl.Flags) != 1 {
+		t.Errorf("flags after the intrusions: %+v", fl)
+	}
+}
