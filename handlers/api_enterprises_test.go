@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -311,4 +312,17 @@ func TestImportEnterprisesAPI(t *testing.T) {
 		t.Errorf("not multipart: %d", status)
 	}
 	problemOf(t, status, b, hdr)
+}
+
+// TestImportCutOff: a sheet whose body breaks off is the client's 400,
+// not a server error.
+func TestImportCutOff(t *testing.T) {
+	w := newWorld(t)
+	sheet := importSheet(t, [][]any{importHeader, {"石家庄焦化有限公司", "91130104MA0CCCCC1", "C2520", "130104"}})
+	body, ct := multipartBody(t, nil, "企业名单.xlsx", sheet)
+	whole, _ := io.ReadAll(body)
+	status, got, h := w.e.do("POST", "/api/v1/enterprises/import", w.admin, bytes.NewReader(whole[:len(whole)/2]), ct)
+	if status != 400 || !strings.Contains(problemOf(t, status, got, h), "cut off") {
+		t.Errorf("half a sheet: %d %s", status, got)
+	}
 }

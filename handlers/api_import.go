@@ -54,7 +54,11 @@ func (s *Server) readImportForm(w http.ResponseWriter, r *http.Request) (importF
 		name := part.FormName()
 		switch {
 		case name == "file" && !got:
-			t, err := sheet.Read(r.Context(), part, lim)
+			body := &bodyErrors{r: part}
+			t, err := sheet.Read(r.Context(), body, lim)
+			if body.err != nil { // cut off or too large, not a bad sheet
+				return importForm{}, uploadReadError(body.err)
+			}
 			if err != nil {
 				return importForm{}, err
 			}
@@ -73,6 +77,23 @@ func (s *Server) readImportForm(w http.ResponseWriter, r *http.Request) (importF
 		return importForm{}, cpaudit.Errorf(cpaudit.KindInvalid, "the form has no file: send the sheet in a part named file")
 	}
 	return form, nil
+}
+
+// bodyErrors remembers the error of a request body read through it, so
+// that a body that broke off inside the sheet is the client's 400 (or 413),
+// where sheet.Read, which cannot tell its reader's errors apart, would
+// make it ours.
+type bodyErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyErrors) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // importEnterprises parses the sheet's rows and imports the valid ones.
