@@ -169,7 +169,7 @@ func (s *Server) serveContent(w http.ResponseWriter, r *http.Request) error {
 	h.Set("ETag", `"`+v.SHA256+`"`)
 	h.Set("Last-Modified", v.UploadedAt.UTC().Format(http.TimeFormat))
 	h.Set("Cache-Control", "private, max-age=0")
-	if _, err := io.Copy(w, rc); err != nil {
+	if _, err := io.Copy(s.newStallWriter(w), rc); err != nil {
 		// Headers are gone; all we can do is log and cut the connection.
 		s.log.Warn("download interrupted", "document", param(r, "id"), "err", err)
 	}

@@ -12,7 +12,7 @@ import (
 // routes is the whole URL space of cpaudit, in one place.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	r.Use(s.instrument, securityHeaders)
+	r.Use(s.instrument, securityHeaders, s.dropStalled)
 	// Unknown paths get the page in the browser's language, with its session.
 	r.NotFoundHandler = s.instrument(securityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)

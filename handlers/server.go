@@ -83,7 +83,11 @@ type Config struct {
 	TrustProxy bool
 	// SessionTTL is how long a login lasts; default 12 hours.
 	SessionTTL time.Duration
-	Now        func() time.Time
+	// StallTimeout is how long a request body may send nothing, or a
+	// download's client take nothing, before the request is dropped;
+	// default one minute.
+	StallTimeout time.Duration
+	Now          func() time.Time
 }
 
 // Server serves cpaudit over HTTP.
@@ -95,6 +99,7 @@ type Server struct {
 	secure    bool
 	trust     bool
 	ttl       time.Duration
+	stall     time.Duration
 	now       func() time.Time
 	pages     map[string]*template.Template
 	static    fs.FS
@@ -110,7 +115,7 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, search: cfg.Search, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
-		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, now: cfg.Now,
+		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -120,6 +125,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
+	}
+	if s.stall <= 0 {
+		s.stall = defaultStallTimeout
 	}
 	if s.now == nil {
 		s.now = time.Now
