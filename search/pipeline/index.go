@@ -123,7 +123,10 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 	if err := ix.Delete(gone...); err != nil {
 		return 0, err
 	}
-	if err := x.q.CompleteIndexJobs(ctx, t.ID, ids); err != nil {
+	// The documents are in the index now: that is recorded even when the
+	// server is stopping, or their jobs would wait out their lease after
+	// the restart.
+	if err := x.q.CompleteIndexJobs(context.WithoutCancel(ctx), t.ID, ids); err != nil {
 		return 0, err
 	}
 	return len(jobs), nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/search/extract"
+	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
 )
@@ -184,5 +185,36 @@ func TestWorkerHandsBackJobAtShutdown(t *testing.T) {
 	txt, err := s.DocumentText(context.Background(), a, d.ID, 0)
 	if err != nil || txt.Status != cpaudit.TextDone {
 		t.Fatalf("text %+v %v", txt, err)
+	}
+}
+
+// stoppingClaim is a store where the server is told to stop right after
+// index jobs are claimed.
+type stoppingClaim struct {
+	*storage.Store
+	stop context.CancelFunc
+}
+
+func (s stoppingClaim) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
+	jobs, err := s.Store.ClaimIndexJobs(ctx, tenantID, limit, lease)
+	s.stop()
+	return jobs, err
+}
+
+// TestIndexerRecordsWorkDoneAtShutdown: documents indexed while the
+// server is stopping are recorded as indexed, not left leased.
+func TestIndexerRecordsWorkDoneAtShutdown(t *testing.T) {
+	s, a := setup(t, nil)
+	upload(t, s, a, "报告.txt", "节水量一万二千吨")
+	if _, err := pipeline.New(s, upperExtractor, pipeline.Config{}).RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	set := index.NewSet(func(ctx context.Context, tenantID string) (string, error) { return filepath.Join(dir, tenantID), nil })
+	defer set.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	pipeline.NewIndexer(stoppingClaim{s, stop}, set, pipeline.Config{}).RunOnce(ctx)
+	if st, err := s.SearchStatus(context.Background(), a.TenantID); err != nil || st.IndexPending != 0 {
+		t.Fatalf("after indexing at shutdown: %+v %v", st, err)
 	}
 }
