@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,6 +133,24 @@ func victimThings(t *testing.T, w *world) map[string]string {
 	}
 	ids["flag"] = fl.Flags[0].ID
 	return ids
+}
+
+// routesLast lists the server's routes (method, path template), those
+// that last says must come last (they end the session or remove things
+// the others need) at the end.
+func routesLast(e *testEnv, last func(method, tmpl string) bool) [][2]string {
+	routes := handlers.Routes(e.srv.Config.Handler)
+	slices.SortStableFunc(routes, func(x, y [2]string) int {
+		lx, ly := last(x[0], x[1]), last(y[0], y[1])
+		switch {
+		case lx == ly:
+			return 0
+		case lx:
+			return 1
+		}
+		return -1
+	})
+	return routes
 }
 
 // fillRoute puts ids and values into a path template, or says why not; an
