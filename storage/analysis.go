@@ -121,10 +121,10 @@ func (s *Store) RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cau
 		return false, err
 	}
 	if j.Attempts >= MaxAnalysisAttempts {
-		_, err = db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobAnalyse)
+		_, err = db.exec(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobAnalyse)
 		return true, dbError("storage.RetryAnalysisJob", err, "", "")
 	}
-	_, err = db.ExecContext(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
 		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
 	return false, dbError("storage.RetryAnalysisJob", err, "", "")
 }
@@ -335,7 +335,7 @@ func scanFlag(row rowScanner) (cpaudit.Flag, error) {
 // pendingAnalysis counts the documents of a tenant that wait for
 // analysis: those with an analysis job, and those still being extracted
 // (whose extraction will queue one).
-func (s *Store) pendingAnalysis(ctx context.Context, db *sql.DB) (int, error) {
+func (s *Store) pendingAnalysis(ctx context.Context, db *sqlDB) (int, error) {
 	var n int
 	err := db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?)`, jobExtract, jobAnalyse).Scan(&n)
 	return n, err

@@ -99,7 +99,7 @@ func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, na
 	return au, err
 }
 
-func (s *Store) checkOrgKind(ctx context.Context, db *sql.DB, id string, kind cpaudit.OrgKind) error {
+func (s *Store) checkOrgKind(ctx context.Context, db *sqlDB, id string, kind cpaudit.OrgKind) error {
 	o, err := s.organisation(ctx, db, id)
 	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
 		return cpaudit.Errorf(cpaudit.KindNotFound, "no %s with id %q", kind, id)
@@ -145,7 +145,7 @@ func (s *Store) Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.
 	return au, dbError(op, err, "", "")
 }
 
-// querier is what *sql.DB and *sql.Tx share for reads.
+// querier is what a database and *sql.Tx share for reads.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

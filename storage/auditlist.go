@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -162,7 +161,7 @@ func (s *Store) Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditList
 }
 
 // auditRows reads one page of a list.
-func auditRows(ctx context.Context, db *sql.DB, where string, args []any, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, error) {
+func auditRows(ctx context.Context, db *sqlDB, where string, args []any, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, error) {
 	order := ` ORDER BY p.enterprise_name, p.audit_id`
 	if f.Sort == "due" {
 		order = ` ORDER BY p.next_due, p.enterprise_name, p.audit_id`
@@ -387,7 +386,7 @@ func sortedCounts(m map[string]int) []cpaudit.Count {
 	return out
 }
 
-func batchNames(ctx context.Context, db *sql.DB) (map[string]string, error) {
+func batchNames(ctx context.Context, db *sqlDB) (map[string]string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, name FROM batches`)
 	if err != nil {
 		return nil, err

@@ -225,7 +225,7 @@ func scanDocument(row rowScanner) (d cpaudit.Document, createdByID string, err e
 	return d, createdByID, err
 }
 
-func (s *Store) document(ctx context.Context, db *sql.DB, a cpaudit.Actor, id string) (cpaudit.Document, string, error) {
+func (s *Store) document(ctx context.Context, db *sqlDB, a cpaudit.Actor, id string) (cpaudit.Document, string, error) {
 	args := append([]any{id}, docVisibleArgs(a)...)
 	d, createdByID, err := scanDocument(db.QueryRowContext(ctx, `SELECT `+docColumns+`
 		FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.number = d.versions

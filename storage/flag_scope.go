@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -14,7 +13,7 @@ import (
 
 // checkFlagScope makes sure the audit and consultancy a filter names exist
 // and are visible to the actor: KindNotFound otherwise, as for a document.
-func (s *Store) checkFlagScope(ctx context.Context, db *sql.DB, a cpaudit.Actor, f cpaudit.FlagFilter) error {
+func (s *Store) checkFlagScope(ctx context.Context, db *sqlDB, a cpaudit.Actor, f cpaudit.FlagFilter) error {
 	if f.AuditID != "" {
 		if _, err := s.audit(ctx, db, a, f.AuditID); err != nil {
 			return dbError("storage.Flags", err, "no such audit", "")

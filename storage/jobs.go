@@ -40,7 +40,7 @@ type claimedJob struct {
 // not_before past it, so a job whose worker died comes back; it returns
 // them in outbox order. Workers read what the jobs are about afterwards,
 // so the write lock is not held while texts are loaded.
-func (s *Store) claim(ctx context.Context, db *sql.DB, kind string, limit int, lease time.Duration) ([]claimedJob, error) {
+func (s *Store) claim(ctx context.Context, db *sqlDB, kind string, limit int, lease time.Duration) ([]claimedJob, error) {
 	var jobs []claimedJob
 	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		now := s.clock()
@@ -155,7 +155,7 @@ func (s *Store) RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
 		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
 	return dbError("storage.RetryTextJob", err, "", "")
 }
@@ -177,7 +177,7 @@ func (s *Store) ReleaseJob(ctx context.Context, tenantID string, id int64, attem
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts - 1 WHERE id = ? AND attempts = ?`,
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts - 1 WHERE id = ? AND attempts = ?`,
 		micros(s.clock()), id, attempts)
 	return dbError("storage.ReleaseJob", err, "", "")
 }

@@ -187,7 +187,7 @@ func (s *Store) FailLetterJob(ctx context.Context, j LetterJob) (gaveUp bool, er
 	if err != nil {
 		return false, err
 	}
-	if _, err := db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobLetter); err != nil {
+	if _, err := db.exec(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobLetter); err != nil {
 		return false, dbError("storage.FailLetterJob", err, "", "")
 	}
 	return true, nil
@@ -228,7 +228,7 @@ func (s *Store) CompleteLetterJob(ctx context.Context, j LetterJob, st *Staged) 
 	if err != nil {
 		return cpaudit.Document{}, err
 	}
-	_, err = db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobLetter)
+	_, err = db.exec(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobLetter)
 	return d, dbError("storage.CompleteLetterJob", err, "", "")
 }
 

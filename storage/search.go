@@ -218,7 +218,7 @@ func (s *Store) RequeueIndex(ctx context.Context, tenantID string) (int, error) 
 		return 0, err
 	}
 	now := micros(s.clock())
-	res, err := db.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
+	res, err := db.exec(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
 		SELECT ?, d.id, d.versions, ?, ? FROM documents d
 		WHERE d.deleted_at IS NULL
 			AND EXISTS (SELECT 1 FROM document_texts t WHERE t.document_id = d.id AND t.status = 'done')

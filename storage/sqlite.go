@@ -21,13 +21,50 @@ import (
 //go:embed migrations
 var migrationsFS embed.FS
 
+// sqlDB is one SQLite database: its pool of connections, and a queue its
+// writers (inTx, exec) join before they meet SQLite's own lock. SQLite has
+// a writer that finds the database locked sleep between tries, from 1 ms
+// up to 100 ms, however soon the lock comes free, and the background jobs
+// and the uploads are writers of the same database. In alternating runs
+// (A/B harness, 1 MiB uploads), the queue took p99 from 88-91 ms to 29-32
+// ms with four clients uploading at once (4-17% more uploads per second,
+// p50 up from 11.8 to 14.0-14.7 ms as every writer now waits its turn),
+// and from 27 to 11 ms with one (p50 unchanged). Other processes, such as
+// the command line, still meet the busy timeout. Writes must go through
+// inTx or exec, not the pool's ExecContext.
+type sqlDB struct {
+	*sql.DB
+	writer chan struct{} // holds a token while a writer runs
+}
+
+// lockWrite waits for the writer's turn, or for ctx to end.
+func (db *sqlDB) lockWrite(ctx context.Context) (unlock func(), err error) {
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// exec runs one write statement on its own, in turn with the other
+// writers.
+func (db *sqlDB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	unlock, err := db.lockWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return db.ExecContext(ctx, query, args...)
+}
+
 // openSQLite opens (creating if needed) the database at file. Per-connection
 // settings live in the DSN so that every pooled connection gets them:
 // foreign keys, a busy timeout (the command line and the server share
 // files), WAL, synchronous=FULL (a commit is on disk before we acknowledge),
 // and IMMEDIATE transactions (a writer takes the lock up front, so the
 // read-then-write of the audit log chain cannot race).
-func openSQLite(ctx context.Context, file string) (*sql.DB, error) {
+func openSQLite(ctx context.Context, file string) (*sqlDB, error) {
 	q := url.Values{}
 	q.Set("_foreign_keys", "1")
 	q.Set("_busy_timeout", "10000")
@@ -54,14 +91,14 @@ func openSQLite(ctx context.Context, file string) (*sql.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return db, nil
+	return &sqlDB{DB: db, writer: make(chan struct{}, 1)}, nil
 }
 
 // migrate applies the numbered .sql files of migrations/<set> that db has
 // not seen yet, each in its own transaction, recording each in
 // schema_migrations. Two processes may race here: the IMMEDIATE transaction
 // serialises them and the version is re-checked inside it.
-func migrate(ctx context.Context, db *sql.DB, set string) error {
+func migrate(ctx context.Context, db *sqlDB, set string) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -129,7 +166,12 @@ func scanRows(ctx context.Context, db querier, q string, args []any, row func(*s
 }
 
 // inTx runs fn in a transaction, committing if it returns nil.
-func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+func inTx(ctx context.Context, db *sqlDB, fn func(tx *sql.Tx) error) error {
+	unlock, err := db.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

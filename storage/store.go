@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -31,7 +30,7 @@ type Config struct {
 // databases (opened on first use and kept open) and the blob store.
 type Store struct {
 	dataDir   string
-	platform  *sql.DB
+	platform  *sqlDB
 	blobs     BlobStore
 	log       *slog.Logger
 	now       func() time.Time
@@ -147,13 +146,13 @@ func (s *Store) IndexDir(slug string) string { return filepath.Join(s.TenantDir(
 // tenantHandle is an open tenant: its database and its slug (which names
 // its directory and blob prefix).
 type tenantHandle struct {
-	db   *sql.DB
+	db   *sqlDB
 	slug string
 }
 
 // tenantDB returns the open database of tenant id, opening and migrating it
 // on first use. KindNotFound if the tenant does not exist.
-func (s *Store) tenantDB(ctx context.Context, id string) (*sql.DB, error) {
+func (s *Store) tenantDB(ctx context.Context, id string) (*sqlDB, error) {
 	h, err := s.tenant(ctx, id)
 	if err != nil {
 		return nil, err
@@ -186,7 +185,7 @@ func (s *Store) tenant(ctx context.Context, id string) (*tenantHandle, error) {
 	return h, nil
 }
 
-func (s *Store) openTenantDB(ctx context.Context, slug string) (*sql.DB, error) {
+func (s *Store) openTenantDB(ctx context.Context, slug string) (*sqlDB, error) {
 	dir := s.TenantDir(slug)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err

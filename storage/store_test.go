@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io/fs"
 	"slices"
 	"strings"
@@ -269,7 +270,7 @@ func (f *fixture) analysisJobs(t *testing.T, want int, first string) []cpaudit.A
 // (which also delete the versions they undo from schema_migrations) and
 // migrates it again, returning the database.
 // db is the fixture tenant's database.
-func (f *fixture) db(t *testing.T) *sql.DB {
+func (f *fixture) db(t *testing.T) *sqlDB {
 	t.Helper()
 	db, err := f.s.tenantDB(context.Background(), f.sys.TenantID)
 	if err != nil {
@@ -278,7 +279,7 @@ func (f *fixture) db(t *testing.T) *sql.DB {
 	return db
 }
 
-func (f *fixture) remigrate(t *testing.T, undo ...string) *sql.DB {
+func (f *fixture) remigrate(t *testing.T, undo ...string) *sqlDB {
 	t.Helper()
 	ctx := context.Background()
 	db := f.db(t)
@@ -291,4 +292,48 @@ func (f *fixture) remigrate(t *testing.T, undo ...string) *sql.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// TestWritersQueue: a writer waits for the one before it in the store's
+// queue, not in SQLite's busy handler, and gives up when its context ends.
+func TestWritersQueue(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	db := f.db(t)
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- inTx(ctx, db, func(tx *sql.Tx) error {
+			close(holding)
+			<-release
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'queue', 0)`)
+			return err
+		})
+	}()
+	<-holding
+	// A second writer whose context ends while it waits gives up with
+	// the context's error, having changed nothing.
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := db.exec(short, `DELETE FROM schema_migrations`); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a writer waiting for the queue: %v", err)
+	}
+	// One that waits gets its turn once the first is done.
+	second := make(chan error, 1)
+	go func() {
+		_, err := db.exec(ctx, `UPDATE schema_migrations SET applied_at = 7 WHERE version = 9999`)
+		second <- err
+	}()
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	var at int
+	if err := db.QueryRowContext(ctx, `SELECT applied_at FROM schema_migrations WHERE version = 9999`).Scan(&at); err != nil || at != 7 {
+		t.Fatalf("after both writers: applied_at %d, %v", at, err)
+	}
 }

@@ -34,7 +34,7 @@ func (s *Store) CreateTenant(ctx context.Context, slug, name string) (cpaudit.Te
 	if err != nil {
 		return cpaudit.Tenant{}, cpaudit.Internal(op, err)
 	}
-	_, err = s.platform.ExecContext(ctx, `INSERT INTO tenants (id, slug, name, created_at) VALUES (?, ?, ?, ?)`,
+	_, err = s.platform.exec(ctx, `INSERT INTO tenants (id, slug, name, created_at) VALUES (?, ?, ?, ?)`,
 		t.ID, t.Slug, t.Name, micros(now))
 	if err != nil {
 		db.Close()

@@ -108,7 +108,7 @@ func (s *Store) UserByEmail(ctx context.Context, tenantID, email string) (cpaudi
 	return u, err
 }
 
-func (s *Store) userByID(ctx context.Context, db *sql.DB, tenantID, id string) (cpaudit.User, error) {
+func (s *Store) userByID(ctx context.Context, db *sqlDB, tenantID, id string) (cpaudit.User, error) {
 	var hash string
 	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE id = ?`, id), &hash)
 	u.TenantID = tenantID

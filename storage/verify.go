@@ -67,7 +67,7 @@ func (s *Store) Verify(ctx context.Context, progress VerifyProgress) (VerifyRepo
 	return rep, nil
 }
 
-func verifyLog(ctx context.Context, db *sql.DB) (int, []string, error) {
+func verifyLog(ctx context.Context, db *sqlDB) (int, []string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT `+logColumns+` FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return 0, nil, err
