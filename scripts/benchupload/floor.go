@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -34,6 +35,10 @@ type floorServer struct {
 	tmp, blobs string
 	blobDir    *os.File
 	db         *sql.DB
+	// writer makes the uploads' transactions take turns here, as
+	// cpaudit's do (storage.sqlDB), not in SQLite's busy handler, which
+	// sleeps up to 100 ms a try.
+	writer sync.Mutex
 }
 
 // serveFloor runs the floor server on addr with its files under dir, until
@@ -99,6 +104,8 @@ func (fs *floorServer) store(body io.Reader, want int64) (int64, error) {
 	go func() {
 		durable <- errors.Join(f.Sync(), fs.blobDir.Sync())
 	}()
+	fs.writer.Lock()
+	defer fs.writer.Unlock()
 	tx, err := fs.db.Begin()
 	if err != nil {
 		return 0, errors.Join(err, <-durable)

@@ -11,6 +11,12 @@
 // fsync, commit one SQLite row). floor/direct shows how low the ratio can
 // go on this machine, and ours/floor what cpaudit's own work costs.
 //
+// Then, on the embedded store, the same number of files is stored again
+// by several clients at once (-clients, default 4), direct, floor and ours
+// taking turns as before: it prints uploads per second, p50 and p99 for
+// each, and ours/floor. No target is set for it; it shows how uploads
+// queue when they meet.
+//
 // The ways take turns, a batch of files each, so that all see the
 // same state of the machine: this VM's disk drifts over minutes and slows
 // down for a while after a couple of GiB written (four back-to-back runs
@@ -42,6 +48,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -54,6 +61,7 @@ func main() {
 	n := flag.Int("n", 1000, "files per path")
 	size := flag.Int("size", 1<<20, "bytes per file")
 	batches := flag.Int("batches", 10, "turns each side takes per path")
+	clients := flag.Int("clients", 4, "clients uploading at once in the concurrent run on the embedded store (1: none)")
 	work := flag.String("dir", "", "work directory (a fresh temporary one by default)")
 	floorAddr := flag.String("floor-serve", "", "run only the floor server, on this address, with its files under -dir")
 	flag.Parse()
@@ -61,7 +69,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchupload floor:", serveFloor(*floorAddr, *work))
 		os.Exit(1)
 	}
-	if err := run(*bin, *n, *size, *batches, *work); err != nil {
+	if err := run(*bin, *n, *size, *batches, *clients, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "benchupload:", err)
 		os.Exit(1)
 	}
@@ -72,7 +80,7 @@ type s3env struct{ endpoint, access, secret string }
 // writer stores file i and says how long it took.
 type writer func(i int, b []byte) (time.Duration, error)
 
-func run(bin string, n, size, batches int, work string) error {
+func run(bin string, n, size, batches, clients int, work string) error {
 	if bin == "" {
 		return fmt.Errorf("--bin is required")
 	}
@@ -102,15 +110,25 @@ func run(bin string, n, size, batches int, work string) error {
 		api.stop()
 		return err
 	}
-	lat, err := alternate(files, batches, directDisk(filepath.Join(work, "direct")), floor.upload, api.upload)
+	disk, err := directDisk(filepath.Join(work, "direct"))
+	if err != nil {
+		return err
+	}
+	lat, err := alternate(files, batches, disk, floor.upload, api.upload)
+	if err == nil {
+		direct, floorLat, ours := lat[0], lat[1], lat[2]
+		report("embedded store", ours, "disk write+fsync", direct)
+		reportFloor(floorLat, ours, direct)
+		if clients > 1 {
+			err = concurrent(files, batches, clients, []string{"direct, disk write+fsync", "floor", "cpaudit API, embedded"},
+				disk, floor.upload, api.upload)
+		}
+	}
 	api.stop()
 	floor.stop()
 	if err != nil {
 		return err
 	}
-	direct, floorLat, ours := lat[0], lat[1], lat[2]
-	report("embedded store", ours, "disk write+fsync", direct)
-	reportFloor(floorLat, ours, direct)
 	if s3.endpoint == "" {
 		fmt.Println("\nMinIO path skipped: MINIO_ENDPOINT not set (run through scripts/bench-upload)")
 		return nil
@@ -210,15 +228,13 @@ func batchRatios(a, b [][]time.Duration) (lo, hi float64) {
 }
 
 // directDisk writes each file to its own path with fsync, as a baseline.
-func directDisk(dir string) writer {
+func directDisk(dir string) (writer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
 	return func(i int, b []byte) (time.Duration, error) {
-		if i == 0 {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return 0, err
-			}
-		}
 		start := time.Now()
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%05d", i)))
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%06d", i)))
 		if err != nil {
 			return 0, err
 		}
@@ -232,7 +248,7 @@ func directDisk(dir string) writer {
 			return 0, err
 		}
 		return time.Since(start), nil
-	}
+	}, nil
 }
 
 // directS3 puts each file as an object of a fresh bucket, as a baseline.
@@ -261,10 +277,10 @@ type apiServer struct {
 	base   string
 	token  string
 	client *http.Client
-	// body is reused from one upload to the next: a fresh MiB per request
-	// kept the client's garbage collector busy on the CPUs the server
-	// shares, which a browser or curl would not do.
-	body bytes.Buffer
+	// bodies are reused from one upload to the next (one per client): a
+	// fresh MiB per request kept the client's garbage collector busy on
+	// the CPUs the server shares, which a browser or curl would not do.
+	bodies sync.Pool
 }
 
 // startAPI starts cpaudit on dataDir (blobs in S3 when env is given).
@@ -322,7 +338,11 @@ func (a *apiServer) stop() {
 // upload sends file i as evidence and times the request, from sending it
 // to reading the whole response.
 func (a *apiServer) upload(i int, b []byte) (time.Duration, error) {
-	body := &a.body
+	body, _ := a.bodies.Get().(*bytes.Buffer)
+	if body == nil {
+		body = new(bytes.Buffer)
+	}
+	defer a.bodies.Put(body)
 	body.Reset()
 	mw := multipart.NewWriter(body)
 	mw.WriteField("kind", "evidence")
