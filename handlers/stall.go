@@ -26,31 +26,40 @@ const defaultStallTimeout = time.Minute
 func (s *Server) dropStalled(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &stallBody{body: r.Body, rc: http.NewResponseController(w), stall: s.stall}
+			r.Body = &stallBody{body: r.Body, deadline: movingDeadline{stall: s.stall, set: http.NewResponseController(w).SetReadDeadline}}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// stallBody is a request body whose every Read must return within stall.
-type stallBody struct {
-	body  io.ReadCloser
-	rc    *http.ResponseController
+// movingDeadline is a connection deadline kept stall ahead of the last
+// progress. Setting a deadline costs a timer update; pushing it once per
+// quarter of the timeout is enough.
+type movingDeadline struct {
 	stall time.Duration
 	until time.Time // the deadline set last
-	ended bool
+	set   func(time.Time) error
+}
+
+func (d *movingDeadline) push() {
+	if now := time.Now(); d.until.Sub(now) < d.stall*3/4 {
+		d.until = now.Add(d.stall)
+		d.set(d.until) // not every writer supports it (tests' recorders); then there is none
+	}
+}
+
+// stallBody is a request body whose every Read must return within stall.
+type stallBody struct {
+	body     io.ReadCloser
+	deadline movingDeadline
+	ended    bool
 }
 
 func (b *stallBody) Read(p []byte) (int, error) {
 	if b.ended {
 		return b.body.Read(p)
 	}
-	// Setting a deadline costs a timer update; once per quarter of the
-	// timeout is enough.
-	if now := time.Now(); b.until.Sub(now) < b.stall*3/4 {
-		b.until = now.Add(b.stall)
-		b.rc.SetReadDeadline(b.until) // not every writer supports it (tests' recorders); then there is none
-	}
+	b.deadline.push()
 	n, err := b.body.Read(p)
 	if err != nil {
 		// Past the body's end the server reads the connection itself, to
@@ -69,20 +78,15 @@ func (b *stallBody) Close() error { return b.body.Close() }
 // within stall. (The server clears the deadline once the response is
 // finished, before the connection serves another request.)
 type stallWriter struct {
-	w     io.Writer
-	rc    *http.ResponseController
-	stall time.Duration
-	until time.Time
+	w        io.Writer
+	deadline movingDeadline
 }
 
 func (s *Server) newStallWriter(w http.ResponseWriter) *stallWriter {
-	return &stallWriter{w: w, rc: http.NewResponseController(w), stall: s.stall}
+	return &stallWriter{w: w, deadline: movingDeadline{stall: s.stall, set: http.NewResponseController(w).SetWriteDeadline}}
 }
 
 func (sw *stallWriter) Write(p []byte) (int, error) {
-	if now := time.Now(); sw.until.Sub(now) < sw.stall*3/4 {
-		sw.until = now.Add(sw.stall)
-		sw.rc.SetWriteDeadline(sw.until)
-	}
+	sw.deadline.push()
 	return sw.w.Write(p)
 }

@@ -352,16 +352,22 @@ func (a *apiServer) upload(i int, b []byte) (time.Duration, error) {
 	req, _ := http.NewRequest("POST", a.base+"/api/v1/documents", body)
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return timedPost(a.client, req, i)
+}
+
+// timedPost sends upload i and times it, from sending the request to
+// reading the whole response; anything but 201 is an error.
+func timedPost(c *http.Client, req *http.Request, i int) (time.Duration, error) {
 	start := time.Now()
-	resp, err := a.client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	d := time.Since(start)
-	if resp.StatusCode != 201 {
-		return 0, fmt.Errorf("upload %d: status %d", i, resp.StatusCode)
+	if resp.StatusCode != http.StatusCreated {
+		return 0, fmt.Errorf("%s upload %d: status %d", req.URL, i, resp.StatusCode)
 	}
 	return d, nil
 }
@@ -401,26 +407,14 @@ func (p *floorProc) stop() {
 	p.cmd.Wait()
 }
 
-// upload sends file i as the raw body and times the request, from
-// sending it to reading the whole response.
+// upload sends file i as the raw body and times the request.
 func (p *floorProc) upload(i int, b []byte) (time.Duration, error) {
 	req, err := http.NewRequest("POST", p.base+"/upload", bytes.NewReader(b))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/octet-stream")
-	start := time.Now()
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	d := time.Since(start)
-	if resp.StatusCode != http.StatusCreated {
-		return 0, fmt.Errorf("floor upload %d: status %d", i, resp.StatusCode)
-	}
-	return d, nil
+	return timedPost(p.client, req, i)
 }
 
 func freeAddr() (string, error) {
