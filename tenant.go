@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Tenant is one deployment of an authority (a province or a city). Tenants
@@ -37,5 +39,15 @@ func ValidateName(what, name string, max int) error {
 	if len([]rune(name)) > max {
 		return Errorf(KindInvalid, "%s is longer than %d characters", what, max)
 	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, isHiddenControl) >= 0 {
+		return Errorf(KindInvalid, "%s must not contain control characters", what)
+	}
 	return nil
+}
+
+// isHiddenControl reports control characters (line breaks and tabs among
+// them) and the bidirectional controls that reorder text as it is shown
+// (U+202E and its kin): neither belongs in a name shown to others.
+func isHiddenControl(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }

@@ -48,6 +48,32 @@ func (r Role) OrgKind() OrgKind {
 	return ""
 }
 
+// NeedsOrg reports whether a user of this role sees nothing until tied to
+// an organisation: consultants, enterprises and publishers see only their
+// own organisation's work. (A regulator without an office sees the whole
+// tenant, as a provincial bureau does.)
+func (r Role) NeedsOrg() bool {
+	switch r {
+	case RoleConsultant, RoleEnterprise, RolePublisher:
+		return true
+	}
+	return false
+}
+
+// CheckOrg checks that a user of this role may belong to an organisation
+// of kind: admins and experts belong to none, the others only to their
+// own kind.
+func (r Role) CheckOrg(kind OrgKind) error {
+	want := r.OrgKind()
+	if want == "" {
+		return Errorf(KindUnprocessable, "a %s does not belong to an organisation", r)
+	}
+	if kind != want {
+		return Errorf(KindUnprocessable, "a %s belongs to a %s, not a %s", r, want, kind)
+	}
+	return nil
+}
+
 // User is a person who logs in to one tenant.
 type User struct {
 	ID        string    `json:"id"`

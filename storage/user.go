@@ -43,9 +43,8 @@ func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu NewUser) (cp
 		if err != nil {
 			return cpaudit.User{}, err
 		}
-		if want := nu.Role.OrgKind(); want != "" && org.Kind != want {
-			return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindUnprocessable,
-				"a %s belongs to a %s, but organisation %s is a %s", nu.Role, want, org.ID, org.Kind)
+		if err := nu.Role.CheckOrg(org.Kind); err != nil {
+			return cpaudit.User{}, err
 		}
 	}
 	now := s.clock()

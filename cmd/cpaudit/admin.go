@@ -11,8 +11,13 @@ import (
 )
 
 // withStore opens the store for one administrative command. It works while
-// a server runs on the same data directory: SQLite serialises writers.
+// a server runs on the same data directory: SQLite serialises writers. The
+// data directory must exist: a mistyped --data would otherwise become a
+// new, empty installation that the server never reads.
 func withStore(ctx context.Context, cfg *Config, fn func(*storage.Store) error) error {
+	if err := cfg.requireDataDir(); err != nil {
+		return err
+	}
 	store, err := cfg.openStore(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
@@ -35,9 +40,6 @@ func cmdTenantCreate(ctx context.Context, args []string, getenv func(string) str
 	}
 	if len(pos) != 1 {
 		return usageError{"usage: cpaudit tenant create SLUG --name NAME --data DIR"}
-	}
-	if name == "" {
-		name = pos[0]
 	}
 	return withStore(ctx, &cfg, func(s *storage.Store) error {
 		t, err := s.CreateTenant(ctx, pos[0], name)
@@ -89,6 +91,12 @@ func cmdUserCreate(ctx context.Context, args []string, getenv func(string) strin
 			return err
 		}
 		fmt.Fprintf(stdout, "created user %s (%s) in %s\n", u.Email, u.Role, tenant)
+		// The contract lets such a user be created without --org, so this
+		// is a warning, not a refusal: the user can log in but sees no
+		// audit until tied to an organisation.
+		if kind := r.OrgKind(); org == "" && r.NeedsOrg() {
+			fmt.Fprintf(stderr, "warning: %s has no --org: a %s sees nothing until tied to a %s\n", u.Email, r, kind)
+		}
 		return nil
 	})
 }

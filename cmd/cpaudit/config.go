@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ type Config struct {
 func newFlagSet(name string, cfg *Config, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	// A mistake gets its one-line reason (parseArgs), not the whole flag
+	// list; -h prints the list.
+	fs.Usage = func() {}
 	env := func(key, def string) string {
 		if v := getenv("CPAUDIT_" + key); v != "" {
 			return v
@@ -66,9 +70,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
+				fmt.Fprintf(fs.Output(), "usage of cpaudit %s:\n", fs.Name())
+				fs.PrintDefaults()
 				return nil, usageError{}
 			}
-			return nil, usageError{oneLine(err)}
+			msg := oneLine(err)
+			if strings.HasPrefix(msg, "flag provided but not defined") {
+				msg += " (put -- before an argument that starts with -)"
+			}
+			return nil, usageError{msg}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -88,6 +98,19 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// requireDataDir fails unless the data directory exists. Only serve and
+// demo create it.
+func (c *Config) requireDataDir() error {
+	fi, err := os.Stat(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("data directory %s does not exist (cpaudit serve or demo creates it)", c.DataDir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("data directory %s is not a directory", c.DataDir)
+	}
+	return nil
 }
 
 // openStore opens the storage the configuration describes: blobs on the

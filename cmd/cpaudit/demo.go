@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -19,6 +20,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	var cfg Config
 	fs := serveFlags(&cfg, getenv, stderr)
 	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return err
 	}
 	var logins [][2]string

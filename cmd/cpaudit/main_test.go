@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpaudit/cpaudit"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -229,5 +230,74 @@ func TestServeVerifyAndShutdown(t *testing.T) {
 	out, _, err = cli(t, nil, "verify", "--data", data)
 	if err == nil || !strings.Contains(out, "entry 2") || !strings.Contains(out, "corrupted") {
 		t.Fatalf("verify after tampering: %v\n%s", err, out)
+	}
+}
+
+// TestAdministrationRefusesMistakes covers the careless calls a hostile
+// review found accepted: each is refused with one line, or warned about.
+func TestAdministrationRefusesMistakes(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "tenant", "create", "hebei", "--name", "河北省生态环境厅", "--data", data)
+	code := "91130100MA0CCCCC0"
+	code += string(cpaudit.CreditCodeCheck(code))
+	consultancy := strings.TrimSpace(mustCLI(t, "org", "create", "--tenant", "hebei", "--kind", "consultancy",
+		"--name", "绿源环保咨询有限公司", "--credit-code", code, "--data", data))
+
+	missing := filepath.Join(data, "no", "such", "dir")
+	failures := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tenant", "create", "tangshan", "--name", "", "--data", data}, "name is required"},
+		{[]string{"tenant", "create", "tangshan", "--data", data}, "name is required"},
+		{[]string{"tenant", "create", "tangshan", "--name", "唐山\x00市", "--data", data}, "control"},
+		{[]string{"tenant", "create", "tangshan", "--name", "唐山\u202e市", "--data", data}, "control"},
+		{[]string{"tenant", "create", "tangshan", "--name", "唐山\n市", "--data", data}, "control"},
+		{[]string{"tenant", "create", "-rf", "--name", "x", "--data", data}, "-rf"},
+		{[]string{"tenant", "create", "tangshan", "--name", "唐山", "--data", missing}, "does not exist"},
+		{[]string{"token", "create", "--tenant", "hebei", "--email", "a@b.cn", "--data", missing}, "does not exist"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "boss@x.cn", "--role", "admin",
+			"--password", "一个足够长的密码abc", "--org", consultancy, "--data", data}, "does not belong to an organisation"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "expert@x.cn", "--role", "expert",
+			"--password", "一个足够长的密码abc", "--org", consultancy, "--data", data}, "does not belong to an organisation"},
+	}
+	for _, f := range failures {
+		_, stderr, err := cli(t, nil, f.args...)
+		if err == nil {
+			t.Errorf("cpaudit %q succeeded", f.args)
+			continue
+		}
+		if msg := oneLine(err); !strings.Contains(msg, f.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("cpaudit %q: %q, want one line with %q", f.args, err, f.want)
+		}
+		// A mistake is not answered with the whole flag list.
+		if strings.Contains(stderr, "-s3-endpoint") {
+			t.Errorf("cpaudit %q printed the flag list: %s", f.args, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "no")); !os.IsNotExist(err) {
+		t.Errorf("a missing --data was created: %v", err)
+	}
+	// A slug that starts with - still goes through after --, and is then
+	// refused by the slug rule, not taken for a flag.
+	if _, _, err := cli(t, nil, "tenant", "create", "--name", "x", "--data", data, "--", "-rf"); err == nil || !strings.Contains(err.Error(), "slug") {
+		t.Errorf("tenant create -- -rf: %v", err)
+	}
+	// -h still lists the flags.
+	if _, stderr, _ := cli(t, nil, "tenant", "create", "-h"); !strings.Contains(stderr, "-name") {
+		t.Errorf("tenant create -h: %q", stderr)
+	}
+
+	// The contract lets a consultant be created without --org; it is told
+	// that the user sees nothing yet.
+	_, stderr, err := cli(t, nil, "user", "create", "--tenant", "hebei", "--email", "lone@x.cn", "--role", "consultant",
+		"--password", "一个足够长的密码abc", "--data", data)
+	if err != nil || !strings.Contains(stderr, "warning") || !strings.Contains(stderr, "--org") {
+		t.Errorf("consultant without --org: %v, stderr %q", err, stderr)
+	}
+	_, stderr, err = cli(t, nil, "user", "create", "--tenant", "hebei", "--email", "tied@x.cn", "--role", "consultant",
+		"--password", "一个足够长的密码abc", "--org", consultancy, "--data", data)
+	if err != nil || stderr != "" {
+		t.Errorf("consultant with --org: %v, stderr %q", err, stderr)
 	}
 }
