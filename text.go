@@ -2,6 +2,12 @@ package cpaudit
 
 import "time"
 
+// MaxXMLDepth is the deepest nesting of elements that text extraction
+// reads in an Office file's XML; deeper parts are hostile, not documents.
+// Whatever cpaudit accepts to fill in later (letter templates) is held to
+// the same bound, so that what it makes can always be read back.
+const MaxXMLDepth = 256
+
 // ExtractedText is what text extraction made of one version of a
 // document. Search, comparison and duplicate detection all read this one
 // extraction, so a file is parsed once.

@@ -64,7 +64,9 @@ func readDocx(docx []byte) ([]part, error) {
 		}
 		p := part{file: f}
 		if fillable(f.Name) {
-			if err := wellFormed(data); err != nil {
+			if err := wellFormed(data); errors.Is(err, errTooDeep) {
+				return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template's %s nests elements deeper than %d levels", f.Name, cpaudit.MaxXMLDepth)
+			} else if err != nil {
 				return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template's %s is not well-formed XML", f.Name)
 			}
 			p.data = data
@@ -90,16 +92,29 @@ func fillable(name string) bool {
 
 func wellFormed(data []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(data))
+	depth := 0
 	for {
-		_, err := dec.Token()
+		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
+		switch tok.(type) {
+		case xml.StartElement:
+			// Text extraction refuses deeper XML, so every letter made
+			// from such a template would fail to be read back.
+			if depth++; depth > cpaudit.MaxXMLDepth {
+				return errTooDeep
+			}
+		case xml.EndElement:
+			depth--
+		}
 	}
 }
+
+var errTooDeep = errors.New("nested too deep")
 
 // writeDocx packs parts again, replacing the filled ones.
 func writeDocx(parts []part) ([]byte, error) {

@@ -238,3 +238,37 @@ func BenchmarkFill(b *testing.B) {
 		}
 	}
 }
+
+// nested puts n nested elements into the body of a template; the body
+// itself is at depth 2 (w:document, w:body).
+func nested(n int) func(string) string {
+	return func(s string) string {
+		deep := strings.Repeat("<w:customXml>", n) + strings.Repeat("</w:customXml>", n)
+		return strings.Replace(s, "</w:body>", deep+"</w:body>", 1)
+	}
+}
+
+// TestLetterTemplateDepth holds templates to the extractor's own depth
+// bound: what Check accepts makes letters whose text can be read back, and
+// a template nested deeper (a million levels, or one past the bound) is
+// refused before any letter is made from it.
+func TestLetterTemplateDepth(t *testing.T) {
+	d, _ := letter.Default()
+	for _, n := range []int{1_000_000, cpaudit.MaxXMLDepth - 1} {
+		if err := letter.Check(withDocument(t, d, nested(n))); !cpaudit.IsKind(err, cpaudit.KindInvalid) {
+			t.Errorf("nested %d deep: Check %v, want KindInvalid", n, err)
+		}
+	}
+	deepest := withDocument(t, d, nested(cpaudit.MaxXMLDepth-2))
+	if err := letter.Check(deepest); err != nil {
+		t.Fatalf("nested to the bound: %v", err)
+	}
+	out, err := letter.Fill(deepest, testFacts("沧州市某制药有限公司"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := extract.Extract(context.Background(), bytes.NewReader(out), int64(len(out)), "", "告知书.docx", extract.Limits{})
+	if res.Status != cpaudit.TextDone || !strings.Contains(res.Text, "沧州市某制药有限公司") {
+		t.Errorf("a letter from a template at the depth bound: %s %s", res.Status, res.Reason)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cpaudit/cpaudit"
 )
 
 // archive is a zip file opened under the job's budget: every entry is read
@@ -78,8 +80,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (c *countingReader) Close() error { return c.rc.Close() }
 
-// Bounds of the XML we read: deeper documents are hostile, not Office files.
-const maxXMLDepth = 256
+// maxXMLDepth bounds the XML we read: deeper documents are hostile, not
+// Office files.
+const maxXMLDepth = cpaudit.MaxXMLDepth
 
 // walkXML streams the tokens of the XML part name to visit, with the path
 // of element local names so far, under the job's budget.
