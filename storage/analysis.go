@@ -44,10 +44,21 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	jobs := make([]cpaudit.AnalysisJob, len(claimed))
-	for i, c := range claimed {
-		jobs[i] = cpaudit.AnalysisJob{ID: c.id, TenantID: tenantID, Attempts: c.attempts}
-		jobs[i].Source.DocumentID = c.docID
+	jobs := make([]cpaudit.AnalysisJob, 0, len(claimed))
+	for _, c := range claimed {
+		// RetryAnalysisJob gives up at MaxAnalysisAttempts, so a job
+		// claimed more often than that died with its process each time:
+		// it is given up rather than allowed to kill the next one.
+		if c.attempts > MaxAnalysisAttempts {
+			if _, err := db.exec(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, c.id, jobAnalyse); err != nil {
+				return nil, dbError(op, err, "", "")
+			}
+			s.log.Warn("analysis given up: the server stopped during each attempt", "tenant", tenantID, "document", c.docID, "attempts", c.attempts-1)
+			continue
+		}
+		j := cpaudit.AnalysisJob{ID: c.id, TenantID: tenantID, Attempts: c.attempts}
+		j.Source.DocumentID = c.docID
+		jobs = append(jobs, j)
 	}
 	for i := range jobs {
 		src := &jobs[i].Source
@@ -124,7 +135,7 @@ func (s *Store) RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cau
 		_, err = db.exec(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobAnalyse)
 		return true, dbError("storage.RetryAnalysisJob", err, "", "")
 	}
-	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ?, lease_run = NULL WHERE id = ?`,
 		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
 	return false, dbError("storage.RetryAnalysisJob", err, "", "")
 }

@@ -44,10 +44,10 @@ func (s *Store) claim(ctx context.Context, db *sqlDB, kind string, limit int, le
 	var jobs []claimedJob
 	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		now := s.clock()
-		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1, lease_run = ?
 			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
 			RETURNING id, document_id, version, attempts`,
-			micros(now.Add(lease)), kind, micros(now), limit)
+			micros(now.Add(lease)), s.run, kind, micros(now), limit)
 		if err != nil {
 			return err
 		}
@@ -78,15 +78,26 @@ func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, l
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	jobs := make([]cpaudit.TextJob, len(claimed))
-	for i, c := range claimed {
+	jobs := make([]cpaudit.TextJob, 0, len(claimed))
+	for _, c := range claimed {
 		j := cpaudit.TextJob{ID: c.id, TenantID: tenantID, DocumentID: c.docID, Version: c.version, Attempts: c.attempts}
 		err := db.QueryRowContext(ctx, `SELECT sha256, size, content_type, filename FROM document_versions
 			WHERE document_id = ? AND number = ?`, j.DocumentID, j.Version).Scan(&j.SHA256, &j.Size, &j.ContentType, &j.Filename)
 		if err != nil {
 			return nil, dbError(op, err, "", "")
 		}
-		jobs[i] = j
+		// RetryTextJob gives up at MaxTextAttempts, so a job claimed more
+		// often than that was in the hands of a process that died each
+		// time: the file may be what kills it, so it is not tried again.
+		if j.Attempts > MaxTextAttempts {
+			err := s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextFailed,
+				Reason: "the server stopped " + itoa(j.Attempts-1) + " times while extracting this file"})
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		jobs = append(jobs, j)
 	}
 	return jobs, nil
 }
@@ -155,7 +166,7 @@ func (s *Store) RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error
 	if err != nil {
 		return err
 	}
-	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ? WHERE id = ?`,
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ?, lease_run = NULL WHERE id = ?`,
 		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
 	return dbError("storage.RetryTextJob", err, "", "")
 }
@@ -177,9 +188,40 @@ func (s *Store) ReleaseJob(ctx context.Context, tenantID string, id int64, attem
 	if err != nil {
 		return err
 	}
-	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts - 1 WHERE id = ? AND attempts = ?`,
-		micros(s.clock()), id, attempts)
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts - 1, lease_run = NULL
+		WHERE id = ? AND attempts = ? AND lease_run = ?`,
+		micros(s.clock()), id, attempts, s.run)
 	return dbError("storage.ReleaseJob", err, "", "")
+}
+
+// ReclaimLeases frees at once, in every tenant, the jobs leased by earlier
+// runs, and says how many. The server calls it at start once it holds the
+// search indexes' locks: no other server is then running on this data
+// directory, so those runs are dead and their jobs would otherwise wait out
+// a lease (ten minutes) with the queues idle. The attempt is not given
+// back: a job that killed the process is given up after its kind's
+// maximum, not retried for ever.
+func (s *Store) ReclaimLeases(ctx context.Context) (int, error) {
+	tenants, err := s.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	freed := 0
+	for _, t := range tenants {
+		db, err := s.tenantDB(ctx, t.ID)
+		if err != nil {
+			return freed, err
+		}
+		now := micros(s.clock())
+		res, err := db.exec(ctx, `UPDATE jobs SET not_before = ?, lease_run = NULL
+			WHERE lease_run IS NOT NULL AND lease_run <> ? AND not_before > ?`, now, s.run, now)
+		if err != nil {
+			return freed, dbError("storage.ReclaimLeases", err, "", "")
+		}
+		n, _ := res.RowsAffected()
+		freed += int(n)
+	}
+	return freed, nil
 }
 
 // PendingTextJobs counts the extraction jobs not yet done in a tenant.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,82 @@ func TestReleaseJob(t *testing.T) {
 	}
 	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(more) != 0 {
 		t.Fatalf("a release in another tenant reached this one: %+v", more)
+	}
+}
+
+// TestReclaimLeases: the leases of a run that died (its store closed
+// without releasing them) are free at once when the next server reclaims
+// them, with the attempt counted; the current run's leases stay; a job
+// whose every run died is given up as failed instead of killing the next.
+func TestReclaimLeases(t *testing.T) {
+	ctx := context.Background()
+	dir, blobs := t.TempDir(), NewMemBlobStore()
+	open := func() *Store {
+		s, err := Open(ctx, Config{DataDir: dir, Blobs: blobs, Passwords: cheap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	first := open()
+	f := newFixture(t, first, "hebei")
+	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocReport, Filename: "报告.txt"}, "清洁生产审核报告")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jobs, _ := first.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(jobs) != 1 {
+		t.Fatalf("first claim: %+v", jobs)
+	}
+	first.Close() // killed: nothing released
+
+	next := open()
+	if jobs, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(jobs) != 0 {
+		t.Fatalf("the dead run's lease was not held until reclaimed: %+v", jobs)
+	}
+	if n, err := next.ReclaimLeases(ctx); err != nil || n != 1 {
+		t.Fatalf("reclaim: %d %v", n, err)
+	}
+	jobs, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+	if len(jobs) != 1 || jobs[0].Attempts != 2 {
+		t.Fatalf("after reclaim: %+v", jobs)
+	}
+	// Its own lease is not another run's.
+	if n, _ := next.ReclaimLeases(ctx); n != 0 {
+		t.Fatalf("reclaimed %d of its own leases", n)
+	}
+	if again, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(again) != 0 {
+		t.Fatalf("claimed twice: %+v", again)
+	}
+	next.Close()
+
+	// Two more runs die on it; the fourth claim gives it up.
+	for run := 3; run <= MaxTextAttempts+1; run++ {
+		s := open()
+		if n, _ := s.ReclaimLeases(ctx); n != 1 {
+			t.Fatalf("run %d reclaimed %d", run, n)
+		}
+		jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run <= MaxTextAttempts {
+			if len(jobs) != 1 || jobs[0].Attempts != run {
+				t.Fatalf("run %d: %+v", run, jobs)
+			}
+			s.Close()
+			continue
+		}
+		if len(jobs) != 0 {
+			t.Fatalf("a job that killed %d runs was handed out again: %+v", MaxTextAttempts, jobs)
+		}
+		doc, _ := s.Document(ctx, f.consultant, d.ID)
+		txt, _ := s.DocumentText(ctx, f.consultant, d.ID, 0)
+		if doc.Current.TextStatus != cpaudit.TextFailed || !strings.Contains(txt.Reason, "stopped") {
+			t.Fatalf("given up as %s %q", doc.Current.TextStatus, txt.Reason)
+		}
+		if n, _ := s.PendingTextJobs(ctx, f.sys.TenantID); n != 0 {
+			t.Fatalf("%d extraction jobs left", n)
+		}
 	}
 }

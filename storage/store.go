@@ -36,6 +36,9 @@ type Store struct {
 	now       func() time.Time
 	loc       *time.Location // deadlines' calendar days
 	passwords PasswordParams
+	// run names this opening of the store in the leases it takes, so that
+	// the next server can tell them from its own (ReclaimLeases).
+	run string
 	// dummyHash is checked when an e-mail is unknown, so that a login
 	// takes as long whether or not the account exists.
 	dummyHash string
@@ -86,6 +89,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if s.passwords == (PasswordParams{}) {
 		s.passwords = DefaultPasswordParams
 	}
+	s.run = cpaudit.NewID("run", s.now())
 	s.dummyHash = hashPassword("not a real password", s.passwords)
 	db, err := openSQLite(ctx, filepath.Join(cfg.DataDir, "platform.db"))
 	if err != nil {

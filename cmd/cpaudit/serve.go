@@ -80,6 +80,13 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	if err := indexer.Open(ctx); err != nil {
 		return fmt.Errorf("opening the search indexes: %w", err)
 	}
+	// The indexes' locks are ours now, so no other server runs on this
+	// data directory: jobs still leased by an earlier run are orphans.
+	if n, err := store.ReclaimLeases(ctx); err != nil {
+		return fmt.Errorf("reclaiming the jobs of an earlier run: %w", err)
+	} else if n > 0 {
+		log.Info("jobs left by an earlier run are due again", "jobs", n)
+	}
 	srv, err := handlers.New(handlers.Config{
 		Store: store, Search: indexes, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
 		SecureCookies: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
