@@ -19,6 +19,7 @@ import (
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/storage/blob"
 	"github.com/cpaudit/cpaudit/templates"
 )
 
@@ -42,7 +43,7 @@ var cheapPasswords = storage.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
 func newTestEnv(t *testing.T, opts ...func(*handlers.Config)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	blobs, err := storage.NewLocalBlobStore(filepath.Join(dir, "blobs"))
+	blobs, err := blob.NewLocal(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}

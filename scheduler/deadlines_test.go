@@ -9,6 +9,7 @@ import (
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/scheduler"
 	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // manualClock is a clock the test moves; the store and the scheduler
@@ -46,7 +47,7 @@ func TestDailyDeadlineJob(t *testing.T) {
 	loc := cpaudit.ChinaLocation()
 	clock := &manualClock{now: time.Date(2026, 1, 31, 15, 0, 0, 0, loc), waits: make(chan time.Duration), fire: make(chan time.Time)}
 	ctx := context.Background()
-	store, err := storage.Open(ctx, storage.Config{DataDir: t.TempDir(), Blobs: storage.NewMemBlobStore(), Now: clock.Now,
+	store, err := storage.Open(ctx, storage.Config{DataDir: t.TempDir(), Blobs: blob.NewMem(), Now: clock.Now,
 		Passwords: storage.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 // Package storage owns everything cpaudit keeps: the platform database that
 // lists tenants, one SQLite database per tenant (people, organisations,
 // audits, documents, the hash-chained audit log), and the blobs behind
-// documents, in a BlobStore (the local file system or S3).
+// documents, in a blob.Store (the local file system or S3).
 //
 // It is the only package that imports the SQLite driver and minio-go. It
 // translates their errors into cpaudit error kinds (no rows → KindNotFound,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // blobKey is where a tenant's blob with this SHA-256 lives.
@@ -32,11 +33,11 @@ func (s *Store) storeBlob(ctx context.Context, slug string, st *Staged) (err err
 		}
 	}()
 	if a, ok := s.blobs.(adopter); ok {
-		if err := a.Adopt(ctx, key, st.file, st.Size); !errors.Is(err, errCrossDevice) {
+		if err := a.Adopt(ctx, key, st.file, st.Size); !errors.Is(err, blob.ErrCrossDevice) {
 			return err
 		}
 	}
-	if p, ok := s.blobs.(sha256Putter); ok && st.Size <= singlePutLimit {
+	if p, ok := s.blobs.(sha256Putter); ok && st.Size <= blob.SinglePutLimit {
 		return p.PutSHA256(ctx, key, st.file, st.Size, st.SHA256)
 	}
 	if _, err := st.file.Seek(0, io.SeekStart); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 func TestDocumentsAndVisibility(t *testing.T) {
@@ -160,7 +161,7 @@ func assertNoSpool(t *testing.T, s *Store) {
 }
 
 // failingBlobs fails every Put, like a full disk or an S3 outage.
-type failingBlobs struct{ BlobStore }
+type failingBlobs struct{ blob.Store }
 
 func (failingBlobs) Put(context.Context, string, io.Reader, int64) error {
 	return cpaudit.Internal("test", errors.New("disk full"))
@@ -168,7 +169,7 @@ func (failingBlobs) Put(context.Context, string, io.Reader, int64) error {
 
 func TestFailedBlobLeavesNoDocument(t *testing.T) {
 	ctx := context.Background()
-	s := newTestStore(t, failingBlobs{NewMemBlobStore()})
+	s := newTestStore(t, failingBlobs{blob.NewMem()})
 	f := newFixture(t, s, "hebei")
 	_, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "照片.jpg"}, "jpeg bytes")
 	mustKind(t, err, cpaudit.KindInternal)
@@ -181,7 +182,7 @@ func TestFailedBlobLeavesNoDocument(t *testing.T) {
 
 func TestCollectGarbage(t *testing.T) {
 	ctx := context.Background()
-	blobs := NewMemBlobStore()
+	blobs := blob.NewMem()
 	s := newTestStore(t, blobs)
 	f := newFixture(t, s, "hebei")
 	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "a.txt"}, "kept")
@@ -211,7 +212,7 @@ func TestCollectGarbage(t *testing.T) {
 func TestUploadAdoptsStagedFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	blobs, err := NewLocalBlobStore(filepath.Join(dir, "blobs"))
+	blobs, err := blob.NewLocal(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}

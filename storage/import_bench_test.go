@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // BenchmarkImportEnterprises imports 10,000 new enterprises, each with an
@@ -16,7 +17,7 @@ func BenchmarkImportEnterprises(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		ctx := context.Background()
-		s, err := Open(ctx, Config{DataDir: b.TempDir(), Blobs: NewMemBlobStore(), Passwords: cheap})
+		s, err := Open(ctx, Config{DataDir: b.TempDir(), Blobs: blob.NewMem(), Passwords: cheap})
 		if err != nil {
 			b.Fatal(err)
 		}

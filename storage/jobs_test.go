@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 func TestTextJobs(t *testing.T) {
@@ -148,7 +149,7 @@ func TestReleaseJob(t *testing.T) {
 // whose every run died is given up as failed instead of killing the next.
 func TestReclaimLeases(t *testing.T) {
 	ctx := context.Background()
-	dir, blobs := t.TempDir(), NewMemBlobStore()
+	dir, blobs := t.TempDir(), blob.NewMem()
 	open := func() *Store {
 		s, err := Open(ctx, Config{DataDir: dir, Blobs: blobs, Passwords: cheap})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // testClock is a clock tests move by hand.
@@ -26,7 +27,7 @@ func newClockedStore(t *testing.T, start string) (*Store, *testClock) {
 	t.Helper()
 	c := &testClock{}
 	c.set(start)
-	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Blobs: NewMemBlobStore(), Passwords: cheap, Now: c.now})
+	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Blobs: blob.NewMem(), Passwords: cheap, Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

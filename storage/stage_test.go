@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // chunkyReader returns at most n bytes per Read, like a network stream.
@@ -24,14 +25,14 @@ type chunkyReader struct {
 
 func (c chunkyReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
 
-func newLocalStore(t *testing.T, wrap func(*LocalBlobStore) BlobStore) *Store {
+func newLocalStore(t *testing.T, wrap func(*blob.Local) blob.Store) *Store {
 	t.Helper()
 	dir := t.TempDir()
-	blobs, err := NewLocalBlobStore(filepath.Join(dir, "blobs"))
+	blobs, err := blob.NewLocal(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bs BlobStore = blobs
+	var bs blob.Store = blobs
 	if wrap != nil {
 		bs = wrap(blobs)
 	}
@@ -81,7 +82,7 @@ func TestStageLimitMidChunk(t *testing.T) {
 
 // failingAdopt is a local store whose renames into place fail, like a
 // full or read-only blob volume.
-type failingAdopt struct{ *LocalBlobStore }
+type failingAdopt struct{ *blob.Local }
 
 func (failingAdopt) Adopt(context.Context, string, *os.File, int64) error {
 	return cpaudit.Internal("test", errors.New("no space left on device"))
@@ -93,8 +94,8 @@ func (failingAdopt) Adopt(context.Context, string, *os.File, int64) error {
 // collection would wait for ever.
 func TestOverlappedCommitWaitsForBlob(t *testing.T) {
 	ctx := context.Background()
-	for name, wrap := range map[string]func(*LocalBlobStore) BlobStore{
-		"blob fails":    func(b *LocalBlobStore) BlobStore { return failingAdopt{b} },
+	for name, wrap := range map[string]func(*blob.Local) blob.Store{
+		"blob fails":    func(b *blob.Local) blob.Store { return failingAdopt{b} },
 		"blob succeeds": nil,
 	} {
 		s := newLocalStore(t, wrap)
@@ -130,7 +131,7 @@ func TestOverlappedCommitWaitsForBlob(t *testing.T) {
 func TestAdoptReplacesWhatIsThere(t *testing.T) {
 	ctx := context.Background()
 	s := newLocalStore(t, nil)
-	blobs := s.blobs.(*LocalBlobStore)
+	blobs := s.blobs.(*blob.Local)
 	const content = "清洁生产审核报告：单位产品综合能耗 0.85 tce/t"
 	sum := sha256.Sum256([]byte(content))
 	key := blobKey("hebei", hex.EncodeToString(sum[:]))
@@ -144,7 +145,7 @@ func TestAdoptReplacesWhatIsThere(t *testing.T) {
 	}
 	read := func() string {
 		t.Helper()
-		b, err := os.ReadFile(blobs.path(key))
+		b, err := os.ReadFile(filepath.Join(s.dataDir, "blobs", filepath.FromSlash(key)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,14 +155,14 @@ func TestAdoptReplacesWhatIsThere(t *testing.T) {
 	if err := adopt(); err != nil || read() != content {
 		t.Fatalf("new key: %v, %q", err, read())
 	}
-	if err := os.WriteFile(blobs.path(key), []byte("half-written"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(s.dataDir, "blobs", filepath.FromSlash(key)), []byte("half-written"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := adopt(); err != nil || read() != content {
 		t.Fatalf("over a half-written file: %v, %q", err, read())
 	}
 
-	if err := os.Remove(blobs.path(key)); err != nil {
+	if err := os.Remove(filepath.Join(s.dataDir, "blobs", filepath.FromSlash(key))); err != nil {
 		t.Fatal(err)
 	}
 	errs := make(chan error, 8)

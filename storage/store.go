@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // Config says where and how a Store keeps its data.
 type Config struct {
 	DataDir string
-	Blobs   BlobStore // where document bytes go; see NewLocalBlobStore and NewS3BlobStore
+	Blobs   blob.Store // where document bytes go; see blob.NewLocal and blob.NewS3
 	Logger  *slog.Logger
 	// Now is the clock; tests set it. Defaults to time.Now.
 	Now func() time.Time
@@ -31,7 +32,7 @@ type Config struct {
 type Store struct {
 	dataDir   string
 	platform  *sqlDB
-	blobs     BlobStore
+	blobs     blob.Store
 	log       *slog.Logger
 	now       func() time.Time
 	loc       *time.Location // deadlines' calendar days
@@ -126,7 +127,7 @@ func (s *Store) Close() error {
 }
 
 // Blobs returns the blob store (for verification and tools).
-func (s *Store) Blobs() BlobStore { return s.blobs }
+func (s *Store) Blobs() blob.Store { return s.blobs }
 
 // Ping checks the platform database and the blob store; KindUnavailable if
 // either is unreachable.

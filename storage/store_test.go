@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 var cheap = PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
 
-func newTestStore(t *testing.T, blobs BlobStore) *Store {
+func newTestStore(t *testing.T, blobs blob.Store) *Store {
 	t.Helper()
 	if blobs == nil {
-		blobs = NewMemBlobStore()
+		blobs = blob.NewMem()
 	}
 	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Blobs: blobs, Passwords: cheap})
 	if err != nil {
@@ -102,7 +103,7 @@ func (f *fixture) upload(t *testing.T, a cpaudit.Actor, nd cpaudit.NewDocument, 
 func TestTenants(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	blobs := NewMemBlobStore()
+	blobs := blob.NewMem()
 	s, err := Open(ctx, Config{DataDir: dir, Blobs: blobs, Passwords: cheap})
 	if err != nil {
 		t.Fatal(err)

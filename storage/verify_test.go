@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 func verifyProblems(t *testing.T, s *Store) string {
@@ -23,7 +24,7 @@ func verifyProblems(t *testing.T, s *Store) string {
 
 func TestVerify(t *testing.T) {
 	ctx := context.Background()
-	blobs := NewMemBlobStore()
+	blobs := blob.NewMem()
 	s := newTestStore(t, blobs)
 	f := newFixture(t, s, "hebei")
 	var docs []cpaudit.Document

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // Config is every setting of cpaudit, from flags and CPAUDIT_* variables
@@ -20,7 +21,7 @@ import (
 type Config struct {
 	DataDir    string
 	Addr       string
-	S3         storage.S3Config
+	S3         blob.S3Config
 	MaxUpload  int64 // bytes
 	LogLevel   string
 	TLSCert    string
@@ -116,18 +117,18 @@ func (c *Config) requireDataDir() error {
 // openStore opens the storage the configuration describes: blobs on the
 // local file system under the data directory, or in S3.
 func (c *Config) openStore(ctx context.Context, log *slog.Logger) (*storage.Store, error) {
-	var blobs storage.BlobStore
+	var blobs blob.Store
 	if c.S3.Endpoint != "" {
 		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
 			return nil, fmt.Errorf("--s3-endpoint needs --s3-access-key and --s3-secret-key")
 		}
-		s3, err := storage.NewS3BlobStore(ctx, c.S3)
+		s3, err := blob.NewS3(ctx, c.S3)
 		if err != nil {
 			return nil, fmt.Errorf("object storage at %s: %s", c.S3.Endpoint, describe(err))
 		}
 		blobs = s3
 	} else {
-		local, err := storage.NewLocalBlobStore(filepath.Join(c.DataDir, "blobs"))
+		local, err := blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
 		if err != nil {
 			return nil, err
 		}

@@ -31,6 +31,7 @@ import (
 	"github.com/cpaudit/cpaudit/handlers"
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/storage/blob"
 	"github.com/cpaudit/cpaudit/templates"
 	_ "github.com/mattn/go-sqlite3"
 )
@@ -68,7 +69,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if c.dir == "" {
 		return fmt.Errorf("-dir is required")
 	}
-	blobs, err := storage.NewLocalBlobStore(filepath.Join(c.dir, "blobs"))
+	blobs, err := blob.NewLocal(filepath.Join(c.dir, "blobs"))
 	if err != nil {
 		return err
 	}

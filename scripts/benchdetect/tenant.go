@@ -12,6 +12,7 @@ import (
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // tenant is a real store (SQLite and blobs in a directory) with one
@@ -36,7 +37,7 @@ type tenant struct {
 type photoID struct{ ent, k int }
 
 func openTenant(ctx context.Context, dir string) (*tenant, error) {
-	blobs, err := storage.NewLocalBlobStore(filepath.Join(dir, "blobs"))
+	blobs, err := blob.NewLocal(filepath.Join(dir, "blobs"))
 	if err != nil {
 		return nil, err
 	}

@@ -15,15 +15,16 @@ import (
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
+	"github.com/cpaudit/cpaudit/storage/blob"
 )
 
 // setup is a real store with one tenant and a consultant who uploads.
-func setup(t *testing.T, blobs storage.BlobStore) (*storage.Store, cpaudit.Actor) {
+func setup(t *testing.T, blobs blob.Store) (*storage.Store, cpaudit.Actor) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	if blobs == nil {
-		local, err := storage.NewLocalBlobStore(filepath.Join(dir, "blobs"))
+		local, err := blob.NewLocal(filepath.Join(dir, "blobs"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +72,7 @@ func upperExtractor(ctx context.Context, r io.ReaderAt, size int64, contentType,
 }
 
 func TestWorkerExtracts(t *testing.T) {
-	for name, blobs := range map[string]storage.BlobStore{"local": nil, "stream": storage.NewMemBlobStore()} {
+	for name, blobs := range map[string]blob.Store{"local": nil, "stream": blob.NewMem()} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s, a := setup(t, blobs)

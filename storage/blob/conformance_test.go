@@ -1,4 +1,4 @@
-package storage
+package blob
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ import (
 	"github.com/cpaudit/cpaudit"
 )
 
-// testBlobStore is the contract of BlobStore, which every implementation
+// testStore is the contract of Store, which every implementation
 // must pass. newStore returns an empty store; each subtest takes its own.
-func testBlobStore(t *testing.T, newStore func(t *testing.T) BlobStore) {
+func testStore(t *testing.T, newStore func(t *testing.T) Store) {
 	ctx := context.Background()
 
 	t.Run("RoundTrip", func(t *testing.T) {
@@ -384,14 +384,14 @@ func randomBlob(n int) []byte {
 	return b
 }
 
-func putBlob(t *testing.T, s BlobStore, key string, data []byte) {
+func putBlob(t *testing.T, s Store, key string, data []byte) {
 	t.Helper()
 	if err := s.Put(context.Background(), key, bytes.NewReader(data), int64(len(data))); err != nil {
 		t.Fatalf("Put %s: %v", key, err)
 	}
 }
 
-func readBlob(t *testing.T, s BlobStore, key string) []byte {
+func readBlob(t *testing.T, s Store, key string) []byte {
 	t.Helper()
 	rc, err := s.Open(context.Background(), key)
 	if err != nil {
@@ -406,7 +406,7 @@ func readBlob(t *testing.T, s BlobStore, key string) []byte {
 }
 
 // listKeys lists prefix, checking each entry with check if it is not nil.
-func listKeys(t *testing.T, s BlobStore, prefix string, check func(key string, size int64, mod time.Time)) []string {
+func listKeys(t *testing.T, s Store, prefix string, check func(key string, size int64, mod time.Time)) []string {
 	t.Helper()
 	var keys []string
 	err := s.List(context.Background(), prefix, func(key string, size int64, mod time.Time) error {

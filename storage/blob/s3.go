@@ -1,4 +1,4 @@
-package storage
+package blob
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/s3utils"
 )
 
-// S3Config says where an S3BlobStore keeps its blobs. Any S3 service will
+// S3Config says where an S3 keeps its blobs. Any S3 service will
 // do: only the plain S3 API is used, nothing specific to MinIO.
 type S3Config struct {
 	Endpoint  string // host:port; an http:// or https:// before it must agree with Secure
@@ -40,21 +40,21 @@ const maxObjectName = 1024
 // upload; 16 MiB parts still allow objects of 156 GiB (10,000 parts).
 const unknownSizePart = 16 << 20
 
-// S3BlobStore keeps blobs as objects of one bucket, through minio-go.
+// S3 keeps blobs as objects of one bucket, through minio-go.
 // S3 makes an object visible only once it is complete, so a Put is atomic
-// by itself; S3BlobStore makes sure an upload of the wrong length never
+// by itself; S3 makes sure an upload of the wrong length never
 // completes.
-type S3BlobStore struct {
+type S3 struct {
 	client *minio.Client
 	bucket string
 	prefix string // "" or ending in '/'
 }
 
-// NewS3BlobStore connects to the S3 service of cfg and creates the bucket
+// NewS3 connects to the S3 service of cfg and creates the bucket
 // if it is missing. KindInvalid for a bad configuration, KindUnavailable if
 // the service cannot be reached or refuses the credentials.
-func NewS3BlobStore(ctx context.Context, cfg S3Config) (*S3BlobStore, error) {
-	s, err := newS3BlobStore(cfg)
+func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
+	s, err := newS3(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -64,10 +64,10 @@ func NewS3BlobStore(ctx context.Context, cfg S3Config) (*S3BlobStore, error) {
 	return s, nil
 }
 
-// newS3BlobStore checks cfg and makes the client without any request, so
+// newS3 checks cfg and makes the client without any request, so
 // that tests can point a store at an address where nothing listens.
-func newS3BlobStore(cfg S3Config) (*S3BlobStore, error) {
-	const op = "storage.NewS3BlobStore"
+func newS3(cfg S3Config) (*S3, error) {
+	const op = "blob.NewS3"
 	invalid := func(err error, format string, args ...any) error {
 		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: fmt.Sprintf(format, args...), Err: err}
 	}
@@ -95,14 +95,14 @@ func newS3BlobStore(cfg S3Config) (*S3BlobStore, error) {
 	if err != nil {
 		return nil, invalid(err, "%q is not a valid object storage endpoint (host:port): %v", cfg.Endpoint, err)
 	}
-	return &S3BlobStore{client: client, bucket: cfg.Bucket, prefix: prefix}, nil
+	return &S3{client: client, bucket: cfg.Bucket, prefix: prefix}, nil
 }
 
 // ensureBucket creates the bucket unless it exists. It asks first, rather
 // than creating and ignoring "exists", because operators often grant no
 // right to create buckets once theirs is made.
-func (s *S3BlobStore) ensureBucket(ctx context.Context, region string) error {
-	const op = "storage.NewS3BlobStore"
+func (s *S3) ensureBucket(ctx context.Context, region string) error {
+	const op = "blob.NewS3"
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	if err != nil {
 		return s.s3Error(op, err)
@@ -128,12 +128,12 @@ func (s *S3BlobStore) ensureBucket(ctx context.Context, region string) error {
 }
 
 // name is the object name of a key.
-func (s *S3BlobStore) name(key string) string { return s.prefix + key }
+func (s *S3) name(key string) string { return s.prefix + key }
 
 // s3Error classifies a minio-go error of op. An outage, a deadline, a
 // server error, refused credentials and a missing bucket all make the
 // store unusable until an operator or the network acts: KindUnavailable.
-func (s *S3BlobStore) s3Error(op string, err error) error {
+func (s *S3) s3Error(op string, err error) error {
 	var e *cpaudit.Error
 	switch {
 	case err == nil:
@@ -159,8 +159,8 @@ func (s *S3BlobStore) s3Error(op string, err error) error {
 
 // Put uploads r with its size, so that minio-go streams it in one request
 // (or, above 16 MiB, in parts, buffering one part at a time).
-func (s *S3BlobStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
-	const op = "storage.S3BlobStore.Put"
+func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	const op = "blob.S3.Put"
 	if err := ValidKey(key); err != nil {
 		return err
 	}
@@ -203,25 +203,25 @@ func (s *S3BlobStore) Put(ctx context.Context, key string, r io.Reader, size int
 	return nil
 }
 
-// singlePutLimit is the largest body PutSHA256 sends in one request: the
+// SinglePutLimit is the largest body PutSHA256 sends in one request: the
 // size up to which minio-go's Put does too (its smallest part), so that
 // larger uploads keep Put's multipart transfer and its retries per part.
-const singlePutLimit = 16 << 20
+const SinglePutLimit = 16 << 20
 
 // PutSHA256 stores the size bytes of r under key in one PUT that carries
 // their SHA-256, which the caller already has (an upload's, computed while
 // it was staged): the service checks the body against it and refuses it
 // whole on a mismatch, and minio-go does not hash the body a second time
 // to sign it chunk by chunk, as Put does over plain HTTP. r is read from
-// its start, again if minio-go retries. KindInvalid beyond singlePutLimit
+// its start, again if minio-go retries. KindInvalid beyond SinglePutLimit
 // bytes (use Put) or for a malformed hash; otherwise as Put.
-func (s *S3BlobStore) PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int64, sha256Hex string) error {
-	const op = "storage.S3BlobStore.PutSHA256"
+func (s *S3) PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int64, sha256Hex string) error {
+	const op = "blob.S3.PutSHA256"
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	if size < 0 || size > singlePutLimit {
-		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: fmt.Sprintf("PutSHA256 takes 0 to %d bytes, not %d", singlePutLimit, size)}
+	if size < 0 || size > SinglePutLimit {
+		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: fmt.Sprintf("PutSHA256 takes 0 to %d bytes, not %d", SinglePutLimit, size)}
 	}
 	if b, err := hex.DecodeString(sha256Hex); err != nil || len(b) != sha256.Size {
 		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: fmt.Sprintf("%q is not a SHA-256 in hex", sha256Hex)}
@@ -245,8 +245,8 @@ func (s *S3BlobStore) PutSHA256(ctx context.Context, key string, r io.ReaderAt, 
 // Open reads the object with one GET. minio-go's GetObject would only send
 // it on the first Read, too late to report a missing key here; minio.Core's
 // GetObject sends it now and returns the response body.
-func (s *S3BlobStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	const op = "storage.S3BlobStore.Open"
+func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	const op = "blob.S3.Open"
 	if err := ValidKey(key); err != nil {
 		return nil, err
 	}
@@ -266,8 +266,8 @@ func (s *S3BlobStore) Open(ctx context.Context, key string) (io.ReadCloser, erro
 // Stat sends a HEAD request. Its answer has no body, so a service that
 // does not name the error in a header (MinIO does) makes a missing bucket
 // look like a missing key here; Ping tells them apart.
-func (s *S3BlobStore) Stat(ctx context.Context, key string) (int64, error) {
-	const op = "storage.S3BlobStore.Stat"
+func (s *S3) Stat(ctx context.Context, key string) (int64, error) {
+	const op = "blob.S3.Stat"
 	if err := ValidKey(key); err != nil {
 		return 0, err
 	}
@@ -285,8 +285,8 @@ func (s *S3BlobStore) Stat(ctx context.Context, key string) (int64, error) {
 }
 
 // Delete removes the object; S3 answers success for an absent one.
-func (s *S3BlobStore) Delete(ctx context.Context, key string) error {
-	const op = "storage.S3BlobStore.Delete"
+func (s *S3) Delete(ctx context.Context, key string) error {
+	const op = "blob.S3.Delete"
 	if err := ValidKey(key); err != nil {
 		return err
 	}
@@ -298,8 +298,8 @@ func (s *S3BlobStore) Delete(ctx context.Context, key string) error {
 
 // List relies on S3 listing keys in UTF-8 byte order, which for keys (all
 // ASCII) is their lexical order.
-func (s *S3BlobStore) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
-	const op = "storage.S3BlobStore.List"
+func (s *S3) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
+	const op = "blob.S3.List"
 	if err := validPrefix(prefix); err != nil {
 		return err
 	}
@@ -327,8 +327,8 @@ func (s *S3BlobStore) List(ctx context.Context, prefix string, fn func(key strin
 
 // Ping asks whether the bucket exists: one cheap request that needs the
 // service, the credentials and the bucket to be right.
-func (s *S3BlobStore) Ping(ctx context.Context) error {
-	const op = "storage.S3BlobStore.Ping"
+func (s *S3) Ping(ctx context.Context) error {
+	const op = "blob.S3.Ping"
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	if err == nil && !ok {
 		return &cpaudit.Error{Kind: cpaudit.KindUnavailable, Op: op, Message: fmt.Sprintf("the object storage bucket %q does not exist", s.bucket)}

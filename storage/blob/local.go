@@ -1,4 +1,4 @@
-package storage
+package blob
 
 import (
 	"context"
@@ -26,22 +26,22 @@ const tmpDirName = ".tmp"
 // takes few system calls.
 const copyBufferSize = 1 << 20
 
-// LocalBlobStore keeps blobs as files under a root directory, a key's
+// Local keeps blobs as files under a root directory, a key's
 // slashes becoming directories. A Put writes a temporary file in root/.tmp,
 // fsyncs it, renames it into place and fsyncs the directory, so a blob is
 // either absent or whole and durable, even across a crash; a crash can
 // only leave temporary files, which CleanTemp removes.
-type LocalBlobStore struct {
+type Local struct {
 	root string
 	tmp  string
 	// bufs recycles the 1 MiB copy buffers of concurrent Puts.
 	bufs sync.Pool
 }
 
-// NewLocalBlobStore opens the store rooted at root, creating root and
+// NewLocal opens the store rooted at root, creating root and
 // root/.tmp if needed. KindInternal if they cannot be created.
-func NewLocalBlobStore(root string) (*LocalBlobStore, error) {
-	const op = "storage.NewLocalBlobStore"
+func NewLocal(root string) (*Local, error) {
+	const op = "blob.NewLocal"
 	if root == "" {
 		return nil, &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: "the blob directory is not set"}
 	}
@@ -49,7 +49,7 @@ func NewLocalBlobStore(root string) (*LocalBlobStore, error) {
 	if err != nil {
 		return nil, cpaudit.Internal(op, err)
 	}
-	s := &LocalBlobStore{root: root, tmp: filepath.Join(root, tmpDirName)}
+	s := &Local{root: root, tmp: filepath.Join(root, tmpDirName)}
 	s.bufs.New = func() any { b := make([]byte, copyBufferSize); return &b }
 	if err := os.MkdirAll(s.tmp, 0o750); err != nil {
 		return nil, cpaudit.Internal(op, err)
@@ -71,15 +71,15 @@ func checkKey(key string) error {
 
 // path is the file of a key (or the directory of a key prefix); "" is the
 // root. Keys are checked first, so the path cannot leave the root.
-func (s *LocalBlobStore) path(key string) string {
+func (s *Local) path(key string) string {
 	return filepath.Join(s.root, filepath.FromSlash(key))
 }
 
 // Put writes to a temporary file and renames it over the key's file, so a
 // reader sees the old content or the new, never a mix, and a failed Put
 // leaves the old content and no temporary file.
-func (s *LocalBlobStore) Put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
-	const op = "storage.LocalBlobStore.Put"
+func (s *Local) Put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+	const op = "blob.Local.Put"
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *LocalBlobStore) Put(ctx context.Context, key string, r io.Reader, size 
 // directory again if someone removed it. It does not make the root: a
 // missing root may be an unmounted volume, to report, not to paper over
 // with an empty directory on another file system.
-func (s *LocalBlobStore) createTemp(pattern string) (*os.File, error) {
+func (s *Local) createTemp(pattern string) (*os.File, error) {
 	f, err := os.CreateTemp(s.tmp, pattern)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.Mkdir(s.tmp, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -155,7 +155,7 @@ func (s *LocalBlobStore) createTemp(pattern string) (*os.File, error) {
 // mkdirAll creates dir and its missing parents under the root, fsyncing
 // the parent of each directory it creates, so that a blob renamed into a
 // new directory survives a crash along with the directory.
-func (s *LocalBlobStore) mkdirAll(dir string) error {
+func (s *Local) mkdirAll(dir string) error {
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		return nil // the common case: the directory exists
 	}
@@ -201,8 +201,8 @@ func notExist(err error) bool {
 }
 
 // Open returns the blob's *os.File.
-func (s *LocalBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	const op = "storage.LocalBlobStore.Open"
+func (s *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	const op = "blob.Local.Open"
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
@@ -229,8 +229,8 @@ func (s *LocalBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, e
 	return f, nil
 }
 
-func (s *LocalBlobStore) Stat(ctx context.Context, key string) (int64, error) {
-	const op = "storage.LocalBlobStore.Stat"
+func (s *Local) Stat(ctx context.Context, key string) (int64, error) {
+	const op = "blob.Local.Stat"
 	if err := checkKey(key); err != nil {
 		return 0, err
 	}
@@ -255,8 +255,8 @@ func (s *LocalBlobStore) Stat(ctx context.Context, key string) (int64, error) {
 // tenant has at most 256 of them (sha256/00 to sha256/ff). The directory
 // is not fsynced: a deletion lost in a crash only brings back an orphan,
 // which garbage collection removes again.
-func (s *LocalBlobStore) Delete(ctx context.Context, key string) error {
-	const op = "storage.LocalBlobStore.Delete"
+func (s *Local) Delete(ctx context.Context, key string) error {
+	const op = "blob.Local.Delete"
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -285,8 +285,8 @@ func (s *LocalBlobStore) Delete(ctx context.Context, key string) error {
 // lexical order: it lists "a/b" before "a-c", although '-' sorts before
 // '/'. Sorting each directory's entries by the key text they stand for
 // (name + "/" for a directory) gives lexical order while still streaming.
-func (s *LocalBlobStore) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
-	const op = "storage.LocalBlobStore.List"
+func (s *Local) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
+	const op = "blob.Local.List"
 	if err := validPrefix(prefix); err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (e fnError) Error() string { return e.err.Error() }
 
 // walk lists the keys with prefix under directory dir ("" for the root, or
 // a key prefix without its trailing slash).
-func (s *LocalBlobStore) walk(ctx context.Context, dir, prefix string, fn func(string, int64, time.Time) error) error {
+func (s *Local) walk(ctx context.Context, dir, prefix string, fn func(string, int64, time.Time) error) error {
 	entries, err := os.ReadDir(s.path(dir))
 	if notExist(err) {
 		return nil // nothing under this prefix, or removed during the walk
@@ -374,8 +374,8 @@ func (s *LocalBlobStore) walk(ctx context.Context, dir, prefix string, fn func(s
 
 // Ping checks that the store can still write: it creates and removes a
 // temporary file, which catches a missing, read-only or full volume.
-func (s *LocalBlobStore) Ping(ctx context.Context) error {
-	const op = "storage.LocalBlobStore.Ping"
+func (s *Local) Ping(ctx context.Context) error {
+	const op = "blob.Local.Ping"
 	if err := ctx.Err(); err != nil {
 		return blobError(op, err)
 	}
@@ -395,8 +395,8 @@ func (s *LocalBlobStore) Ping(ctx context.Context) error {
 // progress rewrites its file's modification time with every write, so any
 // olderThan longer than the longest stall of an upload is safe; an hour is
 // plenty. Run it at start-up or periodically.
-func (s *LocalBlobStore) CleanTemp(olderThan time.Duration) error {
-	const op = "storage.LocalBlobStore.CleanTemp"
+func (s *Local) CleanTemp(olderThan time.Duration) error {
+	const op = "blob.Local.CleanTemp"
 	entries, err := os.ReadDir(s.tmp)
 	if err != nil {
 		return cpaudit.Internal(op, err)
@@ -422,15 +422,15 @@ func (s *LocalBlobStore) CleanTemp(olderThan time.Duration) error {
 	return cpaudit.Internal(op, errors.Join(errs...))
 }
 
-// errCrossDevice means Adopt could not rename across file systems; the
+// ErrCrossDevice means Adopt could not rename across file systems; the
 // caller copies with Put instead.
-var errCrossDevice = errors.New("staged file is on another file system")
+var ErrCrossDevice = errors.New("staged file is on another file system")
 
 // Adopt moves a complete file the caller already has on disk (an upload,
 // staged while it was hashed) into the store under key, without writing
 // the bytes a second time. When it returns nil the blob is durable: the
 // file and its directory entry are fsynced. f must hold exactly size
-// bytes; it is left open for the caller to close. errCrossDevice if f is
+// bytes; it is left open for the caller to close. ErrCrossDevice if f is
 // on another file system.
 //
 // Unlike Put, Adopt may make a new key visible before its bytes are
@@ -445,8 +445,8 @@ var errCrossDevice = errors.New("staged file is on another file system")
 // Adopt of the same key replaces and garbage collection removes. A key
 // that exists is replaced the careful way, fsync before rename, so that
 // whatever another upload's committed row names is always durable.
-func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size int64) error {
-	const op = "storage.LocalBlobStore.Adopt"
+func (s *Local) Adopt(ctx context.Context, key string, f *os.File, size int64) error {
+	const op = "blob.Local.Adopt"
 	if err := checkKey(key); err != nil {
 		return err
 	}
@@ -471,7 +471,7 @@ func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size
 	case errors.Is(err, fs.ErrExist), errors.Is(err, errors.ErrUnsupported):
 		// Replace below, durable before it is renamed into place.
 	case errors.Is(err, syscall.EXDEV):
-		return errCrossDevice
+		return ErrCrossDevice
 	default:
 		return cpaudit.Internal(op, err)
 	}
@@ -481,7 +481,7 @@ func (s *LocalBlobStore) Adopt(ctx context.Context, key string, f *os.File, size
 	if !placed {
 		if err := os.Rename(f.Name(), dst); err != nil {
 			if errors.Is(err, syscall.EXDEV) {
-				return errCrossDevice
+				return ErrCrossDevice
 			}
 			return cpaudit.Internal(op, err)
 		}

@@ -1,4 +1,4 @@
-package storage
+package blob
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// MemBlobStore is a BlobStore in memory, with the same semantics as the
+// Mem is a Store in memory, with the same semantics as the
 // others (it passes the same contract test), for tests that need a store
-// but not a disk. The zero value is not usable; call NewMemBlobStore.
-type MemBlobStore struct {
+// but not a disk. The zero value is not usable; call NewMem.
+type Mem struct {
 	mu    sync.Mutex
 	blobs map[string]memBlob
 }
@@ -25,13 +25,13 @@ type memBlob struct {
 	modTime time.Time
 }
 
-// NewMemBlobStore returns an empty in-memory store.
-func NewMemBlobStore() *MemBlobStore { return &MemBlobStore{blobs: map[string]memBlob{}} }
+// NewMem returns an empty in-memory store.
+func NewMem() *Mem { return &Mem{blobs: map[string]memBlob{}} }
 
 // Put reads r in full before taking the lock, so a slow reader does not
 // block the store, and stores nothing unless r yields exactly size bytes.
-func (m *MemBlobStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
-	const op = "storage.MemBlobStore.Put"
+func (m *Mem) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	const op = "blob.Mem.Put"
 	if err := ValidKey(key); err != nil {
 		return err
 	}
@@ -57,8 +57,8 @@ func (m *MemBlobStore) Put(ctx context.Context, key string, r io.Reader, size in
 
 // Open returns a reader of the blob as it is now; a later Put of the same
 // key does not change what it reads.
-func (m *MemBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	const op = "storage.MemBlobStore.Open"
+func (m *Mem) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	const op = "blob.Mem.Open"
 	b, err := m.get(ctx, op, key)
 	if err != nil {
 		return nil, err
@@ -66,15 +66,15 @@ func (m *MemBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, err
 	return io.NopCloser(bytes.NewReader(b.data)), nil
 }
 
-func (m *MemBlobStore) Stat(ctx context.Context, key string) (int64, error) {
-	b, err := m.get(ctx, "storage.MemBlobStore.Stat", key)
+func (m *Mem) Stat(ctx context.Context, key string) (int64, error) {
+	b, err := m.get(ctx, "blob.Mem.Stat", key)
 	if err != nil {
 		return 0, err
 	}
 	return int64(len(b.data)), nil
 }
 
-func (m *MemBlobStore) get(ctx context.Context, op, key string) (memBlob, error) {
+func (m *Mem) get(ctx context.Context, op, key string) (memBlob, error) {
 	if err := ValidKey(key); err != nil {
 		return memBlob{}, err
 	}
@@ -90,12 +90,12 @@ func (m *MemBlobStore) get(ctx context.Context, op, key string) (memBlob, error)
 	return b, nil
 }
 
-func (m *MemBlobStore) Delete(ctx context.Context, key string) error {
+func (m *Mem) Delete(ctx context.Context, key string) error {
 	if err := ValidKey(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return blobError("storage.MemBlobStore.Delete", err)
+		return blobError("blob.Mem.Delete", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -105,8 +105,8 @@ func (m *MemBlobStore) Delete(ctx context.Context, key string) error {
 
 // List works on a snapshot taken under the lock and calls fn without it,
 // so fn may Put or Delete (the garbage collector deletes as it goes).
-func (m *MemBlobStore) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
-	const op = "storage.MemBlobStore.List"
+func (m *Mem) List(ctx context.Context, prefix string, fn func(key string, size int64, modTime time.Time) error) error {
+	const op = "blob.Mem.List"
 	if err := validPrefix(prefix); err != nil {
 		return err
 	}
@@ -136,4 +136,4 @@ func (m *MemBlobStore) List(ctx context.Context, prefix string, fn func(key stri
 }
 
 // Ping always succeeds: memory is always reachable.
-func (m *MemBlobStore) Ping(ctx context.Context) error { return nil }
+func (m *Mem) Ping(ctx context.Context) error { return nil }

@@ -1,4 +1,4 @@
-package storage
+package blob
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/internal/testenv"
+	"github.com/cpaudit/cpaudit/storage/blob/blobtest"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -44,26 +44,26 @@ func TestValidKey(t *testing.T) {
 	}
 }
 
-func TestMemBlobStore(t *testing.T) {
-	testBlobStore(t, func(t *testing.T) BlobStore { return NewMemBlobStore() })
+func TestMem(t *testing.T) {
+	testStore(t, func(t *testing.T) Store { return NewMem() })
 }
 
-func TestLocalBlobStore(t *testing.T) {
-	testBlobStore(t, func(t *testing.T) BlobStore { return newTestLocal(t) })
+func TestLocal(t *testing.T) {
+	testStore(t, func(t *testing.T) Store { return newTestLocal(t) })
 }
 
-func newTestLocal(t *testing.T) *LocalBlobStore {
+func newTestLocal(t *testing.T) *Local {
 	t.Helper()
-	s, err := NewLocalBlobStore(filepath.Join(t.TempDir(), "blobs"))
+	s, err := NewLocal(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// TestLocalBlobStoreFailedPutsLeaveNoTemp checks that every way a Put can
+// TestLocalFailedPutsLeaveNoTemp checks that every way a Put can
 // fail removes its temporary file.
-func TestLocalBlobStoreFailedPutsLeaveNoTemp(t *testing.T) {
+func TestLocalFailedPutsLeaveNoTemp(t *testing.T) {
 	s := newTestLocal(t)
 	ctx := context.Background()
 	cancelled, cancel := context.WithCancel(ctx)
@@ -105,7 +105,7 @@ func countFiles(t *testing.T, dir string) int {
 	return len(entries)
 }
 
-func TestLocalBlobStoreCleanTemp(t *testing.T) {
+func TestLocalCleanTemp(t *testing.T) {
 	s := newTestLocal(t)
 	stale := filepath.Join(s.tmp, "put-crashed")
 	fresh := filepath.Join(s.tmp, "put-in-progress")
@@ -129,10 +129,10 @@ func TestLocalBlobStoreCleanTemp(t *testing.T) {
 	}
 }
 
-// TestLocalBlobStoreLayout checks where blobs go on disk, that the
+// TestLocalLayout checks where blobs go on disk, that the
 // temporary directory is neither a key nor listed, and that files that are
 // no valid key are not listed.
-func TestLocalBlobStoreLayout(t *testing.T) {
+func TestLocalLayout(t *testing.T) {
 	s := newTestLocal(t)
 	ctx := context.Background()
 	putBlob(t, s, "hebei/sha256/ab/abcd", []byte("河北"))
@@ -164,7 +164,7 @@ func TestLocalBlobStoreLayout(t *testing.T) {
 	}
 }
 
-func TestLocalBlobStorePingFails(t *testing.T) {
+func TestLocalPingFails(t *testing.T) {
 	s := newTestLocal(t)
 	if err := s.Ping(context.Background()); err != nil {
 		t.Fatal(err)
@@ -239,90 +239,34 @@ func TestSizedReader(t *testing.T) {
 	}
 }
 
-// testS3Config returns the settings of the MinIO that scripts/test starts
-// (CPAUDIT_TEST_S3_*), with a bucket name no other run uses and a prefix.
-// Without them the test fails in CI and is skipped elsewhere (testenv.S3
-// decides). The bucket, if the test creates it, is emptied and removed when
-// the test ends.
+// testS3Config is a bucket of the test's own on the test MinIO.
 func testS3Config(t *testing.T) S3Config {
-	t.Helper()
-	endpoint, accessKey, secretKey := testenv.S3(t)
-	b := make([]byte, 8)
-	rand.Read(b)
-	cfg := S3Config{
-		Endpoint:  endpoint,
-		AccessKey: accessKey,
-		SecretKey: secretKey,
-		Bucket:    "cpaudit-test-" + hex.EncodeToString(b),
-		Prefix:    "cpaudit-test/",
-	}
-	t.Cleanup(func() { removeTestBucket(t, cfg) })
-	return cfg
+	b := blobtest.Bucket(t)
+	return S3Config{Endpoint: b.Endpoint, AccessKey: b.AccessKey, SecretKey: b.SecretKey, Bucket: b.Bucket, Prefix: b.Prefix}
 }
 
-// newTestS3 is a store on the test MinIO, in a bucket of its own that is
-// removed when the test ends.
-func newTestS3(t *testing.T) *S3BlobStore {
+// newTestS3 is a store on the test MinIO, in a bucket of its own.
+func newTestS3(t *testing.T) *S3 {
 	t.Helper()
-	s, err := NewS3BlobStore(context.Background(), testS3Config(t))
+	s, err := NewS3(context.Background(), testS3Config(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// removeTestBucket empties and removes cfg's bucket, if it exists: every
-// object, whatever its prefix, and every unfinished multipart upload (a
-// failed large Put leaves one if it cannot abort it).
-func removeTestBucket(t *testing.T, cfg S3Config) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	client, err := minio.New(cfg.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""), Secure: cfg.Secure})
-	if err != nil {
-		t.Errorf("cleaning up bucket %s: %v", cfg.Bucket, err)
-		return
-	}
-	if ok, err := client.BucketExists(ctx, cfg.Bucket); err != nil || !ok {
-		if err != nil {
-			t.Errorf("cleaning up bucket %s: %v", cfg.Bucket, err)
-		}
-		return
-	}
-	for obj := range client.ListObjectsIter(ctx, cfg.Bucket, minio.ListObjectsOptions{Recursive: true}) {
-		if obj.Err == nil {
-			obj.Err = client.RemoveObject(ctx, cfg.Bucket, obj.Key, minio.RemoveObjectOptions{})
-		}
-		if obj.Err != nil {
-			t.Errorf("cleaning up bucket %s: %v", cfg.Bucket, obj.Err)
-			return
-		}
-	}
-	for up := range client.ListIncompleteUploads(ctx, cfg.Bucket, "", true) {
-		if up.Err == nil {
-			up.Err = client.RemoveIncompleteUpload(ctx, cfg.Bucket, up.Key)
-		}
-		if up.Err != nil {
-			t.Errorf("cleaning up bucket %s: %v", cfg.Bucket, up.Err)
-			return
-		}
-	}
-	if err := client.RemoveBucket(ctx, cfg.Bucket); err != nil {
-		t.Errorf("removing bucket %s: %v", cfg.Bucket, err)
-	}
-}
-
-// TestS3BlobStore runs the contract against MinIO: one bucket for the run
-// (created by NewS3BlobStore), a fresh prefix for each subtest.
-func TestS3BlobStore(t *testing.T) {
+// TestS3 runs the contract against MinIO: one bucket for the run
+// (created by NewS3), a fresh prefix for each subtest.
+func TestS3(t *testing.T) {
 	cfg := testS3Config(t)
 	ctx := context.Background()
-	if _, err := NewS3BlobStore(ctx, cfg); err != nil {
+	if _, err := NewS3(ctx, cfg); err != nil {
 		t.Fatalf("creating the bucket: %v", err)
 	}
-	testBlobStore(t, func(t *testing.T) BlobStore {
+	testStore(t, func(t *testing.T) Store {
 		c := cfg
 		c.Prefix = cfg.Prefix + randomHex(4)
-		s, err := NewS3BlobStore(ctx, c)
+		s, err := NewS3(ctx, c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,13 +274,13 @@ func TestS3BlobStore(t *testing.T) {
 	})
 }
 
-// TestS3BlobStoreRetry drops the connection of the first upload half-way:
+// TestS3Retry drops the connection of the first upload half-way:
 // minio-go must rewind a seekable body and send it again whole, and must
 // not retry a stream, which cannot rewind.
-func TestS3BlobStoreRetry(t *testing.T) {
+func TestS3Retry(t *testing.T) {
 	cfg := testS3Config(t)
 	ctx := context.Background()
-	if _, err := NewS3BlobStore(ctx, cfg); err != nil {
+	if _, err := NewS3(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
 	base, err := minio.DefaultTransport(false)
@@ -348,7 +292,7 @@ func TestS3BlobStoreRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &S3BlobStore{client: client, bucket: cfg.Bucket, prefix: "retry/"}
+	s := &S3{client: client, bucket: cfg.Bucket, prefix: "retry/"}
 	data := randomBlob(1 << 20)
 
 	if err := s.Put(ctx, "t/seekable", bytes.NewReader(data), int64(len(data))); err != nil {
@@ -402,24 +346,24 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// TestS3BlobStorePrefix checks that the prefix is where objects go, that
+// TestS3Prefix checks that the prefix is where objects go, that
 // List hides it, and that stores with different prefixes share a bucket
 // without seeing each other's blobs.
-func TestS3BlobStorePrefix(t *testing.T) {
+func TestS3Prefix(t *testing.T) {
 	cfg := testS3Config(t)
 	ctx := context.Background()
 	cfg.Prefix = "/shared/cpaudit" // slashes around it are optional
-	s, err := NewS3BlobStore(ctx, cfg)
+	s, err := NewS3(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Prefix = ""
-	whole, err := NewS3BlobStore(ctx, cfg)
+	whole, err := NewS3(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Prefix = "other"
-	other, err := NewS3BlobStore(ctx, cfg)
+	other, err := NewS3(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,14 +387,14 @@ func TestS3BlobStorePrefix(t *testing.T) {
 	}
 }
 
-// TestS3BlobStoreCreatesBucketOnce starts servers at once on a bucket that
+// TestS3CreatesBucketOnce starts servers at once on a bucket that
 // does not exist yet: all must start, whichever creates it.
-func TestS3BlobStoreCreatesBucketOnce(t *testing.T) {
+func TestS3CreatesBucketOnce(t *testing.T) {
 	cfg := testS3Config(t)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			if _, err := NewS3BlobStore(context.Background(), cfg); err != nil {
+			if _, err := NewS3(context.Background(), cfg); err != nil {
 				t.Error(err)
 			}
 		})
@@ -458,17 +402,17 @@ func TestS3BlobStoreCreatesBucketOnce(t *testing.T) {
 	wg.Wait()
 }
 
-func TestS3BlobStoreRefused(t *testing.T) {
+func TestS3Refused(t *testing.T) {
 	cfg := testS3Config(t)
 	ctx := context.Background()
 	bad := cfg
 	bad.SecretKey = "not-the-secret"
-	_, err := NewS3BlobStore(ctx, bad)
+	_, err := NewS3(ctx, bad)
 	wantBlobKind(t, "wrong secret key", err, cpaudit.KindUnavailable)
 
 	// A bucket that disappears (or was never made): unavailable, not
 	// internal and not "not found", which would read as missing data.
-	s, err := newS3BlobStore(cfg)
+	s, err := newS3(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,16 +422,16 @@ func TestS3BlobStoreRefused(t *testing.T) {
 	wantBlobKind(t, "Put without the bucket", s.Put(ctx, "t/x", strings.NewReader("x"), 1), cpaudit.KindUnavailable)
 }
 
-// TestS3BlobStoreUnreachable needs no MinIO: nothing listens on port 1.
-func TestS3BlobStoreUnreachable(t *testing.T) {
+// TestS3Unreachable needs no MinIO: nothing listens on port 1.
+func TestS3Unreachable(t *testing.T) {
 	cfg := S3Config{Endpoint: "127.0.0.1:1", AccessKey: "a", SecretKey: "b", Bucket: "cpaudit"}
-	s, err := newS3BlobStore(cfg)
+	s, err := newS3(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, call := range map[string]func(context.Context) error{
-		"Ping":           s.Ping,
-		"NewS3BlobStore": func(ctx context.Context) error { _, err := NewS3BlobStore(ctx, cfg); return err },
+		"Ping":  s.Ping,
+		"NewS3": func(ctx context.Context) error { _, err := NewS3(ctx, cfg); return err },
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		start := time.Now()
@@ -500,7 +444,7 @@ func TestS3BlobStoreUnreachable(t *testing.T) {
 	}
 }
 
-func TestNewS3BlobStoreInvalidConfig(t *testing.T) {
+func TestNewS3InvalidConfig(t *testing.T) {
 	good := S3Config{Endpoint: "127.0.0.1:9000", AccessKey: "a", SecretKey: "b", Bucket: "cpaudit"}
 	bad := map[string]func(c *S3Config){
 		"no endpoint":       func(c *S3Config) { c.Endpoint = "" },
@@ -516,13 +460,13 @@ func TestNewS3BlobStoreInvalidConfig(t *testing.T) {
 	for name, change := range bad {
 		cfg := good
 		change(&cfg)
-		_, err := newS3BlobStore(cfg)
+		_, err := newS3(cfg)
 		wantBlobKind(t, name, err, cpaudit.KindInvalid)
 	}
 	for prefix, want := range map[string]string{"": "", "cpaudit": "cpaudit/", "/a/b/": "a/b/"} {
 		cfg := good
 		cfg.Prefix = prefix
-		s, err := newS3BlobStore(cfg)
+		s, err := newS3(cfg)
 		if err != nil {
 			t.Errorf("prefix %q: %v", prefix, err)
 		} else if s.prefix != want {
@@ -533,7 +477,7 @@ func TestNewS3BlobStoreInvalidConfig(t *testing.T) {
 
 // PutSHA256 sends the caller's SHA-256 with the body: MinIO stores the
 // bytes when they match it and refuses them whole when they do not.
-func TestS3BlobStorePutSHA256(t *testing.T) {
+func TestS3PutSHA256(t *testing.T) {
 	ctx := context.Background()
 	s := newTestS3(t)
 	data := []byte(strings.Repeat("清洁生产审核报告，", 50000))
@@ -553,45 +497,8 @@ func TestS3BlobStorePutSHA256(t *testing.T) {
 	_, err = s.Stat(ctx, "hebei/tampered")
 	wantBlobKind(t, "Stat after a refused body", err, cpaudit.KindNotFound)
 
-	err = s.PutSHA256(ctx, "hebei/big", bytes.NewReader(nil), singlePutLimit+1, hex.EncodeToString(sum[:]))
+	err = s.PutSHA256(ctx, "hebei/big", bytes.NewReader(nil), SinglePutLimit+1, hex.EncodeToString(sum[:]))
 	wantBlobKind(t, "PutSHA256 beyond its limit", err, cpaudit.KindInvalid)
 	err = s.PutSHA256(ctx, "hebei/x", bytes.NewReader(data), int64(len(data)), "not-a-hash")
 	wantBlobKind(t, "PutSHA256 with a malformed hash", err, cpaudit.KindInvalid)
-}
-
-// An upload to a store on S3 goes through PutSHA256 and lands whole under
-// its content address, leaving no spool file.
-func TestUploadToS3(t *testing.T) {
-	ctx := context.Background()
-	blobs := newTestS3(t)
-	counted := &countingS3{S3BlobStore: blobs}
-	s, err := Open(ctx, Config{DataDir: t.TempDir(), Blobs: counted, Passwords: cheap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	f := newFixture(t, s, "hebei")
-	content := strings.Repeat("单位产品取水量 3.2 m³/t；", 4000)
-	d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "取水台账.txt"}, content)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readBlob(t, blobs, blobKey("hebei", d.Current.SHA256)); string(got) != content {
-		t.Fatalf("blob of %d bytes, want the %d uploaded", len(got), len(content))
-	}
-	if n := counted.hashed.Load(); n != 1 {
-		t.Errorf("%d uploads sent with their SHA-256, want 1", n)
-	}
-	assertNoSpool(t, s)
-}
-
-// countingS3 counts the uploads that go through PutSHA256.
-type countingS3 struct {
-	*S3BlobStore
-	hashed atomic.Int32
-}
-
-func (c *countingS3) PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int64, sha256Hex string) error {
-	c.hashed.Add(1)
-	return c.S3BlobStore.PutSHA256(ctx, key, r, size, sha256Hex)
 }

@@ -1,4 +1,12 @@
-package storage
+// Package blob owns where document bytes live: a narrow Store interface
+// over immutable, content-addressed blobs, with three implementations that
+// pass one contract test (testStore in conformance_test.go): Local (the
+// file system, fsynced and renamed into place), S3 (MinIO or any S3
+// service, through minio-go) and Mem (memory, for fast tests).
+//
+// It knows nothing of tenants or documents: package storage names the keys
+// (SLUG/sha256/AB/ABCDEF…) and decides when a blob may be deleted.
+package blob
 
 import (
 	"context"
@@ -11,18 +19,17 @@ import (
 	"github.com/cpaudit/cpaudit"
 )
 
-// BlobStore keeps immutable byte blobs under string keys
+// Store keeps immutable byte blobs under string keys
 // ("tenant-slug/sha256/ab/abcdef..."). It is declared here, next to its
-// implementations, because the Store is its only consumer and every
-// implementation must pass the same contract test (testBlobStore):
-// LocalBlobStore (the file system), S3BlobStore (any S3 service) and
-// MemBlobStore (memory, for fast tests).
+// implementations, because storage.Store is its only consumer and every
+// implementation must pass the same contract test (testStore): Local (the
+// file system), S3 (any S3 service) and Mem (memory, for fast tests).
 //
 // Every method returns KindInvalid for a key that fails ValidKey, and
 // KindUnavailable when the backing service does not answer (including a
 // context deadline); other failures are KindInternal. A cancelled context
 // gives an error that wraps context.Canceled.
-type BlobStore interface {
+type Store interface {
 	// Put stores exactly size bytes from r under key, atomically: after an
 	// error the key is absent or holds its old complete content; after
 	// success the bytes are durable (fsynced, or acknowledged by S3).
@@ -81,7 +88,7 @@ func keyByte(c byte) bool {
 }
 
 func invalidKey(msg string) error {
-	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: "storage.ValidKey", Message: msg}
+	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: "blob.ValidKey", Message: msg}
 }
 
 // validPrefix checks a List prefix: "" or a valid key, optionally followed
