@@ -1,3 +1,5 @@
+//go:build benchseed
+
 package main
 
 import (

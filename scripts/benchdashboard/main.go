@@ -1,3 +1,5 @@
+//go:build benchseed
+
 // Command benchdashboard measures the regulator dashboard and the overdue
 // list on a generated province: 10,000 enterprises and audits over Hebei's
 // 11 cities and 170 counties with random progress, milestones and batch
