@@ -25,7 +25,7 @@ func (s *Store) OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) 
 // MatchImages replaces the stored image hashes of the job's document with
 // hashes and returns the images of documents of other enterprises that
 // may be the same (the candidates the caller compares): those found
-// through the banded index (see image_bands.go) that near accepts as
+// through the banded index (see detindex_image_bands.go) that near accepts as
 // near enough one of hashes to compare (all of them when near is nil),
 // and those with the same EXIF. A guideline, a
 // deleted document or one of no enterprise stores and matches nothing.

@@ -52,7 +52,7 @@ type Store struct {
 	// (see Stage).
 	spoolBufs sync.Pool
 	// runFilters caches the Bloom filters of the tenants' print runs,
-	// which never change once written (print_filters.go).
+	// which never change once written (detindex_print_filters.go).
 	runFilters runFilters
 
 	mu      sync.Mutex

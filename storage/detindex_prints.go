@@ -12,10 +12,10 @@ package storage
 // cache each print also read its leaf, so a report cost more the larger
 // the tenant. Here a document's prints, sorted, are appended as a run of
 // their own (a few dozen new pages at the end of the table); runs are
-// merged by sorted appends (print_merge.go), so each print is written at
+// merged by sorted appends (detindex_print_merge.go), so each print is written at
 // most three times, always sequentially. A lookup checks a Bloom filter of
 // all prints, then each run's for the prints that may be somewhere
-// (print_filters.go), and seeks only the runs a print may be in.
+// (detindex_print_filters.go), and seeks only the runs a print may be in.
 
 import (
 	"cmp"

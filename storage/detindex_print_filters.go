@@ -1,6 +1,6 @@
 package storage
 
-// This file owns the Bloom filters of the print runs (prints.go): one per
+// This file owns the Bloom filters of the print runs (detindex_prints.go): one per
 // run, and one of every print of the tenant, kept in memory. A document's
 // print is first checked against the filter of all prints, which lets
 // through only those some run may hold (the shared ones, and a few per

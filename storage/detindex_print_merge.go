@@ -1,6 +1,6 @@
 package storage
 
-// This file owns the merging of print runs (see prints.go): which runs
+// This file owns the merging of print runs (see detindex_prints.go): which runs
 // merge when, and the sorted append that merges them.
 
 import (
