@@ -217,7 +217,7 @@ func TestDashboardClickThrough(t *testing.T) {
 	b.mustLogin("hebei", w.provinceEmail)
 	page := b.page("/dashboard")
 	for _, want := range []string{`<svg class="chart" id="chart-phase"`, `<title id="chart-city-t">按设区市</title>`,
-		"石家庄市", "唐山市", "2020年第一批&lt;b&gt;"} {
+		"石家庄市", "唐山市", "石家庄市长安区", "保定市竞秀区", "2020年第一批&lt;b&gt;"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}

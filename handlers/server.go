@@ -102,6 +102,7 @@ type Server struct {
 	stall     time.Duration
 	now       func() time.Time
 	pages     map[string]*template.Template
+	divisions cpaudit.Divisions // names regions on pages
 	static    fs.FS
 	metrics   *metrics
 	registry  *prometheus.Registry
@@ -133,6 +134,9 @@ func New(cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	var err error
+	if s.divisions, err = cpaudit.LoadDivisions(); err != nil {
+		return nil, err
+	}
 	if s.pages, err = parsePages(cfg.Templates); err != nil {
 		return nil, err
 	}

@@ -21,29 +21,9 @@ func (s *Server) progressRoutes(r *mux.Router) {
 	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
 }
 
-// hebeiCities names Hebei's 11 prefecture-level cities; other divisions
-// show as their code.
-var hebeiCities = map[string]string{
-	"130100": "石家庄市", "130200": "唐山市", "130300": "秦皇岛市", "130400": "邯郸市", "130500": "邢台市",
-	"130600": "保定市", "130700": "张家口市", "130800": "承德市", "130900": "沧州市", "131000": "廊坊市", "131100": "衡水市",
-}
-
-func regionLabel(code string) string {
-	if name, ok := hebeiCities[code]; ok {
-		return name
-	}
-	return code
-}
-
-// countyLabel is a county's code under its city's name, when known.
-func countyLabel(code string) string {
-	if len(code) == 6 {
-		if name, ok := hebeiCities[code[:4]+"00"]; ok {
-			return name + " " + code
-		}
-	}
-	return code
-}
+// regionLabel names a division for pages: 石家庄市, 石家庄市长安区, or the
+// code when the national table does not know it.
+func (s *Server) regionLabel(code string) string { return s.divisions.Label(code) }
 
 // phaseLabels names the phases: "P3 审核" (or its English name), and
 // "done" all 35 steps accepted. Built once per page, not per label.
@@ -117,10 +97,10 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		industries = append(industries, chartItem{label, c.Count, listHref("/audits", cpaudit.AuditListFilter{Industry: c.Key})})
 	}
 	for _, c := range d.ByCity {
-		cities = append(cities, chartItem{regionLabel(c.Key), c.Count, listHref("/audits", cpaudit.AuditListFilter{Region: c.Key})})
+		cities = append(cities, chartItem{s.regionLabel(c.Key), c.Count, listHref("/audits", cpaudit.AuditListFilter{Region: c.Key})})
 	}
 	for _, c := range d.ByCounty {
-		counties = append(counties, chartItem{countyLabel(c.Key), c.Count, listHref("/audits", cpaudit.AuditListFilter{Region: c.Key})})
+		counties = append(counties, chartItem{s.regionLabel(c.Key), c.Count, listHref("/audits", cpaudit.AuditListFilter{Region: c.Key})})
 	}
 	for _, c := range d.Overdue {
 		overdue = append(overdue, chartItem{T("due." + c.Key), c.Count, listHref("/audits", cpaudit.AuditListFilter{Overdue: c.Key})})
@@ -134,7 +114,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		"CountyChart":   newBarChart("chart-county", T("due.byCounty"), T("due.noData"), counties),
 		"BatchChart":    s.batchChart(lang, d),
 		"Regional":      a.Role == cpaudit.RoleRegulator || a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleExpert,
-		"Upcoming":      webAuditRows(lang, d.Upcoming),
+		"Upcoming":      s.webAuditRows(lang, d.Upcoming),
 	}
 	if a.Role == cpaudit.RoleEnterprise {
 		own, _, err := s.store.Audits(r.Context(), a, cpaudit.AuditListFilter{Limit: 20})
@@ -145,7 +125,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		for i, au := range own {
 			bars = append(bars, newProgressBar("progress-"+strconv.Itoa(i), au.EnterpriseName, au.Accepted, cpaudit.StepCount))
 		}
-		data["Own"], data["OwnBars"] = webAuditRows(lang, own), bars
+		data["Own"], data["OwnBars"] = s.webAuditRows(lang, own), bars
 	}
 	return s.render(w, r, http.StatusOK, "dashboard", data)
 }
@@ -191,12 +171,12 @@ type webAuditRow struct {
 	OverdueLabels                      []string
 }
 
-func webAuditRows(lang string, rows []cpaudit.AuditRow) []webAuditRow {
+func (s *Server) webAuditRows(lang string, rows []cpaudit.AuditRow) []webAuditRow {
 	T := translator(lang)
 	pl := phaseLabels(lang)
 	out := make([]webAuditRow, len(rows))
 	for i, r := range rows {
-		w := webAuditRow{AuditRow: r, PhaseLabel: phaseLabel(pl, r.Phase), RegionLabel: countyLabel(r.Region)}
+		w := webAuditRow{AuditRow: r, PhaseLabel: phaseLabel(pl, r.Phase), RegionLabel: s.regionLabel(r.Region)}
 		if r.Next != "" {
 			w.NextLabel = T("due." + r.Next)
 		}
@@ -277,7 +257,7 @@ func (s *Server) auditsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data["Rows"], data["Total"] = webAuditRows(webOf(r).Lang, rows), total
+	data["Rows"], data["Total"] = s.webAuditRows(webOf(r).Lang, rows), total
 	data["Pager"] = listPager("/audits", f, len(rows), total)
 	data["Export"] = listHref("/audits.xlsx", f)
 	return s.render(w, r, http.StatusOK, "audits", data)
@@ -309,7 +289,7 @@ func (s *Server) overduePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	shown := make([]webOverdueRow, len(rows))
 	for i, o := range rows {
-		shown[i] = webOverdueRow{OverdueRow: o, ObligationLabel: T("due." + o.Obligation), RegionLabel: countyLabel(o.Region)}
+		shown[i] = webOverdueRow{OverdueRow: o, ObligationLabel: T("due." + o.Obligation), RegionLabel: s.regionLabel(o.Region)}
 	}
 	data["Rows"], data["Total"] = shown, total
 	data["Pager"] = listPager("/overdue", f, len(rows), total)

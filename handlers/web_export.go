@@ -48,7 +48,7 @@ func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 		f.Offset = offset
 		return s.store.Audits(r.Context(), actorOf(r), f)
 	}, func(rows []cpaudit.AuditRow) {
-		for _, row := range webAuditRows(lang, rows) {
+		for _, row := range s.webAuditRows(lang, rows) {
 			overdue := ""
 			for i, o := range row.OverdueLabels {
 				if i > 0 {
@@ -83,7 +83,7 @@ func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
 		return s.store.Overdue(r.Context(), actorOf(r), f)
 	}, func(rows []cpaudit.OverdueRow) {
 		for _, o := range rows {
-			t.Rows = append(t.Rows, []any{o.AuditID, o.EnterpriseName, countyLabel(o.Region), T("due." + o.Obligation), o.Due, o.DaysOverdue})
+			t.Rows = append(t.Rows, []any{o.AuditID, o.EnterpriseName, s.regionLabel(o.Region), T("due." + o.Obligation), o.Due, o.DaysOverdue})
 		}
 	})
 	if err != nil {
