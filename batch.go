@@ -146,3 +146,19 @@ type Gates struct {
 	AcceptanceOpen     bool       `json:"acceptance_open"` // all 35 steps accepted
 	AcceptanceOpenedAt *time.Time `json:"acceptance_opened_at,omitempty"`
 }
+
+// BatchPatch changes a batch's name or obligation dates; nil fields stay,
+// a date set to "" is cleared.
+type BatchPatch struct {
+	Name        *string
+	Obligations map[string]*string // by ObligationNames
+}
+
+// LetterJob is a letter to generate again because its batch's dates changed.
+type LetterJob struct {
+	ID         int64
+	TenantID   string
+	AuditID    string
+	DocumentID string
+	Attempts   int // including this one
+}

@@ -126,3 +126,13 @@ func (f *DocumentFilter) Page() {
 		f.Offset = 0
 	}
 }
+
+// Staged is an upload received whole and hashed into a temporary file by
+// the store (Stage), waiting to be stored together with its row. Only the
+// store that staged it can store it; Close discards it and may be called
+// more than once.
+type Staged interface {
+	// Sum is the SHA-256 (hex) and the size of the staged bytes.
+	Sum() (sha256 string, size int64)
+	Close() error
+}

@@ -305,3 +305,9 @@ func CheckMilestone(f AuditFacts, m *NewMilestone, today string, loc *time.Locat
 	}
 	return nil
 }
+
+// AuditDeadlines is an audit's progress computed now, with its milestones.
+type AuditDeadlines struct {
+	Progress
+	Milestones []Milestone `json:"milestones"`
+}

@@ -95,3 +95,10 @@ func PhaseOfStep(step int) string {
 	}
 	return ""
 }
+
+// StepChange is one transition asked of a step.
+type StepChange struct {
+	Action      StepAction
+	Reason      string   // required to return a step
+	DocumentIDs []string // optional on submit: documents of the same audit
+}

@@ -148,3 +148,18 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
+
+// NewUser is what creating a user takes.
+type NewUser struct {
+	Email    string
+	Role     Role
+	Password string
+	OrgID    string // optional; must be an organisation of the role's kind
+}
+
+// Session is a logged-in browser.
+type Session struct {
+	User      User
+	CSRFToken string // must accompany every form the browser posts
+	ExpiresAt time.Time
+}

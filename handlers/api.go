@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 )
 
 // decodeJSON reads a JSON object of at most 1 MiB into v, rejecting unknown
@@ -65,7 +64,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.CreateUser(r.Context(), actorOf(r), storage.NewUser{Email: in.Email, Role: role, Password: in.Password, OrgID: in.OrgID})
+	u, err := s.store.CreateUser(r.Context(), actorOf(r), cpaudit.NewUser{Email: in.Email, Role: role, Password: in.Password, OrgID: in.OrgID})
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 )
 
 func (s *Server) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
@@ -67,7 +66,7 @@ func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	p := storage.BatchPatch{Name: in.Name, Obligations: map[string]*string{}}
+	p := cpaudit.BatchPatch{Name: in.Name, Obligations: map[string]*string{}}
 	for name, raw := range in.Obligations {
 		var v *string
 		if err := json.Unmarshal(raw, &v); err != nil {
@@ -103,7 +102,7 @@ func (s *Server) apiStepTransition(action cpaudit.StepAction) apiFunc {
 				return err
 			}
 		}
-		au, err := s.store.TransitionStep(r.Context(), actorOf(r), param(r, "id"), n, storage.StepChange{
+		au, err := s.store.TransitionStep(r.Context(), actorOf(r), param(r, "id"), n, cpaudit.StepChange{
 			Action: action, Reason: in.Reason, DocumentIDs: in.DocumentIDs})
 		if err != nil {
 			return err

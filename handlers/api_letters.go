@@ -10,7 +10,6 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/letter"
-	"github.com/cpaudit/cpaudit/storage"
 )
 
 // letterStore is what the letter routes and assigning a consultancy need
@@ -19,11 +18,11 @@ type letterStore interface {
 	LetterTemplate(ctx context.Context, a cpaudit.Actor) ([]byte, string, error)
 	SetLetterTemplate(ctx context.Context, a cpaudit.Actor, docx []byte, filename string) error
 	MayIssueLetters(ctx context.Context, a cpaudit.Actor, auditID string) error
-	SaveLetter(ctx context.Context, a cpaudit.Actor, auditID string, st *storage.Staged) (cpaudit.Document, error)
+	SaveLetter(ctx context.Context, a cpaudit.Actor, auditID string, st cpaudit.Staged) (cpaudit.Document, error)
 	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
-	ClaimLetterJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]storage.LetterJob, error)
-	CompleteLetterJob(ctx context.Context, j storage.LetterJob, st *storage.Staged) (cpaudit.Document, error)
-	FailLetterJob(ctx context.Context, j storage.LetterJob) (gaveUp bool, err error)
+	ClaimLetterJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.LetterJob, error)
+	CompleteLetterJob(ctx context.Context, j cpaudit.LetterJob, st cpaudit.Staged) (cpaudit.Document, error)
+	FailLetterJob(ctx context.Context, j cpaudit.LetterJob) (gaveUp bool, err error)
 	ReleaseJob(ctx context.Context, tenantID string, id int64, attempts int) error
 	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
 	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
@@ -168,7 +167,7 @@ func (s *Server) RegenerateLetters(ctx context.Context, tenantID string) error {
 			}
 			// One letter that cannot be built must not hold up the
 			// others: it stays leased (so this loop ends) and is tried
-			// again later, up to storage.MaxLetterAttempts times.
+			// again later, up to the store's maximum of attempts.
 			gaveUp, ferr := s.store.FailLetterJob(ctx, j)
 			if ferr != nil {
 				return ferr
@@ -184,7 +183,7 @@ func (s *Server) RegenerateLetters(ctx context.Context, tenantID string) error {
 	}
 }
 
-func (s *Server) regenerateLetter(ctx context.Context, tenantID string, j storage.LetterJob) error {
+func (s *Server) regenerateLetter(ctx context.Context, tenantID string, j cpaudit.LetterJob) error {
 	docx, err := s.buildLetter(ctx, cpaudit.SystemActor(tenantID), j.AuditID)
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 )
 
 // progressStore is what deadlines, audit lists and dashboards need from
@@ -18,7 +17,7 @@ type progressStore interface {
 	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
 	Notices(ctx context.Context, a cpaudit.Actor, limit, offset int) ([]cpaudit.Notice, int, error)
 	RecordMilestone(ctx context.Context, a cpaudit.Actor, auditID string, m cpaudit.NewMilestone) (cpaudit.Milestone, error)
-	Deadlines(ctx context.Context, a cpaudit.Actor, auditID string) (storage.AuditDeadlines, error)
+	Deadlines(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditDeadlines, error)
 }
 
 // defaultStalledDays is N of "no change in N days" unless ?stalled= says.

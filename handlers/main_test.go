@@ -134,7 +134,7 @@ func (e *testEnv) org(a cpaudit.Actor, kind cpaudit.OrgKind, name, first17 strin
 // user creates a user and returns an API token for it.
 func (e *testEnv) user(a cpaudit.Actor, email string, role cpaudit.Role, orgID string) string {
 	e.t.Helper()
-	u, err := e.store.CreateUser(context.Background(), a, storage.NewUser{Email: email, Role: role, Password: testPassword, OrgID: orgID})
+	u, err := e.store.CreateUser(context.Background(), a, cpaudit.NewUser{Email: email, Role: role, Password: testPassword, OrgID: orgID})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -24,10 +23,10 @@ type Store interface {
 
 	Authenticate(ctx context.Context, tenantID, email, password string) (cpaudit.User, error)
 	UserByToken(ctx context.Context, token string) (cpaudit.User, error)
-	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, storage.Session, error)
-	SessionByCookie(ctx context.Context, cookie string) (storage.Session, error)
+	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, cpaudit.Session, error)
+	SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error)
 	DeleteSession(ctx context.Context, a cpaudit.Actor, cookie string) error
-	CreateUser(ctx context.Context, a cpaudit.Actor, nu storage.NewUser) (cpaudit.User, error)
+	CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewUser) (cpaudit.User, error)
 	CreateToken(ctx context.Context, a cpaudit.Actor, userID, name string) (string, cpaudit.Token, error)
 	Tokens(ctx context.Context, a cpaudit.Actor, userID string) ([]cpaudit.Token, error)
 	RevokeToken(ctx context.Context, a cpaudit.Actor, tokenID string) error
@@ -37,15 +36,15 @@ type Store interface {
 	CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, consultancyID string) (cpaudit.Audit, error)
 	Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error)
 	StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewAudit) (cpaudit.Audit, error)
-	TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c storage.StepChange) (cpaudit.Audit, error)
+	TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c cpaudit.StepChange) (cpaudit.Audit, error)
 	CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batch) (cpaudit.Batch, error)
-	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p storage.BatchPatch) (cpaudit.Batch, error)
+	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.BatchPatch) (cpaudit.Batch, error)
 	Batch(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Batch, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 
-	Stage(r io.Reader, max int64) (*storage.Staged, error)
-	CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st *storage.Staged) (cpaudit.Document, error)
-	AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st *storage.Staged) (cpaudit.Document, error)
+	Stage(r io.Reader, max int64) (cpaudit.Staged, error)
+	CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st cpaudit.Staged) (cpaudit.Document, error)
+	AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st cpaudit.Staged) (cpaudit.Document, error)
 	Document(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, error)
 	DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) error
 	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)

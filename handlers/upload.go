@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 )
 
 // uploadForm is a multipart upload: the fields around the file and the
@@ -17,7 +16,7 @@ type uploadForm struct {
 	fields      map[string]string
 	filename    string
 	contentType string
-	staged      *storage.Staged
+	staged      cpaudit.Staged
 }
 
 func (u *uploadForm) Close() {

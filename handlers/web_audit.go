@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 	"github.com/gorilla/mux"
 )
 
@@ -145,7 +144,7 @@ func (s *Server) stepSubmit(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return cpaudit.Errorf(cpaudit.KindNotFound, "no such action")
 	}
-	c := storage.StepChange{Action: action, Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	c := cpaudit.StepChange{Action: action, Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	if action == cpaudit.StepSubmit {
 		c.DocumentIDs = r.PostForm["document_ids"]
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/cpaudit/cpaudit/storage"
 	"github.com/gorilla/mux"
 )
 
@@ -213,7 +212,7 @@ func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	p := storage.BatchPatch{Obligations: map[string]*string{}}
+	p := cpaudit.BatchPatch{Obligations: map[string]*string{}}
 	want := b
 	for i, f := range want.Obligations.Fields() {
 		v := strings.TrimSpace(r.PostFormValue(cpaudit.ObligationNames[i]))

@@ -48,17 +48,10 @@ func (s *Store) CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batc
 	return b, nil
 }
 
-// BatchPatch changes a batch's name or obligation dates; nil fields stay,
-// a date set to "" is cleared.
-type BatchPatch struct {
-	Name        *string
-	Obligations map[string]*string // by cpaudit.ObligationNames
-}
-
 // UpdateBatch applies p. KindNotFound for an unknown batch, KindConflict
 // for an actor who may not manage batches, KindInvalid or
 // KindUnprocessable for bad values.
-func (s *Store) UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p BatchPatch) (cpaudit.Batch, error) {
+func (s *Store) UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.BatchPatch) (cpaudit.Batch, error) {
 	const op = "storage.UpdateBatch"
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {

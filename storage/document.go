@@ -76,8 +76,12 @@ func mayUpload(a cpaudit.Actor, kind cpaudit.DocKind) error {
 // which CollectGarbage removes). KindInvalid for bad metadata or a broken
 // stream, KindNotFound for an audit the actor
 // cannot see, KindConflict when the actor's role may not upload this kind.
-func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st *Staged) (cpaudit.Document, error) {
+func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, upload cpaudit.Staged) (cpaudit.Document, error) {
 	const op = "storage.CreateDocument"
+	st, err := staged(op, upload)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
 	if _, err := cpaudit.ParseDocKind(string(nd.Kind)); err != nil {
 		return cpaudit.Document{}, err
 	}
@@ -151,8 +155,12 @@ func (s *Store) insertVersion(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, 
 // The actor must see the document (else KindNotFound) and belong to the
 // organisation that owns it, have uploaded it, or be an admin (else
 // KindConflict). Other errors as CreateDocument.
-func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st *Staged) (cpaudit.Document, error) {
+func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, upload cpaudit.Staged) (cpaudit.Document, error) {
 	const op = "storage.AddVersion"
+	st, err := staged(op, upload)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
 	h, err := s.tenant(ctx, a.TenantID)
 	if err != nil {
 		return cpaudit.Document{}, err

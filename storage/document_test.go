@@ -73,7 +73,7 @@ func TestDocumentsAndVisibility(t *testing.T) {
 	mustKind(t, err, cpaudit.KindInvalid)
 
 	// Versions: the firm adds one, the old one stays readable.
-	st, _ := s.Stage(strings.NewReader("第二版报告"), 1<<20)
+	st, _ := s.stage(strings.NewReader("第二版报告"), 1<<20)
 	defer st.Close()
 	_, err = s.AddVersion(ctx, f.other, d.ID, "v2.txt", "text/plain", st)
 	mustKind(t, err, cpaudit.KindNotFound)
@@ -136,14 +136,14 @@ func TestDocumentsAndVisibility(t *testing.T) {
 
 func TestStageLimits(t *testing.T) {
 	s := newTestStore(t, nil)
-	_, err := s.Stage(strings.NewReader(strings.Repeat("x", 101)), 100)
+	_, err := s.stage(strings.NewReader(strings.Repeat("x", 101)), 100)
 	mustKind(t, err, cpaudit.KindTooLarge)
-	st, err := s.Stage(strings.NewReader(strings.Repeat("x", 100)), 100)
+	st, err := s.stage(strings.NewReader(strings.Repeat("x", 100)), 100)
 	if err != nil || st.Size != 100 {
 		t.Fatal(err)
 	}
 	st.Close()
-	_, err = s.Stage(io.MultiReader(strings.NewReader("half"), errReader{}), 100)
+	_, err = s.stage(io.MultiReader(strings.NewReader("half"), errReader{}), 100)
 	mustKind(t, err, cpaudit.KindInvalid)
 	assertNoSpool(t, s)
 }
@@ -237,7 +237,7 @@ func TestUploadAdoptsStagedFile(t *testing.T) {
 		t.Fatalf("blob: %q %v", b, err)
 	}
 	// Adopt refuses a file whose size is not what the caller says.
-	st, _ := s.Stage(strings.NewReader("abc"), 10)
+	st, _ := s.stage(strings.NewReader("abc"), 10)
 	defer st.Close()
 	mustKind(t, blobs.Adopt(ctx, "hebei/x", st.file, 4), cpaudit.KindInvalid)
 

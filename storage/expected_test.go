@@ -55,13 +55,13 @@ func TestStepRequirementsDefaultsAndConfig(t *testing.T) {
 	if err != nil || got.Step != 1 || got.Documents[0].Zh != "领导承诺书" {
 		t.Fatalf("set: %v %+v", err, got)
 	}
-	_, err = s.TransitionStep(ctx, f.consultant, f.audit.ID, 1, StepChange{Action: cpaudit.StepSubmit})
+	_, err = s.TransitionStep(ctx, f.consultant, f.audit.ID, 1, cpaudit.StepChange{Action: cpaudit.StepSubmit})
 	mustKind(t, err, cpaudit.KindConflict)
 	if !strings.Contains(err.Error(), "领导承诺书") {
 		t.Fatalf("the refusal does not name the missing document: %v", err)
 	}
 	// Step 2 keeps its advisory default and is submitted without documents.
-	if _, err := s.TransitionStep(ctx, f.consultant, f.audit.ID, 2, StepChange{Action: cpaudit.StepSubmit}); err != nil {
+	if _, err := s.TransitionStep(ctx, f.consultant, f.audit.ID, 2, cpaudit.StepChange{Action: cpaudit.StepSubmit}); err != nil {
 		t.Fatal(err)
 	}
 	// An evidence file uploaded elsewhere in the audit serves when submitted with the step.
@@ -73,7 +73,7 @@ func TestStepRequirementsDefaultsAndConfig(t *testing.T) {
 	if err != nil || au.Steps[0].Expected[0].DocumentID != "" || !au.Steps[0].Expected[0].Required {
 		t.Fatalf("before submitting: %v %+v", err, au.Steps[0].Expected)
 	}
-	au, err = s.TransitionStep(ctx, f.consultant, f.audit.ID, 1, StepChange{Action: cpaudit.StepSubmit, DocumentIDs: []string{doc.ID}})
+	au, err = s.TransitionStep(ctx, f.consultant, f.audit.ID, 1, cpaudit.StepChange{Action: cpaudit.StepSubmit, DocumentIDs: []string{doc.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}

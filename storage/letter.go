@@ -80,7 +80,11 @@ func (s *Store) MayIssueLetters(ctx context.Context, a cpaudit.Actor, auditID st
 // afterwards as a new version of that document. The bytes go through the
 // document store like any upload: hashed, versioned, extracted, indexed,
 // logged. Errors as MayIssueLetters.
-func (s *Store) SaveLetter(ctx context.Context, a cpaudit.Actor, auditID string, st *Staged) (cpaudit.Document, error) {
+func (s *Store) SaveLetter(ctx context.Context, a cpaudit.Actor, auditID string, upload cpaudit.Staged) (cpaudit.Document, error) {
+	st, err := staged("storage.SaveLetter", upload)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
 	if err := s.MayIssueLetters(ctx, a, auditID); err != nil {
 		return cpaudit.Document{}, err
 	}
@@ -162,15 +166,6 @@ func (s *Store) enqueueLetters(ctx context.Context, tx *sql.Tx, batchID string) 
 	return err
 }
 
-// LetterJob is a letter to generate again because its batch's dates changed.
-type LetterJob struct {
-	ID         int64
-	TenantID   string
-	AuditID    string
-	DocumentID string
-	Attempts   int // including this one
-}
-
 // MaxLetterAttempts is how often a letter is tried before its job is
 // dropped: a letter that cannot be built (say, an audit whose enterprise
 // has gone) keeps its last version instead of coming back for ever.
@@ -179,7 +174,7 @@ const MaxLetterAttempts = 5
 // FailLetterJob records that j failed. Before its MaxLetterAttempts-th
 // attempt the job stays leased and comes back when the lease ends; at
 // that attempt it is removed, and gaveUp is true.
-func (s *Store) FailLetterJob(ctx context.Context, j LetterJob) (gaveUp bool, err error) {
+func (s *Store) FailLetterJob(ctx context.Context, j cpaudit.LetterJob) (gaveUp bool, err error) {
 	if j.Attempts < MaxLetterAttempts {
 		return false, nil
 	}
@@ -194,7 +189,7 @@ func (s *Store) FailLetterJob(ctx context.Context, j LetterJob) (gaveUp bool, er
 }
 
 // ClaimLetterJobs leases up to limit due letter jobs of a tenant for lease.
-func (s *Store) ClaimLetterJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]LetterJob, error) {
+func (s *Store) ClaimLetterJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.LetterJob, error) {
 	const op = "storage.ClaimLetterJobs"
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
@@ -204,9 +199,9 @@ func (s *Store) ClaimLetterJobs(ctx context.Context, tenantID string, limit int,
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	jobs := make([]LetterJob, 0, len(claimed))
+	jobs := make([]cpaudit.LetterJob, 0, len(claimed))
 	for _, c := range claimed {
-		j := LetterJob{ID: c.id, TenantID: tenantID, DocumentID: c.docID, Attempts: c.attempts}
+		j := cpaudit.LetterJob{ID: c.id, TenantID: tenantID, DocumentID: c.docID, Attempts: c.attempts}
 		if err := db.QueryRowContext(ctx, `SELECT audit_id FROM letters WHERE document_id = ?`, c.docID).Scan(&j.AuditID); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
@@ -219,7 +214,11 @@ func (s *Store) ClaimLetterJobs(ctx context.Context, tenantID string, limit int,
 // the system, and removes the job; the version's upload is logged.
 // Several jobs for one letter (dates changed twice) each add a version
 // with the dates current when they ran, so the newest is always right.
-func (s *Store) CompleteLetterJob(ctx context.Context, j LetterJob, st *Staged) (cpaudit.Document, error) {
+func (s *Store) CompleteLetterJob(ctx context.Context, j cpaudit.LetterJob, upload cpaudit.Staged) (cpaudit.Document, error) {
+	st, err := staged("storage.CompleteLetterJob", upload)
+	if err != nil {
+		return cpaudit.Document{}, err
+	}
 	d, err := s.saveLetter(ctx, cpaudit.SystemActor(j.TenantID), j.AuditID, st)
 	if err != nil {
 		return cpaudit.Document{}, err

@@ -11,7 +11,7 @@ import (
 
 func (f *fixture) stage(t *testing.T, content string) *Staged {
 	t.Helper()
-	st, err := f.s.Stage(strings.NewReader(content), 1<<20)
+	st, err := f.s.stage(strings.NewReader(content), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +57,14 @@ func TestLetterVersionsAndJobs(t *testing.T) {
 		}
 	}
 	name := "第一批（调整）"
-	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, BatchPatch{Name: &name}); err != nil {
+	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, cpaudit.BatchPatch{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
 	if jobs, _ := s.ClaimLetterJobs(ctx, f.sys.TenantID, 10, time.Minute); len(jobs) != 0 {
 		t.Fatalf("a rename queued %d letter jobs", len(jobs))
 	}
 	date := "2025-04-30"
-	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, BatchPatch{Obligations: map[string]*string{"disclose": &date}}); err != nil {
+	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, cpaudit.BatchPatch{Obligations: map[string]*string{"disclose": &date}}); err != nil {
 		t.Fatal(err)
 	}
 	jobs, err := s.ClaimLetterJobs(ctx, f.sys.TenantID, 10, time.Minute)
@@ -197,7 +197,7 @@ func TestLetterJobGivesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	date := "2025-05-31"
-	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, BatchPatch{Obligations: map[string]*string{"disclose": &date}}); err != nil {
+	if _, err := s.UpdateBatch(ctx, f.regulator, b.ID, cpaudit.BatchPatch{Obligations: map[string]*string{"disclose": &date}}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()

@@ -322,28 +322,22 @@ func auditIsVisible(ctx context.Context, q querier, a cpaudit.Actor, auditID str
 	return err
 }
 
-// AuditDeadlines is an audit's progress computed now, with its milestones.
-type AuditDeadlines struct {
-	cpaudit.Progress
-	Milestones []cpaudit.Milestone `json:"milestones"`
-}
-
 // Deadlines returns an audit's obligations as of today: due, met, overdue.
 // KindNotFound if the actor cannot see the audit.
-func (s *Store) Deadlines(ctx context.Context, a cpaudit.Actor, auditID string) (AuditDeadlines, error) {
+func (s *Store) Deadlines(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditDeadlines, error) {
 	const op = "storage.Deadlines"
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
-		return AuditDeadlines{}, err
+		return cpaudit.AuditDeadlines{}, err
 	}
 	if err := auditIsVisible(ctx, db, a, auditID); err != nil {
-		return AuditDeadlines{}, dbError(op, err, "", "")
+		return cpaudit.AuditDeadlines{}, dbError(op, err, "", "")
 	}
 	f, err := s.auditFacts(ctx, db, auditID)
 	if err != nil {
-		return AuditDeadlines{}, dbError(op, err, "no such audit", "")
+		return cpaudit.AuditDeadlines{}, dbError(op, err, "no such audit", "")
 	}
-	return AuditDeadlines{Progress: cpaudit.ComputeProgress(f, s.today(), s.loc), Milestones: f.Milestones}, nil
+	return cpaudit.AuditDeadlines{Progress: cpaudit.ComputeProgress(f, s.today(), s.loc), Milestones: f.Milestones}, nil
 }
 
 // Notices lists the overdue notices of the audits the actor may see,

@@ -109,7 +109,7 @@ func TestDeadlinesFollowEvents(t *testing.T) {
 	}
 
 	// The consultancy starts work: registration is met at once.
-	if _, err := s.TransitionStep(ctx, f.consultant, au.ID, 1, StepChange{Action: cpaudit.StepSubmit}); err != nil {
+	if _, err := s.TransitionStep(ctx, f.consultant, au.ID, 1, cpaudit.StepChange{Action: cpaudit.StepSubmit}); err != nil {
 		t.Fatal(err)
 	}
 	if got := overdueOf(t, s, f.regulator, au.ID); len(got) != 0 {
@@ -139,7 +139,7 @@ func TestDeadlinesFollowEvents(t *testing.T) {
 	// Moving a due date into the past makes the audit overdue in the
 	// same transaction, with a notice.
 	reg, disc, past := "2026-01-15", "2026-01-20", "2026-01-25"
-	if _, err := s.UpdateBatch(ctx, f.admin, b.ID, BatchPatch{Obligations: map[string]*string{
+	if _, err := s.UpdateBatch(ctx, f.admin, b.ID, cpaudit.BatchPatch{Obligations: map[string]*string{
 		"register": &reg, "disclose": &disc, "apply_assessment": &past}}); err != nil {
 		t.Fatal(err)
 	}

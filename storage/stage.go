@@ -29,6 +29,18 @@ func (st *Staged) Close() error {
 	return os.Remove(st.file.Name())
 }
 
+// Sum is the SHA-256 and size of the staged bytes (cpaudit.Staged).
+func (st *Staged) Sum() (string, int64) { return st.SHA256, st.Size }
+
+// staged is the store's own staged upload behind st: only what this
+// package staged can be stored.
+func staged(op string, st cpaudit.Staged) (*Staged, error) {
+	if own, ok := st.(*Staged); ok && own != nil {
+		return own, nil
+	}
+	return nil, cpaudit.Internal(op, errors.New("the upload was not staged by this store"))
+}
+
 // spoolChunk is how much of an upload is handed at once from one stage
 // of Stage's pipeline to the next: small, so that hashing and the disk
 // start on the first chunk while the rest is still arriving and little is
@@ -67,7 +79,16 @@ const writebackWindow = 256 << 10
 // writebackWindow bytes, so the fsync that makes the blob durable mostly
 // waits for the tail; staging for S3 does not, since that file is only
 // read back and deleted.
-func (s *Store) Stage(r io.Reader, max int64) (*Staged, error) {
+func (s *Store) Stage(r io.Reader, max int64) (cpaudit.Staged, error) {
+	st, err := s.stage(r, max)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// stage is Stage with the store's own type.
+func (s *Store) stage(r io.Reader, max int64) (*Staged, error) {
 	const op = "storage.Stage"
 	f, err := os.CreateTemp(filepath.Join(s.dataDir, "tmp"), "upload-*")
 	if err != nil {

@@ -54,7 +54,7 @@ func TestStagePipeline(t *testing.T) {
 		for _, size := range sizes {
 			content := bytes.Repeat([]byte("清洁生产审核报告，"), size/27+1)[:size]
 			for _, read := range []int{7777, 1 << 20} {
-				st, err := s.Stage(chunkyReader{bytes.NewReader(content), read}, int64(size)+1)
+				st, err := s.stage(chunkyReader{bytes.NewReader(content), read}, int64(size)+1)
 				if err != nil {
 					t.Fatalf("%s: size %d: %v", name, size, err)
 				}
@@ -75,7 +75,7 @@ func TestStagePipeline(t *testing.T) {
 func TestStageLimitMidChunk(t *testing.T) {
 	s := newLocalStore(t, nil)
 	max := int64(3*spoolChunk + 100)
-	_, err := s.Stage(chunkyReader{bytes.NewReader(make([]byte, max+1)), 5000}, max)
+	_, err := s.stage(chunkyReader{bytes.NewReader(make([]byte, max+1)), 5000}, max)
 	mustKind(t, err, cpaudit.KindTooLarge)
 	assertNoSpool(t, s)
 }
@@ -136,7 +136,7 @@ func TestAdoptReplacesWhatIsThere(t *testing.T) {
 	sum := sha256.Sum256([]byte(content))
 	key := blobKey("hebei", hex.EncodeToString(sum[:]))
 	adopt := func() error {
-		st, err := s.Stage(strings.NewReader(content), 1<<20)
+		st, err := s.stage(strings.NewReader(content), 1<<20)
 		if err != nil {
 			return err
 		}

@@ -10,13 +10,6 @@ import (
 	"github.com/cpaudit/cpaudit"
 )
 
-// StepChange is one transition asked of a step.
-type StepChange struct {
-	Action      cpaudit.StepAction
-	Reason      string   // required to return a step
-	DocumentIDs []string // optional on submit: documents of the same audit
-}
-
 // stepStateNames are the states as a person reads them in a refusal.
 var stepStateNames = map[cpaudit.StepState]string{
 	cpaudit.StepNotStarted: "not started",
@@ -85,7 +78,7 @@ const maxReason = 4000
 // KindConflict: the actor's role or the step's state does not allow it, or
 // a step of P6/P7 is submitted before P1-P5 are all accepted.
 // KindUnprocessable: a document id that is not a document of the audit.
-func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c StepChange) (cpaudit.Audit, error) {
+func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c cpaudit.StepChange) (cpaudit.Audit, error) {
 	const op = "storage.TransitionStep"
 	if n < 1 || n > cpaudit.StepCount {
 		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "step %d is outside 1..35", n)

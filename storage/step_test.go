@@ -15,7 +15,7 @@ func setStep(t *testing.T, f *fixture, auditID string, n int, st cpaudit.StepSta
 	t.Helper()
 	ctx := context.Background()
 	do := func(action cpaudit.StepAction, reason string) {
-		if _, err := f.s.TransitionStep(ctx, f.admin, auditID, n, StepChange{Action: action, Reason: reason}); err != nil {
+		if _, err := f.s.TransitionStep(ctx, f.admin, auditID, n, cpaudit.StepChange{Action: action, Reason: reason}); err != nil {
 			t.Fatalf("set step %d to %s: %v", n, st, err)
 		}
 	}
@@ -98,7 +98,7 @@ func TestStepRules(t *testing.T) {
 					if action == cpaudit.StepReturn {
 						reason = "物料平衡偏差超过5%，请重新测算"
 					}
-					got, err := s.TransitionStep(ctx, r.a, au.ID, 3, StepChange{Action: action, Reason: reason})
+					got, err := s.TransitionStep(ctx, r.a, au.ID, 3, cpaudit.StepChange{Action: action, Reason: reason})
 					if want == -1 {
 						if err != nil {
 							t.Fatalf("want success, got %v", err)
@@ -137,22 +137,22 @@ func TestStepGatesAndLog(t *testing.T) {
 	ctx := context.Background()
 	id := f.audit.ID
 
-	_, err := s.TransitionStep(ctx, f.consultant, id, 28, StepChange{Action: cpaudit.StepSubmit})
+	_, err := s.TransitionStep(ctx, f.consultant, id, 28, cpaudit.StepChange{Action: cpaudit.StepSubmit})
 	mustKind(t, err, cpaudit.KindConflict)
 	for _, n := range []int{0, 36, -1} {
-		_, err := s.TransitionStep(ctx, f.consultant, id, n, StepChange{Action: cpaudit.StepSubmit})
+		_, err := s.TransitionStep(ctx, f.consultant, id, n, cpaudit.StepChange{Action: cpaudit.StepSubmit})
 		mustKind(t, err, cpaudit.KindInvalid)
 	}
-	_, err = s.TransitionStep(ctx, f.consultant, id, 1, StepChange{Action: "approve"})
+	_, err = s.TransitionStep(ctx, f.consultant, id, 1, cpaudit.StepChange{Action: "approve"})
 	mustKind(t, err, cpaudit.KindInvalid)
-	_, err = s.TransitionStep(ctx, f.regulator, id, 1, StepChange{Action: cpaudit.StepReturn, Reason: "  "})
+	_, err = s.TransitionStep(ctx, f.regulator, id, 1, cpaudit.StepChange{Action: cpaudit.StepReturn, Reason: "  "})
 	mustKind(t, err, cpaudit.KindInvalid)
 
 	for n := 1; n <= cpaudit.AssessmentLastStep; n++ {
-		if _, err := s.TransitionStep(ctx, f.consultant, id, n, StepChange{Action: cpaudit.StepSubmit}); err != nil {
+		if _, err := s.TransitionStep(ctx, f.consultant, id, n, cpaudit.StepChange{Action: cpaudit.StepSubmit}); err != nil {
 			t.Fatal(err)
 		}
-		au, err := s.TransitionStep(ctx, f.expert, id, n, StepChange{Action: cpaudit.StepAccept})
+		au, err := s.TransitionStep(ctx, f.expert, id, n, cpaudit.StepChange{Action: cpaudit.StepAccept})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,10 +161,10 @@ func TestStepGatesAndLog(t *testing.T) {
 		}
 	}
 	for n := 28; n <= 35; n++ {
-		if _, err := s.TransitionStep(ctx, f.enterprise, id, n, StepChange{Action: cpaudit.StepSubmit}); err != nil {
+		if _, err := s.TransitionStep(ctx, f.enterprise, id, n, cpaudit.StepChange{Action: cpaudit.StepSubmit}); err != nil {
 			t.Fatalf("step %d after the assessment gate: %v", n, err)
 		}
-		au, err := s.TransitionStep(ctx, f.regulator, id, n, StepChange{Action: cpaudit.StepAccept})
+		au, err := s.TransitionStep(ctx, f.regulator, id, n, cpaudit.StepChange{Action: cpaudit.StepAccept})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,20 +212,20 @@ func TestStepDocumentsAndReasons(t *testing.T) {
 		t.Fatalf("the first upload of step 5 starts it: %v %+v", err, au.Steps[4])
 	}
 	for _, ids := range [][]string{{loose.ID}, {"nope"}, {own.ID, "nope"}} {
-		_, err := s.TransitionStep(ctx, f.consultant, f.audit.ID, 5, StepChange{Action: cpaudit.StepSubmit, DocumentIDs: ids})
+		_, err := s.TransitionStep(ctx, f.consultant, f.audit.ID, 5, cpaudit.StepChange{Action: cpaudit.StepSubmit, DocumentIDs: ids})
 		mustKind(t, err, cpaudit.KindUnprocessable)
 	}
-	au, err := s.TransitionStep(ctx, f.consultant, f.audit.ID, 5, StepChange{Action: cpaudit.StepSubmit, DocumentIDs: []string{own.ID, own.ID}})
+	au, err := s.TransitionStep(ctx, f.consultant, f.audit.ID, 5, cpaudit.StepChange{Action: cpaudit.StepSubmit, DocumentIDs: []string{own.ID, own.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := au.Steps[4].DocumentIDs; len(got) != 1 || got[0] != own.ID {
 		t.Fatalf("document ids %v", got)
 	}
-	_, err = s.TransitionStep(ctx, f.regulator, f.audit.ID, 5, StepChange{Action: cpaudit.StepAccept, DocumentIDs: []string{own.ID}})
+	_, err = s.TransitionStep(ctx, f.regulator, f.audit.ID, 5, cpaudit.StepChange{Action: cpaudit.StepAccept, DocumentIDs: []string{own.ID}})
 	mustKind(t, err, cpaudit.KindInvalid)
 	const reason = "三年能耗、水耗数据前后矛盾；请补充CEMS统计。"
-	au, err = s.TransitionStep(ctx, f.regulator, f.audit.ID, 5, StepChange{Action: cpaudit.StepReturn, Reason: reason})
+	au, err = s.TransitionStep(ctx, f.regulator, f.audit.ID, 5, cpaudit.StepChange{Action: cpaudit.StepReturn, Reason: reason})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestStepDocumentsAndReasons(t *testing.T) {
 		t.Fatalf("returned step: %+v", st)
 	}
 	// Submitting again clears the reason.
-	au, err = s.TransitionStep(ctx, f.enterprise, f.audit.ID, 5, StepChange{Action: cpaudit.StepSubmit})
+	au, err = s.TransitionStep(ctx, f.enterprise, f.audit.ID, 5, cpaudit.StepChange{Action: cpaudit.StepSubmit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestBatches(t *testing.T) {
 	}
 	date := "2026-06-30"
 	name := "2026年第一批（调整）"
-	up, err := s.UpdateBatch(ctx, f.admin, b.ID, BatchPatch{Name: &name, Obligations: map[string]*string{"apply_assessment": &date, "register": new(string)}})
+	up, err := s.UpdateBatch(ctx, f.admin, b.ID, cpaudit.BatchPatch{Name: &name, Obligations: map[string]*string{"apply_assessment": &date, "register": new(string)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,13 +291,13 @@ func TestBatches(t *testing.T) {
 		t.Fatalf("updated %+v", up)
 	}
 	late := "2028-01-01"
-	_, err = s.UpdateBatch(ctx, f.admin, b.ID, BatchPatch{Obligations: map[string]*string{"disclose": &late}})
+	_, err = s.UpdateBatch(ctx, f.admin, b.ID, cpaudit.BatchPatch{Obligations: map[string]*string{"disclose": &late}})
 	mustKind(t, err, cpaudit.KindUnprocessable)
-	_, err = s.UpdateBatch(ctx, f.admin, b.ID, BatchPatch{Obligations: map[string]*string{"pay": &late}})
+	_, err = s.UpdateBatch(ctx, f.admin, b.ID, cpaudit.BatchPatch{Obligations: map[string]*string{"pay": &late}})
 	mustKind(t, err, cpaudit.KindInvalid)
-	_, err = s.UpdateBatch(ctx, f.admin, "nope", BatchPatch{})
+	_, err = s.UpdateBatch(ctx, f.admin, "nope", cpaudit.BatchPatch{})
 	mustKind(t, err, cpaudit.KindNotFound)
-	_, err = s.UpdateBatch(ctx, f.enterprise, b.ID, BatchPatch{Name: &name})
+	_, err = s.UpdateBatch(ctx, f.enterprise, b.ID, cpaudit.BatchPatch{Name: &name})
 	mustKind(t, err, cpaudit.KindConflict)
 
 	list, err := s.Batches(ctx, f.enterprise)
@@ -325,7 +325,7 @@ func TestBatches(t *testing.T) {
 	}
 	_, err = s.StartAudit(ctx, g.admin, cpaudit.NewAudit{EnterpriseID: g.ent.ID, BatchID: b.ID})
 	mustKind(t, err, cpaudit.KindNotFound)
-	_, err = s.TransitionStep(ctx, g.admin, f.audit.ID, 1, StepChange{Action: cpaudit.StepSubmit})
+	_, err = s.TransitionStep(ctx, g.admin, f.audit.ID, 1, cpaudit.StepChange{Action: cpaudit.StepSubmit})
 	mustKind(t, err, cpaudit.KindNotFound)
 	if p := verifyProblems(t, s); p != "" {
 		t.Fatalf("audit log: %s", p)

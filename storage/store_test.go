@@ -73,7 +73,7 @@ func newFixture(t *testing.T, s *Store, slug string) *fixture {
 		t.Fatal(err)
 	}
 	user := func(email string, role cpaudit.Role, org string) cpaudit.Actor {
-		u, err := s.CreateUser(ctx, f.sys, NewUser{Email: email, Role: role, Password: "密码足够长了吧abc", OrgID: org})
+		u, err := s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: email, Role: role, Password: "密码足够长了吧abc", OrgID: org})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func newFixture(t *testing.T, s *Store, slug string) *fixture {
 
 func (f *fixture) upload(t *testing.T, a cpaudit.Actor, nd cpaudit.NewDocument, content string) (cpaudit.Document, error) {
 	t.Helper()
-	st, err := f.s.Stage(strings.NewReader(content), 1<<20)
+	st, err := f.s.stage(strings.NewReader(content), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,17 +158,17 @@ func TestUsersAndTokens(t *testing.T) {
 	f := newFixture(t, s, "hebei")
 	g := newFixture(t, s, "beijing")
 
-	_, err := s.CreateUser(ctx, f.sys, NewUser{Email: "ZHANG@lvyuan.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw"})
+	_, err := s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: "ZHANG@lvyuan.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw"})
 	mustKind(t, err, cpaudit.KindConflict) // e-mails are case-insensitive
-	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "short"})
+	_, err = s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "short"})
 	mustKind(t, err, cpaudit.KindInvalid)
-	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: "boss", Password: "long enough pw"})
+	_, err = s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: "x@y.cn", Role: "boss", Password: "long enough pw"})
 	mustKind(t, err, cpaudit.KindInvalid)
-	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw", OrgID: f.ent.ID})
+	_, err = s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw", OrgID: f.ent.ID})
 	mustKind(t, err, cpaudit.KindUnprocessable) // a consultant of an enterprise
-	_, err = s.CreateUser(ctx, f.sys, NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw", OrgID: g.cons.ID})
+	_, err = s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: "x@y.cn", Role: cpaudit.RoleConsultant, Password: "long enough pw", OrgID: g.cons.ID})
 	mustKind(t, err, cpaudit.KindNotFound) // another tenant's organisation
-	_, err = s.CreateUser(ctx, f.consultant, NewUser{Email: "x@y.cn", Role: cpaudit.RoleAdmin, Password: "long enough pw"})
+	_, err = s.CreateUser(ctx, f.consultant, cpaudit.NewUser{Email: "x@y.cn", Role: cpaudit.RoleAdmin, Password: "long enough pw"})
 	mustKind(t, err, cpaudit.KindConflict) // only admins create users
 
 	u, err := s.Authenticate(ctx, f.sys.TenantID, "Zhang@Lvyuan.cn", "密码足够长了吧abc")

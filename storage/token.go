@@ -146,22 +146,15 @@ func (s *Store) RevokeToken(ctx context.Context, a cpaudit.Actor, tokenID string
 	}), "", "")
 }
 
-// Session is a logged-in browser.
-type Session struct {
-	User      cpaudit.User
-	CSRFToken string // must accompany every form the browser posts
-	ExpiresAt time.Time
-}
-
 // CreateSession logs a user in for ttl and returns the cookie value.
-func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, Session, error) {
+func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, cpaudit.Session, error) {
 	db, err := s.tenantDB(ctx, u.TenantID)
 	if err != nil {
-		return "", Session{}, err
+		return "", cpaudit.Session{}, err
 	}
 	now := s.clock()
 	cookie := u.TenantID + "." + newSecret()
-	sess := Session{User: u, CSRFToken: newSecret(), ExpiresAt: now.Add(ttl)}
+	sess := cpaudit.Session{User: u, CSRFToken: newSecret(), ExpiresAt: now.Add(ttl)}
 	a := u.Actor(clientAddr)
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		// Expired sessions are swept here rather than by a timer: logins
@@ -177,35 +170,35 @@ func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr st
 		return s.appendLog(ctx, tx, a, "session.login", "user", u.ID, nil)
 	})
 	if err != nil {
-		return "", Session{}, dbError("storage.CreateSession", err, "", "")
+		return "", cpaudit.Session{}, dbError("storage.CreateSession", err, "", "")
 	}
 	return cookie, sess, nil
 }
 
 // SessionByCookie returns the live session for a cookie value;
 // KindUnauthenticated if it is unknown, malformed or expired.
-func (s *Store) SessionByCookie(ctx context.Context, cookie string) (Session, error) {
+func (s *Store) SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error) {
 	bad := cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
 	tenantID, _, ok := strings.Cut(cookie, ".")
 	if !ok || len(cookie) > 200 {
-		return Session{}, bad
+		return cpaudit.Session{}, bad
 	}
 	db, err := s.tenantDB(ctx, tenantID)
 	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
-		return Session{}, bad
+		return cpaudit.Session{}, bad
 	} else if err != nil {
-		return Session{}, err
+		return cpaudit.Session{}, err
 	}
-	var sess Session
+	var sess cpaudit.Session
 	var userID string
 	var expires int64
 	err = db.QueryRowContext(ctx, `SELECT user_id, csrf_token, expires_at FROM sessions WHERE secret_hash = ? AND expires_at > ?`,
 		secretHash(cookie), micros(s.clock())).Scan(&userID, &sess.CSRFToken, &expires)
 	if err != nil {
 		if err = dbError("storage.SessionByCookie", err, "no session", ""); cpaudit.IsKind(err, cpaudit.KindNotFound) {
-			return Session{}, bad
+			return cpaudit.Session{}, bad
 		}
-		return Session{}, err
+		return cpaudit.Session{}, err
 	}
 	sess.ExpiresAt = fromMicros(expires)
 	sess.User, err = s.userByID(ctx, db, tenantID, userID)

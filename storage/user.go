@@ -7,19 +7,11 @@ import (
 	"github.com/cpaudit/cpaudit"
 )
 
-// NewUser is what creating a user takes.
-type NewUser struct {
-	Email    string
-	Role     cpaudit.Role
-	Password string
-	OrgID    string // optional; must be an organisation of the role's kind
-}
-
 // CreateUser adds a user to the actor's tenant. Only admins may (the
 // command line acts as the system admin). KindInvalid for a bad e-mail,
 // role or weak password, KindConflict for a duplicate e-mail, KindNotFound
 // for an unknown organisation.
-func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu NewUser) (cpaudit.User, error) {
+func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewUser) (cpaudit.User, error) {
 	const op = "storage.CreateUser"
 	if a.Role != cpaudit.RoleAdmin {
 		return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin may create users")

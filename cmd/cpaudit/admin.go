@@ -86,7 +86,7 @@ func cmdUserCreate(ctx context.Context, args []string, getenv func(string) strin
 		if err != nil {
 			return err
 		}
-		u, err := s.CreateUser(ctx, a, storage.NewUser{Email: email, Role: r, Password: password, OrgID: org})
+		u, err := s.CreateUser(ctx, a, cpaudit.NewUser{Email: email, Role: r, Password: password, OrgID: org})
 		if err != nil {
 			return err
 		}

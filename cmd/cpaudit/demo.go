@@ -78,7 +78,7 @@ func seedDemo(ctx context.Context, s *storage.Store) ([][2]string, error) {
 		orgIDs[r] = o.ID
 	}
 	for i, r := range roles {
-		if _, err := s.CreateUser(ctx, a, storage.NewUser{Email: logins[i][1], Role: r, Password: demoPassword, OrgID: orgIDs[r]}); err != nil {
+		if _, err := s.CreateUser(ctx, a, cpaudit.NewUser{Email: logins[i][1], Role: r, Password: demoPassword, OrgID: orgIDs[r]}); err != nil {
 			return nil, err
 		}
 	}
@@ -137,7 +137,7 @@ func seedDemo(ctx context.Context, s *storage.Store) ([][2]string, error) {
 func demoProgress(ctx context.Context, s *storage.Store, a cpaudit.Actor, auditID string, n int) error {
 	for step := 1; step <= n; step++ {
 		for _, act := range []cpaudit.StepAction{cpaudit.StepSubmit, cpaudit.StepAccept} {
-			if _, err := s.TransitionStep(ctx, a, auditID, step, storage.StepChange{Action: act}); err != nil {
+			if _, err := s.TransitionStep(ctx, a, auditID, step, cpaudit.StepChange{Action: act}); err != nil {
 				return err
 			}
 		}

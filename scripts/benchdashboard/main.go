@@ -160,7 +160,7 @@ func (l *level) login(ctx context.Context, store *storage.Store, sys cpaudit.Act
 	if err != nil {
 		return err
 	}
-	u, err := store.CreateUser(ctx, sys, storage.NewUser{Email: fmt.Sprintf("reg%d@hebei.gov.cn", i), Role: cpaudit.RoleRegulator,
+	u, err := store.CreateUser(ctx, sys, cpaudit.NewUser{Email: fmt.Sprintf("reg%d@hebei.gov.cn", i), Role: cpaudit.RoleRegulator,
 		Password: "bench-password-2026", OrgID: office.ID})
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func setup(t *testing.T, blobs blob.Store) (*storage.Store, cpaudit.Actor) {
 		t.Fatal(err)
 	}
 	sys := cpaudit.SystemActor(tn.ID)
-	u, err := s.CreateUser(ctx, sys, storage.NewUser{Email: "zhang@lvyuan.cn", Role: cpaudit.RoleConsultant, Password: "一个足够长的密码abc"})
+	u, err := s.CreateUser(ctx, sys, cpaudit.NewUser{Email: "zhang@lvyuan.cn", Role: cpaudit.RoleConsultant, Password: "一个足够长的密码abc"})
 	if err != nil {
 		t.Fatal(err)
 	}
