@@ -13,7 +13,7 @@ const MaxXMLDepth = 256
 // extraction, so a file is parsed once.
 type ExtractedText struct {
 	Status TextStatus        `json:"text_status"`
-	Text   string            `json:"text,omitempty"` // normalised, see ../shared/API.md
+	Text   string            `json:"text,omitempty"` // normalised, see docs/api-contract.md
 	Reason string            `json:"reason,omitempty"`
 	Meta   map[string]string `json:"meta,omitempty"` // e.g. EXIF fields of a photo
 	At     time.Time         `json:"extracted_at"`

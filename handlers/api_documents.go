@@ -11,7 +11,7 @@ import (
 )
 
 // documentJSON is a document as the API shows it: the current version's
-// fields at the top level (as ../shared/API.md promises), then the rest.
+// fields at the top level (as docs/api-contract.md promises), then the rest.
 func documentJSON(d cpaudit.Document) map[string]any {
 	v := d.Current
 	m := map[string]any{

@@ -1,5 +1,5 @@
 // Package handlers owns cpaudit's HTTP surface: the JSON API of
-// ../shared/API.md, the server-rendered web UI (Simplified Chinese first,
+// docs/api-contract.md, the server-rendered web UI (Simplified Chinese first,
 // English second), health and metrics endpoints.
 //
 // It is the only package that imports net/http, gorilla/mux and

@@ -340,24 +340,3 @@ func resolvePointer(doc map[string]any, ref string) (any, error) {
 	return cur, nil
 }
 
-// TestOpenAPINotYetImplemented keeps the routes of ../shared/API.md that
-// later issues bring out of the paths until they are registered, and says
-// so in the description.
-func TestOpenAPINotYetImplemented(t *testing.T) {
-	doc, _, _ := loadOpenAPI(t)
-	registered := map[string]bool{}
-	for _, r := range registeredRoutes(t) {
-		registered[r.path] = true
-	}
-	for _, p := range []string{"/api/v1/search", "/api/v1/compare", "/api/v1/flags", "/api/v1/status"} {
-		if registered[p] {
-			continue // implemented by now: the route checks cover it
-		}
-		if _, ok := doc.Paths[p]; ok {
-			t.Errorf("%s is documented but not implemented", p)
-		}
-		if !strings.Contains(doc.Info.Description, "`GET "+p+"`") {
-			t.Errorf("info.description should say that GET %s of API.md is not implemented yet", p)
-		}
-	}
-}
