@@ -15,6 +15,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers"
+	"github.com/cpaudit/cpaudit/letter"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
@@ -60,7 +61,7 @@ func newTestEnv(t *testing.T, opts ...func(*handlers.Config)) *testEnv {
 		return store.IndexDir(tn.Slug), nil
 	})
 	t.Cleanup(func() { indexes.Close() }) // before the store closes
-	cfg := handlers.Config{Store: store, Search: indexes, Templates: templates.FS}
+	cfg := handlers.Config{Store: store, Search: indexes, Letters: letter.NewService(store, nil, nil), Templates: templates.FS}
 	for _, o := range opts {
 		o(&cfg)
 	}

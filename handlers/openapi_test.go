@@ -339,4 +339,3 @@ func resolvePointer(doc map[string]any, ref string) (any, error) {
 	}
 	return cur, nil
 }
-

@@ -71,6 +71,7 @@ type Store interface {
 type Config struct {
 	Store     Store
 	Search    Searcher // the tenants' full-text indexes
+	Letters   Letters  // builds notification letters (letter.Service)
 	Templates fs.FS    // the templates package's FS: *.html pages and static/
 	Logger    *slog.Logger
 	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
@@ -93,6 +94,7 @@ type Config struct {
 type Server struct {
 	store     Store
 	search    Searcher
+	letters   Letters
 	log       *slog.Logger
 	maxUpload int64
 	secure    bool
@@ -114,7 +116,7 @@ type Server struct {
 // New builds a Server; it fails if a template does not parse.
 func New(cfg Config) (*Server, error) {
 	s := &Server{
-		store: cfg.Store, search: cfg.Search, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
+		store: cfg.Store, search: cfg.Search, letters: cfg.Letters, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
 		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
 	}
 	if s.log == nil {

@@ -207,7 +207,7 @@ func (s *Server) consultancySubmit(w http.ResponseWriter, r *http.Request) error
 // letterSubmit generates the audit's letter (a new version when it has one).
 func (s *Server) letterSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := param(r, "id")
-	if _, err := s.generateLetter(r.Context(), actorOf(r), id); err != nil {
+	if _, err := s.letters.Generate(r.Context(), actorOf(r), id); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {
 			return s.renderAudit(w, r, http.StatusConflict, translator(webOf(r).Lang)("letter.err.role"))
 		}

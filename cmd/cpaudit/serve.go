@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit/handlers"
+	"github.com/cpaudit/cpaudit/letter"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
@@ -87,8 +88,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	} else if n > 0 {
 		log.Info("jobs left by an earlier run are due again", "jobs", n)
 	}
+	letters := letter.NewService(store, nil, log)
 	srv, err := handlers.New(handlers.Config{
-		Store: store, Search: indexes, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
+		Store: store, Search: indexes, Letters: letters, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
 		SecureCookies: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
 	})
 	if err != nil {
@@ -122,7 +124,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	ctx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground() // also when serving fails, so Wait returns
 	background.Go(func() { collectGarbage(ctx, store, log) })
-	background.Go(func() { regenerateLetters(ctx, store, srv, log) })
+	background.Go(func() { regenerateLetters(ctx, letters, log) })
 	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log}
 	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
 	background.Go(func() { worker.Run(ctx) })

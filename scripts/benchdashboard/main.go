@@ -31,6 +31,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers"
+	"github.com/cpaudit/cpaudit/letter"
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/storage"
 	"github.com/cpaudit/cpaudit/storage/blob"
@@ -114,7 +115,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	}
 	indexes := index.NewSet(func(ctx context.Context, tenantID string) (string, error) { return store.IndexDir("hebei"), nil })
 	defer indexes.Close()
-	h, err := handlers.New(handlers.Config{Store: store, Search: indexes, Templates: templates.FS})
+	h, err := handlers.New(handlers.Config{Store: store, Search: indexes, Letters: letter.NewService(store, nil, nil), Templates: templates.FS})
 	if err != nil {
 		return err
 	}
