@@ -1,6 +1,8 @@
-// Package scheduler owns the in-process daily jobs beside the server: a
-// job runs once at start and then every day at a set local time, until
-// its context ends. The clock is injected so tests move time by hand.
+// Package scheduler owns the work that runs beside the server: one Runner
+// that starts every background task and waits for them all when the
+// server stops, and the shapes of those tasks: Rounds (a worker fed by the
+// outbox), Every (a periodic job) and Daily (a job at a set local time each
+// day, with an injected clock so tests move time by hand).
 package scheduler
 
 import (

@@ -10,11 +10,11 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/cpaudit/cpaudit/handlers"
 	"github.com/cpaudit/cpaudit/letter"
+	"github.com/cpaudit/cpaudit/scheduler"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/index"
 	"github.com/cpaudit/cpaudit/search/pipeline"
@@ -116,22 +116,27 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	// Text extraction, indexing and analysis run beside the server, fed by
-	// the jobs each upload writes; they stop with the server (which waits
-	// for them before closing the indexes) and pick up where they left off.
-	var background sync.WaitGroup
-	defer background.Wait()
+	// The background work runs beside the server: text extraction,
+	// indexing and analysis fed by the jobs each upload writes, letters,
+	// garbage collection and the daily deadlines. It stops with the server
+	// (which waits for it before closing the indexes) and picks up where it
+	// left off.
 	ctx, stopBackground := context.WithCancel(ctx)
-	defer stopBackground() // also when serving fails, so Wait returns
-	background.Go(func() { collectGarbage(ctx, store, log) })
-	background.Go(func() { regenerateLetters(ctx, letters, log) })
+	background := make(chan struct{})
+	defer func() { stopBackground(); <-background }() // also when serving fails
 	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log}
 	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
-	background.Go(func() { worker.Run(ctx) })
-	background.Go(func() { indexer.Run(ctx) })
 	analyzer := pipeline.NewAnalyzer(store, pipeline.AnalyzerConfig{Config: pcfg})
-	background.Go(func() { analyzer.Run(ctx) })
-	background.Go(func() { deadlineJob(store, cfg, log).Run(ctx) })
+	runner := scheduler.NewRunner(log)
+	runner.Add("text extraction", worker.Run)
+	runner.Add("indexing", indexer.Run)
+	runner.Add("analysis", analyzer.Run)
+	// A batch's date change regenerates its letters in the request; a
+	// crash in between leaves jobs that this finds.
+	runner.Add("letters", scheduler.Rounds(time.Minute, log, "letter regeneration", letters.RunOnce))
+	runner.Add("garbage collection", scheduler.Every(time.Hour, log, "garbage collection", collectGarbage(store, log)))
+	runner.Add("deadlines", func(ctx context.Context) { deadlineJob(store, cfg, log).Run(ctx) })
+	go func() { runner.Run(ctx); close(background) }()
 
 	errc := make(chan error, 1)
 	go func() {
@@ -178,25 +183,18 @@ func blobsName(cfg *Config) string {
 	return "local"
 }
 
-// collectGarbage removes orphan blobs and stale temporary files at start
-// and every hour after. Anything younger than an hour is left alone:
-// another process may be uploading.
-func collectGarbage(ctx context.Context, store *storage.Store, log *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
+// collectGarbage removes orphan blobs and stale temporary files (at start
+// and every hour after, see serve). Anything younger than an hour is left
+// alone: another process may be uploading.
+func collectGarbage(store *storage.Store, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
 		if err := store.CleanTemp(time.Hour); err != nil {
 			log.Error("cleaning temporary files failed", "err", err)
 		}
-		if n, err := store.CollectGarbage(ctx, time.Hour); err != nil && ctx.Err() == nil {
-			log.Error("garbage collection failed", "err", err)
-		} else if n > 0 {
+		n, err := store.CollectGarbage(ctx, time.Hour)
+		if n > 0 {
 			log.Info("garbage collection", "removed", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+		return err
 	}
 }

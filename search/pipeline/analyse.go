@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/scheduler"
 	"github.com/cpaudit/cpaudit/search/detect"
 )
 
@@ -88,7 +89,9 @@ func NewAnalyzer(q AnalysisQueue, cfg AnalyzerConfig) *Analyzer {
 }
 
 // Run works until ctx ends.
-func (x *Analyzer) Run(ctx context.Context) { runRounds(ctx, x.cfg.Poll, x.log, "analysis", x.RunOnce) }
+func (x *Analyzer) Run(ctx context.Context) {
+	scheduler.Rounds(x.cfg.Poll, x.log, "analysis", x.RunOnce)(ctx)
+}
 
 // RunOnce analyses the jobs due now, a batch per tenant, and says how many
 // it handled.

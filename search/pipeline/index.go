@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/scheduler"
 	"github.com/cpaudit/cpaudit/search/index"
 )
 
@@ -36,7 +37,9 @@ func NewIndexer(q IndexQueue, set *index.Set, cfg Config) *Indexer {
 }
 
 // Run works until ctx ends.
-func (x *Indexer) Run(ctx context.Context) { runRounds(ctx, x.cfg.Poll, x.log, "indexing", x.RunOnce) }
+func (x *Indexer) Run(ctx context.Context) {
+	scheduler.Rounds(x.cfg.Poll, x.log, "indexing", x.RunOnce)(ctx)
+}
 
 // RunOnce indexes the jobs due now, a batch per tenant, and says how many
 // it handled.

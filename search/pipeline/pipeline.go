@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/scheduler"
 )
 
 // Queue is what the worker needs from storage.
@@ -82,28 +83,9 @@ func New(q Queue, extract Extractor, cfg Config) *Worker {
 	return &Worker{q: q, extract: extract, cfg: cfg, log: log}
 }
 
-// runRounds calls once until ctx ends: again at once while it finds work,
-// after poll when it found none or failed (the failure logged as what).
-func runRounds(ctx context.Context, poll time.Duration, log *slog.Logger, what string, once func(context.Context) (int, error)) {
-	for {
-		n, err := once(ctx)
-		if err != nil && ctx.Err() == nil {
-			log.Error(what+" round failed", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(poll):
-		}
-	}
-}
-
 // Run works until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	runRounds(ctx, w.cfg.Poll, w.log, "text extraction", w.RunOnce)
+	scheduler.Rounds(w.cfg.Poll, w.log, "text extraction", w.RunOnce)(ctx)
 }
 
 // RunOnce processes the jobs due now in every tenant, a batch per tenant,
