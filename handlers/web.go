@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -197,10 +198,26 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// safeNext keeps only local paths, so the login form cannot be used to
-// redirect to another site.
+// safeNext returns next if it is a path on this site, else "/", so the
+// login form cannot be used to redirect to another site. The check is
+// made on what the browser will make of the Location header, not on what
+// the string looks like: browsers drop tabs and newlines anywhere in a URL
+// and spaces and control characters at its ends, and read a backslash as
+// a slash, so "/\t/evil.example" and "/\\evil.example" both lead to
+// //evil.example, another host. Any such byte is refused outright, as is
+// non-UTF-8; what is left must be a single "/" then a path that
+// net/url finds no scheme or host in.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
+		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c < 0x21 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
 	return next

@@ -276,7 +276,8 @@ func TestLoginSuccess(t *testing.T) {
 	}
 
 	// next never leads to another site.
-	for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`} {
+	for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`,
+		"/\t/evil.example/", "/ /evil.example/", "/\x0b/evil.example/"} { // issue 24: browsers drop the tab
 		b := e.browser()
 		r := b.postForm("/login", url.Values{"csrf": {b.loginForm()}, "tenant": {"hebei"}, "email": {email},
 			"password": {testPassword}, "next": {next}})
