@@ -78,6 +78,9 @@ type Config struct {
 	MaxUploadBytes int64
 	// SecureCookies marks cookies Secure; set when served over TLS.
 	SecureCookies bool
+	// HSTS sends Strict-Transport-Security, so browsers keep to HTTPS;
+	// set when served over TLS (not behind a proxy that may serve HTTP).
+	HSTS bool
 	// TrustProxy takes the client address from X-Forwarded-For (only behind
 	// a reverse proxy that sets it).
 	TrustProxy bool
@@ -97,6 +100,7 @@ type Server struct {
 	log       *slog.Logger
 	maxUpload int64
 	secure    bool
+	hsts      bool
 	trust     bool
 	ttl       time.Duration
 	stall     time.Duration
@@ -115,7 +119,7 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, search: cfg.Search, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
-		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
+		hsts: cfg.HSTS, trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -671,4 +671,17 @@ func TestStaticScript(t *testing.T) {
 	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("CSP %q", csp)
 	}
+	// Over plain HTTP there is no HSTS (cmd/cpaudit tests it under TLS).
+	if h := r.header.Get("Strict-Transport-Security"); h != "" {
+		t.Errorf("Strict-Transport-Security %q without TLS", h)
+	}
+	// issue 24: the directory is not listed.
+	for _, path := range []string{"/static/", "/static/?C=M;O=D"} {
+		if r := e.browser().get(path); r.status != http.StatusNotFound || strings.Contains(r.body, "upload.js") {
+			t.Errorf("GET %s: %d, want 404 without a listing\n%s", path, r.status, r.body)
+		}
+	}
+	if r := e.browser().get("/static/app.css"); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") {
+		t.Errorf("app.css: %d %q", r.status, r.header.Get("Content-Type"))
+	}
 }
