@@ -22,7 +22,7 @@ type Store interface {
 	TenantBySlug(ctx context.Context, slug string) (cpaudit.Tenant, error)
 	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
 
-	Authenticate(ctx context.Context, tenantID, email, password string) (cpaudit.User, error)
+	Login(ctx context.Context, tenantSlug, email, password string) (cpaudit.User, error)
 	UserByToken(ctx context.Context, token string) (cpaudit.User, error)
 	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, storage.Session, error)
 	SessionByCookie(ctx context.Context, cookie string) (storage.Session, error)
