@@ -105,6 +105,13 @@ func TestCleanFilename(t *testing.T) {
 		"..":                   "file",
 		"":                     "file",
 		"<script>x</script>.t": "script>.t",
+		// issue 24: a right-to-left override shows this as 报告exe.pdf.
+		"报告\u202Efdp.exe":                                "报告fdp.exe",
+		"\u202Aa\u202Bb\u202Cc\u202Dd\u202Ee.txt":        "abcde.txt",
+		"\u2066a\u2067b\u2068c\u2069d\u200Ee\u200Ff.txt": "abcdef.txt",
+		"\u061Ca\u2028b\u2029c\u0085d\x7fe\x1b.txt":      "abcde.txt",
+		"👩\u200D🔬.png":                                   "👩\u200D🔬.png", // the joiner is kept
+		" \u202E ":                                       "file",
 	} {
 		if got := cpaudit.CleanFilename(in); got != want {
 			t.Errorf("CleanFilename(%q) = %q, want %q", in, got, want)
