@@ -109,7 +109,7 @@ type Server struct {
 	static    fs.FS
 	metrics   *metrics
 	registry  *prometheus.Registry
-	limiter   *loginLimiter
+	throttle  *loginThrottle
 	handler   http.Handler
 	// formBuffers recycles the read buffers of uploaded forms (openForm).
 	formBuffers sync.Pool
@@ -145,7 +145,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.registry = prometheus.NewRegistry()
 	s.metrics = newMetrics(s.registry)
-	s.limiter = newLoginLimiter(s.now)
+	s.throttle = newLoginThrottle(s.now)
 	s.handler = s.routes()
 	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -255,20 +256,28 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLogin(w, r, http.StatusBadRequest, T("login.expired"), slug, email)
 	}
 	addr := s.clientAddr(r)
-	if !s.limiter.allowed(slug, email, addr) {
-		return s.renderLogin(w, r, http.StatusTooManyRequests, T("login.ratelimited"), slug, email)
+	if wait := s.throttle.wait(addr, slug, email); wait > 0 {
+		// Refused before the password is looked at: a guess made too
+		// soon learns nothing.
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		msg := fmt.Sprintf(T("login.wait.seconds"), secs)
+		if secs > 90 {
+			msg = fmt.Sprintf(T("login.wait.minutes"), (secs+59)/60)
+		}
+		return s.renderLogin(w, r, http.StatusTooManyRequests, msg, slug, email)
 	}
 	// One call, so that an unknown tenant costs a password hash as a known
 	// one does and timing does not tell them apart.
 	u, err := s.store.Login(r.Context(), slug, email, r.PostFormValue("password"))
 	if cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
-		s.limiter.failed(slug, email, addr)
+		s.throttle.failed(addr, slug, email)
 		return s.renderLogin(w, r, http.StatusUnauthorized, T("login.wrong"), slug, email)
 	}
 	if err != nil {
 		return err
 	}
-	s.limiter.succeeded(slug, email)
+	s.throttle.succeeded(addr, slug, email)
 	cookie, sess, err := s.store.CreateSession(r.Context(), u, addr, s.ttl)
 	if err != nil {
 		return err
