@@ -171,7 +171,9 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 				// Only url-encoded forms are parsed here; multipart uploads
 				// send the header, so their bodies stay unread.
 				if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-					r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+					if err := limitBody(w, r, 1<<20, "the form"); err != nil {
+						return err
+					}
 					sent = r.PostFormValue("csrf")
 				}
 			}
@@ -244,7 +246,9 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := limitBody(w, r, 64<<10, "the login form"); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return cpaudit.Errorf(cpaudit.KindInvalid, "the login form could not be read")
 	}
