@@ -72,13 +72,32 @@ func pairKey(addr, tenant, email string) string {
 }
 func addrKey(addr string) string { return "a\x00" + addr }
 
-// wait returns how long the client at addr must wait before it may try
-// this account again; 0 means it may try now.
-func (l *loginThrottle) wait(addr, tenant, email string) time.Duration {
+// admit decides on an attempt from addr at this account: it returns how
+// long the client must wait first, or 0 and counts the attempt as failed
+// until succeeded says otherwise. Counting it at once, under the same lock
+// as the decision, keeps a burst of attempts sent together from all
+// passing before the first failure is recorded.
+func (l *loginThrottle) admit(addr, tenant, email string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	return max(l.waitFor(pairKey(addr, tenant, email), l.pair, now), l.waitFor(addrKey(addr), l.addr, now))
+	pair, address := pairKey(addr, tenant, email), addrKey(addr)
+	if wait := max(l.waitFor(pair, l.pair, now), l.waitFor(address, l.addr, now)); wait > 0 {
+		return wait
+	}
+	if len(l.entries) >= l.max || now.Sub(l.sweptAt) > l.forget {
+		l.sweep(now)
+	}
+	for _, key := range []string{pair, address} {
+		f := l.entries[key]
+		if f == nil || now.Sub(f.last) >= l.forget {
+			f = &failures{}
+			l.entries[key] = f
+		}
+		f.n++
+		f.last = now
+	}
+	return 0
 }
 
 func (l *loginThrottle) waitFor(key string, d delays, now time.Time) time.Duration {
@@ -89,32 +108,20 @@ func (l *loginThrottle) waitFor(key string, d delays, now time.Time) time.Durati
 	return max(0, f.last.Add(d.after(f.n)).Sub(now))
 }
 
-// failed records a failed attempt.
-func (l *loginThrottle) failed(addr, tenant, email string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.entries) >= l.max || now.Sub(l.sweptAt) > l.forget {
-		l.sweep(now)
-	}
-	for _, key := range []string{pairKey(addr, tenant, email), addrKey(addr)} {
-		f := l.entries[key]
-		if f == nil || now.Sub(f.last) >= l.forget {
-			f = &failures{}
-			l.entries[key] = f
-		}
-		f.n++
-		f.last = now
-	}
-}
-
-// succeeded forgets the failures of this address and account (not the
-// address's own count: one good password does not license more guesses
-// at other accounts).
+// succeeded takes back the failure admit counted: it forgets the failures
+// of this address and account, and takes one off the address's count (its
+// earlier failures stay: one good password does not license more guesses
+// at other accounts, but the logins of an office behind one address do
+// not add up to a delay either).
 func (l *loginThrottle) succeeded(addr, tenant, email string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.entries, pairKey(addr, tenant, email))
+	if f := l.entries[addrKey(addr)]; f != nil {
+		if f.n--; f.n <= 0 {
+			delete(l.entries, addrKey(addr))
+		}
+	}
 }
 
 // sweep drops the forgotten entries and, if the table is still full, the

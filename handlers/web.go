@@ -260,7 +260,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLogin(w, r, http.StatusBadRequest, T("login.expired"), slug, email)
 	}
 	addr := s.clientAddr(r)
-	if wait := s.throttle.wait(addr, slug, email); wait > 0 {
+	if wait := s.throttle.admit(addr, slug, email); wait > 0 {
 		// Refused before the password is looked at: a guess made too
 		// soon learns nothing.
 		secs := int((wait + time.Second - 1) / time.Second)
@@ -275,7 +275,6 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	// one does and timing does not tell them apart.
 	u, err := s.store.Login(r.Context(), slug, email, r.PostFormValue("password"))
 	if cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
-		s.throttle.failed(addr, slug, email)
 		return s.renderLogin(w, r, http.StatusUnauthorized, T("login.wrong"), slug, email)
 	}
 	if err != nil {
