@@ -139,6 +139,33 @@ func TestExpectContinueRefusals(t *testing.T) {
 		t.Log("the server reset the connection: a client still sending may lose the 400")
 	}
 
+	// A good upload sent the same way keeps its connection for the next
+	// request: the gentle close is only for answers given part-way.
+	good := "--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nreport" +
+		"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n" + strings.Repeat("清洁生产", 1<<18) + "\r\n--XyZ--\r\n"
+	u, _ := url.Parse(e.srv.URL)
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(c)
+	fmt.Fprintf(c, "POST /api/v1/documents HTTP/1.1\r\nHost: %s\r\n%s%sContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", u.Host, auth, mp, len(good))
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("good upload: %v %v, want 100 Continue", resp, err)
+	}
+	c.Write([]byte(good))
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("good upload: %v %v, want 201", resp, err)
+	}
+	io.ReadAll(resp.Body)
+	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", u.Host)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("next request on the connection of a good upload: %v %v", resp, err)
+	}
+
 	// Refused by Content-Length alone: no 100 Continue, no body read.
 	for _, c := range []struct {
 		method, path, header string
