@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,6 +105,13 @@ func TestCleanFilename(t *testing.T) {
 		"..":                   "file",
 		"":                     "file",
 		"<script>x</script>.t": "script>.t",
+		// issue 24: a right-to-left override shows this as 报告exe.pdf.
+		"报告\u202Efdp.exe":                                "报告fdp.exe",
+		"\u202Aa\u202Bb\u202Cc\u202Dd\u202Ee.txt":        "abcde.txt",
+		"\u2066a\u2067b\u2068c\u2069d\u200Ee\u200Ff.txt": "abcdef.txt",
+		"\u061Ca\u2028b\u2029c\u0085d\x7fe\x1b.txt":      "abcde.txt",
+		"👩\u200D🔬.png":                                   "👩\u200D🔬.png", // the joiner is kept
+		" \u202E ":                                       "file",
 	} {
 		if got := cpaudit.CleanFilename(in); got != want {
 			t.Errorf("CleanFilename(%q) = %q, want %q", in, got, want)
@@ -178,6 +186,29 @@ func TestRegionAncestorsAndPrefix(t *testing.T) {
 		}
 		if got := cpaudit.RegionAncestors(c.code); !slices.Equal(got, c.anc) {
 			t.Errorf("RegionAncestors(%q) = %v, want %v", c.code, got, c.anc)
+		}
+	}
+}
+
+// TestValidatePassword: the length rule is not all (issue 24): white
+// space, control characters, one character repeated and the commonly used
+// passwords are refused, in any case.
+func TestValidatePassword(t *testing.T) {
+	for _, pw := range []string{
+		"短密码", "123456789",
+		"          ", strings.Repeat("\x00", 10), strings.Repeat("\t", 12), strings.Repeat("\u3000", 10), " \n \r\n    \t ",
+		"correct horse\x00battery", "correct horse\x1bbattery", "correct horse\u0085battery", "correct horse\x7fbattery",
+		"aaaaaaaaaa", strings.Repeat("密", 12),
+		"password123", "PASSWORD123", "qwertyuiop", "QwertyUIOP", "1234567890", "1q2w3e4r5t", "woaini1314", "12345678910",
+		strings.Repeat("x", 257), "\xff\xfe invalid utf-8",
+	} {
+		if err := cpaudit.ValidatePassword(pw); cpaudit.ErrorKind(err) != cpaudit.KindInvalid {
+			t.Errorf("password %q: %v, want KindInvalid", pw, err)
+		}
+	}
+	for _, pw := range []string{"清洁生产审核密码很长很长", "correct horse battery", "  spaces around  ", "password123!x", "长城 长城 长城 长城"} {
+		if err := cpaudit.ValidatePassword(pw); err != nil {
+			t.Errorf("password %q: %v", pw, err)
 		}
 	}
 }

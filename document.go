@@ -3,6 +3,8 @@ package cpaudit
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // DocKind is what a document is for.
@@ -85,18 +87,12 @@ func ValidateStep(step int) error {
 }
 
 // CleanFilename keeps the last path element of a client-supplied file name,
-// without control characters, so it is safe to store and to echo back.
+// cleaned by CleanName, so it is safe to store and to echo back.
 func CleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
+	name = strings.TrimSpace(CleanName(name))
 	if r := []rune(name); len(r) > 200 {
 		name = string(r[:200])
 	}
@@ -104,6 +100,22 @@ func CleanFilename(name string) string {
 		return "file"
 	}
 	return name
+}
+
+// CleanName removes from a name that users give and others are shown (a
+// file name, a document's title) the characters that make it display
+// other than it reads: control characters, line and paragraph separators,
+// and the bidirectional formatting controls (U+061C, U+200E, U+200F,
+// U+202A-U+202E, U+2066-U+2069). With a right-to-left override,
+// "报告\u202Efdp.exe" shows as 报告exe.pdf (issue 24). Joiners and
+// other format characters that scripts and emoji need are kept.
+func CleanName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
 }
 
 // DocumentFilter selects a page of documents.

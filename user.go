@@ -1,9 +1,11 @@
 package cpaudit
 
 import (
+	_ "embed"
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -94,20 +96,52 @@ func (u User) Actor(addr string) Actor {
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-// ValidatePassword enforces the password policy: long enough, not absurdly
-// long (hashing cost), valid UTF-8.
+// ValidatePassword enforces the password policy, the one place it is
+// kept (the command line and the API both create users through
+// storage.CreateUser, which calls it): valid UTF-8 without control
+// characters, which no keyboard types and some forms drop; long enough;
+// not absurdly long (hashing cost); not white space or one character
+// repeated, which pass the length rule but nothing else; and not one of
+// the commonly used passwords of common_passwords.txt, whatever its case.
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
 		return Errorf(KindInvalid, "password is not valid UTF-8")
+	case strings.IndexFunc(pw, unicode.IsControl) >= 0:
+		return Errorf(KindInvalid, "password holds a control character")
 	case n < MinPasswordLength:
 		return Errorf(KindInvalid, "password is too weak: it needs at least %d characters", MinPasswordLength)
 	case len(pw) > 256:
 		return Errorf(KindInvalid, "password is longer than 256 bytes")
+	case strings.TrimFunc(pw, unicode.IsSpace) == "":
+		return Errorf(KindInvalid, "password is too weak: it is only white space")
+	case strings.Count(pw, pw[:firstRuneLen(pw)]) == n:
+		return Errorf(KindInvalid, "password is too weak: it is one character repeated")
+	case commonPasswords[strings.ToLower(pw)]:
+		return Errorf(KindInvalid, "password is too weak: it is one of the most commonly used passwords")
 	}
 	return nil
 }
+
+func firstRuneLen(s string) int {
+	_, size := utf8.DecodeRuneInString(s)
+	return size
+}
+
+//go:embed common_passwords.txt
+var commonPasswordsFile string
+
+// commonPasswords is common_passwords.txt as a set, lower-cased.
+var commonPasswords = func() map[string]bool {
+	set := map[string]bool{}
+	for line := range strings.Lines(commonPasswordsFile) {
+		if line = strings.TrimRight(line, "\r\n"); line != "" && !strings.HasPrefix(line, "#") {
+			set[strings.ToLower(line)] = true
+		}
+	}
+	return set
+}()
 
 // NormalizeEmail lower-cases and trims an address and checks its form.
 func NormalizeEmail(email string) (string, error) {

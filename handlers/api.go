@@ -16,6 +16,11 @@ func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return cpaudit.Errorf(cpaudit.KindInvalid, "send the body as application/json")
 	}
+	if r.ContentLength > 1<<20 {
+		// Refused before 100 Continue; a longer body of unknown length
+		// fails to decode, cut off at 1 MiB.
+		return cpaudit.Errorf(cpaudit.KindTooLarge, "the JSON body is larger than 1 MiB")
+	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	if err := dec.Decode(v); err != nil {
 		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: "handlers.decodeJSON", Message: "the body is not a valid JSON object: " + jsonProblem(err), Err: err}

@@ -177,8 +177,12 @@ func (s *Server) serveContent(w http.ResponseWriter, r *http.Request) error {
 }
 
 // contentDisposition builds an RFC 6266 attachment header: an ASCII
-// fallback name for old clients and the UTF-8 name in filename*.
+// fallback name for old clients and the UTF-8 name in filename*. The name
+// is cleaned again, for versions stored before names lost their
+// bidirectional controls: a browser saving "报告\u202Efdp.exe" would show
+// it as 报告exe.pdf.
 func contentDisposition(name string) string {
+	name = cpaudit.CleanFilename(name)
 	var ascii strings.Builder
 	for _, r := range name {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {

@@ -35,7 +35,9 @@ func (s *Server) readImportForm(w http.ResponseWriter, r *http.Request) (importF
 	if r.ContentLength > limit {
 		return importForm{}, cpaudit.Errorf(cpaudit.KindTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := limitBody(w, r, limit, "the sheet"); err != nil {
+		return importForm{}, err
+	}
 	mr, release, err := s.openForm(r, "send the sheet as multipart/form-data with a part named file")
 	if err != nil {
 		return importForm{}, err

@@ -47,7 +47,10 @@ func (s *Server) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) er
 		// Refused before the body is read.
 		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change the letter template")
 	}
-	docx, err := io.ReadAll(http.MaxBytesReader(w, r.Body, letter.MaxTemplateBytes))
+	if err := limitBody(w, r, letter.MaxTemplateBytes, "the template"); err != nil {
+		return err
+	}
+	docx, err := io.ReadAll(r.Body)
 	if err != nil {
 		return err
 	}

@@ -1,75 +1,148 @@
 package handlers
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
 
-// loginLimiter counts failed logins per account and per client address in
-// a sliding window, so password guessing is slow whether it aims at one
-// account from many addresses or at many accounts from one.
-type loginLimiter struct {
-	now      func() time.Time
-	window   time.Duration
-	perUser  int
-	perAddr  int
-	mu       sync.Mutex
-	failures map[string][]time.Time // "u:tenant:email" or "a:address"
-	sweptAt  time.Time
+// loginThrottle slows password guessing down without locking anyone out
+// (issue 24: five wrong passwords used to lock an account's web login for
+// fifteen minutes, whoever typed them, and twenty failures from one
+// address shut out everyone behind it).
+//
+// Failures are counted per client address and account together, and per
+// address alone. Past a few free failures, each further attempt must wait
+// a delay that doubles with every failure, up to a cap; an attempt made
+// sooner is refused before its password is looked at (429 and
+// Retry-After), not slept on, so no goroutine waits and a refused guess
+// learns nothing. The owner of an account, typing from another address,
+// meets none of an attacker's delays: there is deliberately no bound per
+// account alone. The bound per address is far looser, since an office's
+// users may share one address behind NAT; it stops one address from
+// trying account after account. Counts are forgotten after a quiet
+// period, and the table is bounded: the entries quiet longest go first.
+type loginThrottle struct {
+	now     func() time.Time
+	pair    delays // per address and account
+	addr    delays // per address
+	forget  time.Duration
+	max     int // entries kept at most
+	mu      sync.Mutex
+	entries map[string]*failures
+	sweptAt time.Time
 }
 
-func newLoginLimiter(now func() time.Time) *loginLimiter {
-	return &loginLimiter{now: now, window: 15 * time.Minute, perUser: 5, perAddr: 20, failures: map[string][]time.Time{}}
+// delays says how long to wait after n failures: nothing for the first
+// free ones, then first, doubling, up to most.
+type delays struct {
+	free        int
+	first, most time.Duration
 }
 
-func userKey(tenant, email string) string { return "u:" + tenant + ":" + email }
-func addrKey(addr string) string          { return "a:" + addr }
-
-// allowed reports whether another attempt may be made now.
-func (l *loginLimiter) allowed(tenant, email, addr string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	return len(l.recent(userKey(tenant, email), now)) < l.perUser && len(l.recent(addrKey(addr), now)) < l.perAddr
-}
-
-// failed records a failed attempt.
-func (l *loginLimiter) failed(tenant, email, addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	for _, k := range []string{userKey(tenant, email), addrKey(addr)} {
-		l.failures[k] = append(l.recent(k, now), now)
+func (d delays) after(n int) time.Duration {
+	if n < d.free {
+		return 0
 	}
-	// Sweep old keys now and then, so the map cannot grow without bound.
-	if now.Sub(l.sweptAt) > l.window {
-		for k := range l.failures {
-			if len(l.recent(k, now)) == 0 {
-				delete(l.failures, k)
-			}
+	wait := d.first
+	for i := d.free; i < n && wait < d.most; i++ {
+		wait *= 2
+	}
+	return min(wait, d.most)
+}
+
+type failures struct {
+	n    int
+	last time.Time
+}
+
+func newLoginThrottle(now func() time.Time) *loginThrottle {
+	return &loginThrottle{
+		now:     now,
+		pair:    delays{free: 3, first: time.Second, most: 15 * time.Minute},
+		addr:    delays{free: 30, first: time.Second, most: time.Minute},
+		forget:  time.Hour,
+		max:     100_000,
+		entries: map[string]*failures{},
+	}
+}
+
+func pairKey(addr, tenant, email string) string {
+	return "p\x00" + addr + "\x00" + tenant + "\x00" + email
+}
+func addrKey(addr string) string { return "a\x00" + addr }
+
+// admit decides on an attempt from addr at this account: it returns how
+// long the client must wait first, or 0 and counts the attempt as failed
+// until succeeded says otherwise. Counting it at once, under the same lock
+// as the decision, keeps a burst of attempts sent together from all
+// passing before the first failure is recorded.
+func (l *loginThrottle) admit(addr, tenant, email string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	pair, address := pairKey(addr, tenant, email), addrKey(addr)
+	if wait := max(l.waitFor(pair, l.pair, now), l.waitFor(address, l.addr, now)); wait > 0 {
+		return wait
+	}
+	if len(l.entries) >= l.max || now.Sub(l.sweptAt) > l.forget {
+		l.sweep(now)
+	}
+	for _, key := range []string{pair, address} {
+		f := l.entries[key]
+		if f == nil || now.Sub(f.last) >= l.forget {
+			f = &failures{}
+			l.entries[key] = f
 		}
-		l.sweptAt = now
+		f.n++
+		f.last = now
 	}
+	return 0
 }
 
-// succeeded forgets an account's failures (not the address's).
-func (l *loginLimiter) succeeded(tenant, email string) {
+func (l *loginThrottle) waitFor(key string, d delays, now time.Time) time.Duration {
+	f := l.entries[key]
+	if f == nil || now.Sub(f.last) >= l.forget {
+		return 0
+	}
+	return max(0, f.last.Add(d.after(f.n)).Sub(now))
+}
+
+// succeeded takes back the failure admit counted: it forgets the failures
+// of this address and account, and takes one off the address's count (its
+// earlier failures stay: one good password does not license more guesses
+// at other accounts, but the logins of an office behind one address do
+// not add up to a delay either).
+func (l *loginThrottle) succeeded(addr, tenant, email string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.failures, userKey(tenant, email))
+	delete(l.entries, pairKey(addr, tenant, email))
+	if f := l.entries[addrKey(addr)]; f != nil {
+		if f.n--; f.n <= 0 {
+			delete(l.entries, addrKey(addr))
+		}
+	}
 }
 
-func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
-	ts := l.failures[key]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) > l.window {
-		i++
+// sweep drops the forgotten entries and, if the table is still full, the
+// quarter quiet longest. An attacker filling the table with fresh entries
+// thus pushes out old, harmless ones before its own.
+func (l *loginThrottle) sweep(now time.Time) {
+	l.sweptAt = now
+	for k, f := range l.entries {
+		if now.Sub(f.last) >= l.forget {
+			delete(l.entries, k)
+		}
 	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.failures, key)
-		return nil
+	if len(l.entries) < l.max {
+		return
 	}
-	l.failures[key] = ts
-	return ts
+	keys := make([]string, 0, len(l.entries))
+	for k := range l.entries {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return l.entries[a].last.Compare(l.entries[b].last) })
+	for _, k := range keys[:len(keys)/4+1] {
+		delete(l.entries, k)
+	}
 }

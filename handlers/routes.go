@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"io/fs"
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
@@ -12,9 +13,9 @@ import (
 // routes is the whole URL space of cpaudit, in one place.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	r.Use(s.instrument, securityHeaders, s.dropStalled)
+	r.Use(s.instrument, s.securityHeaders, s.dropStalled)
 	// Unknown paths get the page in the browser's language, with its session.
-	r.NotFoundHandler = s.instrument(securityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
+	r.NotFoundHandler = s.instrument(s.securityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 
 	r.Handle("/healthz", http.HandlerFunc(s.healthz)).Methods("GET")
@@ -79,7 +80,7 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/flags/{id}/review", s.api(s.apiReviewFlag)).Methods("POST")
 	api.Handle("/compare", s.api(s.apiCompare)).Methods("GET")
 
-	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(s.static))).Methods("GET")
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(filesOnly{s.static}))).Methods("GET")
 	web := r.NewRoute().Subrouter()
 	web.Use(s.webContext, s.crossOrigin)
 	web.Handle("/login", s.page(s.loginPage)).Methods("GET")
@@ -104,7 +105,7 @@ func routeName(r *http.Request) string {
 	return "unmatched"
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -112,6 +113,28 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		// Everything is self-hosted: deployments run on intranets.
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		if s.hsts {
+			// A year, the usual; without includeSubDomains, since an
+			// intranet name's siblings may well be served over plain HTTP.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// filesOnly is a file system whose directories cannot be opened, so that
+// http.FileServerFS answers 404 for them instead of listing them (or
+// serving an index.html). Only the files themselves are served.
+type filesOnly struct{ fsys fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return file, nil
 }

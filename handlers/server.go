@@ -21,7 +21,7 @@ type Store interface {
 	TenantBySlug(ctx context.Context, slug string) (cpaudit.Tenant, error)
 	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
 
-	Authenticate(ctx context.Context, tenantID, email, password string) (cpaudit.User, error)
+	Login(ctx context.Context, tenantSlug, email, password string) (cpaudit.User, error)
 	UserByToken(ctx context.Context, token string) (cpaudit.User, error)
 	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, cpaudit.Session, error)
 	SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error)
@@ -78,6 +78,9 @@ type Config struct {
 	MaxUploadBytes int64
 	// SecureCookies marks cookies Secure; set when served over TLS.
 	SecureCookies bool
+	// HSTS sends Strict-Transport-Security, so browsers keep to HTTPS;
+	// set when served over TLS (not behind a proxy that may serve HTTP).
+	HSTS bool
 	// TrustProxy takes the client address from X-Forwarded-For (only behind
 	// a reverse proxy that sets it).
 	TrustProxy bool
@@ -98,6 +101,7 @@ type Server struct {
 	log       *slog.Logger
 	maxUpload int64
 	secure    bool
+	hsts      bool
 	trust     bool
 	ttl       time.Duration
 	stall     time.Duration
@@ -107,7 +111,7 @@ type Server struct {
 	static    fs.FS
 	metrics   *metrics
 	registry  *prometheus.Registry
-	limiter   *loginLimiter
+	throttle  *loginThrottle
 	handler   http.Handler
 	// formBuffers recycles the read buffers of uploaded forms (openForm).
 	formBuffers sync.Pool
@@ -117,7 +121,7 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, search: cfg.Search, letters: cfg.Letters, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
-		trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
+		hsts: cfg.HSTS, trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -146,7 +150,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.registry = prometheus.NewRegistry()
 	s.metrics = newMetrics(s.registry)
-	s.limiter = newLoginLimiter(s.now)
+	s.throttle = newLoginThrottle(s.now)
 	s.handler = s.routes()
 	return s, nil
 }

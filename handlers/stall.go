@@ -3,6 +3,7 @@ package handlers
 import (
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -22,13 +23,21 @@ import (
 const defaultStallTimeout = time.Minute
 
 // dropStalled gives every request body a read deadline that moves with
-// the bytes it delivers.
+// the bytes it delivers. A request answered in the middle of a body sent
+// after "100 Continue" has its connection closed gently (lingerAfterReply),
+// so the client gets the answer.
 func (s *Server) dropStalled(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &stallBody{body: r.Body, deadline: movingDeadline{stall: s.stall, set: http.NewResponseController(w).SetReadDeadline}}
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
 		}
+		body := &stallBody{body: r.Body, deadline: movingDeadline{stall: s.stall, set: http.NewResponseController(w).SetReadDeadline}}
+		r.Body = body
 		next.ServeHTTP(w, r)
+		if body.started && !body.ended && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+			lingerAfterReply(w)
+		}
 	})
 }
 
@@ -52,13 +61,15 @@ func (d *movingDeadline) push() {
 type stallBody struct {
 	body     io.ReadCloser
 	deadline movingDeadline
-	ended    bool
+	started  bool // read from: a client that asked got its 100 Continue
+	ended    bool // read to its end, or broken
 }
 
 func (b *stallBody) Read(p []byte) (int, error) {
 	if b.ended {
 		return b.body.Read(p)
 	}
+	b.started = true
 	b.deadline.push()
 	n, err := b.body.Read(p)
 	if err != nil {

@@ -38,7 +38,9 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*uploadForm
 	if r.ContentLength > s.maxUpload+formSlack {
 		return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", s.maxUpload>>20)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+formSlack)
+	if err := limitBody(w, r, s.maxUpload+formSlack, "the upload"); err != nil {
+		return nil, err
+	}
 	fr, release, err := s.openForm(r, "send the upload as multipart/form-data with a part named file")
 	if err != nil {
 		return nil, err

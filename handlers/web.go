@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -169,7 +171,9 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 				// Only url-encoded forms are parsed here; multipart uploads
 				// send the header, so their bodies stay unread.
 				if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-					r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+					if err := limitBody(w, r, 1<<20, "the form"); err != nil {
+						return err
+					}
 					sent = r.PostFormValue("csrf")
 				}
 			}
@@ -197,10 +201,26 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// safeNext keeps only local paths, so the login form cannot be used to
-// redirect to another site.
+// safeNext returns next if it is a path on this site, else "/", so the
+// login form cannot be used to redirect to another site. The check is
+// made on what the browser will make of the Location header, not on what
+// the string looks like: browsers drop tabs and newlines anywhere in a URL
+// and spaces and control characters at its ends, and read a backslash as
+// a slash, so "/\t/evil.example" and "/\\evil.example" both lead to
+// //evil.example, another host. Any such byte is refused outright, as is
+// non-UTF-8; what is left must be a single "/" then a path that
+// net/url finds no scheme or host in.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
+		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c < 0x21 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
 	return next
@@ -226,7 +246,9 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := limitBody(w, r, 64<<10, "the login form"); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return cpaudit.Errorf(cpaudit.KindInvalid, "the login form could not be read")
 	}
@@ -238,22 +260,27 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLogin(w, r, http.StatusBadRequest, T("login.expired"), slug, email)
 	}
 	addr := s.clientAddr(r)
-	if !s.limiter.allowed(slug, email, addr) {
-		return s.renderLogin(w, r, http.StatusTooManyRequests, T("login.ratelimited"), slug, email)
+	if wait := s.throttle.admit(addr, slug, email); wait > 0 {
+		// Refused before the password is looked at: a guess made too
+		// soon learns nothing.
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		msg := fmt.Sprintf(T("login.wait.seconds"), secs)
+		if secs > 90 {
+			msg = fmt.Sprintf(T("login.wait.minutes"), (secs+59)/60)
+		}
+		return s.renderLogin(w, r, http.StatusTooManyRequests, msg, slug, email)
 	}
-	var u cpaudit.User
-	t, err := s.store.TenantBySlug(r.Context(), slug)
-	if err == nil {
-		u, err = s.store.Authenticate(r.Context(), t.ID, email, r.PostFormValue("password"))
-	}
-	if cpaudit.IsKind(err, cpaudit.KindNotFound) || cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
-		s.limiter.failed(slug, email, addr)
+	// One call, so that an unknown tenant costs a password hash as a known
+	// one does and timing does not tell them apart.
+	u, err := s.store.Login(r.Context(), slug, email, r.PostFormValue("password"))
+	if cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
 		return s.renderLogin(w, r, http.StatusUnauthorized, T("login.wrong"), slug, email)
 	}
 	if err != nil {
 		return err
 	}
-	s.limiter.succeeded(slug, email)
+	s.throttle.succeeded(addr, slug, email)
 	cookie, sess, err := s.store.CreateSession(r.Context(), u, addr, s.ttl)
 	if err != nil {
 		return err

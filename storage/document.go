@@ -92,7 +92,7 @@ func (s *Store) CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.
 		return cpaudit.Document{}, err
 	}
 	nd.Filename = cpaudit.CleanFilename(nd.Filename)
-	nd.Title = strings.TrimSpace(nd.Title)
+	nd.Title = strings.TrimSpace(cpaudit.CleanName(nd.Title))
 	if nd.Title == "" {
 		nd.Title = nd.Filename
 	}

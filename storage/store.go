@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -43,6 +44,8 @@ type Store struct {
 	// dummyHash is checked when an e-mail is unknown, so that a login
 	// takes as long whether or not the account exists.
 	dummyHash string
+	// passwordChecks counts the password hashes checked (verifyPassword).
+	passwordChecks atomic.Int64
 
 	// uploads holds a read lock from a blob's Put to the commit of the row
 	// that references it; the garbage collector takes the write lock, so it

@@ -152,6 +152,33 @@ func TestTenants(t *testing.T) {
 	}
 }
 
+// TestLoginHashesEveryWay: a login costs one password hash whichever part
+// is wrong, an unknown tenant included, so that its timing tells nothing
+// (issue 24: an unknown tenant answered in 1 ms, a real one in 30-100).
+func TestLoginHashesEveryWay(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	newFixture(t, s, "hebei") // zhang@lvyuan.cn, 密码足够长了吧abc
+	for _, c := range []struct{ slug, email, password string }{
+		{"no-such-tenant", "zhang@lvyuan.cn", "密码足够长了吧abc"},
+		{"", "zhang@lvyuan.cn", "密码足够长了吧abc"},
+		{"hebei", "ghost@lvyuan.cn", "密码足够长了吧abc"},
+		{"hebei", "not an address", "密码足够长了吧abc"},
+		{"hebei", "zhang@lvyuan.cn", "wrong password"},
+	} {
+		before := s.passwordChecks.Load()
+		_, err := s.Login(ctx, c.slug, c.email, c.password)
+		mustKind(t, err, cpaudit.KindUnauthenticated)
+		if n := s.passwordChecks.Load() - before; n != 1 {
+			t.Errorf("login %+v: %d password hashes, want 1", c, n)
+		}
+	}
+	u, err := s.Login(ctx, "hebei", "Zhang@lvyuan.cn", "密码足够长了吧abc")
+	if err != nil || u.Email != "zhang@lvyuan.cn" || u.TenantID == "" {
+		t.Fatalf("Login: %+v %v", u, err)
+	}
+}
+
 func TestUsersAndTokens(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t, nil)

@@ -56,14 +56,33 @@ func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewU
 	return u, nil
 }
 
+// Login checks a tenant's slug, an e-mail and a password, as the login
+// form sends them, and returns the user; KindUnauthenticated if any is
+// wrong, the same answer for each. An unknown tenant costs a password
+// hash like a known one, so that timing does not tell which tenants
+// exist (issue 24).
+func (s *Store) Login(ctx context.Context, tenantSlug, email, password string) (cpaudit.User, error) {
+	t, err := s.TenantBySlug(ctx, tenantSlug)
+	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+		s.verifyPassword(password, s.dummyHash)
+		return cpaudit.User{}, errWrongLogin()
+	} else if err != nil {
+		return cpaudit.User{}, err
+	}
+	return s.Authenticate(ctx, t.ID, email, password)
+}
+
+func errWrongLogin() error {
+	return cpaudit.Errorf(cpaudit.KindUnauthenticated, "wrong e-mail or password")
+}
+
 // Authenticate checks an e-mail and password in a tenant and returns the
 // user; KindUnauthenticated if either is wrong (the same answer for both).
 func (s *Store) Authenticate(ctx context.Context, tenantID, email, password string) (cpaudit.User, error) {
-	wrong := cpaudit.Errorf(cpaudit.KindUnauthenticated, "wrong e-mail or password")
 	db, err := s.tenantDB(ctx, tenantID)
 	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
-		checkPassword(password, s.dummyHash)
-		return cpaudit.User{}, wrong
+		s.verifyPassword(password, s.dummyHash)
+		return cpaudit.User{}, errWrongLogin()
 	} else if err != nil {
 		return cpaudit.User{}, err
 	}
@@ -71,16 +90,23 @@ func (s *Store) Authenticate(ctx context.Context, tenantID, email, password stri
 	var hash string
 	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE email = ?`, email), &hash)
 	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
-		checkPassword(password, s.dummyHash)
-		return cpaudit.User{}, wrong
+		s.verifyPassword(password, s.dummyHash)
+		return cpaudit.User{}, errWrongLogin()
 	} else if err != nil {
 		return cpaudit.User{}, err
 	}
-	if !checkPassword(password, hash) {
-		return cpaudit.User{}, wrong
+	if !s.verifyPassword(password, hash) {
+		return cpaudit.User{}, errWrongLogin()
 	}
 	u.TenantID = tenantID
 	return u, nil
+}
+
+// verifyPassword is checkPassword, counted, so that tests can see that
+// every way a login fails costs one hash.
+func (s *Store) verifyPassword(pw, encoded string) bool {
+	s.passwordChecks.Add(1)
+	return checkPassword(pw, encoded)
 }
 
 // UserByEmail returns a tenant's user; KindNotFound if none.

@@ -53,6 +53,11 @@ func TestAdministration(t *testing.T) {
 		{[]string{"user", "create", "--tenant", "hebei", "--email", "zhang@lvyuan.cn", "--role", "admin", "--password", "long enough pw", "--data", data}, "already exists"},
 		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "admin", "--password", "short", "--data", data}, "weak"},
 		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "boss", "--password", "long enough pw", "--data", data}, "role"},
+		// issue 24: the length rule is not all.
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "admin", "--password", "          ", "--data", data}, "white space"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "admin", "--password", strings.Repeat("\x00", 10), "--data", data}, "control character"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "admin", "--password", "password123", "--data", data}, "commonly used"},
+		{[]string{"user", "create", "--tenant", "hebei", "--email", "li@x.cn", "--role", "admin", "--password", "QwertyUiop", "--data", data}, "commonly used"},
 		{[]string{"token", "create", "--tenant", "hebei", "--email", "ghost@x.cn", "--data", data}, "no user"},
 		{[]string{"token", "create", "--tenant", "nowhere", "--email", "zhang@lvyuan.cn", "--data", data}, "unknown tenant"},
 		{[]string{"frobnicate"}, "unknown command"},

@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	letters := letter.NewService(store, nil, log)
 	srv, err := handlers.New(handlers.Config{
 		Store: store, Search: indexes, Letters: letters, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
-		SecureCookies: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
+		SecureCookies: cfg.TLSCert != "", HSTS: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
 	})
 	if err != nil {
 		return err
