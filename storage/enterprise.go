@@ -92,7 +92,9 @@ func prefixed(p, columns string) string {
 // what is mayChangeOrganisation's rule. KindNotFound for an unknown id or
 // parent, or an organisation the actor may not read (Organisation);
 // KindConflict for a change the rule refuses; KindInvalid or
-// KindUnprocessable for a value that fails validation.
+// KindUnprocessable for a value that fails validation. A change of region
+// or industry queues the organisation's documents for reindexing in the
+// same transaction (requeueOrgDocuments): searches follow it at once.
 func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error) {
 	const op = "storage.UpdateOrganisation"
 	if !seesAllOrganisations(a) && (a.OrgID == "" || a.OrgID != id) {
@@ -135,6 +137,9 @@ func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id stri
 		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = ?, address = ?, permit_number = ?, status = ?,
 			industry = ?, region = ?, parent_id = ? WHERE id = ?`,
 			o.Name, o.Address, o.PermitNumber, string(o.Status), o.Industry, o.Region, nullString(o.ParentID), id); err != nil {
+			return err
+		}
+		if err := s.requeueOrgDocuments(ctx, tx, old, o); err != nil {
 			return err
 		}
 		return s.appendLog(ctx, tx, a, "organisation.update", "organisation", id, map[string]any{"changed": changed})

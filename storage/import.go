@@ -147,6 +147,9 @@ func (s *Store) updateImported(ctx context.Context, tx *sql.Tx, a cpaudit.Actor,
 		next.Industry, next.Region, old.ID); err != nil {
 		return err
 	}
+	if err := s.requeueOrgDocuments(ctx, tx, old, next); err != nil {
+		return err
+	}
 	return s.appendLog(ctx, tx, a, "organisation.update", "organisation", old.ID,
 		map[string]any{"changed": changed, "import": importID, "row": row})
 }
