@@ -132,4 +132,13 @@ func TestSearchScopeStale(t *testing.T) {
 	}
 	expect("reassigned", f.other, "report (unreadable)")
 	drain()
+
+	// A deleted document is rechecked, and readable by no one.
+	if err := s.DeleteDocument(ctx, f.enterprise, report.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect("deleted", f.admin, "report (unreadable)")
+	expect("deleted", f.enterprise, "report (unreadable)")
+	drain()
+	expect("deleted and indexed", f.admin)
 }
