@@ -203,10 +203,12 @@ func (s *Store) SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.Searc
 
 // searchStale reads SearchScope's Stale documents for a. The recheck jobs
 // are few (the indexer completes them within seconds) and found through
-// the partial index jobs_recheck; a region's documents outside audits
-// through documents_audit.
+// the partial index jobs_recheck, however many other jobs wait; a
+// region's documents outside audits through documents_audit.
 func (s *Store) searchStale(ctx context.Context, db *sqlDB, a cpaudit.Actor) ([]cpaudit.SearchSource, error) {
-	which := `SELECT document_id FROM jobs WHERE kind = 'index' AND recheck = 1`
+	// INDEXED BY: without statistics SQLite would rather walk every
+	// index job through jobs_due, and after a rebuild there are many.
+	which := `SELECT document_id FROM jobs INDEXED BY jobs_recheck WHERE kind = 'index' AND recheck = 1`
 	args := docVisibleArgs(a)
 	if region := regionScope(a); region != "" {
 		which += ` UNION SELECT d.id FROM documents d JOIN organisations o ON o.id = d.org_id
