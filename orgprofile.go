@@ -112,6 +112,10 @@ type OrgProfile struct {
 	Industry     *string          `json:"industry"`
 	Region       *string          `json:"region"`
 	ParentID     *string          `json:"parent_id"`
+	// Kind cannot change: it is accepted only when it is the kind the
+	// organisation has, so that a client sending it back is not refused
+	// and one asking for another kind is told so rather than ignored.
+	Kind *OrgKind `json:"kind"`
 }
 
 // EnterpriseFilter selects enterprises in a list.

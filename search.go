@@ -43,6 +43,12 @@ type SearchScope struct {
 	OrgIDs   []string  // documents these organisations uploaded
 	AuditIDs []string  // documents of these audits
 	Region   string    // documents of audits of enterprises in this region or below
+	// Stale are documents whose entry in the index may say otherwise
+	// than the rule above about who reads them (the index has not yet
+	// followed a change of their readers, or their deletion), as storage
+	// has them now, without text; Absent when the actor may not read
+	// one. The index counts these by this, not by its entry.
+	Stale []SearchSource
 }
 
 // SearchStatus says how much stored work has not reached the index or the

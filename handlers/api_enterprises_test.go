@@ -116,8 +116,9 @@ func TestEnterprisesAPI(t *testing.T) {
 		body            any
 		want            int
 	}{
-		{"consultant", w.consultant, w.entID, patch, 409},
-		{"enterprise", w.enterprise, w.entID, patch, 409},
+		{"consultant (cannot read the enterprise)", w.consultant, w.entID, patch, 404},
+		{"consultant, its own firm", w.consultant, w.consID, map[string]any{"address": "石家庄市"}, 409},
+		{"enterprise, itself", w.enterprise, w.entID, patch, 409},
 		{"expert", w.expert, w.entID, patch, 409},
 		{"city office outside its region", w.city, w.entID, patch, 409},
 		{"other tenant", w.otherAdmin, w.entID, patch, 404},

@@ -41,7 +41,9 @@ func (s *Store) DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) 
 			micros(s.clock()), a.Email, id); err != nil {
 			return dbError(op, err, "", "")
 		}
-		if err := s.enqueue(ctx, tx, jobIndex, id, d.Current.Number); err != nil {
+		// A recheck job: searches leave it out from now on, not only once
+		// the indexer has removed it.
+		if err := s.enqueueRecheck(ctx, tx, id, d.Current.Number); err != nil {
 			return dbError(op, err, "", "")
 		}
 		// Its fingerprints go, so that no new flag points at it.

@@ -88,14 +88,17 @@ func prefixed(p, columns string) string {
 }
 
 // UpdateOrganisation changes an organisation's profile (the fields of p
-// that are not nil) and logs the fields before and after. Admins and
-// regulators may; a regional office only for organisations in its region
-// (KindConflict otherwise). KindNotFound for an unknown id or parent;
-// KindInvalid or KindUnprocessable for a value that fails validation.
+// that are not nil) and logs the fields before and after. Who may change
+// what is mayChangeOrganisation's rule. KindNotFound for an unknown id or
+// parent, or an organisation the actor may not read (Organisation);
+// KindConflict for a change the rule refuses; KindInvalid or
+// KindUnprocessable for a value that fails validation. A change of region
+// or industry queues the organisation's documents for reindexing in the
+// same transaction (requeueOrgDocuments): searches follow it at once.
 func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error) {
 	const op = "storage.UpdateOrganisation"
-	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change an organisation")
+	if !seesAllOrganisations(a) && (a.OrgID == "" || a.OrgID != id) {
+		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such organisation")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -107,11 +110,16 @@ func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id stri
 		if err != nil {
 			return err
 		}
-		if scope := regionScope(a); scope != "" && !strings.HasPrefix(old.Region, scope) {
-			return cpaudit.Errorf(cpaudit.KindConflict, "the organisation is outside your office's region")
+		// Whether the actor may change anything of it at all comes before
+		// whether the values are valid.
+		if err := mayChangeOrganisation(a, old, old); err != nil {
+			return err
 		}
 		o, changed, err := applyProfile(old, p)
 		if err != nil {
+			return err
+		}
+		if err := mayChangeOrganisation(a, old, o); err != nil {
 			return err
 		}
 		if o.ParentID != old.ParentID && o.ParentID != "" {
@@ -131,12 +139,61 @@ func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id stri
 			o.Name, o.Address, o.PermitNumber, string(o.Status), o.Industry, o.Region, nullString(o.ParentID), id); err != nil {
 			return err
 		}
+		if err := s.requeueOrgDocuments(ctx, tx, old, o); err != nil {
+			return err
+		}
 		return s.appendLog(ctx, tx, a, "organisation.update", "organisation", id, map[string]any{"changed": changed})
 	})
 	if err != nil {
 		return cpaudit.Organisation{}, dbError(op, err, "no such organisation", "")
 	}
 	return out, nil
+}
+
+// mayChangeOrganisation is the rule for who may change what of an
+// organisation: old is the organisation as stored, next as the change
+// would leave it (next == old asks whether the actor may change anything
+// of it). It returns nil or a KindConflict error saying why not; callers
+// have made sure the actor may read the organisation, so the refusal
+// tells nothing the actor could not read.
+//
+// An office's region is what bounds what its regulators read, and an
+// enterprise's region decides which offices read its audits; so region,
+// parent and status are not profile details but rights, and whoever
+// changes them must not be able to widen their own reach with them:
+//
+//   - An admin may change anything of its tenant's organisations.
+//   - A regulator may change the enterprises of its office's region (all
+//     enterprises, when its office has no region): their name, address,
+//     permit number, industry and operating status, and their region,
+//     to another region inside its own. Never its own office or any other
+//     regulator office, nor a consultancy or a publisher, nor anyone's
+//     parent.
+//   - Consultants, enterprises, publishers and experts change no
+//     organisation, their own included: their region and status are the
+//     regulators' to record.
+func mayChangeOrganisation(a cpaudit.Actor, old, next cpaudit.Organisation) error {
+	switch a.Role {
+	case cpaudit.RoleAdmin:
+		return nil
+	case cpaudit.RoleRegulator:
+	default:
+		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change an organisation; a %s may not", a.Role)
+	}
+	scope := regionScope(a)
+	switch {
+	case old.Kind == cpaudit.OrgRegulator && old.ID == a.OrgID:
+		return cpaudit.Errorf(cpaudit.KindConflict, "a regulator may not change its own office: ask an admin")
+	case old.Kind != cpaudit.OrgEnterprise:
+		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin may change a %s; a regulator changes enterprises", old.Kind)
+	case !strings.HasPrefix(old.Region, scope):
+		return cpaudit.Errorf(cpaudit.KindConflict, "the organisation is outside your office's region")
+	case next.Region != old.Region && !strings.HasPrefix(next.Region, scope):
+		return cpaudit.Errorf(cpaudit.KindConflict, "region %s is outside your office's region: only an admin may move an enterprise there", next.Region)
+	case next.ParentID != old.ParentID:
+		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin may change an organisation's parent")
+	}
+	return nil
 }
 
 // applyProfile returns old with p applied and validated, and the changed
@@ -156,6 +213,9 @@ func applyProfile(old cpaudit.Organisation, p cpaudit.OrgProfile) (cpaudit.Organ
 	set(&o.ParentID, p.ParentID)
 	if p.Status != nil {
 		o.Status = *p.Status
+	}
+	if p.Kind != nil && *p.Kind != old.Kind {
+		return o, nil, cpaudit.Errorf(cpaudit.KindUnprocessable, "an organisation's kind cannot be changed (it is a %s): register a new organisation instead", old.Kind)
 	}
 	if err := cpaudit.ValidateName("name", o.Name, 200); err != nil {
 		return o, nil, err

@@ -82,8 +82,18 @@ func TestEnterpriseProfileListAndStaff(t *testing.T) {
 		p    cpaudit.OrgProfile
 		want cpaudit.Kind
 	}{
-		{"consultant", f.consultant, f.ent.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindConflict},
-		{"enterprise", f.enterprise, f.ent.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindConflict},
+		{"consultant (cannot read the enterprise)", f.consultant, f.ent.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindNotFound},
+		{"consultant, its own firm", f.consultant, f.cons.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindConflict},
+		{"enterprise, itself", f.enterprise, f.ent.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindConflict},
+		{"enterprise, its own status", f.enterprise, f.ent.ID, cpaudit.OrgProfile{Status: &stopped}, cpaudit.KindConflict},
+		{"city office, its own office", city, office.ID, cpaudit.OrgProfile{Region: new("130000")}, cpaudit.KindConflict},
+		{"city office, its own office's name", city, office.ID, cpaudit.OrgProfile{Name: new("石家庄")}, cpaudit.KindConflict},
+		{"regulator, an office", f.regulator, office.ID, cpaudit.OrgProfile{Region: new("130000")}, cpaudit.KindConflict},
+		{"regulator, a consultancy", f.regulator, f.cons.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindConflict},
+		{"city office moves its enterprise away", city, sjz.ID, cpaudit.OrgProfile{Region: new("130600")}, cpaudit.KindConflict},
+		{"city office moves its enterprise up", city, sjz.ID, cpaudit.OrgProfile{Region: new("130000")}, cpaudit.KindConflict},
+		{"city office sets a parent", city, sjz.ID, cpaudit.OrgProfile{ParentID: &office.ID}, cpaudit.KindConflict},
+		{"another kind", f.admin, f.ent.ID, cpaudit.OrgProfile{Kind: new(cpaudit.OrgConsultancy)}, cpaudit.KindUnprocessable},
 		{"city office outside its region", city, f.ent.ID, cpaudit.OrgProfile{Address: &addr}, cpaudit.KindConflict},
 		{"unknown", f.admin, "nope", cpaudit.OrgProfile{Address: &addr}, cpaudit.KindNotFound},
 		{"bad region", f.admin, f.ent.ID, cpaudit.OrgProfile{Region: new("13")}, cpaudit.KindUnprocessable},
@@ -94,6 +104,17 @@ func TestEnterpriseProfileListAndStaff(t *testing.T) {
 		if _, err := s.UpdateOrganisation(ctx, tc.a, tc.id, tc.p); cpaudit.ErrorKind(err) != tc.want || err == nil {
 			t.Errorf("%s: %v, want kind %v", tc.name, err, tc.want)
 		}
+	}
+	if got, err := s.Organisation(ctx, f.admin, office.ID); err != nil || got.Region != "130100" || got.Name != office.Name {
+		t.Fatalf("refused changes changed the office: %v %+v", err, got)
+	}
+	// A city office moves an enterprise within its region; the admin
+	// moves an office.
+	if up, err := s.UpdateOrganisation(ctx, city, sjz.ID, cpaudit.OrgProfile{Region: new("130102"), Kind: new(cpaudit.OrgEnterprise)}); err != nil || up.Region != "130102" {
+		t.Fatalf("move inside the city: %v %+v", err, up)
+	}
+	if up, err := s.UpdateOrganisation(ctx, f.admin, office.ID, cpaudit.OrgProfile{Region: new("130000")}); err != nil || up.Region != "130000" {
+		t.Fatalf("admin moves an office: %v %+v", err, up)
 	}
 	up, err := s.UpdateOrganisation(ctx, f.regulator, f.ent.ID, cpaudit.OrgProfile{Address: &addr, Status: &stopped})
 	if err != nil || up.Address != addr || up.Status != stopped || up.Name != f.ent.Name {

@@ -136,9 +136,18 @@ func (s *Store) updateImported(ctx context.Context, tx *sql.Tx, a cpaudit.Actor,
 	if err != nil || len(changed) == 0 {
 		return err
 	}
+	// The rows were checked against the office's region already; the
+	// rule is asked anyway, so that an import never changes more than a
+	// PATCH could.
+	if err := mayChangeOrganisation(a, old, next); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = ?, address = ?, permit_number = ?, status = ?,
 		industry = ?, region = ? WHERE id = ?`, next.Name, next.Address, next.PermitNumber, string(next.Status),
 		next.Industry, next.Region, old.ID); err != nil {
+		return err
+	}
+	if err := s.requeueOrgDocuments(ctx, tx, old, next); err != nil {
 		return err
 	}
 	return s.appendLog(ctx, tx, a, "organisation.update", "organisation", old.ID,

@@ -234,7 +234,8 @@ func (s *Store) CompleteLetterJob(ctx context.Context, j cpaudit.LetterJob, uplo
 // SetAuditConsultancy assigns, changes or (with "") removes an audit's
 // consultancy. Admins and regulators may (KindConflict otherwise);
 // KindNotFound for an unknown audit or consultancy, KindUnprocessable for
-// an organisation that is no consultancy.
+// an organisation that is no consultancy. The audit's documents are
+// queued for reindexing in the same transaction.
 func (s *Store) SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error) {
 	const op = "storage.SetAuditConsultancy"
 	db, err := s.tenantDB(ctx, a.TenantID)
@@ -256,6 +257,12 @@ func (s *Store) SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditI
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE audits SET consultancy_id = ? WHERE id = ?`, nullString(consultancyID), auditID); err != nil {
 			return err
+		}
+		// The audit's documents are indexed under its consultancy.
+		if consultancyID != before.ConsultancyID {
+			if err := s.requeueDocuments(ctx, tx, `d.audit_id = ?`, auditID); err != nil {
+				return err
+			}
 		}
 		return s.appendLog(ctx, tx, a, "audit.consultancy", "audit", auditID,
 			map[string]any{"consultancy_id_before": before.ConsultancyID, "consultancy_id": consultancyID})

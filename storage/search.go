@@ -14,10 +14,21 @@ const jobIndex = "index"
 // that of the newest version whose extraction succeeded: while a new
 // version is still being extracted (or if it could not be), the document
 // stays findable by the text it had.
-const searchSourceSelect = `SELECT d.id, d.title, d.kind, coalesce(d.audit_id, ''), coalesce(au.enterprise_id, ''),
+const searchSourceSelect = `SELECT ` + searchSourceColumns + `, coalesce(t.text, ''), t.version IS NULL OR d.deleted_at IS NOT NULL` + searchSourceFrom
+
+// searchRecheckSelect reads a SearchSource without its text, Absent
+// meaning that the actor of docVisibleArgs (the first arguments) may not
+// read the document, or that the index holds no text of it. (docVisible
+// is NULL, not false, for a document outside audits that no other clause
+// admits: WHERE treats NULL as false, and so does this.)
+const searchRecheckSelect = `SELECT ` + searchSourceColumns + `, '', t.version IS NULL OR NOT coalesce(` + docVisible + `, 0)` + searchSourceFrom
+
+const searchSourceColumns = `d.id, d.title, d.kind, coalesce(d.audit_id, ''), coalesce(au.enterprise_id, ''),
 	coalesce(au.consultancy_id, ''), coalesce(d.org_id, ''), d.created_by_id,
 	coalesce(e.industry, uo.industry, ''), coalesce(e.region, uo.region, ''), coalesce(d.step, 0),
-	coalesce(t.version, 0), coalesce(v.uploaded_at, 0), coalesce(t.text, ''), t.version IS NULL OR d.deleted_at IS NOT NULL
+	coalesce(t.version, 0), coalesce(v.uploaded_at, 0)`
+
+const searchSourceFrom = `
 	FROM documents d
 	LEFT JOIN audits au ON au.id = d.audit_id
 	LEFT JOIN organisations e ON e.id = au.enterprise_id
@@ -146,12 +157,28 @@ func (s *Store) SearchSources(ctx context.Context, tenantID, after string, limit
 // SearchScope states what the actor may read (docVisible) in the index's
 // terms. The audits an organisation works on are read now, so a search
 // follows a reassigned audit without reindexing.
+//
+// Where the index's terms and docVisible may disagree, the documents
+// concerned come in Stale, as the database has them now: those with a
+// recheck job the indexer has not completed (their readers changed, or
+// they were deleted: see enqueueRecheck), and, for a regional office, the
+// documents organisations of its region uploaded outside any audit, which
+// the index files under that region although the office may not read
+// them. The index counts these by the database's word, not by its entry.
 func (s *Store) SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.SearchScope, error) {
 	const op = "storage.SearchScope"
-	if seesAll(a) {
-		return cpaudit.SearchScope{All: true}, nil
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.SearchScope{}, err
 	}
-	sc := cpaudit.SearchScope{Kinds: []cpaudit.DocKind{cpaudit.DocGuideline}, UserID: a.UserID}
+	stale, err := s.searchStale(ctx, db, a)
+	if err != nil {
+		return cpaudit.SearchScope{}, dbError(op, err, "", "")
+	}
+	if seesAll(a) {
+		return cpaudit.SearchScope{All: true, Stale: stale}, nil
+	}
+	sc := cpaudit.SearchScope{Kinds: []cpaudit.DocKind{cpaudit.DocGuideline}, UserID: a.UserID, Stale: stale}
 	if regionScope(a) != "" {
 		sc.Region = a.Region
 	}
@@ -159,10 +186,6 @@ func (s *Store) SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.Searc
 		return sc, nil
 	}
 	sc.OrgIDs = []string{a.OrgID}
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return cpaudit.SearchScope{}, err
-	}
 	rows, err := db.QueryContext(ctx, `SELECT id FROM audits WHERE enterprise_id = ? OR consultancy_id = ? ORDER BY id`, a.OrgID, a.OrgID)
 	if err != nil {
 		return cpaudit.SearchScope{}, dbError(op, err, "", "")
@@ -176,6 +199,75 @@ func (s *Store) SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.Searc
 		sc.AuditIDs = append(sc.AuditIDs, id)
 	}
 	return sc, dbError(op, rows.Err(), "", "")
+}
+
+// searchStale reads SearchScope's Stale documents for a. The recheck jobs
+// are few (the indexer completes them within seconds) and found through
+// the partial index jobs_recheck, however many other jobs wait; a
+// region's documents outside audits through documents_audit.
+func (s *Store) searchStale(ctx context.Context, db *sqlDB, a cpaudit.Actor) ([]cpaudit.SearchSource, error) {
+	// INDEXED BY: without statistics SQLite would rather walk every
+	// index job through jobs_due, and after a rebuild there are many.
+	which := `SELECT document_id FROM jobs INDEXED BY jobs_recheck WHERE kind = 'index' AND recheck = 1`
+	args := docVisibleArgs(a)
+	if region := regionScope(a); region != "" {
+		which += ` UNION SELECT d.id FROM documents d JOIN organisations o ON o.id = d.org_id
+			WHERE d.audit_id IS NULL AND d.deleted_at IS NULL AND substr(o.region, 1, length(?)) = ?`
+		args = append(args, region, region)
+	}
+	rows, err := db.QueryContext(ctx, searchRecheckSelect+` WHERE d.id IN (`+which+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cpaudit.SearchSource
+	for rows.Next() {
+		src, err := scanSearchSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// enqueueRecheck writes an index job for a document whose readers changed
+// or that was deleted, marked so that searches check the document against
+// the database until the indexer has completed it (SearchScope).
+func (s *Store) enqueueRecheck(ctx context.Context, tx *sql.Tx, docID string, version int) error {
+	now := micros(s.clock())
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at, recheck)
+		VALUES (?, ?, ?, ?, ?, 1)`, jobIndex, docID, version, now, now)
+	return err
+}
+
+// requeueDocuments writes, inside tx, a recheck job (enqueueRecheck) for
+// every live document with indexed text that cond, an SQL condition over
+// documents d with args, selects: those whose indexed fields follow from
+// what the transaction changed. A document whose recheck job is still
+// unclaimed gets no second one: the indexer reads the document when it
+// claims the job, after this transaction.
+func (s *Store) requeueDocuments(ctx context.Context, tx *sql.Tx, cond string, args ...any) error {
+	now := micros(s.clock())
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at, recheck)
+		SELECT ?, d.id, d.versions, ?, ?, 1 FROM documents d
+		WHERE d.deleted_at IS NULL AND (`+cond+`)
+			AND EXISTS (SELECT 1 FROM document_texts t WHERE t.document_id = d.id AND t.status = 'done')
+			AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = 'index' AND j.recheck = 1
+				AND j.attempts = 0)`, append([]any{jobIndex, now, now}, args...)...)
+	return err
+}
+
+// requeueOrgDocuments queues for reindexing, when an organisation's
+// region or industry changes from old to next, the documents indexed
+// under them (searchSourceSelect): those of the audits of an enterprise,
+// and those the organisation uploaded outside any audit.
+func (s *Store) requeueOrgDocuments(ctx context.Context, tx *sql.Tx, old, next cpaudit.Organisation) error {
+	if old.Region == next.Region && old.Industry == next.Industry {
+		return nil
+	}
+	return s.requeueDocuments(ctx, tx, `d.audit_id IN (SELECT id FROM audits WHERE enterprise_id = ?)
+		OR (d.audit_id IS NULL AND d.org_id = ?)`, old.ID, old.ID)
 }
 
 // SearchHits returns, for the ids a search found, what the result page

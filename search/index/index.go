@@ -254,6 +254,7 @@ func DocFrom(src cpaudit.SearchSource) Doc {
 // Scope sets q's visibility from what storage says the caller may read.
 func (q *Query) Scope(sc cpaudit.SearchScope) {
 	q.AllowAll, q.AllowUserID, q.AllowOrgIDs, q.AllowAuditIDs, q.AllowRegion = sc.All, sc.UserID, sc.OrgIDs, sc.AuditIDs, sc.Region
+	q.Stale = sc.Stale
 	q.AllowKinds = q.AllowKinds[:0]
 	for _, k := range sc.Kinds {
 		q.AllowKinds = append(q.AllowKinds, string(k))

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -28,6 +29,15 @@ const (
 // audits the caller's organisation runs computed by the caller at query
 // time (so reassigning an audit needs no reindexing). With none of them
 // set the result is empty.
+//
+// Stale documents are the exception: their entries may be out of date
+// (see cpaudit.SearchScope), so for them the index's fields are not
+// asked. One is counted when it contains the terms, storage says the
+// caller may read it (not Absent) and its fields as storage has them now
+// pass the filters (admits); otherwise it is not counted, whatever its
+// entry says. A document deleted, or moved out of the caller's region, is
+// thus never counted once the change is committed, and one moved in is
+// counted before the indexer has rewritten it.
 type Query struct {
 	Q             string
 	Limit, Offset int // Limit 0 means DefaultLimit
@@ -45,6 +55,7 @@ type Query struct {
 	AllowOrgIDs   []string
 	AllowAuditIDs []string
 	AllowRegion   string
+	Stale         []cpaudit.SearchSource
 
 	SortByDate bool // newest first; otherwise by relevance
 }
@@ -168,9 +179,79 @@ func buildQuery(terms []Term, filter query.Query) query.Query {
 	return bq
 }
 
-// filter is the conjunction of q's filters and visibility, nil when
-// nothing filters; ok is false when visibility admits nothing.
+// filter is what q's filters and visibility admit, nil when nothing
+// filters; ok is false when nothing is admitted. For the Stale documents
+// it is decided here, from storage's word: the entries of all of them are
+// set aside and those admitted added back by id.
 func (q Query) filter() (f query.Query, ok bool) {
+	f, ok = q.indexedFilter()
+	if len(q.Stale) == 0 {
+		return f, ok
+	}
+	stale := make([]string, 0, len(q.Stale))
+	var admitted []string
+	for _, src := range q.Stale {
+		stale = append(stale, src.DocumentID)
+		if !src.Absent && q.admits(DocFrom(src)) {
+			admitted = append(admitted, src.DocumentID)
+		}
+	}
+	var anyOf []query.Query
+	if ok {
+		rest := query.NewBooleanQuery(nil, nil, []query.Query{query.NewDocIDQuery(stale)})
+		if f != nil {
+			rest.AddMust(f)
+		}
+		anyOf = append(anyOf, rest)
+	}
+	if len(admitted) > 0 {
+		anyOf = append(anyOf, query.NewDocIDQuery(admitted))
+	}
+	switch len(anyOf) {
+	case 0:
+		return nil, false
+	case 1:
+		return anyOf[0], true
+	}
+	return query.NewDisjunctionQuery(anyOf), true
+}
+
+// admits reports whether a document with the fields of d passes q's
+// filters (visibility aside): the test filter's queries make of the
+// fields newDocument writes, made in Go for a document whose entry may be
+// out of date.
+func (q Query) admits(d Doc) bool {
+	for _, kw := range [...]struct{ want, has string }{
+		{q.Kind, d.Kind},
+		{q.AuditID, d.AuditID},
+		{q.EnterpriseID, d.EnterpriseID},
+		{q.ConsultancyID, d.ConsultancyID},
+		{q.Industry, d.Industry},
+		{q.Phase, d.Phase},
+	} {
+		if kw.want != "" && kw.want != kw.has {
+			return false
+		}
+	}
+	if q.Region != "" && !slices.Contains(cpaudit.RegionAncestors(d.Region), q.Region) {
+		return false
+	}
+	if q.Step != 0 && q.Step != d.Step {
+		return false
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		t := d.UploadedAt
+		if t.IsZero() || (!q.From.IsZero() && t.Before(q.From)) || (!q.To.IsZero() && !t.Before(q.To)) {
+			return false
+		}
+	}
+	return true
+}
+
+// indexedFilter is the conjunction of q's filters and visibility over the
+// indexed fields, nil when nothing filters; ok is false when visibility
+// admits nothing.
+func (q Query) indexedFilter() (f query.Query, ok bool) {
 	var must []query.Query
 	for _, kw := range [...]struct{ field, value string }{
 		{fieldKind, q.Kind},
