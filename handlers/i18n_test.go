@@ -12,6 +12,9 @@ import (
 // only would silently fall back to Chinese on the English pages, and a
 // key a template asks for but no table has would show as the bare key.
 func TestMessagesComplete(t *testing.T) {
+	if len(messages) != 2 || len(messages["zh"]) == 0 || len(messages["en"]) == 0 {
+		t.Fatalf("message files for %d languages, want zh and en", len(messages))
+	}
 	for key := range messages["zh"] {
 		if _, ok := messages["en"][key]; !ok {
 			t.Errorf("%q has no English", key)
