@@ -7,17 +7,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/gorilla/mux"
 )
-
-// auditRoutes registers the audit page and its forms: step actions,
-// assigning the consultancy and generating the notification letter.
-func (s *Server) auditRoutes(r *mux.Router) {
-	r.Handle("/audits/{id}", s.page(s.requireSession(s.auditPage))).Methods("GET")
-	r.Handle("/audits/{id}/steps/{n}/{action}", s.page(s.requireSession(s.stepSubmit))).Methods("POST")
-	r.Handle("/audits/{id}/consultancy", s.page(s.requireSession(s.consultancySubmit))).Methods("POST")
-	r.Handle("/audits/{id}/letter", s.page(s.requireSession(s.letterSubmit))).Methods("POST")
-}
 
 // webStep is one step as the audit page shows it.
 type webStep struct {

@@ -8,20 +8,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/gorilla/mux"
 )
-
-// batchRoutes registers the batch pages: the list with the form that
-// creates a batch, one batch with its dates (editable) and the form that
-// starts an audit in it.
-func (s *Server) batchRoutes(r *mux.Router) {
-	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")
-	r.Handle("/batches", s.page(s.requireSession(s.createBatchSubmit))).Methods("POST")
-	r.Handle("/batches/{id}", s.page(s.requireSession(s.batchPage))).Methods("GET")
-	r.Handle("/batches/{id}", s.page(s.requireSession(s.updateBatchSubmit))).Methods("POST")
-	r.Handle("/batches/{id}/audits", s.page(s.requireSession(s.startAuditSubmit))).Methods("POST")
-	s.auditRoutes(r)
-}
 
 // managesBatches: who sees the forms; storage enforces the same rule.
 func managesBatches(a cpaudit.Actor) bool {

@@ -5,21 +5,12 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/gorilla/mux"
 )
 
 // The dashboard (总览) and the lists behind its numbers: /audits (every
 // audit the user may see, filtered like the API) and /overdue. Every number
 // on the dashboard links to the list with the filter that reproduces it;
 // either list downloads as .xlsx with the same filters (web_export.go).
-
-func (s *Server) progressRoutes(r *mux.Router) {
-	r.Handle("/dashboard", s.page(s.requireSession(s.dashboardPage))).Methods("GET")
-	r.Handle("/audits", s.page(s.requireSession(s.auditsPage))).Methods("GET")
-	r.Handle("/audits.xlsx", s.page(s.requireSession(s.auditsExport))).Methods("GET")
-	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")
-	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
-}
 
 // regionLabel names a division for pages: 石家庄市, 石家庄市长安区, or the
 // code when the national table does not know it.

@@ -7,37 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
-	"github.com/gorilla/mux"
 )
-
-// webRoutes registers the document pages: the list, the upload form, one
-// document with its versions and audit trail, and downloads through the
-// session.
-//
-// Uploads are sent by templates/static/upload.js with XMLHttpRequest (for
-// the progress bar), so they answer like the API, JSON or problem+json,
-// and share its handlers; requireSession still checks the session and the
-// X-CSRF-Token header the script sends.
-func (s *Server) webRoutes(r *mux.Router) {
-	r.Handle("/documents", s.page(s.requireSession(s.documentsPage))).Methods("GET")
-	r.Handle("/documents/{id}", s.page(s.requireSession(s.documentPage))).Methods("GET")
-	r.Handle("/documents/{id}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
-	r.Handle("/documents/{id}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
-	r.Handle("/documents/{id}/versions/{version}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
-	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
-	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.apiUploadVersion))).Methods("POST")
-	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
-	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
-	r.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
-	r.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
-	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")
-	r.Handle("/flags/{id}/images/{side}", s.page(s.requireSession(s.flagImage))).Methods("GET")
-	r.Handle("/upload", s.script(s.requireSession(s.apiUploadDocument))).Methods("POST")
-	s.progressRoutes(r) // dashboard, audit and overdue lists (web_dashboard.go)
-	s.batchRoutes(r)    // batches, one audit, letters (web_batches.go, web_audit.go)
-	// The enterprise list and .xlsx import (web_enterprises.go).
-	s.enterpriseRoutes(r)
-}
 
 // script adapts a page route called by a page's script: errors, those of
 // requireSession included, become problem+json, whose detail the script

@@ -7,23 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
-
 	"github.com/cpaudit/cpaudit"
 )
-
-// enterpriseRoutes registers the enterprise list and the .xlsx import
-// pages. The import form is a plain multipart form (no script), so its
-// CSRF token travels as a form field that importSubmit checks itself:
-// requireSession reads tokens only from url-encoded bodies and headers.
-func (s *Server) enterpriseRoutes(r *mux.Router) {
-	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")
-	r.Handle("/enterprises.xlsx", s.page(s.requireSession(s.enterprisesExport))).Methods("GET")
-	r.Handle("/enterprises/import", s.page(s.requireSession(s.importPage))).Methods("GET")
-	r.Handle("/enterprises/import", s.page(s.importSubmit)).Methods("POST")
-	r.Handle("/enterprises/import-template.xlsx", s.page(s.requireSession(s.apiImportTemplate))).Methods("GET")
-	r.Handle("/enterprises/imports/{id}/rejected.xlsx", s.page(s.requireSession(s.apiImportRejected))).Methods("GET")
-}
 
 // mayImport says whether the page offers the import: the storage decides.
 func mayImport(u *cpaudit.User) bool {
