@@ -17,7 +17,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.instrument, s.securityHeaders, s.dropStalled)
 	// Unknown paths get the page in the browser's language, with its session.
 	r.NotFoundHandler = s.instrument(s.securityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
-	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
+	r.MethodNotAllowedHandler = s.instrument(s.securityHeaders(http.HandlerFunc(s.methodNotAllowed)))
 
 	r.Handle("/healthz", http.HandlerFunc(s.healthz)).Methods("GET")
 	r.Handle("/readyz", http.HandlerFunc(s.readyz)).Methods("GET")

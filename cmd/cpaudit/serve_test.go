@@ -27,14 +27,20 @@ func TestServeTLSSendsHSTS(t *testing.T) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // our own certificate, made above
 	}}
-	for _, path := range []string{"/login", "/healthz", "/static/app.css", "/no-such-page"} {
-		resp, err := client.Get(strings.Replace(base, "http://", "https://", 1) + path)
+	// A method a route does not take (405) gets the headers too.
+	for _, call := range []struct{ method, path string }{{"GET", "/login"}, {"GET", "/healthz"},
+		{"GET", "/static/app.css"}, {"GET", "/no-such-page"}, {"DELETE", "/login"}} {
+		req, _ := http.NewRequest(call.method, strings.Replace(base, "http://", "https://", 1)+call.path, nil)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		if h := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(h, "max-age=") || h == "max-age=0" {
-			t.Errorf("GET %s over TLS: Strict-Transport-Security %q", path, h)
+			t.Errorf("%s %s over TLS (%d): Strict-Transport-Security %q", call.method, call.path, resp.StatusCode, h)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s (%d): no security headers", call.method, call.path, resp.StatusCode)
 		}
 	}
 }
