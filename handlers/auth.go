@@ -28,13 +28,16 @@ func withActor(r *http.Request, u cpaudit.User, addr string) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), actorKey, a))
 }
 
-// clientAddr is the address the audit log records: the peer's IP, or the
-// first X-Forwarded-For hop when the server is configured to trust it.
+// clientAddr is the address the audit log records and login throttling
+// counts: the peer's IP, or, when the server is configured to trust its
+// proxy, the last X-Forwarded-For hop. The last is the one the proxy
+// added; the ones before it are whatever the client sent, and a client
+// that could choose its address would escape the throttle.
 func (s *Server) clientAddr(r *http.Request) string {
 	if s.trust {
-		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-			first, _, _ := strings.Cut(fwd, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+			hops := strings.Split(fwd[len(fwd)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
 				return ip.String()
 			}
 		}

@@ -317,6 +317,11 @@ func TestLoginThrottle(t *testing.T) {
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "1" || !strings.Contains(r.body, "登录尝试过于频繁，请 1 秒后再试") {
 		t.Errorf("4th login at once: %d, Retry-After %q, want 429 after 1 s with the reason\n%s", r.status, r.header.Get("Retry-After"), r.body)
 	}
+	// Hops the client puts before the proxy's own do not make it someone
+	// else: the proxy appends the address it saw, and that one counts.
+	if r := attacker.loginFrom("192.0.2.99, "+evil, "hebei", email, "wrong password"); r.status != http.StatusTooManyRequests {
+		t.Errorf("a spoofed first hop escaped the throttle: %d, want 429", r.status)
+	}
 	// Even with the right password: the password is not looked at.
 	if r := attacker.loginFrom(evil, "hebei", email, testPassword); r.status != http.StatusTooManyRequests {
 		t.Errorf("right password while throttled: %d, want 429", r.status)

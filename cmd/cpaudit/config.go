@@ -27,6 +27,10 @@ type Config struct {
 	TLSCert    string
 	TLSKey     string
 	TrustProxy bool
+	// envErr is a CPAUDIT_* variable of serve's that did not parse: a
+	// setting that the operator believes is in force must not be dropped
+	// silently.
+	envErr error
 	// DeadlineTime is when (HH:MM, Asia/Shanghai) the daily deadline job
 	// recomputes overdue audits; it also runs at start.
 	DeadlineTime string

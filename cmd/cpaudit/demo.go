@@ -22,6 +22,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	if cfg.envErr != nil {
+		return cfg.envErr
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return err
 	}

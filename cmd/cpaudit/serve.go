@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/cpaudit/cpaudit/handlers"
@@ -44,11 +45,20 @@ func serveFlags(cfg *Config, getenv func(string) string, stderr io.Writer) *flag
 		return parseMiB(s, &cfg.MaxUpload)
 	})
 	if v := env("MAX_UPLOAD_MB", ""); v != "" {
-		parseMiB(v, &cfg.MaxUpload)
+		if err := parseMiB(v, &cfg.MaxUpload); err != nil {
+			cfg.envErr = fmt.Errorf("CPAUDIT_MAX_UPLOAD_MB=%q: %w", v, err)
+		}
+	}
+	trust := false
+	if v := env("TRUST_PROXY", ""); v != "" {
+		var err error
+		if trust, err = strconv.ParseBool(v); err != nil {
+			cfg.envErr = fmt.Errorf("CPAUDIT_TRUST_PROXY=%q: want true or false", v)
+		}
 	}
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file; with --tls-key serves HTTPS (CPAUDIT_TLS_CERT)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (CPAUDIT_TLS_KEY)")
-	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (CPAUDIT_TRUST_PROXY)")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", trust, "take client addresses from the proxy's X-Forwarded-For hop (CPAUDIT_TRUST_PROXY)")
 	fs.StringVar(&cfg.DeadlineTime, "deadline-time", env("DEADLINE_TIME", "01:00"), "daily time (HH:MM, Asia/Shanghai) to recompute overdue audits (CPAUDIT_DEADLINE_TIME)")
 	return fs
 }
@@ -66,6 +76,9 @@ func parseMiB(s string, dst *int64) error {
 // accepting connections and waits for in-flight requests, uploads
 // included, to finish. ready, if not nil, receives the listening address.
 func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr string)) error {
+	if cfg.envErr != nil {
+		return cfg.envErr
+	}
 	log := cfg.logger(stderr)
 	if err := checkDeadlineTime(cfg); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -74,4 +75,27 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 		t.Fatal(err)
 	}
 	return certFile, keyFile
+}
+
+// TestServeRefusesBadEnvironment: a CPAUDIT_* setting that does not parse
+// stops serve and demo with its name, instead of being dropped silently.
+func TestServeRefusesBadEnvironment(t *testing.T) {
+	for _, env := range []map[string]string{{"CPAUDIT_MAX_UPLOAD_MB": "lots"}, {"CPAUDIT_MAX_UPLOAD_MB": "-5"}, {"CPAUDIT_TRUST_PROXY": "yes please"}} {
+		for _, cmd := range []string{"serve", "demo"} {
+			_, _, err := cli(t, env, cmd, "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+			for name := range env {
+				if err == nil || !strings.Contains(err.Error(), name) {
+					t.Errorf("%s with %v: %v, want a refusal naming %s", cmd, env, err, name)
+				}
+			}
+		}
+	}
+	// Valid values are taken: 1 (true) trusts the proxy.
+	var cfg Config
+	fs := serveFlags(&cfg, func(k string) string {
+		return map[string]string{"CPAUDIT_TRUST_PROXY": "1", "CPAUDIT_MAX_UPLOAD_MB": "64"}[k]
+	}, io.Discard)
+	if _, err := parseArgs(fs, nil); err != nil || cfg.envErr != nil || !cfg.TrustProxy || cfg.MaxUpload != 64<<20 {
+		t.Errorf("valid environment: %v %v %+v", err, cfg.envErr, cfg)
+	}
 }
