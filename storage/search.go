@@ -10,6 +10,11 @@ import (
 
 const jobIndex = "index"
 
+// indexClaimBytes is how much text one claim of index jobs reads at most
+// (beyond one document): texts reach 50 million runes, so 128 of them
+// must not be read at once.
+const indexClaimBytes = 32 << 20
+
 // searchSourceSelect reads a document's SearchSource. The text indexed is
 // that of the newest version whose extraction succeeded: while a new
 // version is still being extracted (or if it could not be), the document
@@ -53,7 +58,9 @@ func scanSearchSource(row rowScanner) (cpaudit.SearchSource, error) {
 // ClaimIndexJobs leases up to limit due index jobs of a tenant for lease
 // and returns each with its document's SearchSource as it is now (read
 // once per document, however many of its jobs were waiting). Indexing is
-// idempotent, so a change after this read only means another job.
+// idempotent, so a change after this read only means another job. Once
+// the texts read reach indexClaimBytes, the jobs left are handed back
+// rather than read: limit bounds the documents, this the memory.
 func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
 	const op = "storage.ClaimIndexJobs"
 	db, err := s.tenantDB(ctx, tenantID)
@@ -65,9 +72,19 @@ func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, 
 		return nil, dbError(op, err, "", "")
 	}
 	read := map[string]cpaudit.SearchSource{}
-	jobs := make([]cpaudit.IndexJob, len(claimed))
+	jobs := make([]cpaudit.IndexJob, 0, len(claimed))
+	textBytes := 0
 	for i, c := range claimed {
 		src, ok := read[c.docID]
+		if !ok && textBytes >= indexClaimBytes {
+			// Enough text in memory: the rest go back, due at once.
+			for _, rest := range claimed[i:] {
+				if err := s.ReleaseJob(ctx, tenantID, rest.id, rest.attempts); err != nil {
+					return nil, err
+				}
+			}
+			break
+		}
 		if !ok {
 			src, err = scanSearchSource(db.QueryRowContext(ctx, searchSourceSelect+` WHERE d.id = ?`, c.docID))
 			if err == sql.ErrNoRows {
@@ -77,8 +94,9 @@ func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, 
 				return nil, dbError(op, err, "", "")
 			}
 			read[c.docID] = src
+			textBytes += len(src.Text)
 		}
-		jobs[i] = cpaudit.IndexJob{ID: c.id, TenantID: tenantID, Source: src}
+		jobs = append(jobs, cpaudit.IndexJob{ID: c.id, TenantID: tenantID, Source: src})
 	}
 	return jobs, nil
 }

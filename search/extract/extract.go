@@ -52,6 +52,7 @@ type Limits struct {
 	MaxBytes    int64         // input size accepted
 	MaxText     int           // runes of text kept; the rest is cut off and said so in Reason
 	MaxUnzipped int64         // bytes decompressed in total: zip entries of .docx/.xlsx/.pptx, PDF streams
+	MaxStream   int64         // bytes of one decoded PDF stream (a page's content streams together), held in memory at once
 	Timeout     time.Duration // wall-clock budget of the whole extraction
 }
 
@@ -62,6 +63,7 @@ func DefaultLimits() Limits {
 		MaxBytes:    512 << 20,
 		MaxText:     50_000_000,
 		MaxUnzipped: 1 << 30,
+		MaxStream:   64 << 20,
 		Timeout:     60 * time.Second,
 	}
 }
@@ -79,6 +81,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = d.Timeout
+	}
+	if l.MaxStream <= 0 {
+		l.MaxStream = d.MaxStream
 	}
 	return l
 }

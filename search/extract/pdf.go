@@ -98,7 +98,7 @@ func (d *pdfDoc) fatal(err error) error {
 		return e
 	}
 	var f *failure
-	if errors.Is(err, errBomb) || errors.Is(err, errStreamBomb) || errors.Is(err, errFull) ||
+	if errors.Is(err, errBomb) || errors.Is(err, errStreamBomb) || errors.Is(err, errStreamTooLarge) || errors.Is(err, errFull) ||
 		errors.As(err, &f) && f.status == cpaudit.TextUnsupported {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -361,6 +362,62 @@ func TestPDFStreamBomb(t *testing.T) {
 	}
 	res := run(t, data, "application/pdf", "bomb.pdf", Limits{MaxUnzipped: 1 << 20})
 	wantStatus(t, res, cpaudit.TextFailed, "PDF streams expand beyond the limit")
+}
+
+// flateBomb returns a PDF of a few hundred kilobytes whose one page has a
+// FlateDecode content stream of n bytes, all of them "0 0 m " (valid
+// content, so nothing but its size can stop it).
+func flateBomb(n int) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	chunk := bytes.Repeat([]byte("0 0 m "), 1<<20/6)
+	for written := 0; written < n; written += len(chunk) {
+		zw.Write(chunk)
+	}
+	zw.Close()
+	var b pdfBuilder
+	pages := b.reserve()
+	c := b.add(fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()))
+	pg := b.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << >> >>", pages, c))
+	b.set(pages, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", pg))
+	return b.bytes(b.add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages)), "")
+}
+
+// TestPDFFlateBombBoundedMemory extracts, under the default limits (1 GiB
+// to decompress), a PDF with one stream of 512 MiB: extraction must stop
+// once the stream passes what one stream may hold (MaxStream), having
+// allocated little more than that, rather than inflating the stream whole
+// (the 2 GB stream of issue 24 took the server to 4.37 GB).
+func TestPDFFlateBombBoundedMemory(t *testing.T) {
+	data := flateBomb(512 << 20)
+	if len(data) > 4<<20 {
+		t.Fatalf("bomb of %d bytes", len(data))
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := run(t, data, "application/pdf", "bomb.pdf", Limits{})
+	runtime.ReadMemStats(&after)
+	wantStatus(t, res, cpaudit.TextFailed, "expands beyond")
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d MiB for a stream of 512 MiB", alloc>>20)
+	if limit := uint64(128 << 20); alloc > limit { // twice the default MaxStream
+		t.Errorf("extraction allocated %d MiB, more than %d MiB", alloc>>20, limit>>20)
+	}
+}
+
+// TestPDFFlateBudgetCountedAsInflated gives a job a budget smaller than
+// one stream: it stops there, whatever the stream would become.
+func TestPDFFlateBudgetCountedAsInflated(t *testing.T) {
+	data := flateBomb(64 << 20)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := run(t, data, "application/pdf", "bomb.pdf", Limits{MaxUnzipped: 2 << 20})
+	runtime.ReadMemStats(&after)
+	wantStatus(t, res, cpaudit.TextFailed, "PDF streams expand beyond the limit")
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("a budget of 2 MiB allocated %d MiB", alloc>>20)
+	}
 }
 
 func TestPDFTimeout(t *testing.T) {

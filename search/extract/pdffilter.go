@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
-	"context"
 	"encoding/ascii85"
 	"errors"
 	"io"
@@ -13,6 +12,11 @@ import (
 // errStreamBomb ends a PDF whose streams decompress beyond
 // Limits.MaxUnzipped.
 var errStreamBomb = failed("PDF streams expand beyond the limit")
+
+// errStreamTooLarge ends a PDF with a stream that decodes to more than
+// Limits.MaxStream: its bytes would all be held in memory at once, and
+// no real page needs that many (a compression bomb does).
+var errStreamTooLarge = failed("a PDF stream expands beyond the size one stream may have")
 
 // errImage is returned for streams only a renderer could use (JPEG, JPEG
 // 2000, fax and JBIG2 images): they hold no text.
@@ -61,12 +65,18 @@ func (d *pdfDoc) decode(s *pdfStream) ([]byte, error) {
 }
 
 func (d *pdfDoc) filter(name pdfName, p pdfDict, data []byte) ([]byte, error) {
-	limit := d.j.lim.MaxUnzipped - d.j.unzipped
+	// What one stream may hold: the bytes the job may still decompress,
+	// and no more than MaxStream, which bounds the memory a stream takes
+	// (a budget of 1 GiB is a bound on work, not on what to keep).
+	budget := d.j.lim.MaxUnzipped - d.j.unzipped
+	limit := min(budget, d.j.lim.MaxStream)
+	charged := false // inflate charges the job as bytes come out
 	var out []byte
 	var err error
 	switch name {
 	case "FlateDecode", "Fl":
-		out, err = inflate(d.j.ctx, data, limit)
+		out, err = inflate(d.j, data, d.j.lim.MaxStream)
+		charged = true
 	case "LZWDecode", "LZW":
 		early := int64(1)
 		if v, ok := p["EarlyChange"].(int64); ok {
@@ -90,13 +100,18 @@ func (d *pdfDoc) filter(name pdfName, p pdfDict, data []byte) ([]byte, error) {
 		return nil, errMalformed("unknown stream filter %s", name)
 	}
 	if errors.Is(err, errBomb) {
+		if limit < budget {
+			return nil, errStreamTooLarge
+		}
 		return nil, errStreamBomb
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := d.j.inflated(int64(len(out))); err != nil {
-		return nil, errStreamBomb
+	if !charged {
+		if err := d.j.inflated(int64(len(out))); err != nil {
+			return nil, errStreamBomb
+		}
 	}
 	if pred, _ := p["Predictor"].(int64); pred > 1 && (name == "FlateDecode" || name == "Fl" || name == "LZWDecode" || name == "LZW") {
 		return unpredict(out, p, pred)
@@ -105,41 +120,63 @@ func (d *pdfDoc) filter(name pdfName, p pdfDict, data []byte) ([]byte, error) {
 }
 
 // inflate decompresses zlib data, or raw deflate data when the zlib header
-// is missing, at most limit bytes. Data cut short or with a bad checksum
-// keeps what was decompressed, as PDF readers do.
-func inflate(ctx context.Context, data []byte, limit int64) ([]byte, error) {
+// is missing, keeping at most hold bytes. Every byte is charged to the job
+// as it comes out, so the job's budget stops a bomb where it is spent;
+// the output is read in pieces and joined at the end, so a stream cut
+// short by hold allocates about hold, and none is copied as it grows.
+// Data cut short or with a bad checksum keeps what was decompressed, as
+// PDF readers do. It returns errStreamTooLarge past hold, errStreamBomb
+// past the budget.
+func inflate(j *job, data []byte, hold int64) ([]byte, error) {
 	var rd io.Reader
 	if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
 		rd = zr
 	} else {
 		rd = flate.NewReader(bytes.NewReader(data))
 	}
-	var buf bytes.Buffer
-	_, err := io.Copy(&buf, io.LimitReader(&ctxStream{ctx, rd}, limit+1))
-	if int64(buf.Len()) > limit {
-		return nil, errBomb
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	const pieceSize = 1 << 20
+	// The first piece is a guess (text streams compress about fourfold),
+	// the others are of pieceSize.
+	piece := make([]byte, 0, min(pieceSize, max(4<<10, 4*len(data))))
+	var pieces [][]byte
+	var total int64
+	for {
+		if err := j.tick(); err != nil {
+			return nil, err
 		}
-		if buf.Len() == 0 {
-			return nil, errMalformed("damaged compressed stream: %v", err)
+		if len(piece) == cap(piece) {
+			pieces = append(pieces, piece)
+			piece = make([]byte, 0, pieceSize)
+		}
+		n, err := rd.Read(piece[len(piece):cap(piece)])
+		piece = piece[:len(piece)+n]
+		total += int64(n)
+		if j.inflated(int64(n)) != nil {
+			return nil, errStreamBomb
+		}
+		if total > hold {
+			return nil, errStreamTooLarge
+		}
+		if err != nil {
+			if err != io.EOF {
+				if ctxErr := j.ctx.Err(); ctxErr != nil {
+					return nil, ctxErr
+				}
+				if total == 0 {
+					return nil, errMalformed("damaged compressed stream: %v", err)
+				}
+			}
+			break
 		}
 	}
-	return buf.Bytes(), nil
-}
-
-type ctxStream struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxStream) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+	if len(pieces) == 0 {
+		return piece, nil
 	}
-	return c.r.Read(p)
+	out := make([]byte, 0, total)
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
+	return append(out, piece...), nil
 }
 
 // unLZW decodes the LZW of PDF (and TIFF): codes of 9 to 12 bits, most

@@ -164,6 +164,9 @@ func (t *pdfText) page(page, res pdfDict) error {
 			t.note(err)
 			continue
 		}
+		if int64(len(data)+len(b)) >= t.d.j.lim.MaxStream {
+			return errStreamTooLarge // the page's streams are parsed as one
+		}
 		data = append(append(data, b...), '\n')
 	}
 	err := t.run(data, res, gstate{ctm: identity, th: 1}, 0)

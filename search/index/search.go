@@ -141,8 +141,10 @@ func (ix *Index) byDate(ctx context.Context, q query.Query, offset, limit int) (
 func buildQuery(terms []Term, filter query.Query) query.Query {
 	var must, not []query.Query
 	var required, excluded []*substringQuery
+	chunks := &chunkCache{}
 	for _, t := range terms {
 		q := newSubstringQuery(t.Text)
+		q.chunks = chunks
 		if t.Exclude {
 			not, excluded = append(not, q), append(excluded, q)
 		} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -44,6 +45,13 @@ type substringQuery struct {
 	// to the documents holding them too (see narrow); what matches is the
 	// same within the query.
 	also []string
+	// chunks, shared by the query's terms, finds the chunked documents
+	// (see chunk.go); nil in queries that never meet any.
+	chunks *chunkCache
+
+	mu       sync.Mutex // guards the two below: the halves of byRelevance ask at once
+	chunksOf bleveindex.IndexReader
+	inChunks []chunkHit // the chunked documents of chunksOf that hold the string
 }
 
 func newSubstringQuery(s string) *substringQuery {
@@ -51,6 +59,52 @@ func newSubstringQuery(s string) *substringQuery {
 }
 
 func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+	var m *chunkMap
+	if q.chunks != nil {
+		var err error
+		if m, err = q.chunks.get(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	main, err := q.searcher(ctx, r, opts, q.also)
+	if err != nil || m == nil {
+		return main, err
+	}
+	extra, err := q.findInChunks(ctx, r, opts, m)
+	if err != nil {
+		main.Close()
+		return nil, err
+	}
+	return &chunkedSearcher{main: main, m: m, extra: extra}, nil
+}
+
+// findInChunks returns the chunked documents of r that hold the string,
+// searching their chunks without narrowing by the other terms (which may
+// be in other chunks): once per reader.
+func (q *substringQuery) findInChunks(ctx context.Context, r bleveindex.IndexReader, opts search.SearcherOptions, m *chunkMap) ([]chunkHit, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.chunksOf == r {
+		return q.inChunks, nil
+	}
+	s, err := q.searcher(ctx, r, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := findInChunks(r, s, m)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	q.chunksOf, q.inChunks = r, hits
+	return hits, nil
+}
+
+// searcher is the searcher of the string over every document, narrowed to
+// those that also hold the bigrams also.
+func (q *substringQuery) searcher(ctx context.Context, r bleveindex.IndexReader, opts search.SearcherOptions, also []string) (search.Searcher, error) {
 	rs := q.runes
 	if len(rs) == 1 {
 		return searcher.NewTermPrefixSearcher(ctx, r, string(rs), fieldGrams, 1, search.SearcherOptions{Score: "none"})
@@ -91,7 +145,7 @@ func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader,
 			return nil, err
 		}
 		s.driver = tfr
-		if err := s.narrow(ctx, r, []bleveindex.TermFieldReader{tfr}, append(terms, q.also...)); err != nil {
+		if err := s.narrow(ctx, r, []bleveindex.TermFieldReader{tfr}, append(terms, also...)); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -127,7 +181,7 @@ func (q *substringQuery) Searcher(ctx context.Context, r bleveindex.IndexReader,
 	// Every document containing rs holds all its bigrams: the readers are
 	// narrowed to the documents holding every one of them, and the first
 	// run's lead, tiles ready, proposes those.
-	if err := s.narrow(ctx, r, s.vecs, append(terms, q.also...)); err != nil {
+	if err := s.narrow(ctx, r, s.vecs, append(terms, also...)); err != nil {
 		s.Close()
 		return nil, err
 	}

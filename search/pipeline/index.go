@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/scheduler"
@@ -121,7 +122,17 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 		}
 	}
 	if err := ix.Put(put...); err != nil {
-		return 0, err
+		if ctx.Err() != nil || len(put) == 1 && !x.giveUp(t, put[0], err) {
+			return 0, err
+		}
+		// One document must not hold the others back, nor come back
+		// forever: each is put alone, and one that fails alone is left
+		// out of the index, with its reason in the log.
+		for _, d := range put {
+			if err := ix.Put(d); err != nil && !x.giveUp(t, d, err) {
+				return 0, err
+			}
+		}
 	}
 	if err := ix.Delete(gone...); err != nil {
 		return 0, err
@@ -133,4 +144,16 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 		return 0, err
 	}
 	return len(jobs), nil
+}
+
+// giveUp reports whether a document that failed to be indexed is to be
+// left out, and says so in the log: it is unless the index itself is
+// unavailable (closed, being rebuilt), when the whole batch waits.
+func (x *Indexer) giveUp(t cpaudit.Tenant, d index.Doc, err error) bool {
+	if k := cpaudit.ErrorKind(err); k == cpaudit.KindUnavailable {
+		return false
+	}
+	x.log.Error("a document could not be indexed and is left out of search", "tenant", t.Slug, "document", d.ID,
+		"runes", utf8.RuneCountInString(d.Text), "err", err)
+	return true
 }

@@ -57,7 +57,9 @@ type Config struct {
 	Logger  *slog.Logger
 }
 
-// Worker extracts the text of new versions, tenant by tenant.
+// Worker extracts the text of new versions, tenant by tenant, one file at
+// a time, on a thread of lower priority than the server's (on Linux), so
+// that extraction takes at most one core and yields it to requests.
 type Worker struct {
 	q       Queue
 	extract Extractor
@@ -149,7 +151,8 @@ func (w *Worker) process(ctx context.Context, j cpaudit.TextJob) (err error) {
 			err = fmt.Errorf("the extractor crashed: %v", p)
 		}
 	}()
-	text := w.extract(ctx, ra, j.Size, j.ContentType, j.Filename)
+	var text cpaudit.ExtractedText
+	lowPriority(func() { text = w.extract(ctx, ra, j.Size, j.ContentType, j.Filename) })
 	if ctx.Err() != nil {
 		return errors.New("stopped before the extraction finished")
 	}
