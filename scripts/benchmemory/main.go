@@ -453,23 +453,7 @@ func (s *server) statuses() string {
 
 func start(bin, dataDir string) (*server, error) {
 	environ := append(os.Environ(), "CPAUDIT_DATA="+dataDir, "CPAUDIT_LOG_LEVEL=warn")
-	cli := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = environ
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("cpaudit %s: %v: %s", strings.Join(args, " "), err, errb.String())
-		}
-		return strings.TrimSpace(out.String()), nil
-	}
-	if _, err := cli("tenant", "create", "bench", "--name", "基准测试"); err != nil {
-		return nil, err
-	}
-	if _, err := cli("user", "create", "--tenant", "bench", "--email", "bench@example.cn", "--role", "admin", "--password", "benchmark-password"); err != nil {
-		return nil, err
-	}
-	token, err := cli("token", "create", "--tenant", "bench", "--email", "bench@example.cn")
+	token, err := benchstat.Provision(bin, environ, "admin")
 	if err != nil {
 		return nil, err
 	}
@@ -570,17 +554,7 @@ func (s *server) uploadAll(reports [][]byte) error {
 }
 
 func procStatus(pid int, field string) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return benchstat.StatusOf(strconv.Itoa(pid), field)
 }
 
 func cpus() int {

@@ -52,6 +52,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cpaudit/cpaudit/scripts/internal/benchstat"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -291,23 +292,7 @@ func startAPI(bin, dataDir string, s3 *s3env) (*apiServer, error) {
 			"CPAUDIT_S3_SECRET_KEY="+s3.secret, "CPAUDIT_S3_SECURE=false",
 			fmt.Sprintf("CPAUDIT_S3_BUCKET=bench-cpaudit-%d", time.Now().UnixNano()))
 	}
-	cli := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = environ
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("cpaudit %s: %v: %s", strings.Join(args, " "), err, errb.String())
-		}
-		return strings.TrimSpace(out.String()), nil
-	}
-	if _, err := cli("tenant", "create", "bench", "--name", "基准测试"); err != nil {
-		return nil, err
-	}
-	if _, err := cli("user", "create", "--tenant", "bench", "--email", "bench@example.cn", "--role", "consultant", "--password", "benchmark-password"); err != nil {
-		return nil, err
-	}
-	token, err := cli("token", "create", "--tenant", "bench", "--email", "bench@example.cn")
+	token, err := benchstat.Provision(bin, environ, "consultant")
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,13 @@
 // Package benchstat holds what the benchmarks under scripts/ share to
-// measure: nearest-rank percentiles and the process's resident memory as
-// Linux reports it.
+// measure: nearest-rank percentiles, a process's resident memory as Linux
+// reports it, and a data directory readied through the cpaudit binary.
 package benchstat
 
 import (
+	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,8 +35,11 @@ func Peak() int64 { return Status("VmHWM:") }
 
 // Status reads one "kB" field of /proc/self/status (VmRSS:, RssAnon:, …)
 // in bytes; 0 when it cannot.
-func Status(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
+func Status(field string) int64 { return StatusOf("self", field) }
+
+// StatusOf is Status of another process ("self" or its pid).
+func StatusOf(pid, field string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0
 	}
@@ -44,4 +50,29 @@ func Status(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// Provision readies a data directory for a benchmark through the cpaudit
+// binary's own commands, as an operator would: the tenant "bench", a user
+// bench@example.cn of role, and an API token for it, which it returns.
+// environ is the commands' environment (CPAUDIT_DATA and the storage
+// settings).
+func Provision(bin string, environ []string, role string) (token string, err error) {
+	cli := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = environ
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("cpaudit %s: %v: %s", strings.Join(args, " "), err, errb.String())
+		}
+		return strings.TrimSpace(out.String()), nil
+	}
+	if _, err := cli("tenant", "create", "bench", "--name", "基准测试"); err != nil {
+		return "", err
+	}
+	if _, err := cli("user", "create", "--tenant", "bench", "--email", "bench@example.cn", "--role", role, "--password", "benchmark-password"); err != nil {
+		return "", err
+	}
+	return cli("token", "create", "--tenant", "bench", "--email", "bench@example.cn")
 }
