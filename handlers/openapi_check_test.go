@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -60,6 +61,7 @@ func loadSpec() (*apiSpec, error) {
 			specErr = fmt.Errorf("%s is not a valid OpenAPI document: %w", openAPIFile, err)
 			return
 		}
+		closeResponseObjects(doc)
 		router, err := gorillamux.NewRouter(doc)
 		if err != nil {
 			specErr = fmt.Errorf("%s: %w", openAPIFile, err)
@@ -84,6 +86,67 @@ func mustSpec(t testing.TB) *apiSpec {
 	return s
 }
 
+// closeResponseObjects makes every object schema of a response, with the
+// properties it lists, refuse properties it does not list, so that a field
+// the server sends must be documented. The document itself leaves response
+// objects open, since adding a field to an answer must not break clients
+// that validate against it; only these tests hold the server to it.
+// Schemas that are members of an allOf are left open (closing one would
+// refuse its siblings' properties), and so is an object that says what its
+// other properties may be.
+func closeResponseObjects(doc *openapi3.T) {
+	var roots []*openapi3.SchemaRef
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, r := range op.Responses.Map() {
+				for _, mt := range r.Value.Content {
+					roots = append(roots, mt.Schema)
+				}
+			}
+		}
+	}
+	walk := func(visit func(s *openapi3.Schema)) {
+		seen := map[*openapi3.Schema]bool{}
+		var rec func(sr *openapi3.SchemaRef)
+		rec = func(sr *openapi3.SchemaRef) {
+			if sr == nil || sr.Value == nil || seen[sr.Value] {
+				return
+			}
+			v := sr.Value
+			seen[v] = true
+			visit(v)
+			for _, p := range v.Properties {
+				rec(p)
+			}
+			rec(v.Items)
+			rec(v.AdditionalProperties.Schema)
+			for _, group := range []openapi3.SchemaRefs{v.AllOf, v.AnyOf, v.OneOf} {
+				for _, m := range group {
+					rec(m)
+				}
+			}
+		}
+		for _, r := range roots {
+			rec(r)
+		}
+	}
+	members := map[*openapi3.Schema]bool{}
+	walk(func(s *openapi3.Schema) {
+		for _, m := range s.AllOf {
+			if m.Value != nil {
+				members[m.Value] = true
+			}
+		}
+	})
+	no := false
+	walk(func(s *openapi3.Schema) {
+		if len(s.Properties) > 0 && !members[s] && len(s.AllOf) == 0 &&
+			s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+			s.AdditionalProperties.Has = &no
+		}
+	})
+}
+
 // isJSON says whether a content type is JSON (application/json or a +json
 // type such as application/problem+json), the only bodies checked against
 // a schema; other bodies (document bytes, .xlsx, .docx) are matched on
@@ -96,29 +159,43 @@ func isJSON(contentType string) bool {
 // check validates one API response against the operation the request
 // matches. A request that matches no operation must have been answered
 // 404 problem+json, as the document says unknown API paths and methods are.
-func (s *apiSpec) check(r *http.Request, status int, header http.Header, body []byte) error {
+// It returns the operation, "METHOD /path/{template}", or "" for a
+// redirect or a path the document does not have.
+func (s *apiSpec) check(r *http.Request, status int, header http.Header, body []byte) (string, error) {
 	ct := header.Get("Content-Type")
+	if status == http.StatusMovedPermanently {
+		// The router answers a path that is not clean (an empty, "." or
+		// ".." segment) with a redirect to its clean form, before any
+		// route is matched.
+		u := *r.URL
+		u.Path, u.RawPath = cleanPath(r.URL.Path), ""
+		want := u.String()
+		if u.Path == r.URL.Path || header.Get("Location") != want {
+			return "", fmt.Errorf("%s %s answered 301 to %q; only a path that is not clean is redirected, to its clean form %q",
+				r.Method, r.URL.Path, header.Get("Location"), want)
+		}
+		return "", nil
+	}
 	route, params, err := s.router.FindRoute(r)
 	if err != nil {
 		if !errors.Is(err, routers.ErrPathNotFound) && !errors.Is(err, routers.ErrMethodNotAllowed) {
-			return err
+			return "", err
 		}
 		if status != http.StatusNotFound || !isJSON(ct) {
-			return fmt.Errorf("%s %s is not in %s, yet it was answered %d %s", r.Method, r.URL.Path, openAPIFile, status, ct)
+			return "", fmt.Errorf("%s %s is not in %s, yet it was answered %d %s", r.Method, r.URL.Path, openAPIFile, status, ct)
 		}
 		mt, _, _ := mime.ParseMediaType(ct)
 		if mt != "application/problem+json" {
-			return fmt.Errorf("%s %s (not in %s): 404 with %s, want application/problem+json", r.Method, r.URL.Path, openAPIFile, ct)
+			return "", fmt.Errorf("%s %s (not in %s): 404 with %s, want application/problem+json", r.Method, r.URL.Path, openAPIFile, ct)
 		}
 		var v any
 		if err := json.Unmarshal(body, &v); err != nil {
-			return fmt.Errorf("%s %s (not in %s): 404 body is not JSON: %v", r.Method, r.URL.Path, openAPIFile, err)
+			return "", fmt.Errorf("%s %s (not in %s): 404 body is not JSON: %v", r.Method, r.URL.Path, openAPIFile, err)
 		}
 		if err := s.problem.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()); err != nil {
-			return fmt.Errorf("%s %s (not in %s): 404 body is not a Problem: %v", r.Method, r.URL.Path, openAPIFile, err)
+			return "", fmt.Errorf("%s %s (not in %s): 404 body is not a Problem: %v", r.Method, r.URL.Path, openAPIFile, err)
 		}
-		s.responses.Add(1)
-		return nil
+		return "", nil
 	}
 	name := r.Method + " " + route.Path
 	ref := route.Operation.Responses.Status(status)
@@ -126,14 +203,14 @@ func (s *apiSpec) check(r *http.Request, status int, header http.Header, body []
 		ref = route.Operation.Responses.Default()
 	}
 	if ref == nil || ref.Value == nil {
-		return fmt.Errorf("%s answered %d, which %s does not document: %s", name, status, openAPIFile, clip(body))
+		return "", fmt.Errorf("%s answered %d, which %s does not document: %s", name, status, openAPIFile, clip(body))
 	}
 	if len(ref.Value.Content) == 0 {
 		if len(body) > 0 {
-			return fmt.Errorf("%s answered %d with %d bytes of %s, but %s documents no body", name, status, len(body), ct, openAPIFile)
+			return "", fmt.Errorf("%s answered %d with %d bytes of %s, but %s documents no body", name, status, len(body), ct, openAPIFile)
 		}
 	} else if ref.Value.Content.Get(ct) == nil {
-		return fmt.Errorf("%s answered %d with content type %q, which %s does not document for it", name, status, ct, openAPIFile)
+		return "", fmt.Errorf("%s answered %d with content type %q, which %s does not document for it", name, status, ct, openAPIFile)
 	}
 	opts := &openapi3filter.Options{
 		IncludeResponseStatus: true,
@@ -148,13 +225,25 @@ func (s *apiSpec) check(r *http.Request, status int, header http.Header, body []
 	}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(r.Context(), in); err != nil {
-		return fmt.Errorf("%s answered %d, which does not match %s: %v\nbody: %s", name, status, openAPIFile, err, clip(body))
+		return "", fmt.Errorf("%s answered %d, which does not match %s: %v\nbody: %s", name, status, openAPIFile, err, clip(body))
 	}
-	s.responses.Add(1)
-	s.mu.Lock()
-	s.answered[name] = true
-	s.mu.Unlock()
-	return nil
+	return name, nil
+}
+
+// cleanPath is path.Clean keeping a trailing slash, as gorilla/mux cleans
+// a request's path.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 func clip(b []byte) string {
@@ -164,12 +253,23 @@ func clip(b []byte) string {
 	return string(b)
 }
 
+// reporter is what checkAPI needs of a *testing.T; TestOpenAPICheckFails
+// gives it a fake to see that it reports.
+type reporter interface {
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // checkAPI wraps the server so that every response to /api/... is checked
 // against the document. Failures are reported when t cleans up, which
 // newTestEnv arranges to come after the test server has closed, so every
 // request has finished by then.
-func checkAPI(t *testing.T, next http.Handler) http.Handler {
-	s := mustSpec(t)
+func checkAPI(t reporter, next http.Handler) http.Handler {
+	s, err := loadSpec()
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	var (
 		mu       sync.Mutex
 		failures []string
@@ -195,10 +295,18 @@ func checkAPI(t *testing.T, next http.Handler) http.Handler {
 		if !rec.wrote {
 			rec.WriteHeader(http.StatusOK)
 		}
-		if err := s.check(req, rec.status, rec.header, rec.body.Bytes()); err != nil {
+		op, err := s.check(req, rec.status, rec.header, rec.body.Bytes())
+		if err != nil {
 			mu.Lock()
 			failures = append(failures, err.Error())
 			mu.Unlock()
+			return
+		}
+		s.responses.Add(1)
+		if op != "" {
+			s.mu.Lock()
+			s.answered[op] = true
+			s.mu.Unlock()
 		}
 	})
 }

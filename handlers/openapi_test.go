@@ -1,6 +1,10 @@
 package handlers_test
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -131,5 +135,96 @@ func TestOpenAPIOperations(t *testing.T) {
 				t.Errorf("%s: response %s must have the schema #/components/schemas/Problem", name, code)
 			}
 		}
+	}
+}
+
+// TestOpenAPICheckFails shows that checkAPI is not validating nothing: it
+// passes a good answer and reports answers that break the document, by
+// hand and through the hook, and the handler tests' requests are counted.
+func TestOpenAPICheckFails(t *testing.T) {
+	s := mustSpec(t)
+	me := `{"tenant":"hebei","tenant_name":"河北省生态环境厅","email":"a@b.cn","role":"admin","user_id":"u1","org_id":""}`
+	jsonCT := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	problemCT := http.Header{"Content-Type": {"application/problem+json"}, "Www-Authenticate": {`Bearer realm="cpaudit"`}}
+	for _, c := range []struct {
+		name, method, path string
+		status             int
+		header             http.Header
+		body               string
+		want               string // in the error; "" for none
+	}{
+		{"good", "GET", "/api/v1/me", 200, jsonCT, me, ""},
+		{"good 401", "GET", "/api/v1/me", 401, problemCT, `{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}`, ""},
+		{"unknown path 404", "GET", "/api/v1/nowhere", 404, problemCT, `{"type":"about:blank","title":"Not Found","status":404,"detail":"no"}`, ""},
+		{"missing required field", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `"role":"admin",`, "", 1), "role"},
+		{"undocumented field", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `{`, `{"secret":"x",`, 1), "secret"},
+		{"wrong type", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `"u1"`, `1`, 1), "user_id"},
+		{"unknown enum", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `"admin"`, `"root"`, 1), "role"},
+		{"undocumented status", "GET", "/api/v1/me", 418, problemCT, `{"type":"about:blank","title":"I'm a teapot","status":418,"detail":"no"}`, "does not document"},
+		{"wrong content type", "GET", "/api/v1/me", 200, http.Header{"Content-Type": {"text/html"}}, "<p>me</p>", "content type"},
+		{"problem without detail", "GET", "/api/v1/me", 401, problemCT, `{"type":"about:blank","title":"Unauthorized","status":401}`, "detail"},
+		{"header breaks its schema", "GET", "/api/v1/me", 401, http.Header{"Content-Type": {"application/problem+json"}, "Www-Authenticate": {"Basic"}},
+			`{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}`, "WWW-Authenticate"},
+		{"body where none is documented", "DELETE", "/api/v1/tokens/k1", 204, jsonCT, `{}`, "no body"},
+		{"unknown path answered 200", "GET", "/api/v1/nowhere", 200, jsonCT, `{}`, "not in"},
+		{"redirect of a clean path", "GET", "/api/v1/me", 301, http.Header{"Location": {"/api/v1/you"}}, "", "not clean"},
+	} {
+		r := httptest.NewRequest(c.method, c.path, nil)
+		_, err := s.check(r, c.status, c.header, []byte(c.body))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && err == nil:
+			t.Errorf("%s: not reported", c.name)
+		case c.want != "" && !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: reported without %q: %v", c.name, c.want, err)
+		}
+	}
+
+	// Through the hook: a handler that drops a required field fails the
+	// test whose request it answered.
+	fake := &fakeT{}
+	srv := httptest.NewServer(checkAPI(fake, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"tenant":"hebei"}`)
+	})))
+	for _, p := range []string{"/api/v1/me", "/healthz"} { // /healthz is not the API's: not checked
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	srv.Close()
+	fake.cleanup()
+	if len(fake.errors) != 1 || !strings.Contains(fake.errors[0], "GET /api/v1/me answered 200") {
+		t.Errorf("the hook reported %q, want one error for GET /api/v1/me", fake.errors)
+	}
+
+	// And the real server's answers are checked.
+	before := s.responses.Load()
+	w := newWorld(t)
+	if status := w.e.getJSON("/api/v1/me", w.consultant, nil); status != 200 {
+		t.Fatalf("GET /api/v1/me: %d", status)
+	}
+	if s.responses.Load() <= before {
+		t.Error("a request to the test server was not checked")
+	}
+}
+
+// fakeT collects what checkAPI reports.
+type fakeT struct {
+	errors   []string
+	cleanups []func()
+}
+
+func (f *fakeT) Errorf(format string, args ...any) {
+	f.errors = append(f.errors, fmt.Sprintf(format, args...))
+}
+func (f *fakeT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (f *fakeT) Cleanup(fn func())                 { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeT) cleanup() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
 	}
 }
