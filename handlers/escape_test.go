@@ -56,7 +56,7 @@ func TestEveryPageEscapes(t *testing.T) {
 	b := e.browser()
 	b.mustLogin("hebei", "admin@hebei.gov.cn")
 	pages, shown := 0, 0
-	for _, rt := range handlers.Routes(e.srv.Config.Handler) {
+	for _, rt := range handlers.Routes(e.handler) {
 		method, tmpl := rt[0], rt[1]
 		if method != "GET" || strings.HasPrefix(tmpl, "/api/") || strings.HasPrefix(tmpl, "/static/") {
 			continue

@@ -48,7 +48,7 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 	csrf := b.csrf()
 
 	tried := 0
-	for _, rt := range handlers.Routes(e.srv.Config.Handler) {
+	for _, rt := range handlers.Routes(e.handler) {
 		method, tmpl := rt[0], rt[1]
 		if !strings.Contains(tmpl, "{") {
 			continue
@@ -139,7 +139,7 @@ func victimThings(t *testing.T, w *world) map[string]string {
 // that last says must come last (they end the session or remove things
 // the others need) at the end.
 func routesLast(e *testEnv, last func(method, tmpl string) bool) [][2]string {
-	routes := handlers.Routes(e.srv.Config.Handler)
+	routes := handlers.Routes(e.handler)
 	slices.SortStableFunc(routes, func(x, y [2]string) int {
 		lx, ly := last(x[0], x[1]), last(y[0], y[1])
 		switch {

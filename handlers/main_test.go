@@ -31,6 +31,7 @@ type testEnv struct {
 	store   *storage.Store
 	indexes *index.Set
 	srv     *httptest.Server
+	handler http.Handler // the server's own handler, without checkAPI
 	dir     string
 }
 
@@ -69,9 +70,11 @@ func newTestEnv(t *testing.T, opts ...func(*handlers.Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	// checkAPI reports at cleanup, after srv.Close has waited for every
+	// request: it must be set up first.
+	srv := httptest.NewServer(checkAPI(t, h))
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, store: store, indexes: indexes, srv: srv, dir: dir}
+	return &testEnv{t: t, store: store, indexes: indexes, srv: srv, handler: h, dir: dir}
 }
 
 // process runs the real pipeline — text extraction, then indexing and

@@ -2,238 +2,103 @@ package handlers_test
 
 import (
 	"fmt"
-	"os"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/cpaudit/cpaudit/handlers"
 )
 
-// The OpenAPI tests keep ../openapi.yaml honest: every route the router
-// registers is documented with the same method, nothing is documented that
-// the router does not serve, and every operation answers something in 2xx
-// and, behind the token, 401. The route list is read from routes.go's
-// source, since the handlers package exports nothing to walk the router.
+// The OpenAPI tests keep ../openapi.yaml honest. Loading it (mustSpec)
+// resolves every $ref and validates the document, which also checks that
+// operation ids are unique and every path's {variables} are exactly its
+// required path parameters. The tests below check that the router and the
+// document list the same routes, and the rules every operation follows.
+// What each response looks like is checked by checkAPI, on every API
+// request the handler tests make.
 
-const (
-	openAPIFile = "../openapi.yaml"
-	routesFile  = "routes.go"
-)
+// {id:[0-9]+} in a mux template is {id} in OpenAPI.
+var muxVarRE = regexp.MustCompile(`\{(\w+):[^}]*\}`)
 
-// route is one registered method and full path, e.g. GET /api/v1/me.
-type route struct{ method, path string }
-
-func (r route) String() string { return r.method + " " + r.path }
-
-var (
-	// api := r.PathPrefix("/api/v1").Subrouter()
-	apiPrefixRE = regexp.MustCompile(`(?m)^\s*api\s*:=\s*r\.PathPrefix\("([^"]+)"\)\.Subrouter\(\)`)
-	// r.Handle("/healthz", ...).Methods("GET") and api.Handle("/me", ...).Methods("GET")
-	handleRE = regexp.MustCompile(`^\s*(r|api)\.(?:Handle|HandleFunc)\("([^"]*)",.*\)\.Methods\(((?:\s*"[A-Z]+"\s*,?)+)\)\s*$`)
-	// lines of routes.go that register something on r or api
-	registerRE = regexp.MustCompile(`^\s*(r|api)\.(Handle|HandleFunc|Path|PathPrefix|Methods|Host|NewRoute|Name|Schemes|Headers|Queries)\(`)
-	quotedRE   = regexp.MustCompile(`"([A-Z]+)"`)
-	// {id:[0-9]+} in a mux template is {id} in OpenAPI
-	muxVarRE  = regexp.MustCompile(`\{(\w+):[^}]*\}`)
-	pathVarRE = regexp.MustCompile(`\{(\w+)\}`)
-)
-
-// registeredRoutes parses routes.go: the root routes (health, readiness,
-// metrics) and the API subrouter's routes, prefixed with its path.
-func registeredRoutes(t *testing.T) []route {
-	t.Helper()
-	src, err := os.ReadFile(routesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := apiPrefixRE.FindAllStringSubmatch(string(src), -1)
-	if len(m) != 1 {
-		t.Fatalf("%s: want one `api := r.PathPrefix(\"...\").Subrouter()`, found %d; update this test", routesFile, len(m))
-	}
-	prefix := m[0][1]
-	var routes []route
-	for i, line := range strings.Split(string(src), "\n") {
-		if !registerRE.MatchString(line) {
-			continue
-		}
-		h := handleRE.FindStringSubmatch(line)
-		if h == nil {
-			// The static files are the web UI's, not part of the API.
-			if strings.Contains(line, `r.PathPrefix("/static/")`) {
-				continue
-			}
-			t.Errorf("%s:%d registers a route this test cannot read; write it as X.Handle(\"PATH\", ...).Methods(\"METHOD\") on one line, or teach the test:\n%s",
-				routesFile, i+1, strings.TrimSpace(line))
-			continue
-		}
-		path := muxVarRE.ReplaceAllString(h[2], "{$1}")
-		if h[1] == "api" {
-			path = prefix + path
-		}
-		for _, q := range quotedRE.FindAllStringSubmatch(h[3], -1) {
-			routes = append(routes, route{method: q[1], path: path})
+// operations lists the document's operations as "METHOD /path".
+func operations(doc *openapi3.T) map[string]*openapi3.Operation {
+	ops := map[string]*openapi3.Operation{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops[method+" "+path] = op
 		}
 	}
-	// Guard against the parser silently finding nothing.
-	have := map[string]bool{}
+	return ops
+}
+
+// isAPI says whether a path is under the token-protected API; the other
+// documented routes are /healthz, /readyz and /metrics.
+func isAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
+
+// TestOpenAPIDocumentsEveryRoute walks the real router: every API route it
+// registers is documented with the same method, and everything documented
+// is registered.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	s := mustSpec(t)
+	ops := operations(s.doc)
+	registered := map[string]bool{}
 	nAPI := 0
-	for _, r := range routes {
-		have[r.String()] = true
-		if strings.HasPrefix(r.path, prefix+"/") {
-			nAPI++
+	for _, rt := range handlers.Routes(newTestEnv(t).handler) {
+		name := rt[0] + " " + muxVarRE.ReplaceAllString(rt[1], "{$1}")
+		registered[name] = true
+		if !isAPI(rt[1]) {
+			continue // the web UI's pages, /static/ and the operations routes
 		}
-	}
-	for _, want := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET " + prefix + "/me"} {
-		if !have[want] {
-			t.Errorf("%s: did not find %s; the route parser is out of date", routesFile, want)
+		nAPI++
+		if ops[name] == nil {
+			t.Errorf("%s is registered but not documented in %s", name, openAPIFile)
 		}
 	}
 	if nAPI < 10 {
-		t.Errorf("%s: found only %d API routes; the route parser is out of date", routesFile, nAPI)
+		t.Fatalf("the router has only %d API routes; is handlers.Routes walking it?", nAPI)
 	}
-	return routes
-}
-
-// The document, typed only as far as the checks need.
-type oaDoc struct {
-	OpenAPI  string                `yaml:"openapi"`
-	Security []map[string][]string `yaml:"security"`
-	Paths    map[string]map[string]yaml.Node
-	Info     struct {
-		Description string `yaml:"description"`
-	} `yaml:"info"`
-	Components struct {
-		SecuritySchemes map[string]struct {
-			Type   string `yaml:"type"`
-			Scheme string `yaml:"scheme"`
-		} `yaml:"securitySchemes"`
-		Parameters map[string]oaParam    `yaml:"parameters"`
-		Responses  map[string]oaResponse `yaml:"responses"`
-	} `yaml:"components"`
-}
-
-type oaOperation struct {
-	OperationID string                 `yaml:"operationId"`
-	Security    *[]map[string][]string `yaml:"security"`
-	Parameters  []oaParam              `yaml:"parameters"`
-	Responses   map[string]oaResponse  `yaml:"responses"`
-}
-
-type oaParam struct {
-	Ref      string `yaml:"$ref"`
-	Name     string `yaml:"name"`
-	In       string `yaml:"in"`
-	Required bool   `yaml:"required"`
-}
-
-type oaResponse struct {
-	Ref         string         `yaml:"$ref"`
-	Description string         `yaml:"description"`
-	Content     map[string]any `yaml:"content"`
-}
-
-var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
-
-// operation is one documented method and path with its parsed operation
-// and the parameters of its path item.
-type operation struct {
-	route
-	op         oaOperation
-	pathParams []oaParam
-}
-
-func loadOpenAPI(t *testing.T) (oaDoc, map[string]any, []operation) {
-	t.Helper()
-	raw, err := os.ReadFile(openAPIFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc oaDoc
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", openAPIFile, err)
-	}
-	var generic map[string]any
-	if err := yaml.Unmarshal(raw, &generic); err != nil {
-		t.Fatalf("%s: %v", openAPIFile, err)
-	}
-	var ops []operation
-	for path, item := range doc.Paths {
-		var params []oaParam
-		if n, ok := item["parameters"]; ok {
-			if err := n.Decode(&params); err != nil {
-				t.Errorf("%s: parameters: %v", path, err)
-			}
-		}
-		for key, node := range item {
-			switch {
-			case httpMethods[key]:
-				var op oaOperation
-				if err := node.Decode(&op); err != nil {
-					t.Errorf("%s %s: %v", key, path, err)
-					continue
-				}
-				ops = append(ops, operation{route: route{method: strings.ToUpper(key), path: path}, op: op, pathParams: params})
-			case key == "parameters", key == "summary", key == "description", key == "servers":
-			default:
-				t.Errorf("%s: unexpected key %q in a path item", path, key)
-			}
-		}
-	}
-	sort.Slice(ops, func(i, j int) bool { return ops[i].String() < ops[j].String() })
-	return doc, generic, ops
-}
-
-func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	routes := registeredRoutes(t)
-	_, _, ops := loadOpenAPI(t)
-	documented := map[string]bool{}
-	for _, o := range ops {
-		documented[o.String()] = true
-	}
-	registered := map[string]bool{}
-	for _, r := range routes {
-		registered[r.String()] = true
-		if !documented[r.String()] {
-			t.Errorf("%s is registered in %s but not documented in %s", r, routesFile, openAPIFile)
-		}
-	}
-	for _, o := range ops {
-		if !registered[o.String()] {
-			t.Errorf("%s is documented in %s but not registered in %s", o.route, openAPIFile, routesFile)
+	for name := range ops {
+		if !registered[name] {
+			t.Errorf("%s is documented in %s but not registered", name, openAPIFile)
 		}
 	}
 }
 
+// TestOpenAPIOperations checks the rules of the whole API: the bearer token
+// on every /api/v1 route and on nothing else, an operationId, a 2xx answer,
+// a 401 behind the token, never a 403, and problem+json for every error.
 func TestOpenAPIOperations(t *testing.T) {
-	doc, _, ops := loadOpenAPI(t)
+	s := mustSpec(t)
+	doc := s.doc
 	if !strings.HasPrefix(doc.OpenAPI, "3.1.") {
 		t.Errorf("openapi is %q, want 3.1.x", doc.OpenAPI)
 	}
-	if s, ok := doc.Components.SecuritySchemes["bearerAuth"]; !ok || s.Type != "http" || s.Scheme != "bearer" {
+	if s := doc.Components.SecuritySchemes["bearerAuth"]; s == nil || s.Value == nil || s.Value.Type != "http" || s.Value.Scheme != "bearer" {
 		t.Errorf("components.securitySchemes.bearerAuth must be http bearer, got %+v", s)
 	}
-	globalBearer := len(doc.Security) == 1 && doc.Security[0]["bearerAuth"] != nil
-	if !globalBearer {
+	if len(doc.Security) != 1 || doc.Security[0]["bearerAuth"] == nil {
 		t.Errorf("the document's security must be [bearerAuth: []], got %v", doc.Security)
 	}
-	if len(ops) == 0 {
-		t.Fatal("no operations documented")
+	ops := operations(doc)
+	names := make([]string, 0, len(ops))
+	for name := range ops {
+		names = append(names, name)
 	}
-	ids := map[string]string{}
-	for _, o := range ops {
-		name := o.String()
-		api := strings.HasPrefix(o.path, "/api/")
-		if o.op.OperationID == "" {
+	slices.Sort(names)
+	for _, name := range names {
+		op := ops[name]
+		api := isAPI(strings.SplitN(name, " ", 2)[1])
+		if op.OperationID == "" {
 			t.Errorf("%s: no operationId", name)
-		} else if prev, dup := ids[o.op.OperationID]; dup {
-			t.Errorf("%s: operationId %q is also used by %s", name, o.op.OperationID, prev)
 		}
-		ids[o.op.OperationID] = name
-
 		has2xx := false
-		for code := range o.op.Responses {
+		for code := range op.Responses.Map() {
 			if len(code) == 3 && code[0] == '2' {
 				has2xx = true
 			}
@@ -244,98 +109,122 @@ func TestOpenAPIOperations(t *testing.T) {
 		if !has2xx {
 			t.Errorf("%s: no 2xx response", name)
 		}
-
-		// Security: /api/v1 needs the bearer token (the document's default);
-		// health, readiness and metrics need none.
+		// /api/v1 needs the bearer token (the document's default); health,
+		// readiness and metrics need none.
 		switch {
-		case api && o.op.Security != nil:
+		case api && op.Security != nil:
 			t.Errorf("%s: must not override security; every API route requires the bearer token", name)
-		case !api && (o.op.Security == nil || len(*o.op.Security) != 0):
+		case !api && (op.Security == nil || len(*op.Security) != 0):
 			t.Errorf("%s: needs no token, so it must say security: []", name)
 		}
-		if api {
-			if _, ok := o.op.Responses["401"]; !ok {
-				t.Errorf("%s: no 401 response, but every API route requires a token", name)
-			}
-			// API errors are problem+json.
-			for code, resp := range o.op.Responses {
-				if code[0] != '4' && code[0] != '5' {
-					continue
-				}
-				if resp.Ref != "" {
-					resp = doc.Components.Responses[strings.TrimPrefix(resp.Ref, "#/components/responses/")]
-				}
-				if _, ok := resp.Content["application/problem+json"]; !ok || len(resp.Content) != 1 {
-					t.Errorf("%s: response %s must be application/problem+json only", name, code)
-				}
-			}
+		if !api {
+			continue
 		}
-
-		// Every {var} of the path is a declared, required path parameter.
-		declared := map[string]bool{}
-		for _, p := range append(append([]oaParam{}, o.pathParams...), o.op.Parameters...) {
-			if p.Ref != "" {
-				p = doc.Components.Parameters[strings.TrimPrefix(p.Ref, "#/components/parameters/")]
-			}
-			if p.In == "path" {
-				if !p.Required {
-					t.Errorf("%s: path parameter %q must be required", name, p.Name)
-				}
-				declared[p.Name] = true
-			}
+		if op.Responses.Status(401) == nil {
+			t.Errorf("%s: no 401 response, but every API route requires a token", name)
 		}
-		for _, m := range pathVarRE.FindAllStringSubmatch(o.path, -1) {
-			if !declared[m[1]] {
-				t.Errorf("%s: path parameter {%s} is not declared", name, m[1])
+		// API errors are problem+json, with the Problem schema.
+		for code, resp := range op.Responses.Map() {
+			if code[0] != '4' && code[0] != '5' {
+				continue
 			}
-			delete(declared, m[1])
-		}
-		for p := range declared {
-			t.Errorf("%s: declares path parameter %q that is not in the path", name, p)
+			mt := resp.Value.Content["application/problem+json"]
+			if mt == nil || len(resp.Value.Content) != 1 {
+				t.Errorf("%s: response %s must be application/problem+json only", name, code)
+			} else if mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/Problem" {
+				t.Errorf("%s: response %s must have the schema #/components/schemas/Problem", name, code)
+			}
 		}
 	}
 }
 
-// TestOpenAPIRefsResolve checks that every $ref points at something in the
-// document.
-func TestOpenAPIRefsResolve(t *testing.T) {
-	_, generic, _ := loadOpenAPI(t)
-	var walk func(where string, v any)
-	walk = func(where string, v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if ref, ok := v["$ref"].(string); ok {
-				if _, err := resolvePointer(generic, ref); err != nil {
-					t.Errorf("%s: $ref %q: %v", where, ref, err)
-				}
-			}
-			for k, e := range v {
-				walk(where+"/"+k, e)
-			}
-		case []any:
-			for i, e := range v {
-				walk(fmt.Sprintf("%s/%d", where, i), e)
-			}
+// TestOpenAPICheckFails shows that checkAPI is not validating nothing: it
+// passes a good answer and reports answers that break the document, by
+// hand and through the hook, and the handler tests' requests are counted.
+func TestOpenAPICheckFails(t *testing.T) {
+	s := mustSpec(t)
+	me := `{"tenant":"hebei","tenant_name":"河北省生态环境厅","email":"a@b.cn","role":"admin","user_id":"u1","org_id":""}`
+	jsonCT := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	problemCT := http.Header{"Content-Type": {"application/problem+json"}, "Www-Authenticate": {`Bearer realm="cpaudit"`}}
+	for _, c := range []struct {
+		name, method, path string
+		status             int
+		header             http.Header
+		body               string
+		want               string // in the error; "" for none
+	}{
+		{"good", "GET", "/api/v1/me", 200, jsonCT, me, ""},
+		{"good 401", "GET", "/api/v1/me", 401, problemCT, `{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}`, ""},
+		{"unknown path 404", "GET", "/api/v1/nowhere", 404, problemCT, `{"type":"about:blank","title":"Not Found","status":404,"detail":"no"}`, ""},
+		{"missing required field", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `"role":"admin",`, "", 1), "role"},
+		{"undocumented field", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `{`, `{"secret":"x",`, 1), "secret"},
+		{"wrong type", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `"u1"`, `1`, 1), "user_id"},
+		{"unknown enum", "GET", "/api/v1/me", 200, jsonCT, strings.Replace(me, `"admin"`, `"root"`, 1), "role"},
+		{"undocumented status", "GET", "/api/v1/me", 418, problemCT, `{"type":"about:blank","title":"I'm a teapot","status":418,"detail":"no"}`, "does not document"},
+		{"wrong content type", "GET", "/api/v1/me", 200, http.Header{"Content-Type": {"text/html"}}, "<p>me</p>", "content type"},
+		{"problem without detail", "GET", "/api/v1/me", 401, problemCT, `{"type":"about:blank","title":"Unauthorized","status":401}`, "detail"},
+		{"header breaks its schema", "GET", "/api/v1/me", 401, http.Header{"Content-Type": {"application/problem+json"}, "Www-Authenticate": {"Basic"}},
+			`{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}`, "WWW-Authenticate"},
+		{"body where none is documented", "DELETE", "/api/v1/tokens/k1", 204, jsonCT, `{}`, "no body"},
+		{"unknown path answered 200", "GET", "/api/v1/nowhere", 200, jsonCT, `{}`, "not in"},
+		{"redirect of a clean path", "GET", "/api/v1/me", 301, http.Header{"Location": {"/api/v1/you"}}, "", "not clean"},
+	} {
+		r := httptest.NewRequest(c.method, c.path, nil)
+		_, err := s.check(r, c.status, c.header, []byte(c.body))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && err == nil:
+			t.Errorf("%s: not reported", c.name)
+		case c.want != "" && !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: reported without %q: %v", c.name, c.want, err)
 		}
 	}
-	walk("#", generic)
+
+	// Through the hook: a handler that drops a required field fails the
+	// test whose request it answered.
+	fake := &fakeT{}
+	srv := httptest.NewServer(checkAPI(fake, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"tenant":"hebei"}`)
+	})))
+	for _, p := range []string{"/api/v1/me", "/healthz"} { // /healthz is not the API's: not checked
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	srv.Close()
+	fake.cleanup()
+	if len(fake.errors) != 1 || !strings.Contains(fake.errors[0], "GET /api/v1/me answered 200") {
+		t.Errorf("the hook reported %q, want one error for GET /api/v1/me", fake.errors)
+	}
+
+	// And the real server's answers are checked.
+	before := s.responses.Load()
+	w := newWorld(t)
+	if status := w.e.getJSON("/api/v1/me", w.consultant, nil); status != 200 {
+		t.Fatalf("GET /api/v1/me: %d", status)
+	}
+	if s.responses.Load() <= before {
+		t.Error("a request to the test server was not checked")
+	}
 }
 
-func resolvePointer(doc map[string]any, ref string) (any, error) {
-	ptr, ok := strings.CutPrefix(ref, "#/")
-	if !ok {
-		return nil, fmt.Errorf("only local references are used in this document")
+// fakeT collects what checkAPI reports.
+type fakeT struct {
+	errors   []string
+	cleanups []func()
+}
+
+func (f *fakeT) Errorf(format string, args ...any) {
+	f.errors = append(f.errors, fmt.Sprintf(format, args...))
+}
+func (f *fakeT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (f *fakeT) Cleanup(fn func())                 { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeT) cleanup() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
 	}
-	var cur any = doc
-	for _, tok := range strings.Split(ptr, "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%q is not inside an object", tok)
-		}
-		if cur, ok = m[tok]; !ok {
-			return nil, fmt.Errorf("no %q", tok)
-		}
-	}
-	return cur, nil
 }
