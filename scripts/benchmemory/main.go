@@ -453,7 +453,7 @@ func (s *server) statuses() string {
 
 func start(bin, dataDir string) (*server, error) {
 	environ := append(os.Environ(), "CPAUDIT_DATA="+dataDir, "CPAUDIT_LOG_LEVEL=warn")
-	token, err := benchstat.Provision(bin, environ, "admin")
+	token, err := benchstat.Provision(bin, dataDir, environ, "admin")
 	if err != nil {
 		return nil, err
 	}

@@ -292,7 +292,7 @@ func startAPI(bin, dataDir string, s3 *s3env) (*apiServer, error) {
 			"CPAUDIT_S3_SECRET_KEY="+s3.secret, "CPAUDIT_S3_SECURE=false",
 			fmt.Sprintf("CPAUDIT_S3_BUCKET=bench-cpaudit-%d", time.Now().UnixNano()))
 	}
-	token, err := benchstat.Provision(bin, environ, "consultant")
+	token, err := benchstat.Provision(bin, dataDir, environ, "consultant")
 	if err != nil {
 		return nil, err
 	}

@@ -53,11 +53,17 @@ func StatusOf(pid, field string) int64 {
 }
 
 // Provision readies a data directory for a benchmark through the cpaudit
-// binary's own commands, as an operator would: the tenant "bench", a user
-// bench@example.cn of role, and an API token for it, which it returns.
-// environ is the commands' environment (CPAUDIT_DATA and the storage
-// settings).
-func Provision(bin string, environ []string, role string) (token string, err error) {
+// binary's own commands, as an operator would: it makes the directory,
+// then the tenant "bench", a user bench@example.cn of role, and an API
+// token for it, which it returns. environ is the commands' environment
+// (the storage settings); CPAUDIT_DATA is added.
+func Provision(bin, dataDir string, environ []string, role string) (token string, err error) {
+	// The administration commands work on an existing data directory
+	// only, so that a mistyped --data is not taken for a new one.
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return "", err
+	}
+	environ = append(environ, "CPAUDIT_DATA="+dataDir)
 	cli := func(args ...string) (string, error) {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = environ
