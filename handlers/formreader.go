@@ -80,7 +80,7 @@ func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release
 	}
 	if fr, err = newFormReader(br, params["boundary"]); err != nil {
 		release()
-		return nil, nil, cpaudit.Errorf(cpaudit.KindInvalid, "the multipart boundary must be 1 to %d characters", maxBoundary)
+		return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadMalformed, "the multipart boundary must be 1 to %d characters", maxBoundary)
 	}
 	return fr, release, nil
 }
