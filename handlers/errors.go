@@ -78,7 +78,16 @@ type problem struct {
 
 // writeProblem answers an API request that failed.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeProblemDetail(w, r, err, "")
+}
+
+// writeProblemDetail answers a failed request with a problem whose detail
+// is detail, or the error's English message when detail is "".
+func (s *Server) writeProblemDetail(w http.ResponseWriter, r *http.Request, err error, detail string) {
 	status, msg := errorStatus(err)
+	if detail != "" {
+		msg = detail
+	}
 	code, _ := errorCode(err)
 	s.logError(r, status, err)
 	if status == http.StatusUnauthorized {
