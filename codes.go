@@ -47,7 +47,7 @@ func DefaultCode(k Kind) Code {
 // Fields, values and dates common to many forms. Params: field (the API's
 // name of the field), value, max, min.
 const (
-	CodeDateInvalid   Code = "date_invalid"   // field, value: not YYYY-MM-DD
+	CodeDateInvalid   Code = "date_invalid"   // field (and mostly value): not YYYY-MM-DD
 	CodeDateInFuture  Code = "date_in_future" // value
 	CodeTextTooLong   Code = "text_too_long"  // field, max: too long or not valid text
 	CodeFieldRequired Code = "field_required" // field
@@ -88,7 +88,7 @@ const (
 	CodeStepReviewerNotAllowed  Code = "step_reviewer_not_allowed"
 	CodeStepLocked              Code = "step_locked"        // step, state: submitted or accepted already
 	CodeStepNotSubmitted        Code = "step_not_submitted" // step, state
-	CodePhaseGateClosed         Code = "phase_gate_closed"  // step, blocking (the first step of P1-P5 not accepted)
+	CodePhaseGateClosed         Code = "phase_gate_closed"  // step, phase, blocking (the first step of P1-P5 not accepted)
 	CodeReasonRequired          Code = "reason_required"
 	CodeReasonTooLong           Code = "reason_too_long" // max
 	CodeDocumentIDsMisplaced    Code = "document_ids_misplaced"

@@ -67,7 +67,7 @@ var errFormHeaders = errors.New("multipart part headers are malformed or too lon
 func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release func(), err error) {
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		return nil, nil, cpaudit.Errorf(cpaudit.KindInvalid, "%s", hint)
+		return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadMalformed, "%s", hint)
 	}
 	br, _ := s.formBuffers.Get().(*bufio.Reader)
 	if br == nil {

@@ -75,7 +75,7 @@ func Read(ctx context.Context, r io.Reader, l Limits) (Table, error) {
 		if strings.Contains(err.Error(), "unzip size") {
 			return Table{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet unpacks to more than %d MiB", l.MaxUnzip>>20).With("max", strconv.FormatInt(l.MaxUnzip>>20, 10))
 		}
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the file is not a readable .xlsx workbook")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNotXLSX, "the file is not a readable .xlsx workbook")
 	}
 	defer f.Close()
 	return readRows(ctx, f, l)
@@ -89,7 +89,7 @@ func readRows(ctx context.Context, f *excelize.File, l Limits) (Table, error) {
 	t := Table{Sheet: sheets[0]}
 	rows, err := f.Rows(t.Sheet)
 	if err != nil {
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the first worksheet cannot be read")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNoWorksheet, "the first worksheet cannot be read")
 	}
 	defer rows.Close()
 	first := true
@@ -128,7 +128,7 @@ func readRows(ctx context.Context, f *excelize.File, l Limits) (Table, error) {
 		if errors.As(err, &e) {
 			return Table{}, err
 		}
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the first worksheet cannot be read")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNoWorksheet, "the first worksheet cannot be read")
 	}
 	if first {
 		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetEmpty, "the sheet is empty: it needs a header row")
