@@ -22,7 +22,7 @@ func ParseFlagKind(s string) (FlagKind, error) {
 	case FlagDuplicateFile, FlagDuplicateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName, FlagDuplicateNumber:
 		return k, nil
 	}
-	return "", Errorf(KindInvalid, "unknown flag kind %q: use duplicate_file, duplicate_text, duplicate_image, inconsistent_figure, foreign_name or duplicate_number", s)
+	return "", Refuse(KindInvalid, CodeFlagKindUnknown, "unknown flag kind %q: use duplicate_file, duplicate_text, duplicate_image, inconsistent_figure, foreign_name or duplicate_number", s).With("value", s)
 }
 
 // Flag is evidence that documents of different enterprises share what
@@ -66,7 +66,7 @@ func ParseFlagDecision(s string) (FlagStatus, error) {
 	case "dismiss":
 		return FlagDismissed, nil
 	}
-	return "", Errorf(KindInvalid, "decision must be confirm or dismiss, not %q", s)
+	return "", Refuse(KindInvalid, CodeDecisionInvalid, "decision must be confirm or dismiss, not %q", s)
 }
 
 // FlagFilter selects flags; zero fields select everything.
@@ -100,7 +100,7 @@ func ParseFlagSort(s string) (FlagSort, error) {
 	case string(FlagsByDate):
 		return FlagsByDate, nil
 	}
-	return "", Errorf(KindInvalid, "sort must be score or date, not %q", s)
+	return "", Refuse(KindInvalid, CodeSortInvalid, "sort must be score or date, not %q", s).With("value", s)
 }
 
 // ParseFlagStatus reads a review status filter: open, confirmed or
@@ -110,7 +110,7 @@ func ParseFlagStatus(s string) (FlagStatus, error) {
 	case "", FlagOpen, FlagConfirmed, FlagDismissed:
 		return st, nil
 	}
-	return "", Errorf(KindInvalid, "status must be open, confirmed or dismissed, not %q", s)
+	return "", Refuse(KindInvalid, CodeFlagStatusUnknown, "status must be open, confirmed or dismissed, not %q", s).With("value", s)
 }
 
 // Page clamps limit and offset to sane values.

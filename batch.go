@@ -1,6 +1,7 @@
 package cpaudit
 
 import (
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -25,7 +26,7 @@ func ParseListingReason(s string) (ListingReason, error) {
 			return r, nil
 		}
 	}
-	return "", Errorf(KindInvalid, "unknown listing reason %q: use double_exceed (双超), toxic (双有), energy_intensive (高耗能) or key_task (重点任务)", s)
+	return "", Refuse(KindInvalid, CodeListingReasonUnknown, "unknown listing reason %q: use double_exceed (双超), toxic (双有), energy_intensive (高耗能) or key_task (重点任务)", s).With("value", s)
 }
 
 // Obligations are a batch's dated obligations, as Hebei's notification
@@ -61,11 +62,11 @@ func (o Obligations) Validate() error {
 			continue
 		}
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return Errorf(KindInvalid, "%s: %q is not a date of the form YYYY-MM-DD", ObligationNames[i], d)
+			return Refuse(KindInvalid, CodeDateInvalid, "%s: %q is not a date of the form YYYY-MM-DD", ObligationNames[i], d).With("field", ObligationNames[i]).With("value", d)
 		}
 		if prev != "" && d < prev {
-			return Errorf(KindUnprocessable, "%s (%s) falls before %s (%s): obligations must fall due in order",
-				ObligationNames[i], d, prevName, prev)
+			return Refuse(KindUnprocessable, CodeDatesOutOfOrder, "%s (%s) falls before %s (%s): obligations must fall due in order",
+				ObligationNames[i], d, prevName, prev).With("later", ObligationNames[i]).With("earlier", prevName)
 		}
 		prev, prevName = d, ObligationNames[i]
 	}
@@ -91,13 +92,13 @@ type Batch struct {
 func (b *Batch) Validate() error {
 	switch {
 	case b.Name == "":
-		return Errorf(KindInvalid, "name is required")
+		return Refuse(KindInvalid, CodeBatchNameRequired, "name is required")
 	case !utf8.ValidString(b.Name) || utf8.RuneCountInString(b.Name) > 200:
-		return Errorf(KindInvalid, "name must be valid text of at most 200 characters")
+		return Refuse(KindInvalid, CodeBatchNameInvalid, "name must be valid text of at most 200 characters")
 	case b.Year < 2000 || b.Year > 2100:
-		return Errorf(KindUnprocessable, "year %d is outside 2000..2100", b.Year)
+		return Refuse(KindUnprocessable, CodeBatchYearRange, "year %d is outside 2000..2100", b.Year).With("value", strconv.Itoa(b.Year))
 	case b.Number < 1 || b.Number > 1000:
-		return Errorf(KindUnprocessable, "number %d is outside 1..1000", b.Number)
+		return Refuse(KindUnprocessable, CodeBatchNumberRange, "number %d is outside 1..1000", b.Number).With("value", strconv.Itoa(b.Number))
 	}
 	seen := map[ListingReason]bool{}
 	reasons := []ListingReason{}

@@ -23,9 +23,9 @@ func ParseDocKind(s string) (DocKind, error) {
 	case DocReport, DocEvidence, DocGuideline, DocOther:
 		return k, nil
 	case "":
-		return "", Errorf(KindInvalid, "kind is required: report, evidence, guideline or other")
+		return "", Refuse(KindInvalid, CodeDocKindRequired, "kind is required: report, evidence, guideline or other")
 	}
-	return "", Errorf(KindInvalid, "unknown kind %q: use report, evidence, guideline or other", s)
+	return "", Refuse(KindInvalid, CodeDocKindUnknown, "unknown kind %q: use report, evidence, guideline or other", s).With("value", s)
 }
 
 // TextStatus is how far text extraction of a version has come.
@@ -81,7 +81,7 @@ type NewDocument struct {
 // ValidateStep checks a step number (0 means none).
 func ValidateStep(step int) error {
 	if step < 0 || step > StepCount {
-		return Errorf(KindInvalid, "step %d is outside 1..%d", step, StepCount)
+		return Refuse(KindInvalid, CodeStepOutOfRange, "step %d is outside 1..%d", step, StepCount)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package cpaudit
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -35,9 +36,11 @@ type EnterpriseRow struct {
 
 // ImportRejection says why a row of an import sheet was not imported.
 type ImportRejection struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"` // the header as the template writes it; "" for the whole row
-	Reason string `json:"reason"`
+	Row    int               `json:"row"`
+	Column string            `json:"column"` // the header as the template writes it; "" for the whole row
+	Reason string            `json:"reason"` // English, as an error's Message
+	Code   Code              `json:"code,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // ImportResult is the outcome of one enterprise import.
@@ -83,7 +86,7 @@ func ParseEnterpriseRows(header []string, rows [][]string) ([]EnterpriseRow, []I
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, Errorf(KindInvalid, "the header row lacks the column(s) %s; download the template", strings.Join(missing, ", "))
+		return nil, nil, Refuse(KindInvalid, CodeImportColumnsMissing, "the header row lacks the column(s) %s; download the template", strings.Join(missing, ", ")).With("value", strings.Join(missing, "、"))
 	}
 	zh := map[string]string{}
 	for _, c := range ImportColumns {
@@ -117,19 +120,21 @@ func ParseEnterpriseRows(header []string, rows [][]string) ([]EnterpriseRow, []I
 		// for another reason does not block its corrected copy.
 		dupOf := firstRow[o.CreditCode]
 		reject := func(field string, err error) {
-			rejected = append(rejected, ImportRejection{Row: rowNo, Column: zh[field], Reason: userMessage(err)})
+			rejected = append(rejected, ImportRejection{Row: rowNo, Column: zh[field], Reason: userMessage(err),
+				Code: ErrorCode(err), Params: ErrorParams(err)})
 		}
 		switch {
 		case o.Name == "":
-			reject("name", Errorf(KindInvalid, "企业名称为空 (name is empty)"))
+			reject("name", Refuse(KindInvalid, CodeImportNameEmpty, "企业名称为空 (name is empty)"))
 		case ValidateName("name", o.Name, 200) != nil:
 			reject("name", ValidateName("name", o.Name, 200))
 		case o.CreditCode == "":
-			reject("credit_code", Errorf(KindInvalid, "统一社会信用代码为空 (credit code is empty)"))
+			reject("credit_code", Refuse(KindInvalid, CodeImportCreditCodeEmpty, "统一社会信用代码为空 (credit code is empty)"))
 		case ValidateCreditCode(o.CreditCode) != nil:
 			reject("credit_code", ValidateCreditCode(o.CreditCode))
 		case dupOf != 0:
-			reject("credit_code", Errorf(KindUnprocessable, "统一社会信用代码与第 %d 行重复 (credit code repeats row %d)", dupOf, dupOf))
+			reject("credit_code", Refuse(KindUnprocessable, CodeImportCreditCodeRepeat, "统一社会信用代码与第 %d 行重复 (credit code repeats row %d)", dupOf, dupOf).
+				With("row", strconv.Itoa(dupOf)))
 		case ValidateIndustry(o.Industry) != nil:
 			reject("industry", ValidateIndustry(o.Industry))
 		case ValidateRegion(o.Region) != nil:

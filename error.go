@@ -36,13 +36,19 @@ var kindNames = map[Kind]string{
 
 func (k Kind) String() string { return kindNames[k] }
 
-// Error is the one error type of cpaudit. Message is written for the person
-// using cpaudit (it is shown to them unless Kind is KindInternal); Err is the
-// cause, for logs only.
+// Error is the one error type of cpaudit. Message is written in English for
+// the API and the logs (it is the problem's detail unless Kind is
+// KindInternal); Err is the cause, for logs only. Code names the refusal
+// for any reader in any language: the web UI shows the text its message
+// files hold for the code, with Params put in, and never Message, so a
+// rewording of Message changes no page. An error without a code has its
+// kind's (DefaultCode).
 type Error struct {
 	Kind    Kind
-	Op      string // the operation that failed, e.g. "storage.CreateUser"
-	Message string
+	Code    Code              // see codes.go; "" means DefaultCode(Kind)
+	Op      string            // the operation that failed, e.g. "storage.CreateUser"
+	Message string            // English, for the API's detail and the logs
+	Params  map[string]string // the values a translated message needs, by name
 	Err     error
 }
 
@@ -68,9 +74,27 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an error of the given kind whose message is shown to users.
+// Errorf returns an error of the given kind whose message is shown to API
+// users. Its code is the kind's default: use Refuse for a refusal a page
+// must be able to explain.
 func Errorf(kind Kind, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// Refuse returns an error of the given kind and code whose English message
+// is shown to API users. Add the values its translations need with With.
+func Refuse(kind Kind, code Code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// With sets the parameter name to value and returns e, so that a refusal
+// reads as one expression: Refuse(...).With("step", "28").
+func (e *Error) With(name, value string) *Error {
+	if e.Params == nil {
+		e.Params = map[string]string{}
+	}
+	e.Params[name] = value
+	return e
 }
 
 // Internal wraps an unexpected cause (a driver error, an I/O failure) for op.
@@ -108,6 +132,27 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return ""
+}
+
+// ErrorCode reports the code of err: its own, or its kind's default when it
+// has none or is not a cpaudit error. An internal error always answers
+// CodeInternal, whatever it carries, since nothing of it reaches the user.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" && e.Kind != KindInternal {
+		return e.Code
+	}
+	return DefaultCode(ErrorKind(err))
+}
+
+// ErrorParams reports the parameters of err's code (nil for none, and for
+// an internal error).
+func ErrorParams(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" && e.Kind != KindInternal {
+		return e.Params
+	}
+	return nil
 }
 
 // IsKind reports whether err is of kind k.

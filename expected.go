@@ -80,17 +80,17 @@ const MaxExpectedPerStep = 20
 // a repeated key or a kind a step's upload cannot have (guideline).
 func ValidateExpected(docs []ExpectedDocument) error {
 	if len(docs) > MaxExpectedPerStep {
-		return Errorf(KindInvalid, "a step expects at most %d documents", MaxExpectedPerStep)
+		return Refuse(KindInvalid, CodeExpectedInvalid, "a step expects at most %d documents", MaxExpectedPerStep)
 	}
 	seen := map[string]bool{}
 	for i := range docs {
 		d := &docs[i]
 		d.Key, d.Zh, d.En = strings.TrimSpace(d.Key), strings.TrimSpace(d.Zh), strings.TrimSpace(d.En)
 		if !expectedKeyPattern.MatchString(d.Key) {
-			return Errorf(KindInvalid, "expected document %d: key %q must be lower-case letters, digits and _ (at most 40), starting with a letter", i+1, d.Key)
+			return Refuse(KindInvalid, CodeExpectedInvalid, "expected document %d: key %q must be lower-case letters, digits and _ (at most 40), starting with a letter", i+1, d.Key)
 		}
 		if seen[d.Key] {
-			return Errorf(KindUnprocessable, "expected document key %q is repeated", d.Key)
+			return Refuse(KindUnprocessable, CodeExpectedInvalid, "expected document key %q is repeated", d.Key)
 		}
 		seen[d.Key] = true
 		if err := ValidateName("expected document "+d.Key+": zh", d.Zh, 100); err != nil {
@@ -103,7 +103,7 @@ func ValidateExpected(docs []ExpectedDocument) error {
 			return err
 		}
 		if d.Kind == DocGuideline {
-			return Errorf(KindUnprocessable, "expected document %s: a step's document cannot be a guideline", d.Key)
+			return Refuse(KindUnprocessable, CodeExpectedInvalid, "expected document %s: a step's document cannot be a guideline", d.Key)
 		}
 	}
 	return nil

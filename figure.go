@@ -59,7 +59,7 @@ func ParseQuantity(s string) (Quantity, error) {
 	if slices.Contains(quantities, Quantity(s)) {
 		return Quantity(s), nil
 	}
-	return "", Errorf(KindInvalid, "unknown quantity %q: use one of investment, benefit, water, electricity, energy, cod, ammonia, so2, nox, vocs, solid_waste", s)
+	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of investment, benefit, water, electricity, energy, cod, ammonia, so2, nox, vocs, solid_waste", s).With("value", s)
 }
 
 // Period is the time a figure covers. Savings and reductions in audit
@@ -231,11 +231,11 @@ func (o *AuditOption) Validate() error {
 	o.Code, o.Name = strings.TrimSpace(o.Code), strings.TrimSpace(o.Name)
 	switch {
 	case o.Code == "" || utf8.RuneCountInString(o.Code) > 32 || !utf8.ValidString(o.Code):
-		return Errorf(KindInvalid, "code is required, at most 32 characters (e.g. F1)")
+		return Refuse(KindInvalid, CodeOptionInvalid, "code is required, at most 32 characters (e.g. F1)")
 	case o.Name == "" || utf8.RuneCountInString(o.Name) > 200 || !utf8.ValidString(o.Name):
-		return Errorf(KindInvalid, "name is required, at most 200 characters")
+		return Refuse(KindInvalid, CodeOptionInvalid, "name is required, at most 200 characters")
 	case o.Category != OptionLowCost && o.Category != OptionHighCost:
-		return Errorf(KindInvalid, "category must be low_cost (无/低费) or high_cost (中/高费), not %q", o.Category)
+		return Refuse(KindInvalid, CodeOptionInvalid, "category must be low_cost (无/低费) or high_cost (中/高费), not %q", o.Category)
 	}
 	if o.Figures == nil {
 		o.Figures = map[Quantity]float64{}
@@ -245,7 +245,7 @@ func (o *AuditOption) Validate() error {
 			return err
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e15 {
-			return Errorf(KindInvalid, "figures.%s must be a number from 0 to 1e15, in %s", q, q.CanonicalUnit())
+			return Refuse(KindInvalid, CodeOptionInvalid, "figures.%s must be a number from 0 to 1e15, in %s", q, q.CanonicalUnit())
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package cpaudit
 
 import (
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -21,7 +22,7 @@ func ParseOrgKind(s string) (OrgKind, error) {
 	case OrgRegulator, OrgConsultancy, OrgEnterprise, OrgPublisher:
 		return k, nil
 	}
-	return "", Errorf(KindInvalid, "unknown organisation kind %q: use regulator, consultancy, enterprise or publisher", s)
+	return "", Refuse(KindInvalid, CodeOrgKindUnknown, "unknown organisation kind %q: use regulator, consultancy, enterprise or publisher", s).With("value", s)
 }
 
 // Organisation is a regulator office, consultancy, enterprise or publisher.
@@ -50,7 +51,7 @@ var (
 // 2, 3 or 4 digits (division, group, class), e.g. C2710.
 func ValidateIndustry(code string) error {
 	if !industryPattern.MatchString(code) {
-		return Errorf(KindUnprocessable, "industry %q is not a GB/T 4754 code such as C2710", code)
+		return Refuse(KindUnprocessable, CodeIndustryInvalid, "industry %q is not a GB/T 4754 code such as C2710", code).With("value", code)
 	}
 	return nil
 }
@@ -58,7 +59,7 @@ func ValidateIndustry(code string) error {
 // ValidateRegion checks a 6-digit administrative division code (GB/T 2260).
 func ValidateRegion(code string) error {
 	if !regionPattern.MatchString(code) {
-		return Errorf(KindUnprocessable, "region %q is not a 6-digit administrative division code such as 130100", code)
+		return Refuse(KindUnprocessable, CodeRegionInvalid, "region %q is not a 6-digit administrative division code such as 130100", code).With("value", code)
 	}
 	return nil
 }
@@ -73,19 +74,19 @@ var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 
 // (统一社会信用代码, GB 32100-2015) including its check character.
 func ValidateCreditCode(code string) error {
 	if len(code) != 18 {
-		return Errorf(KindUnprocessable, "credit code %q must have 18 characters", code)
+		return Refuse(KindUnprocessable, CodeCreditCodeLength, "credit code %q must have 18 characters", code).With("value", code)
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {
 		v := indexByte(creditCodeAlphabet, code[i])
 		if v < 0 {
-			return Errorf(KindUnprocessable, "credit code %q has an invalid character at position %d", code, i+1)
+			return Refuse(KindUnprocessable, CodeCreditCodeCharacter, "credit code %q has an invalid character at position %d", code, i+1).With("value", code).With("position", strconv.Itoa(i+1))
 		}
 		sum += v * creditCodeWeights[i]
 	}
 	check := (31 - sum%31) % 31
 	if code[17] != creditCodeAlphabet[check] {
-		return Errorf(KindUnprocessable, "credit code %q fails its check character", code)
+		return Refuse(KindUnprocessable, CodeCreditCodeCheck, "credit code %q fails its check character", code).With("value", code)
 	}
 	return nil
 }

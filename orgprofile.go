@@ -24,7 +24,7 @@ func ParseOperatingStatus(s string) (OperatingStatus, error) {
 	case "stopped", "停产", "停业":
 		return StatusStopped, nil
 	}
-	return "", Errorf(KindUnprocessable, "status %q is not operating (正常生产) or stopped (停产)", s)
+	return "", Refuse(KindUnprocessable, CodeStatusInvalid, "status %q is not operating (正常生产) or stopped (停产)", s).With("value", s)
 }
 
 // permitPattern is loose on purpose: national permit numbers are the
@@ -35,7 +35,7 @@ var permitPattern = regexp.MustCompile(`^[0-9A-Za-z\-]{6,40}$`)
 // ValidatePermitNumber checks a discharge permit number (排污许可证编号).
 func ValidatePermitNumber(s string) error {
 	if !permitPattern.MatchString(s) {
-		return Errorf(KindUnprocessable, "discharge permit number %q must be 6-40 letters, digits or -", s)
+		return Refuse(KindUnprocessable, CodePermitNumberInvalid, "discharge permit number %q must be 6-40 letters, digits or -", s).With("value", s)
 	}
 	return nil
 }
@@ -47,7 +47,7 @@ func (o *Organisation) ValidateProfile() error {
 	o.Address = strings.TrimSpace(o.Address)
 	o.PermitNumber = strings.ToUpper(strings.TrimSpace(o.PermitNumber))
 	if !utf8.ValidString(o.Address) || utf8.RuneCountInString(o.Address) > 300 {
-		return Errorf(KindInvalid, "address must be valid text of at most 300 characters")
+		return Refuse(KindInvalid, CodeTextTooLong, "address must be valid text of at most 300 characters").With("field", "address").With("max", "300")
 	}
 	if o.PermitNumber != "" {
 		if err := ValidatePermitNumber(o.PermitNumber); err != nil {
@@ -61,7 +61,7 @@ func (o *Organisation) ValidateProfile() error {
 			return err
 		}
 		if o.Kind != "" && o.Kind != OrgEnterprise {
-			return Errorf(KindUnprocessable, "only an enterprise has an operating status")
+			return Refuse(KindUnprocessable, CodeStatusNotEnterprise, "only an enterprise has an operating status")
 		}
 		o.Status = st
 	case o.Kind == OrgEnterprise:
@@ -92,11 +92,11 @@ func (st *Staff) Validate() error {
 		return err
 	}
 	if utf8.RuneCountInString(st.Qualification) > 100 {
-		return Errorf(KindInvalid, "qualification is longer than 100 characters")
+		return Refuse(KindInvalid, CodeTextTooLong, "qualification is longer than 100 characters").With("field", "qualification").With("max", "100")
 	}
 	if st.ValidUntil != "" {
 		if _, err := time.Parse(time.DateOnly, st.ValidUntil); err != nil {
-			return Errorf(KindInvalid, "valid_until %q is not a date of the form YYYY-MM-DD", st.ValidUntil)
+			return Refuse(KindInvalid, CodeDateInvalid, "valid_until %q is not a date of the form YYYY-MM-DD", st.ValidUntil).With("field", "valid_until").With("value", st.ValidUntil)
 		}
 	}
 	return nil

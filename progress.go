@@ -249,24 +249,24 @@ func CheckMilestone(f AuditFacts, m *NewMilestone, today string, loc *time.Locat
 	}
 	switch {
 	case !recorded && ObligationBit(m.Obligation) != 0:
-		return Errorf(KindUnprocessable, "%s follows from the steps and cannot be recorded: record register, disclose, assessment_done or acceptance_done", m.Obligation)
+		return Refuse(KindUnprocessable, CodeMilestoneDerived, "%s follows from the steps and cannot be recorded: record register, disclose, assessment_done or acceptance_done", m.Obligation).With("obligation", m.Obligation)
 	case !recorded:
-		return Errorf(KindInvalid, "unknown obligation %q: record register, disclose, assessment_done or acceptance_done", m.Obligation)
+		return Refuse(KindInvalid, CodeObligationUnknown, "unknown obligation %q: record register, disclose, assessment_done or acceptance_done", m.Obligation).With("value", m.Obligation)
 	case !utf8.ValidString(m.Note) || utf8.RuneCountInString(m.Note) > 2000:
-		return Errorf(KindInvalid, "note must be valid text of at most 2000 characters")
+		return Refuse(KindInvalid, CodeTextTooLong, "note must be valid text of at most 2000 characters").With("field", "note").With("max", "2000")
 	}
 	if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
-		return Errorf(KindInvalid, "date %q is not a date of the form YYYY-MM-DD", m.Date)
+		return Refuse(KindInvalid, CodeDateInvalid, "date %q is not a date of the form YYYY-MM-DD", m.Date).With("field", "date").With("value", m.Date)
 	}
 	if m.Date > today {
-		return Errorf(KindUnprocessable, "date %s is in the future", m.Date)
+		return Refuse(KindUnprocessable, CodeDateInFuture, "date %s is in the future", m.Date).With("value", m.Date)
 	}
 	if needsResult(m.Obligation) {
 		if m.Result != ResultPass && m.Result != ResultFail {
-			return Errorf(KindInvalid, "result must be pass or fail for %s", m.Obligation)
+			return Refuse(KindInvalid, CodeMilestoneResultRequired, "result must be pass or fail for %s", m.Obligation).With("obligation", m.Obligation)
 		}
 	} else if m.Result != "" {
-		return Errorf(KindInvalid, "result goes with assessment_done and acceptance_done only")
+		return Refuse(KindInvalid, CodeMilestoneResultMisplaced, "result goes with assessment_done and acceptance_done only").With("obligation", m.Obligation)
 	}
 	passed := func(obligation string) (string, bool) {
 		for _, x := range f.Milestones {
@@ -277,30 +277,30 @@ func CheckMilestone(f AuditFacts, m *NewMilestone, today string, loc *time.Locat
 		return "", false
 	}
 	if d, ok := passed(m.Obligation); ok {
-		return Errorf(KindConflict, "%s was already recorded as done on %s", m.Obligation, d)
+		return Refuse(KindConflict, CodeMilestoneDone, "%s was already recorded as done on %s", m.Obligation, d).With("obligation", m.Obligation).With("value", d)
 	}
-	gate := func(at *time.Time, what string) error {
+	gate := func(at *time.Time, what, key string) error {
 		if at == nil {
-			return Errorf(KindConflict, "%s cannot be recorded before the %s is open", m.Obligation, what)
+			return Refuse(KindConflict, CodeMilestoneGateClosed, "%s cannot be recorded before the %s is open", m.Obligation, what).With("obligation", m.Obligation).With("gate", key)
 		}
 		if d := DateIn(*at, loc); m.Date < d {
-			return Errorf(KindConflict, "date %s falls before the %s opened (%s)", m.Date, what, d)
+			return Refuse(KindConflict, CodeMilestoneBeforeGate, "date %s falls before the %s opened (%s)", m.Date, what, d).With("value", m.Date).With("gate", key).With("opened", d)
 		}
 		return nil
 	}
 	switch m.Obligation {
 	case "assessment_done":
-		return gate(f.AssessmentOpenAt, "assessment (评估: steps 1-27 accepted)")
+		return gate(f.AssessmentOpenAt, "assessment (评估: steps 1-27 accepted)", "assessment")
 	case "acceptance_done":
-		if err := gate(f.AcceptanceOpenAt, "acceptance (验收: all 35 steps accepted)"); err != nil {
+		if err := gate(f.AcceptanceOpenAt, "acceptance (验收: all 35 steps accepted)", "acceptance"); err != nil {
 			return err
 		}
 		d, ok := passed("assessment_done")
 		if !ok {
-			return Errorf(KindConflict, "acceptance_done cannot be recorded before a passed assessment_done")
+			return Refuse(KindConflict, CodeMilestoneNotAssessed, "acceptance_done cannot be recorded before a passed assessment_done")
 		}
 		if m.Date < d {
-			return Errorf(KindConflict, "date %s falls before the assessment was passed (%s)", m.Date, d)
+			return Refuse(KindConflict, CodeMilestoneBeforeAssessed, "date %s falls before the assessment was passed (%s)", m.Date, d).With("value", m.Date).With("passed", d)
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package cpaudit
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -25,7 +26,7 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // and object prefixes, so nothing else is allowed.
 func ValidateSlug(slug string) error {
 	if !slugPattern.MatchString(slug) {
-		return Errorf(KindInvalid, "tenant slug %q must be 1-63 lower-case letters, digits or hyphens", slug)
+		return Refuse(KindInvalid, CodeTenantSlugInvalid, "tenant slug %q must be 1-63 lower-case letters, digits or hyphens", slug)
 	}
 	return nil
 }
@@ -34,13 +35,13 @@ func ValidateSlug(slug string) error {
 func ValidateName(what, name string, max int) error {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return Errorf(KindInvalid, "%s is required", what)
+		return Refuse(KindInvalid, CodeFieldRequired, "%s is required", what).With("field", what)
 	}
 	if len([]rune(name)) > max {
-		return Errorf(KindInvalid, "%s is longer than %d characters", what, max)
+		return Refuse(KindInvalid, CodeTextTooLong, "%s is longer than %d characters", what, max).With("field", what).With("max", strconv.Itoa(max))
 	}
 	if !utf8.ValidString(name) || strings.IndexFunc(name, isHiddenControl) >= 0 {
-		return Errorf(KindInvalid, "%s must not contain control characters", what)
+		return Refuse(KindInvalid, CodeNameControl, "%s must not contain control characters", what).With("field", what)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cpaudit
 import (
 	_ "embed"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -31,7 +32,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", Errorf(KindInvalid, "unknown role %q: use one of admin, regulator, consultant, enterprise, publisher, expert", s)
+	return "", Refuse(KindInvalid, CodeRoleUnknown, "unknown role %q: use one of admin, regulator, consultant, enterprise, publisher, expert", s).With("value", s)
 }
 
 // OrgKind returns the kind of organisation a user of this role belongs to,
@@ -68,10 +69,10 @@ func (r Role) NeedsOrg() bool {
 func (r Role) CheckOrg(kind OrgKind) error {
 	want := r.OrgKind()
 	if want == "" {
-		return Errorf(KindUnprocessable, "a %s does not belong to an organisation", r)
+		return Refuse(KindUnprocessable, CodeRoleWithoutOrg, "a %s does not belong to an organisation", r)
 	}
 	if kind != want {
-		return Errorf(KindUnprocessable, "a %s belongs to a %s, not a %s", r, want, kind)
+		return Refuse(KindUnprocessable, CodeRoleOrgMismatch, "a %s belongs to a %s, not a %s", r, want, kind)
 	}
 	return nil
 }
@@ -107,19 +108,19 @@ func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
-		return Errorf(KindInvalid, "password is not valid UTF-8")
+		return Refuse(KindInvalid, CodePasswordNotText, "password is not valid UTF-8")
 	case strings.IndexFunc(pw, unicode.IsControl) >= 0:
-		return Errorf(KindInvalid, "password holds a control character")
+		return Refuse(KindInvalid, CodePasswordControl, "password holds a control character")
 	case n < MinPasswordLength:
-		return Errorf(KindInvalid, "password is too weak: it needs at least %d characters", MinPasswordLength)
+		return Refuse(KindInvalid, CodePasswordTooShort, "password is too weak: it needs at least %d characters", MinPasswordLength).With("min", strconv.Itoa(MinPasswordLength))
 	case len(pw) > 256:
-		return Errorf(KindInvalid, "password is longer than 256 bytes")
+		return Refuse(KindInvalid, CodePasswordTooLong, "password is longer than 256 bytes")
 	case strings.TrimFunc(pw, unicode.IsSpace) == "":
-		return Errorf(KindInvalid, "password is too weak: it is only white space")
+		return Refuse(KindInvalid, CodePasswordBlank, "password is too weak: it is only white space")
 	case strings.Count(pw, pw[:firstRuneLen(pw)]) == n:
-		return Errorf(KindInvalid, "password is too weak: it is one character repeated")
+		return Refuse(KindInvalid, CodePasswordRepeated, "password is too weak: it is one character repeated")
 	case commonPasswords[strings.ToLower(pw)]:
-		return Errorf(KindInvalid, "password is too weak: it is one of the most commonly used passwords")
+		return Refuse(KindInvalid, CodePasswordCommon, "password is too weak: it is one of the most commonly used passwords")
 	}
 	return nil
 }
@@ -148,7 +149,7 @@ func NormalizeEmail(email string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || len(email) > 254 {
-		return "", Errorf(KindInvalid, "%q is not a valid e-mail address", email)
+		return "", Refuse(KindInvalid, CodeEmailInvalid, "%q is not a valid e-mail address", email)
 	}
 	return email, nil
 }

@@ -14,16 +14,16 @@ import (
 // trailing data. Bad JSON is the client's fault: KindInvalid.
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "send the body as application/json")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeBodyNotJSON, "send the body as application/json")
 	}
 	if r.ContentLength > 1<<20 {
 		// Refused before 100 Continue; a longer body of unknown length
 		// fails to decode, cut off at 1 MiB.
-		return cpaudit.Errorf(cpaudit.KindTooLarge, "the JSON body is larger than 1 MiB")
+		return cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeBodyTooLarge, "the JSON body is larger than 1 MiB").With("max", "1 MiB")
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	if err := dec.Decode(v); err != nil {
-		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: "handlers.decodeJSON", Message: "the body is not a valid JSON object: " + jsonProblem(err), Err: err}
+		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeBodyMalformed, Op: "handlers.decodeJSON", Message: "the body is not a valid JSON object: " + jsonProblem(err), Err: err}
 	}
 	return nil
 }

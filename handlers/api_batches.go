@@ -70,7 +70,7 @@ func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 	for name, raw := range in.Obligations {
 		var v *string
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return cpaudit.Errorf(cpaudit.KindInvalid, "obligations.%s must be a date string YYYY-MM-DD, \"\" or null", name)
+			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeDateInvalid, "obligations.%s must be a date string YYYY-MM-DD, \"\" or null", name).With("field", name)
 		}
 		if v == nil {
 			v = new(string)
@@ -91,7 +91,7 @@ func (s *Server) apiStepTransition(action cpaudit.StepAction) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		n, err := strconv.Atoi(param(r, "n"))
 		if err != nil || n < 1 || n > cpaudit.StepCount {
-			return cpaudit.Errorf(cpaudit.KindInvalid, "step must be a number from 1 to 35")
+			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
 		}
 		var in struct {
 			Reason      string   `json:"reason"`

@@ -78,7 +78,7 @@ func TestCarryAndExpectedAPI(t *testing.T) {
 		}
 	}
 	status, _, body = w.step(t, w.consultant, carried.ID, 1, "submit", nil)
-	if status != 409 || !strings.Contains(string(body), "领导承诺书") {
+	if status != 409 || !strings.Contains(string(body), "领导承诺书") || !strings.Contains(string(body), `"code":"documents_required"`) {
 		t.Fatalf("submit without the letter: %d %s", status, body)
 	}
 	up, doc := w.e.upload(w.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", carried.ID}, {"step", "1"}, {"title", "领导承诺书"}}, "承诺书.txt", []byte("总经理承诺开展清洁生产审核"))

@@ -112,7 +112,7 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		return 0, cpaudit.Errorf(cpaudit.KindInvalid, "%s must be a whole number from %d to %d", name, lo, hi)
+		return 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeNumberRange, "%s must be a whole number from %d to %d", name, lo, hi).With("field", name).With("min", strconv.Itoa(lo)).With("max", strconv.Itoa(hi))
 	}
 	return n, nil
 }
@@ -246,7 +246,7 @@ func versionParam(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, cpaudit.Errorf(cpaudit.KindNotFound, "no such version")
+		return 0, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchVersion, "no such version")
 	}
 	return n, nil
 }

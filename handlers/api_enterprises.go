@@ -119,7 +119,7 @@ func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
 	n, err := strconv.Atoi(param(r, "n"))
 	if err != nil || n < 1 || n > cpaudit.StepCount {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "step must be a number from 1 to 35")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
 	}
 	var in struct {
 		Documents *[]cpaudit.ExpectedDocument `json:"documents"`
@@ -128,7 +128,7 @@ func (s *Server) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.Documents == nil {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "documents is required: a list, empty for none")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFieldRequired, "documents is required: a list, empty for none").With("field", "documents")
 	}
 	req, err := s.store.SetStepExpected(r.Context(), actorOf(r), n, *in.Documents)
 	if err != nil {

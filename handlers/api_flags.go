@@ -52,7 +52,7 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ids := [2]string{q.Get("a"), q.Get("b")}
 	if ids[0] == "" || ids[1] == "" {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "a and b, the ids of two documents, are required")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFlagDocumentsRequired, "a and b, the ids of two documents, are required")
 	}
 	var texts [2]string
 	for i, id := range ids {
@@ -61,7 +61,7 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if t.Status != cpaudit.TextDone {
-			return cpaudit.Errorf(cpaudit.KindNotFound, "document %s has no extracted text (%s)", id, t.Status)
+			return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeDocumentHasNoText, "document %s has no extracted text (%s)", id, t.Status)
 		}
 		texts[i] = t.Text
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ func (s *Server) readImportForm(w http.ResponseWriter, r *http.Request) (importF
 	lim := importLimits()
 	limit := lim.MaxBytes + formSlack
 	if r.ContentLength > limit {
-		return importForm{}, cpaudit.Errorf(cpaudit.KindTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20)
+		return importForm{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20).With("max", strconv.FormatInt(lim.MaxBytes>>20, 10))
 	}
 	if err := limitBody(w, r, limit, "the sheet"); err != nil {
 		return importForm{}, err
@@ -72,11 +73,11 @@ func (s *Server) readImportForm(w http.ResponseWriter, r *http.Request) (importF
 			}
 			form.fields[name] = strings.TrimSpace(string(b))
 		default:
-			return importForm{}, cpaudit.Errorf(cpaudit.KindInvalid, "the form has too many fields")
+			return importForm{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadTooManyFields, "the form has too many fields")
 		}
 	}
 	if !got {
-		return importForm{}, cpaudit.Errorf(cpaudit.KindInvalid, "the form has no file: send the sheet in a part named file")
+		return importForm{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeImportNoFile, "the form has no file: send the sheet in a part named file")
 	}
 	return form, nil
 }
@@ -119,7 +120,7 @@ func (s *Server) importEnterprises(r *http.Request, form importForm) (cpaudit.Im
 func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request) error {
 	if a := actorOf(r); a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
 		// Refuse before reading a sheet nobody may import.
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may import enterprises")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeImportNotAllowed, "only an admin or a regulator may import enterprises")
 	}
 	form, err := s.readImportForm(w, r)
 	if err != nil {
@@ -160,8 +161,15 @@ func (s *Server) apiImportRejected(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	t := sheet.Table{Sheet: "未导入的行", Header: []string{"行号 (row)", "列 (column)", "原因 (reason)"}}
+	// Downloaded from a page, the reasons are in the page's language; the
+	// API's are its English detail.
+	wi, fromPage := r.Context().Value(webKey).(*webInfo)
 	for _, rj := range res.Rejected {
-		t.Rows = append(t.Rows, []any{rj.Row, rj.Column, rj.Reason})
+		reason := rj.Reason
+		if fromPage {
+			reason = rejectionText(wi.Lang, rj)
+		}
+		t.Rows = append(t.Rows, []any{rj.Row, rj.Column, reason})
 	}
 	return writeSheet(w, "rejected-"+res.ID+".xlsx", t)
 }

@@ -45,7 +45,7 @@ func (s *Server) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) er
 	a := actorOf(r)
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
 		// Refused before the body is read.
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change the letter template")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeLetterNotAllowed, "only an admin or a regulator may change the letter template")
 	}
 	if err := limitBody(w, r, letter.MaxTemplateBytes, "the template"); err != nil {
 		return err
@@ -89,7 +89,7 @@ func (s *Server) apiPatchAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.ConsultancyID == nil {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "consultancy_id is required (\"\" makes it a self-audit)")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeConsultancyRequired, "consultancy_id is required (\"\" makes it a self-audit)")
 	}
 	au, err := s.store.SetAuditConsultancy(r.Context(), actorOf(r), param(r, "id"), *in.ConsultancyID)
 	if err != nil {

@@ -285,3 +285,50 @@ func TestBatchesAPI(t *testing.T) {
 		t.Fatalf("audit without batch: %d %s", status, body)
 	}
 }
+
+// TestStepRefusalCodesAPI: each refusal of the step workflow names its
+// code in the problem, beside the English detail, so clients and the web
+// UI act on the code and never on the wording.
+func TestStepRefusalCodesAPI(t *testing.T) {
+	w := newStepWorld(t)
+	id := w.auditID
+	code := func(token string, n int, action, body string, want int) (string, map[string]any) {
+		t.Helper()
+		status, b, h := w.e.do("POST", fmt.Sprintf("/api/v1/audits/%s/steps/%d/%s", id, n, action), token, strings.NewReader(body), "application/json")
+		if status != want {
+			t.Fatalf("%s %d: %d, want %d: %s", action, n, status, want, b)
+		}
+		if status >= 400 {
+			problemOf(t, status, b, h)
+		}
+		var p map[string]any
+		json.Unmarshal(b, &p)
+		c, _ := p["code"].(string)
+		return c, p
+	}
+	if c, p := code(w.consultant, 30, "submit", `{}`, 409); c != "phase_gate_closed" || !strings.Contains(p["detail"].(string), "P1-P5") {
+		t.Errorf("P7 before the assessment: %v", p)
+	}
+	if c, _ := code(w.regulator, 1, "submit", `{}`, 409); c != "step_submitter_not_allowed" {
+		t.Errorf("a regulator submitting: %q", c)
+	}
+	if c, _ := code(w.consultant, 1, "accept", `{}`, 409); c != "step_reviewer_not_allowed" {
+		t.Errorf("a consultant accepting: %q", c)
+	}
+	if c, _ := code(w.regulator, 1, "accept", `{}`, 409); c != "step_not_submitted" {
+		t.Errorf("accepting a step not submitted: %q", c)
+	}
+	if c, _ := code(w.regulator, 1, "return", `{}`, 400); c != "reason_required" {
+		t.Errorf("a return without reason: %q", c)
+	}
+	if c, _ := code(w.consultant, 1, "submit", `{"document_ids":["nope"]}`, 422); c != "document_not_of_audit" {
+		t.Errorf("a foreign document: %q", c)
+	}
+	code(w.consultant, 1, "submit", `{}`, 200)
+	if c, _ := code(w.consultant, 1, "submit", `{}`, 409); c != "step_locked" {
+		t.Errorf("a second submit: %q", c)
+	}
+	if c, _ := code(w.consultant, 36, "submit", `{}`, 400); c != "step_out_of_range" {
+		t.Errorf("step 36: %q", c)
+	}
+}

@@ -56,7 +56,7 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		auth := r.Header.Get("Authorization")
 		token, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || strings.TrimSpace(token) == "" {
-			s.writeProblem(w, r, cpaudit.Errorf(cpaudit.KindUnauthenticated, "an API token is required: send Authorization: Bearer TOKEN"))
+			s.writeProblem(w, r, cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeTokenRequired, "an API token is required: send Authorization: Bearer TOKEN"))
 			return
 		}
 		u, err := s.store.UserByToken(r.Context(), strings.TrimSpace(token))

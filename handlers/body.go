@@ -15,7 +15,7 @@ import (
 // (KindTooLarge either way). what names the body in the message.
 func limitBody(w http.ResponseWriter, r *http.Request, max int64, what string) error {
 	if r.ContentLength > max {
-		return cpaudit.Errorf(cpaudit.KindTooLarge, "%s is larger than the limit of %s", what, humanBytes(max))
+		return cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeBodyTooLarge, "%s is larger than the limit of %s", what, humanBytes(max)).With("max", humanBytes(max))
 	}
 	// The server's own writer, for MaxBytesReader tells it through an
 	// unexported method that the body was cut short: it then closes the

@@ -53,7 +53,7 @@ func TestBrowserImportEnterprises(t *testing.T) {
 		t.Errorf("audits created %q", got)
 	}
 	row := text("#rejected tbody tr")
-	if !strings.Contains(row, "3") || !strings.Contains(row, "统一社会信用代码") || !strings.Contains(row, "check character") {
+	if !strings.Contains(row, "3") || !strings.Contains(row, "统一社会信用代码") || !strings.Contains(row, "校验位") {
 		t.Errorf("rejected row %q", row)
 	}
 	if got := text("#rejected-link"); !strings.Contains(got, "下载未导入的行") {

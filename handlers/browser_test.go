@@ -65,7 +65,7 @@ func TestBrowserUpload(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#upload-result.error")),
 	)
 	shot("upload-refused")
-	if problem := text("#upload-result"); !strings.Contains(problem, "上传失败") || !strings.Contains(problem, "publishers") {
+	if problem := text("#upload-result"); !strings.Contains(problem, "上传失败") || !strings.Contains(problem, "只有指南发布单位可以发布行业指南") {
 		t.Errorf("refused upload shows %q", problem)
 	}
 

@@ -48,6 +48,17 @@ func errorStatus(err error) (int, string) {
 	return status, msg
 }
 
+// errorCode returns the code of err and its parameters, as the API answers
+// them and the web UI translates them. Request bodies over
+// http.MaxBytesReader's limit are too large.
+func errorCode(err error) (cpaudit.Code, map[string]string) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return cpaudit.CodeBodyTooLarge, map[string]string{"max": humanBytes(mbe.Limit)}
+	}
+	return cpaudit.ErrorCode(err), cpaudit.ErrorParams(err)
+}
+
 // logError logs server-side failures only; client errors are the
 // client's business and would drown the log.
 func (s *Server) logError(r *http.Request, status int, err error) {
@@ -62,16 +73,27 @@ type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
+	Code   string `json:"code"` // cpaudit.Code: stable, for clients to act on and translate
 }
 
 // writeProblem answers an API request that failed.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeProblemDetail(w, r, err, "")
+}
+
+// writeProblemDetail answers a failed request with a problem whose detail
+// is detail, or the error's English message when detail is "".
+func (s *Server) writeProblemDetail(w http.ResponseWriter, r *http.Request, err error, detail string) {
 	status, msg := errorStatus(err)
+	if detail != "" {
+		msg = detail
+	}
+	code, _ := errorCode(err)
 	s.logError(r, status, err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cpaudit"`)
 	}
-	body, _ := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg})
+	body, _ := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg, Code: string(code)})
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

@@ -67,7 +67,7 @@ var errFormHeaders = errors.New("multipart part headers are malformed or too lon
 func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release func(), err error) {
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		return nil, nil, cpaudit.Errorf(cpaudit.KindInvalid, "%s", hint)
+		return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadMalformed, "%s", hint)
 	}
 	br, _ := s.formBuffers.Get().(*bufio.Reader)
 	if br == nil {
@@ -80,7 +80,7 @@ func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release
 	}
 	if fr, err = newFormReader(br, params["boundary"]); err != nil {
 		release()
-		return nil, nil, cpaudit.Errorf(cpaudit.KindInvalid, "the multipart boundary must be 1 to %d characters", maxBoundary)
+		return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadMalformed, "the multipart boundary must be 1 to %d characters", maxBoundary)
 	}
 	return fr, release, nil
 }

@@ -31,7 +31,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	err := cpaudit.Errorf(cpaudit.KindNotFound, "no such page: %s", r.URL.Path)
+	err := cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodePageNotFound, "no such page: %s", r.URL.Path)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		s.writeProblem(w, r, err)
 		return

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/cpaudit/cpaudit"
 )
 
 // messageFiles are the UI's words, one file per language: Simplified
@@ -67,4 +69,44 @@ func translateOr(lang, key, raw string) string {
 		return m
 	}
 	return raw
+}
+
+// paramWords names the parameters of a refusal whose values are words with
+// a translation of their own (an obligation, a step's state), by the
+// message key prefix that translates them; other values (numbers, names,
+// codes) are put in as they are.
+var paramWords = map[string][]string{
+	"obligation": {"due."},
+	"earlier":    {"due."},
+	"later":      {"due."},
+	"state":      {"state."},
+	"status":     {"flag.status."},
+	"gate":       {"audit.gate."},
+	"field":      {"field.", "due."}, // a form's field, or a batch's date
+}
+
+// refusalText says in lang why err refused a request: the text the message
+// files hold for its code ("err." + code), with the error's parameters put
+// in for their {name}. It never shows the error's English message, so that
+// a page is in its language whatever storage wrote for the API.
+func refusalText(lang string, err error) string {
+	code, params := errorCode(err)
+	text := translateOr(lang, "err."+string(code), "")
+	if text == "" { // a code without text fails TestErrorCodesTranslated
+		text = translator(lang)("err." + string(cpaudit.DefaultCode(cpaudit.ErrorKind(err))))
+	}
+	if len(params) == 0 || !strings.Contains(text, "{") {
+		return text
+	}
+	pairs := make([]string, 0, 2*len(params))
+	for name, v := range params {
+		for _, prefix := range paramWords[name] {
+			if w := translateOr(lang, prefix+v, ""); w != "" {
+				v = w
+				break
+			}
+		}
+		pairs = append(pairs, "{"+name+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,9 +244,13 @@ func problemOf(t *testing.T, status int, body []byte, header http.Header) string
 		Status int    `json:"status"`
 		Title  string `json:"title"`
 		Detail string `json:"detail"`
+		Code   string `json:"code"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil || p.Status != status || p.Title == "" || p.Detail == "" {
 		t.Errorf("bad problem document for %d: %s", status, body)
+	}
+	if !slices.Contains(cpaudit.Codes, cpaudit.Code(p.Code)) {
+		t.Errorf("problem for %d: code %q is no declared code: %s", status, p.Code, body)
 	}
 	return p.Detail
 }

@@ -46,7 +46,7 @@ func parseSearch(v url.Values) (searchRequest, error) {
 	q := &sr.query
 	q.Q = v.Get("q")
 	if strings.TrimSpace(q.Q) == "" {
-		return sr, cpaudit.Errorf(cpaudit.KindInvalid, "q is required: the text to look for")
+		return sr, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeQueryRequired, "q is required: the text to look for")
 	}
 	var err error
 	if sr.terms, err = index.ParseQuery(q.Q); err != nil {
@@ -71,18 +71,18 @@ func parseSearch(v url.Values) (searchRequest, error) {
 	}{{"audit_id", &q.AuditID}, {"enterprise_id", &q.EnterpriseID}, {"consultancy_id", &q.ConsultancyID}} {
 		val := v.Get(id.name)
 		if len(val) > 64 {
-			return sr, cpaudit.Errorf(cpaudit.KindInvalid, "%s is not an id", id.name)
+			return sr, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeIDInvalid, "%s is not an id", id.name).With("field", id.name)
 		}
 		*id.dst = val
 	}
 	if q.Industry = v.Get("industry"); q.Industry != "" {
 		if err := cpaudit.ValidateIndustry(q.Industry); err != nil {
-			return sr, cpaudit.Errorf(cpaudit.KindInvalid, "%s", cpaudit.ErrorMessage(err))
+			return sr, asInvalid(err)
 		}
 	}
 	if q.Region = v.Get("region"); q.Region != "" {
 		if err := cpaudit.ValidateRegion(q.Region); err != nil {
-			return sr, cpaudit.Errorf(cpaudit.KindInvalid, "%s", cpaudit.ErrorMessage(err))
+			return sr, asInvalid(err)
 		}
 	}
 	if q.Step, err = intParam(v, "step", 0, 1, cpaudit.StepCount); err != nil {
@@ -90,7 +90,7 @@ func parseSearch(v url.Values) (searchRequest, error) {
 	}
 	if p := v.Get("phase"); p != "" {
 		if len(p) != 2 || p[0] != 'P' || p[1] < '1' || p[1] > '7' {
-			return sr, cpaudit.Errorf(cpaudit.KindInvalid, "phase must be P1 to P7")
+			return sr, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodePhaseInvalid, "phase must be P1 to P7")
 		}
 		q.Phase = p
 	}
@@ -108,7 +108,7 @@ func parseSearch(v url.Values) (searchRequest, error) {
 	case "date":
 		q.SortByDate = true
 	default:
-		return sr, cpaudit.Errorf(cpaudit.KindInvalid, "sort must be relevance or date")
+		return sr, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSortInvalid, "sort must be relevance or date").With("value", v.Get("sort"))
 	}
 	return sr, nil
 }
@@ -127,7 +127,7 @@ func dateParam(v url.Values, name string) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, chinaTime)
 	// The index keeps times as nanoseconds since 1970 in an int64.
 	if err != nil || t.Year() < 1970 || t.Year() > 2200 {
-		return time.Time{}, cpaudit.Errorf(cpaudit.KindInvalid, "%s must be a date such as 2026-03-01", name)
+		return time.Time{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeDateInvalid, "%s must be a date such as 2026-03-01", name).With("field", name).With("value", v.Get(name))
 	}
 	return t, nil
 }
@@ -138,7 +138,7 @@ func dateParam(v url.Values, name string) (time.Time, error) {
 // lags behind a change never shows more than the database allows).
 func (s *Server) runSearch(ctx context.Context, a cpaudit.Actor, sr searchRequest) (int, []searchHit, error) {
 	if s.search == nil {
-		return 0, nil, cpaudit.Errorf(cpaudit.KindUnavailable, "search is not configured")
+		return 0, nil, cpaudit.Refuse(cpaudit.KindUnavailable, cpaudit.CodeSearchUnavail, "search is not configured")
 	}
 	scope, err := s.store.SearchScope(ctx, a)
 	if err != nil {
@@ -194,4 +194,11 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeJSON(w, r, http.StatusOK, st)
 	return nil
+}
+
+// asInvalid makes a rule's refusal of a search parameter (a region, an
+// industry) a malformed query, 400, keeping its code and parameters so the
+// page still says which rule.
+func asInvalid(err error) error {
+	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.ErrorCode(err), Message: cpaudit.ErrorMessage(err), Params: cpaudit.ErrorParams(err)}
 }

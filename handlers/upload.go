@@ -36,7 +36,7 @@ const (
 // the file. The caller closes the form.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*uploadForm, error) {
 	if r.ContentLength > s.maxUpload+formSlack {
-		return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", s.maxUpload>>20)
+		return nil, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeUploadTooLarge, "the file is larger than the limit of %d MiB", s.maxUpload>>20).With("max", strconv.FormatInt(s.maxUpload>>20, 10))
 	}
 	if err := limitBody(w, r, s.maxUpload+formSlack, "the upload"); err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*uploadForm
 		}
 	}
 	if form.staged == nil {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the form has no file: send it in a part named file")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadNoFile, "the form has no file: send it in a part named file")
 	}
 	return form, nil
 }
@@ -71,20 +71,20 @@ func (s *Server) readPart(form *uploadForm, part *formPart) error {
 	name := part.FormName()
 	if name != "file" {
 		if len(form.fields) > 32 {
-			return cpaudit.Errorf(cpaudit.KindInvalid, "the form has too many fields")
+			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadTooManyFields, "the form has too many fields")
 		}
 		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 		if err != nil {
 			return uploadReadError(err)
 		}
 		if len(b) > maxFieldBytes {
-			return cpaudit.Errorf(cpaudit.KindInvalid, "form field %q is too long", name)
+			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadFieldTooLong, "form field %q is too long", name).With("field", name)
 		}
 		form.fields[name] = string(b)
 		return nil
 	}
 	if form.staged != nil {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "send one file per upload")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadOneFile, "send one file per upload")
 	}
 	// Fail fast on bad fields that came before the file, before receiving
 	// what may be hundreds of megabytes.
@@ -107,12 +107,13 @@ func (s *Server) readPart(form *uploadForm, part *formPart) error {
 func uploadReadError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &cpaudit.Error{Kind: cpaudit.KindTooLarge, Op: "handlers.readUpload", Message: "the upload is larger than the limit", Err: err}
+		return &cpaudit.Error{Kind: cpaudit.KindTooLarge, Code: cpaudit.CodeUploadTooLarge, Op: "handlers.readUpload", Message: "the upload is larger than the limit",
+			Params: map[string]string{"max": strconv.FormatInt(mbe.Limit>>20, 10)}, Err: err}
 	}
 	if cpaudit.ErrorKind(err) != cpaudit.KindInternal {
 		return err
 	}
-	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: "handlers.readUpload", Message: "the upload could not be read: the multipart body is malformed or was cut off", Err: err}
+	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeUploadMalformed, Op: "handlers.readUpload", Message: "the upload could not be read: the multipart body is malformed or was cut off", Err: err}
 }
 
 func checkEarlyFields(f map[string]string) error {
@@ -137,7 +138,7 @@ func parseStep(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > cpaudit.StepCount {
-		return 0, cpaudit.Errorf(cpaudit.KindInvalid, "step %q is outside 1..%d", s, cpaudit.StepCount)
+		return 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step %q is outside 1..%d", s, cpaudit.StepCount)
 	}
 	return n, nil
 }

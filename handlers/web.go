@@ -100,16 +100,25 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // writeErrorPage answers a failed page request; 401 sends the browser to
 // the login page instead.
 func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := errorStatus(err)
+	status, _ := errorStatus(err)
 	s.logError(r, status, err)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	data := map[string]any{"Status": status, "Message": msg, "Heading": fmt.Sprintf("error.%d", status)}
+	// The heading says what the status means; the detail, said by the
+	// error's code in the page's language, is left out when it would only
+	// say the same again.
+	lang := webOf(r).Lang
+	heading := fmt.Sprintf("error.%d", status)
+	msg := refusalText(lang, err)
+	if code, _ := errorCode(err); code == cpaudit.DefaultCode(cpaudit.ErrorKind(err)) {
+		msg = ""
+	}
+	data := map[string]any{"Status": status, "Message": msg, "Heading": heading}
 	if rerr := s.render(w, r, status, "error", data); rerr != nil {
 		s.log.Error("error page failed", "err", rerr)
-		http.Error(w, msg, status)
+		http.Error(w, translator(lang)(heading), status)
 	}
 }
 
@@ -163,7 +172,7 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		wi := webOf(r)
 		if wi.User == nil {
-			return cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
+			return cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginRequired, "please log in")
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			sent := r.Header.Get("X-CSRF-Token")
@@ -178,7 +187,7 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 				}
 			}
 			if subtle.ConstantTimeCompare([]byte(sent), []byte(wi.CSRF)) != 1 {
-				return cpaudit.Errorf(cpaudit.KindInvalid, "the form has expired; reload the page and try again")
+				return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFormExpired, "the form has expired; reload the page and try again")
 			}
 		}
 		return h(w, r)
@@ -190,7 +199,7 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeErrorPage(w, r, cpaudit.Errorf(cpaudit.KindInvalid, "cross-site request refused"))
+		s.writeErrorPage(w, r, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeCrossSite, "cross-site request refused"))
 	}))
 	return cop.Handler(next)
 }
@@ -250,7 +259,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "the login form could not be read")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFormUnreadable, "the login form could not be read")
 	}
 	T := translator(webOf(r).Lang)
 	slug := strings.TrimSpace(r.PostFormValue("tenant"))

@@ -126,21 +126,21 @@ func (s *Server) stepSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := param(r, "id")
 	n, err := strconv.Atoi(param(r, "n"))
 	if err != nil || n < 1 || n > cpaudit.StepCount {
-		return cpaudit.Errorf(cpaudit.KindNotFound, "no such step")
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchStep, "no such step")
 	}
 	action := cpaudit.StepAction(param(r, "action"))
 	switch action {
 	case cpaudit.StepSubmit, cpaudit.StepReturn, cpaudit.StepAccept:
 	default:
-		return cpaudit.Errorf(cpaudit.KindNotFound, "no such action")
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchAction, "no such action")
 	}
 	c := cpaudit.StepChange{Action: action, Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	if action == cpaudit.StepSubmit {
 		c.DocumentIDs = r.PostForm["document_ids"]
 	}
-	T := translator(webOf(r).Lang)
 	if action == cpaudit.StepReturn && c.Reason == "" {
-		return s.renderAudit(w, r, http.StatusBadRequest, T("audit.err.reason"))
+		return s.renderAudit(w, r, http.StatusBadRequest, stepRefusal(webOf(r).Lang, n,
+			cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeReasonRequired, "reason is required to return a step")))
 	}
 	if _, err := s.store.TransitionStep(r.Context(), actorOf(r), id, n, c); err != nil {
 		kind := cpaudit.ErrorKind(err)
@@ -155,30 +155,10 @@ func (s *Server) stepSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // stepRefusal says in the page's language why storage refused a step
-// action. Storage words its refusals in English for the API; the page
-// recognises each and names its cause.
+// action: the text of the refusal's code, after the step it concerns.
 func stepRefusal(lang string, n int, err error) string {
-	T := translator(lang)
-	msg := cpaudit.ErrorMessage(err)
-	prefix := strings.ReplaceAll(T("audit.err.step"), "%d", strconv.Itoa(n))
-	for _, c := range []struct{ match, key string }{
-		{"may not submit a step", "audit.err.submitter"},
-		{"reviews steps", "audit.err.reviewer"},
-		{"cannot be submitted again", "audit.err.again"},
-		{"only a submitted step", "audit.err.notSubmitted"},
-		{"before the assessment", "audit.err.gate"},
-		{"reason is required", "audit.err.reason"},
-		{"is not a document of this audit", "audit.err.foreignDoc"},
-	} {
-		if strings.Contains(msg, c.match) {
-			return prefix + T(c.key)
-		}
-	}
-	if _, missing, ok := strings.Cut(msg, "required documents are missing: "); ok {
-		missing, _, _ = strings.Cut(missing, ";")
-		return prefix + T("audit.err.missing") + missing
-	}
-	return prefix + T("audit.err.other")
+	prefix := strings.ReplaceAll(translator(lang)("audit.err.step"), "%d", strconv.Itoa(n))
+	return prefix + refusalText(lang, err)
 }
 
 // consultancySubmit assigns or changes the audit's consultancy.
@@ -186,7 +166,7 @@ func (s *Server) consultancySubmit(w http.ResponseWriter, r *http.Request) error
 	id := param(r, "id")
 	if _, err := s.store.SetAuditConsultancy(r.Context(), actorOf(r), id, r.PostFormValue("consultancy_id")); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {
-			return s.renderAudit(w, r, http.StatusConflict, translator(webOf(r).Lang)("audit.err.assign"))
+			return s.renderAudit(w, r, http.StatusConflict, refusalText(webOf(r).Lang, err))
 		}
 		return err
 	}
@@ -199,7 +179,7 @@ func (s *Server) letterSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := param(r, "id")
 	if _, err := s.letters.Generate(r.Context(), actorOf(r), id); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {
-			return s.renderAudit(w, r, http.StatusConflict, translator(webOf(r).Lang)("letter.err.role"))
+			return s.renderAudit(w, r, http.StatusConflict, refusalText(webOf(r).Lang, err))
 		}
 		return err
 	}

@@ -84,7 +84,6 @@ func (s *Server) renderBatches(w http.ResponseWriter, r *http.Request, status in
 // the form again with the reason in the page's language.
 func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
-	T := translator(lang)
 	form := newBatchForm(lang)
 	form.Name = strings.TrimSpace(r.PostFormValue("name"))
 	form.Year, form.Number = strings.TrimSpace(r.PostFormValue("year")), strings.TrimSpace(r.PostFormValue("number"))
@@ -104,13 +103,14 @@ func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error
 	}
 	var errMsg string
 	var err error
-	if b.Year, err = strconv.Atoi(form.Year); err != nil || b.Year < 2000 || b.Year > 2100 {
-		errMsg = T("batch.err.year")
-	} else if b.Number, err = strconv.Atoi(form.Number); err != nil || b.Number < 1 || b.Number > 1000 {
-		errMsg = T("batch.err.number")
-	} else {
-		errMsg = batchProblem(lang, b)
+	// A year or number that is no number at all is out of range too.
+	if b.Year, err = strconv.Atoi(form.Year); err != nil {
+		b.Year = -1
 	}
+	if b.Number, err = strconv.Atoi(form.Number); err != nil {
+		b.Number = -1
+	}
+	errMsg = batchProblem(lang, b)
 	if errMsg == "" {
 		created, err := s.store.CreateBatch(r.Context(), actorOf(r), b)
 		switch {
@@ -118,7 +118,7 @@ func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error
 			http.Redirect(w, r, "/batches/"+url.PathEscape(created.ID), http.StatusSeeOther)
 			return nil
 		case cpaudit.IsKind(err, cpaudit.KindConflict) && managesBatches(actorOf(r)):
-			errMsg = T("batch.err.taken")
+			errMsg = refusalText(lang, err)
 		default:
 			return err
 		}
@@ -129,27 +129,8 @@ func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error
 // batchProblem checks a batch's fields and says what is wrong in the
 // page's language, or "" when nothing is.
 func batchProblem(lang string, b cpaudit.Batch) string {
-	T := translator(lang)
-	if b.Name == "" {
-		return T("batch.err.name")
-	}
-	for _, code := range b.Industries {
-		if cpaudit.ValidateIndustry(code) != nil {
-			return strings.ReplaceAll(T("batch.err.industry"), "%s", code)
-		}
-	}
-	for i, p := range b.Obligations.Fields() {
-		if *p == "" {
-			continue
-		}
-		if _, err := time.Parse(time.DateOnly, *p); err != nil {
-			return strings.ReplaceAll(T("batch.err.date"), "%s", T("due."+cpaudit.ObligationNames[i]))
-		}
-	}
-	if err := b.Validate(); cpaudit.IsKind(err, cpaudit.KindUnprocessable) {
-		return T("batch.err.order")
-	} else if err != nil {
-		return T("batch.err.invalid")
+	if err := b.Validate(); err != nil {
+		return refusalText(lang, err)
 	}
 	return ""
 }
@@ -222,14 +203,14 @@ func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error
 // and shows it.
 func (s *Server) startAuditSubmit(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	T := translator(webOf(r).Lang)
 	b, err := s.store.Batch(r.Context(), a, param(r, "id"))
 	if err != nil {
 		return err
 	}
 	na := cpaudit.NewAudit{EnterpriseID: r.PostFormValue("enterprise_id"), ConsultancyID: r.PostFormValue("consultancy_id"), BatchID: b.ID}
 	if na.EnterpriseID == "" {
-		return s.renderBatch(w, r, http.StatusUnprocessableEntity, b, obligationRows(webOf(r).Lang, b.Obligations), "", T("batch.err.enterprise"))
+		return s.renderBatch(w, r, http.StatusUnprocessableEntity, b, obligationRows(webOf(r).Lang, b.Obligations), "",
+			refusalText(webOf(r).Lang, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeEnterpriseRequired, "enterprise_id is required")))
 	}
 	au, err := s.store.StartAudit(r.Context(), a, na)
 	if err != nil {

@@ -11,8 +11,16 @@ import (
 
 // script adapts a page route called by a page's script: errors, those of
 // requireSession included, become problem+json, whose detail the script
-// shows, instead of an HTML page or a redirect to the login form.
-func (s *Server) script(h pageFunc) http.Handler { return s.api(apiFunc(h)) }
+// shows, instead of an HTML page or a redirect to the login form. Since the
+// detail lands on a page, it is the text of the error's code in the page's
+// language, not the API's English.
+func (s *Server) script(h pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeProblemDetail(w, r, err, refusalText(webOf(r).Lang, err))
+		}
+	})
+}
 
 // option is one <option> of a select.
 type option struct {

@@ -87,11 +87,11 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	wi := webOf(r)
 	if wi.User == nil {
-		return cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
+		return cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginRequired, "please log in")
 	}
 	form, err := s.readImportForm(w, r)
 	if err == nil && subtle.ConstantTimeCompare([]byte(form.fields["csrf"]), []byte(wi.CSRF)) != 1 {
-		return cpaudit.Errorf(cpaudit.KindInvalid, "the form has expired; reload the page and try again")
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFormExpired, "the form has expired; reload the page and try again")
 	}
 	var res cpaudit.ImportResult
 	if err == nil {
@@ -100,15 +100,27 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	data := map[string]any{"Result": &res}
 	status := http.StatusOK
 	if err != nil {
-		st, msg := errorStatus(err)
+		st, _ := errorStatus(err)
 		if st >= 500 {
 			return err
 		}
 		s.logError(r, st, err)
-		data["Result"], data["Error"], status = nil, msg, st
+		data["Result"], data["Error"], status = nil, refusalText(wi.Lang, err), st
+	}
+	for i := range res.Rejected {
+		res.Rejected[i].Reason = rejectionText(wi.Lang, res.Rejected[i])
 	}
 	if err := s.importPageData(r, data); err != nil {
 		return err
 	}
 	return s.render(w, r, status, "enterprise_import", data)
+}
+
+// rejectionText says in lang why a row was not imported, by its code; a
+// rejection stored before rejections had codes keeps its reason.
+func rejectionText(lang string, rj cpaudit.ImportRejection) string {
+	if rj.Code == "" {
+		return rj.Reason
+	}
+	return refusalText(lang, &cpaudit.Error{Kind: cpaudit.KindUnprocessable, Code: rj.Code, Params: rj.Params})
 }

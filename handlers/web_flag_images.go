@@ -89,11 +89,11 @@ func (s *Server) flagImage(w http.ResponseWriter, r *http.Request) error {
 	}
 	img, ok := detect.ImageBytes(v.Filename, v.ContentType, data, entry)
 	if !ok || len(data) > detect.MaxContainerBytes {
-		return cpaudit.Errorf(cpaudit.KindNotFound, "the image is no longer in the document")
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchImage, "the image is no longer in the document")
 	}
 	ct := http.DetectContentType(img)
 	if !servableImage(ct) {
-		return cpaudit.Errorf(cpaudit.KindNotFound, "not an image that can be shown")
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchImage, "not an image that can be shown")
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct)

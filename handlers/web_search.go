@@ -62,7 +62,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	sr, err := parseSearch(v)
 	if cpaudit.ErrorKind(err) == cpaudit.KindInvalid || cpaudit.ErrorKind(err) == cpaudit.KindUnprocessable {
-		data["Error"] = cpaudit.ErrorMessage(err)
+		data["Error"] = refusalText(lang, err)
 		return s.render(w, r, http.StatusBadRequest, "search", data)
 	}
 	if err != nil {

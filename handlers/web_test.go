@@ -530,7 +530,8 @@ func TestWebUpload(t *testing.T) {
 
 	// Bad input comes back as a problem the script can show.
 	r = b.postUpload("/upload", csrf, [][2]string{{"kind", "guideline"}}, "g.txt", []byte("g"))
-	if detail := problemOf(t, r.status, []byte(r.body), r.header); r.status != http.StatusConflict || !strings.Contains(detail, "publishers") {
+	if detail := problemOf(t, r.status, []byte(r.body), r.header); r.status != http.StatusConflict || !strings.Contains(detail, "只有指南发布单位可以发布行业指南") ||
+		!strings.Contains(r.body, `"code":"upload_guideline_publisher_only"`) {
 		t.Errorf("guideline by a consultant: %d %q", r.status, detail)
 	}
 	r = b.postUpload("/upload", csrf, [][2]string{{"kind", "report"}, {"step", "36"}}, "s.txt", []byte("s"))

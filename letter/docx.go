@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -30,51 +31,51 @@ type part struct {
 // KindInvalid for something that is not a Word document.
 func readDocx(docx []byte) ([]part, error) {
 	if len(docx) > MaxTemplateBytes {
-		return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the template is larger than %d MiB", MaxTemplateBytes>>20)
+		return nil, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeTemplateTooLarge, "the template is larger than %d MiB", MaxTemplateBytes>>20).With("max", strconv.Itoa(MaxTemplateBytes>>20))
 	}
 	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
 	if err != nil {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template is not a .docx file (not a zip archive)")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateNotDocx, "the template is not a .docx file (not a zip archive)")
 	}
 	if len(zr.File) > MaxEntries {
-		return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the template holds more than %d files", MaxEntries)
+		return nil, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeTemplateTooManyFiles, "the template holds more than %d files", MaxEntries)
 	}
 	var parts []part
 	var unpacked int64
 	seen := map[string]bool{}
 	for _, f := range zr.File {
 		if seen[f.Name] {
-			return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template holds %q twice", f.Name)
+			return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateDamaged, "the template holds %q twice", f.Name).With("value", f.Name)
 		}
 		seen[f.Name] = true
 		// Every entry is unpacked once, counting real bytes rather than
 		// trusting the sizes the archive declares.
 		rc, err := f.Open()
 		if err != nil {
-			return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template's file %q cannot be read", f.Name)
+			return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateDamaged, "the template's file %q cannot be read", f.Name).With("value", f.Name)
 		}
 		data, err := io.ReadAll(io.LimitReader(rc, MaxUnpackedBytes-unpacked+1))
 		rc.Close()
 		if err != nil {
-			return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template's file %q is damaged", f.Name)
+			return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateDamaged, "the template's file %q is damaged", f.Name).With("value", f.Name)
 		}
 		unpacked += int64(len(data))
 		if unpacked > MaxUnpackedBytes {
-			return nil, cpaudit.Errorf(cpaudit.KindTooLarge, "the template unpacks to more than %d MiB", MaxUnpackedBytes>>20)
+			return nil, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeTemplateTooLarge, "the template unpacks to more than %d MiB", MaxUnpackedBytes>>20).With("max", strconv.Itoa(MaxUnpackedBytes>>20))
 		}
 		p := part{file: f}
 		if fillable(f.Name) {
 			if err := wellFormed(data); errors.Is(err, errTooDeep) {
-				return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template's %s nests elements deeper than %d levels", f.Name, cpaudit.MaxXMLDepth)
+				return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateTooDeep, "the template's %s nests elements deeper than %d levels", f.Name, cpaudit.MaxXMLDepth)
 			} else if err != nil {
-				return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template's %s is not well-formed XML", f.Name)
+				return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateDamaged, "the template's %s is not well-formed XML", f.Name).With("value", f.Name)
 			}
 			p.data = data
 		}
 		parts = append(parts, p)
 	}
 	if !seen["[Content_Types].xml"] || !seen["word/document.xml"] {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the template is not a Word document (word/document.xml is missing)")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTemplateNotWord, "the template is not a Word document (word/document.xml is missing)")
 	}
 	return parts, nil
 }

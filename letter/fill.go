@@ -77,10 +77,10 @@ func Check(docx []byte) error {
 	sort.Strings(unknown)
 	switch {
 	case len(missing) > 0:
-		return cpaudit.Errorf(cpaudit.KindUnprocessable, "the template lacks the placeholders %s", strings.Join(missing, " "))
+		return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeTemplateMissingPlaceholders, "the template lacks the placeholders %s", strings.Join(missing, " ")).With("value", strings.Join(missing, " "))
 	case len(unknown) > 0:
-		return cpaudit.Errorf(cpaudit.KindUnprocessable, "the template holds unknown placeholders %s; use %s",
-			strings.Join(unknown, " "), "{{"+strings.Join(known, "}} {{")+"}}")
+		return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeTemplateUnknownPlaceholders, "the template holds unknown placeholders %s; use %s",
+			strings.Join(unknown, " "), "{{"+strings.Join(known, "}} {{")+"}}").With("value", strings.Join(unknown, " "))
 	}
 	return nil
 }

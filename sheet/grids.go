@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"context"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
@@ -30,7 +31,7 @@ func ReadGrids(ctx context.Context, data []byte, l Limits) ([]Grid, error) {
 		UnzipXMLSizeLimit: min(l.MaxUnzip, 16<<20),
 	})
 	if err != nil {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the file is not a readable .xlsx workbook")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNotXLSX, "the file is not a readable .xlsx workbook")
 	}
 	defer f.Close()
 	var out []Grid
@@ -44,11 +45,11 @@ func ReadGrids(ctx context.Context, data []byte, l Limits) ([]Grid, error) {
 		for rows.Next() {
 			if budget == 0 {
 				rows.Close()
-				return append(out, g), cpaudit.Errorf(cpaudit.KindTooLarge, "the workbook has more than %d rows", l.MaxRows)
+				return append(out, g), cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooManyRows, "the workbook has more than %d rows", l.MaxRows).With("max", strconv.Itoa(l.MaxRows))
 			}
 			if ctx.Err() != nil {
 				rows.Close()
-				return append(out, g), cpaudit.Errorf(cpaudit.KindUnprocessable, "reading the workbook took too long")
+				return append(out, g), cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeSheetTooSlow, "reading the workbook took too long")
 			}
 			cols, err := rows.Columns()
 			if err != nil {

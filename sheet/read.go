@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,10 +60,10 @@ func Read(ctx context.Context, r io.Reader, l Limits) (Table, error) {
 		return Table{}, cpaudit.Internal("sheet.Read", err)
 	}
 	if int64(len(data)) > l.MaxBytes {
-		return Table{}, cpaudit.Errorf(cpaudit.KindTooLarge, "the sheet is larger than %d MiB", l.MaxBytes>>20)
+		return Table{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", l.MaxBytes>>20).With("max", strconv.FormatInt(l.MaxBytes>>20, 10))
 	}
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the file is not an .xlsx workbook")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNotXLSX, "the file is not an .xlsx workbook")
 	}
 	// Keep whole parts in memory only when small: larger worksheets spill
 	// to temporary files that Close removes.
@@ -72,9 +73,9 @@ func Read(ctx context.Context, r io.Reader, l Limits) (Table, error) {
 	})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size") {
-			return Table{}, cpaudit.Errorf(cpaudit.KindTooLarge, "the sheet unpacks to more than %d MiB", l.MaxUnzip>>20)
+			return Table{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet unpacks to more than %d MiB", l.MaxUnzip>>20).With("max", strconv.FormatInt(l.MaxUnzip>>20, 10))
 		}
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the file is not a readable .xlsx workbook")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNotXLSX, "the file is not a readable .xlsx workbook")
 	}
 	defer f.Close()
 	return readRows(ctx, f, l)
@@ -83,22 +84,22 @@ func Read(ctx context.Context, r io.Reader, l Limits) (Table, error) {
 func readRows(ctx context.Context, f *excelize.File, l Limits) (Table, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the workbook has no worksheet")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNoWorksheet, "the workbook has no worksheet")
 	}
 	t := Table{Sheet: sheets[0]}
 	rows, err := f.Rows(t.Sheet)
 	if err != nil {
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the first worksheet cannot be read")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNoWorksheet, "the first worksheet cannot be read")
 	}
 	defer rows.Close()
 	first := true
 	for rows.Next() {
 		if err := ctx.Err(); err != nil {
-			return Table{}, cpaudit.Errorf(cpaudit.KindUnprocessable, "reading the sheet took too long; split it into smaller files")
+			return Table{}, cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeSheetTooSlow, "reading the sheet took too long; split it into smaller files")
 		}
 		cols, err := rows.Columns()
 		if err != nil {
-			return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "row %d cannot be read", len(t.Rows)+2)
+			return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetRowUnreadable, "row %d cannot be read", len(t.Rows)+2).With("row", strconv.Itoa(len(t.Rows)+2))
 		}
 		if len(cols) > l.MaxCols {
 			cols = cols[:l.MaxCols]
@@ -114,7 +115,7 @@ func readRows(ctx context.Context, f *excelize.File, l Limits) (Table, error) {
 			continue
 		}
 		if len(t.Rows) >= l.MaxRows {
-			return Table{}, cpaudit.Errorf(cpaudit.KindTooLarge, "the sheet has more than %d rows", l.MaxRows)
+			return Table{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooManyRows, "the sheet has more than %d rows", l.MaxRows).With("max", strconv.Itoa(l.MaxRows))
 		}
 		row := make([]any, len(cols))
 		for i, c := range cols {
@@ -127,10 +128,10 @@ func readRows(ctx context.Context, f *excelize.File, l Limits) (Table, error) {
 		if errors.As(err, &e) {
 			return Table{}, err
 		}
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the first worksheet cannot be read")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetNoWorksheet, "the first worksheet cannot be read")
 	}
 	if first {
-		return Table{}, cpaudit.Errorf(cpaudit.KindInvalid, "the sheet is empty: it needs a header row")
+		return Table{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeSheetEmpty, "the sheet is empty: it needs a header row")
 	}
 	return t, nil
 }

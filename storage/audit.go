@@ -24,10 +24,10 @@ func (s *Store) StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewA
 	const op = "storage.CreateAudit"
 	enterpriseID, consultancyID := na.EnterpriseID, na.ConsultancyID
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may start an audit")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeAuditStartNotAllowed, "only an admin or a regulator may start an audit")
 	}
 	if enterpriseID == "" {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "enterprise_id is required")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeEnterpriseRequired, "enterprise_id is required")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) checkOrgKind(ctx context.Context, db *sqlDB, id string, kind cpa
 		return err
 	}
 	if o.Kind != kind {
-		return cpaudit.Errorf(cpaudit.KindUnprocessable, "organisation %s is a %s, not a %s", id, o.Kind, kind)
+		return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeOrganisationWrongKind, "organisation %s is a %s, not a %s", id, o.Kind, kind).With("want", string(kind))
 	}
 	return nil
 }

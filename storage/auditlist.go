@@ -69,7 +69,7 @@ func listWhere(a cpaudit.Actor, f cpaudit.AuditListFilter, now time.Time) (strin
 	if f.Region != "" {
 		prefix := cpaudit.RegionPrefix(f.Region)
 		if prefix == "" {
-			return "", nil, cpaudit.Errorf(cpaudit.KindInvalid, "region %q is not a 6-digit division code such as 130100", f.Region)
+			return "", nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeRegionInvalid, "region %q is not a 6-digit division code such as 130100", f.Region).With("value", f.Region)
 		}
 		cond, rargs := regionRange(prefix)
 		where += ` AND ` + cond
@@ -83,7 +83,7 @@ func listWhere(a cpaudit.Actor, f cpaudit.AuditListFilter, now time.Time) (strin
 		where += ` AND substr(p.industry, 1, ?) = ?`
 		args = append(args, len(f.Industry), f.Industry)
 	default:
-		return "", nil, cpaudit.Errorf(cpaudit.KindInvalid, "industry %q is not a GB/T 4754 code or prefix such as C27", f.Industry)
+		return "", nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeIndustryInvalid, "industry %q is not a GB/T 4754 code or prefix such as C27", f.Industry).With("value", f.Industry)
 	}
 	switch f.ConsultancyID {
 	case "":
@@ -95,7 +95,7 @@ func listWhere(a cpaudit.Actor, f cpaudit.AuditListFilter, now time.Time) (strin
 	}
 	if f.Phase != "" {
 		if !slices.Contains(cpaudit.Phases, f.Phase) {
-			return "", nil, cpaudit.Errorf(cpaudit.KindInvalid, "phase %q: use P1..P7 or done", f.Phase)
+			return "", nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodePhaseInvalid, "phase %q: use P1..P7 or done", f.Phase)
 		}
 		where += ` AND p.phase = ?`
 		args = append(args, f.Phase)
@@ -109,13 +109,13 @@ func listWhere(a cpaudit.Actor, f cpaudit.AuditListFilter, now time.Time) (strin
 	default:
 		bit := cpaudit.ObligationBit(f.Overdue)
 		if bit == 0 {
-			return "", nil, cpaudit.Errorf(cpaudit.KindInvalid, "overdue %q: use true, false or an obligation name", f.Overdue)
+			return "", nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeAuditFilterInvalid, "overdue %q: use true, false or an obligation name", f.Overdue).With("field", "overdue")
 		}
 		where += ` AND (p.overdue_mask & ?) <> 0`
 		args = append(args, bit)
 	}
 	if f.StalledDays < 0 || f.StalledDays > 3650 {
-		return "", nil, cpaudit.Errorf(cpaudit.KindInvalid, "stalled must be a number of days between 1 and 3650")
+		return "", nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeAuditFilterInvalid, "stalled must be a number of days between 1 and 3650").With("field", "stalled")
 	}
 	if f.StalledDays > 0 {
 		where += ` AND p.changed_at < ? AND p.completed` + ` = 0`
@@ -214,7 +214,7 @@ func (s *Store) Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditLis
 	if f.Overdue != "" && f.Overdue != "true" {
 		obligation, f.Overdue = f.Overdue, ""
 		if cpaudit.ObligationBit(obligation) == 0 {
-			return nil, 0, cpaudit.Errorf(cpaudit.KindInvalid, "overdue %q: use an obligation name", obligation)
+			return nil, 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeAuditFilterInvalid, "overdue %q: use an obligation name", obligation).With("field", "overdue")
 		}
 	}
 	where, args, err := listWhere(a, f, s.clock())

@@ -11,7 +11,7 @@ import (
 // mayManageBatches: batches are set by the authority (admins and regulators).
 func mayManageBatches(a cpaudit.Actor) error {
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may create or change a batch; a %s may not", a.Role)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeBatchNotAllowed, "only an admin or a regulator may create or change a batch; a %s may not", a.Role)
 	}
 	return nil
 }
@@ -43,7 +43,7 @@ func (s *Store) CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batc
 			"year": b.Year, "number": b.Number, "name": b.Name, "reasons": b.Reasons, "industries": b.Industries, "obligations": b.Obligations})
 	})
 	if err != nil {
-		return cpaudit.Batch{}, dbError(op, err, "", "a batch with this year and number exists already")
+		return cpaudit.Batch{}, taken(dbError(op, err, "", "a batch with this year and number exists already"), cpaudit.CodeBatchTaken)
 	}
 	return b, nil
 }
@@ -74,7 +74,7 @@ func (s *Store) UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p c
 		for name, v := range p.Obligations {
 			i := obligationIndex(name)
 			if i < 0 {
-				return cpaudit.Errorf(cpaudit.KindInvalid, "unknown obligation %q: use one of register, disclose, apply_assessment, assessment_done, implementation_done, apply_acceptance, acceptance_done", name)
+				return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeObligationUnknown, "unknown obligation %q: use one of register, disclose, apply_assessment, assessment_done, implementation_done, apply_acceptance, acceptance_done", name).With("value", name)
 			}
 			if v != nil {
 				*fields[i] = *v

@@ -21,10 +21,10 @@ import (
 func (s *Store) CarryAudit(ctx context.Context, a cpaudit.Actor, auditID, batchID string) (cpaudit.Audit, error) {
 	const op = "storage.CarryAudit"
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may carry an audit into another batch")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeCarryNotAllowed, "only an admin or a regulator may carry an audit into another batch")
 	}
 	if batchID == "" {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "batch_id is required")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeCarryBatchRequired, "batch_id is required")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -46,17 +46,17 @@ func (s *Store) CarryAudit(ctx context.Context, a cpaudit.Actor, auditID, batchI
 		}
 		switch {
 		case old.CarriedTo != "":
-			return cpaudit.Errorf(cpaudit.KindConflict, "the audit was already carried into another batch (audit %s)", old.CarriedTo)
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeCarryAlreadyCarried, "the audit was already carried into another batch (audit %s)", old.CarriedTo)
 		case old.Gates.AcceptanceOpen:
-			return cpaudit.Errorf(cpaudit.KindConflict, "the audit reached its acceptance (验收): there is nothing to carry")
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeCarryAccepted, "the audit reached its acceptance (验收): there is nothing to carry")
 		case old.Batch != nil && !batchLater(to, *old.Batch):
-			return cpaudit.Errorf(cpaudit.KindConflict, "batch %d-%d is not later than the audit's batch %d-%d",
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeCarryBatchNotLater, "batch %d-%d is not later than the audit's batch %d-%d",
 				to.Year, to.Number, old.Batch.Year, old.Batch.Number)
 		}
 		var other string
 		err = tx.QueryRowContext(ctx, `SELECT id FROM audits WHERE enterprise_id = ? AND batch_id = ? LIMIT 1`, old.EnterpriseID, batchID).Scan(&other)
 		if err == nil {
-			return cpaudit.Errorf(cpaudit.KindConflict, "the enterprise already has an audit (%s) in batch %d-%d", other, to.Year, to.Number)
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeCarryEnterpriseHasAudit, "the enterprise already has an audit (%s) in batch %d-%d", other, to.Year, to.Number)
 		}
 		if err != sql.ErrNoRows {
 			return err

@@ -59,12 +59,12 @@ func mayUpload(a cpaudit.Actor, kind cpaudit.DocKind) error {
 	case a.Role == cpaudit.RoleAdmin:
 		return nil
 	case a.Role == cpaudit.RoleExpert:
-		return cpaudit.Errorf(cpaudit.KindConflict, "experts review documents and do not upload them")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeUploadExpert, "experts review documents and do not upload them")
 	case kind == cpaudit.DocGuideline && a.Role != cpaudit.RolePublisher:
-		return cpaudit.Errorf(cpaudit.KindConflict, "only publishers publish guidelines")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeUploadGuideline, "only publishers publish guidelines")
 	case (kind == cpaudit.DocReport || kind == cpaudit.DocEvidence) &&
 		a.Role != cpaudit.RoleConsultant && a.Role != cpaudit.RoleEnterprise:
-		return cpaudit.Errorf(cpaudit.KindConflict, "only consultants and enterprises upload reports and evidence")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeUploadReport, "only consultants and enterprises upload reports and evidence")
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (s *Store) AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename
 		return cpaudit.Document{}, err
 	}
 	if !mayChange(a, d, createdByID) {
-		return cpaudit.Document{}, cpaudit.Errorf(cpaudit.KindConflict, "only the organisation that uploaded this document may add versions")
+		return cpaudit.Document{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeVersionNotOwner, "only the organisation that uploaded this document may add versions")
 	}
 	if err := mayUpload(a, d.Kind); err != nil {
 		return cpaudit.Document{}, err
@@ -334,7 +334,7 @@ func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, 
 			}
 		}
 		if !found {
-			return cpaudit.DocumentVersion{}, nil, cpaudit.Errorf(cpaudit.KindNotFound, "document %s has no version %d", docID, version)
+			return cpaudit.DocumentVersion{}, nil, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchVersion, "document %s has no version %d", docID, version)
 		}
 	}
 	h, err := s.tenant(ctx, a.TenantID)

@@ -35,7 +35,7 @@ func (s *Store) DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) 
 			return dbError(op, err, "no such document", "")
 		}
 		if !mayChange(a, d, createdByID) {
-			return cpaudit.Errorf(cpaudit.KindConflict, "only the organisation that uploaded this document may delete it")
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeDeleteNotOwner, "only the organisation that uploaded this document may delete it")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE documents SET deleted_at = ?, deleted_by = ? WHERE id = ?`,
 			micros(s.clock()), a.Email, id); err != nil {

@@ -35,13 +35,13 @@ func (s *Store) ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.
 	if f.Region != "" {
 		p := cpaudit.RegionPrefix(f.Region)
 		if p == "" {
-			return nil, 0, cpaudit.Errorf(cpaudit.KindInvalid, "region %q is not a 6-digit administrative division code such as 130100", f.Region)
+			return nil, 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeRegionInvalid, "region %q is not a 6-digit administrative division code such as 130100", f.Region).With("value", f.Region)
 		}
 		where, args = append(where, `substr(o.region, 1, length(?)) = ?`), append(args, p, p)
 	}
 	if f.Industry != "" {
 		if err := cpaudit.ValidateIndustry(f.Industry); err != nil {
-			return nil, 0, cpaudit.Errorf(cpaudit.KindInvalid, "industry %q is not a GB/T 4754 code or prefix such as C27", f.Industry)
+			return nil, 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeIndustryInvalid, "industry %q is not a GB/T 4754 code or prefix such as C27", f.Industry).With("value", f.Industry)
 		}
 		where, args = append(where, `substr(o.industry, 1, length(?)) = ?`), append(args, f.Industry, f.Industry)
 	}
@@ -98,7 +98,7 @@ func prefixed(p, columns string) string {
 func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error) {
 	const op = "storage.UpdateOrganisation"
 	if !seesAllOrganisations(a) && (a.OrgID == "" || a.OrgID != id) {
-		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such organisation")
+		return cpaudit.Organisation{}, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchOrg, "no such organisation")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -124,7 +124,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id stri
 		}
 		if o.ParentID != old.ParentID && o.ParentID != "" {
 			if o.ParentID == o.ID {
-				return cpaudit.Errorf(cpaudit.KindUnprocessable, "an organisation cannot be its own parent")
+				return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeOrgOwnParent, "an organisation cannot be its own parent")
 			}
 			if _, err := s.organisation(ctx, tx, o.ParentID); err != nil {
 				return err
@@ -178,20 +178,20 @@ func mayChangeOrganisation(a cpaudit.Actor, old, next cpaudit.Organisation) erro
 		return nil
 	case cpaudit.RoleRegulator:
 	default:
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change an organisation; a %s may not", a.Role)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgChangeNotAllowed, "only an admin or a regulator may change an organisation; a %s may not", a.Role)
 	}
 	scope := regionScope(a)
 	switch {
 	case old.Kind == cpaudit.OrgRegulator && old.ID == a.OrgID:
-		return cpaudit.Errorf(cpaudit.KindConflict, "a regulator may not change its own office: ask an admin")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgOwnOffice, "a regulator may not change its own office: ask an admin")
 	case old.Kind != cpaudit.OrgEnterprise:
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin may change a %s; a regulator changes enterprises", old.Kind)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgKindAdminOnly, "only an admin may change a %s; a regulator changes enterprises", old.Kind)
 	case !strings.HasPrefix(old.Region, scope):
-		return cpaudit.Errorf(cpaudit.KindConflict, "the organisation is outside your office's region")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgOutsideRegion, "the organisation is outside your office's region")
 	case next.Region != old.Region && !strings.HasPrefix(next.Region, scope):
-		return cpaudit.Errorf(cpaudit.KindConflict, "region %s is outside your office's region: only an admin may move an enterprise there", next.Region)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgRegionOutside, "region %s is outside your office's region: only an admin may move an enterprise there", next.Region).With("value", next.Region)
 	case next.ParentID != old.ParentID:
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin may change an organisation's parent")
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgParentAdminOnly, "only an admin may change an organisation's parent")
 	}
 	return nil
 }
@@ -215,7 +215,7 @@ func applyProfile(old cpaudit.Organisation, p cpaudit.OrgProfile) (cpaudit.Organ
 		o.Status = *p.Status
 	}
 	if p.Kind != nil && *p.Kind != old.Kind {
-		return o, nil, cpaudit.Errorf(cpaudit.KindUnprocessable, "an organisation's kind cannot be changed (it is a %s): register a new organisation instead", old.Kind)
+		return o, nil, cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeOrgKindImmutable, "an organisation's kind cannot be changed (it is a %s): register a new organisation instead", old.Kind)
 	}
 	if err := cpaudit.ValidateName("name", o.Name, 200); err != nil {
 		return o, nil, err
@@ -231,7 +231,7 @@ func applyProfile(old cpaudit.Organisation, p cpaudit.OrgProfile) (cpaudit.Organ
 		}
 	}
 	if p.Status != nil && *p.Status == "" && o.Kind == cpaudit.OrgEnterprise {
-		return o, nil, cpaudit.Errorf(cpaudit.KindUnprocessable, "status %q is not operating (正常生产) or stopped (停产)", "")
+		return o, nil, cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeStatusInvalid, "status %q is not operating (正常生产) or stopped (停产)", "").With("value", "")
 	}
 	if err := o.ValidateProfile(); err != nil {
 		return o, nil, err

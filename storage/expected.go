@@ -56,10 +56,10 @@ func stepRequirements(ctx context.Context, q querier) ([]cpaudit.StepRequirement
 func (s *Store) SetStepExpected(ctx context.Context, a cpaudit.Actor, n int, docs []cpaudit.ExpectedDocument) (cpaudit.StepRequirement, error) {
 	const op = "storage.SetStepExpected"
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.StepRequirement{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may configure the expected documents")
+		return cpaudit.StepRequirement{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeExpectedNotAllowed, "only an admin or a regulator may configure the expected documents")
 	}
 	if n < 1 || n > cpaudit.StepCount {
-		return cpaudit.StepRequirement{}, cpaudit.Errorf(cpaudit.KindInvalid, "step %d is outside 1..35", n)
+		return cpaudit.StepRequirement{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step %d is outside 1..35", n)
 	}
 	if docs == nil {
 		docs = []cpaudit.ExpectedDocument{}
@@ -160,10 +160,17 @@ func checkRequired(ctx context.Context, q querier, auditID string, n int, submit
 	if err != nil {
 		return err
 	}
-	missing := cpaudit.MissingRequired(cpaudit.MatchExpected(reqs[n-1].Documents, attachedTo(n, byStep, byID, submitted)))
-	if len(missing) > 0 {
-		return cpaudit.Errorf(cpaudit.KindConflict, "step %d cannot be submitted: required documents are missing: %s; upload them to the step or submit them with it",
-			n, strings.Join(missing, "; "))
+	matched := cpaudit.MatchExpected(reqs[n-1].Documents, attachedTo(n, byStep, byID, submitted))
+	if missing := cpaudit.MissingRequired(matched); len(missing) > 0 {
+		var zh, en []string
+		for _, e := range matched {
+			if e.Required && e.DocumentID == "" {
+				zh, en = append(zh, e.Zh), append(en, e.En)
+			}
+		}
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeDocumentsRequired, "step %d cannot be submitted: required documents are missing: %s; upload them to the step or submit them with it",
+			n, strings.Join(missing, "; ")).
+			With("step", strconv.Itoa(n)).With("documents_zh", strings.Join(zh, "、")).With("documents_en", strings.Join(en, "; "))
 	}
 	return nil
 }

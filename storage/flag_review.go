@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -23,13 +24,13 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 	const op = "storage.ReviewFlag"
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return cpaudit.Flag{}, cpaudit.Errorf(cpaudit.KindInvalid, "a review needs a reason")
+		return cpaudit.Flag{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFlagReasonRequired, "a review needs a reason")
 	}
 	if utf8.RuneCountInString(reason) > maxReviewReason {
-		return cpaudit.Flag{}, cpaudit.Errorf(cpaudit.KindInvalid, "the reason is longer than %d characters", maxReviewReason)
+		return cpaudit.Flag{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFlagReasonTooLong, "the reason is longer than %d characters", maxReviewReason).With("max", strconv.Itoa(maxReviewReason))
 	}
 	if decision != cpaudit.FlagConfirmed && decision != cpaudit.FlagDismissed {
-		return cpaudit.Flag{}, cpaudit.Errorf(cpaudit.KindInvalid, "decision must be confirm or dismiss")
+		return cpaudit.Flag{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeDecisionInvalid, "decision must be confirm or dismiss")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -47,9 +48,9 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 		}
 		switch {
 		case a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator && a.Role != cpaudit.RoleExpert:
-			return cpaudit.Errorf(cpaudit.KindConflict, "only regulators and experts review flags")
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeReviewNotAllowed, "only regulators and experts review flags")
 		case fl.Status != cpaudit.FlagOpen:
-			return cpaudit.Errorf(cpaudit.KindConflict, "this flag was already %s by %s", fl.Status, fl.Review.ReviewedBy)
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFlagAlreadyReviewed, "this flag was already %s by %s", fl.Status, fl.Review.ReviewedBy).With("status", string(fl.Status))
 		}
 		now := s.clock()
 		if _, err := tx.ExecContext(ctx, `UPDATE flags SET status = ?, review_reason = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`,

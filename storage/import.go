@@ -23,10 +23,10 @@ import (
 func (s *Store) ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaudit.EnterpriseImport) (cpaudit.ImportResult, error) {
 	const op = "storage.ImportEnterprises"
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.ImportResult{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may import enterprises")
+		return cpaudit.ImportResult{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeImportNotAllowed, "only an admin or a regulator may import enterprises")
 	}
 	if im.ConsultancyID != "" && im.BatchID == "" {
-		return cpaudit.ImportResult{}, cpaudit.Errorf(cpaudit.KindInvalid, "consultancy_id goes with batch_id: it is the consultancy of the audits the import starts")
+		return cpaudit.ImportResult{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeImportConsultancyNoBatch, "consultancy_id goes with batch_id: it is the consultancy of the audits the import starts")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -56,7 +56,7 @@ func (s *Store) ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaud
 			o := r.Org
 			if scope != "" && !strings.HasPrefix(o.Region, scope) {
 				res.Rejected = append(res.Rejected, cpaudit.ImportRejection{Row: r.Row, Column: "行政区划代码",
-					Reason: "the region is outside your office's region"})
+					Reason: "the region is outside your office's region", Code: cpaudit.CodeOrgRegionOutside, Params: map[string]string{"value": r.Org.Region}})
 				continue
 			}
 			// credit_code <> '' lets SQLite use the partial unique index
@@ -79,7 +79,7 @@ func (s *Store) ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaud
 			default:
 				if scope != "" && !strings.HasPrefix(old.Region, scope) {
 					res.Rejected = append(res.Rejected, cpaudit.ImportRejection{Row: r.Row, Column: "统一社会信用代码",
-						Reason: "this enterprise is registered outside your office's region"})
+						Reason: "this enterprise is registered outside your office's region", Code: cpaudit.CodeOrgOutsideRegion})
 					continue
 				}
 				o.ID = old.ID
@@ -172,7 +172,7 @@ func (s *Store) EnterpriseImportResult(ctx context.Context, a cpaudit.Actor, id 
 		return cpaudit.ImportResult{}, dbError(op, err, "no such import", "")
 	}
 	if a.Role != cpaudit.RoleAdmin && (by == "" || by != a.UserID) {
-		return cpaudit.ImportResult{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such import")
+		return cpaudit.ImportResult{}, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchImport, "no such import")
 	}
 	var res cpaudit.ImportResult
 	return res, cpaudit.Internal(op, json.Unmarshal([]byte(summary), &res))

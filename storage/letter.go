@@ -22,7 +22,7 @@ const LetterTitle = "一次性告知书"
 // mayIssueLetters: the letter is the authority's notice to the enterprise.
 func mayIssueLetters(a cpaudit.Actor) error {
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may change the letter template or generate letters; a %s may not", a.Role)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeLetterNotAllowed, "only an admin or a regulator may change the letter template or generate letters; a %s may not", a.Role)
 	}
 	return nil
 }
@@ -247,7 +247,7 @@ func (s *Store) SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditI
 		return cpaudit.Audit{}, err
 	}
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may assign a consultancy; a %s may not", a.Role)
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeConsultancyNotAllowed, "only an admin or a regulator may assign a consultancy; a %s may not", a.Role)
 	}
 	if consultancyID != "" {
 		if err := s.checkOrgKind(ctx, db, consultancyID, cpaudit.OrgConsultancy); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -20,7 +21,7 @@ func mayEditOptions(a cpaudit.Actor, au cpaudit.Audit) error {
 		a.Role == cpaudit.RoleEnterprise && a.OrgID != "" && a.OrgID == au.EnterpriseID:
 		return nil
 	}
-	return cpaudit.Errorf(cpaudit.KindConflict, "a %s may not enter an audit's options: only its consultancy or its enterprise does", a.Role)
+	return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOptionsNotAllowed, "a %s may not enter an audit's options: only its consultancy or its enterprise does", a.Role)
 }
 
 // AuditOptions lists the options of an audit the actor can see, by code.
@@ -104,7 +105,7 @@ func (s *Store) SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID st
 				return err
 			}
 			if n >= cpaudit.MaxOptionsPerAudit {
-				return cpaudit.Errorf(cpaudit.KindConflict, "an audit has at most %d options", cpaudit.MaxOptionsPerAudit)
+				return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOptionsTooMany, "an audit has at most %d options", cpaudit.MaxOptionsPerAudit).With("max", strconv.Itoa(cpaudit.MaxOptionsPerAudit))
 			}
 			created, id, createdAt = true, cpaudit.NewID("o", now), micros(now)
 		case err != nil:

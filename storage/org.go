@@ -15,7 +15,7 @@ import (
 func (s *Store) CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaudit.Organisation) (cpaudit.Organisation, error) {
 	const op = "storage.CreateOrganisation"
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin or a regulator may register organisations")
+		return cpaudit.Organisation{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgRegisterNotAllowed, "only an admin or a regulator may register organisations")
 	}
 	if _, err := cpaudit.ParseOrgKind(string(o.Kind)); err != nil {
 		return cpaudit.Organisation{}, err
@@ -62,7 +62,7 @@ func (s *Store) CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaud
 			map[string]any{"kind": o.Kind, "name": o.Name, "credit_code": o.CreditCode})
 	})
 	if err != nil {
-		return cpaudit.Organisation{}, dbError(op, err, "", "an organisation with credit code "+o.CreditCode+" is already registered")
+		return cpaudit.Organisation{}, taken(dbError(op, err, "", "an organisation with credit code "+o.CreditCode+" is already registered"), cpaudit.CodeCreditCodeTaken)
 	}
 	return o, nil
 }
@@ -76,7 +76,7 @@ func (s *Store) Organisation(ctx context.Context, a cpaudit.Actor, id string) (c
 		return cpaudit.Organisation{}, err
 	}
 	if !seesAllOrganisations(a) && a.OrgID != id {
-		return cpaudit.Organisation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such organisation")
+		return cpaudit.Organisation{}, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchOrg, "no such organisation")
 	}
 	return s.organisation(ctx, db, id)
 }

@@ -252,7 +252,7 @@ func mayRecordMilestone(a cpaudit.Actor) error {
 	case cpaudit.RoleAdmin, cpaudit.RoleRegulator, cpaudit.RoleExpert:
 		return nil
 	}
-	return cpaudit.Errorf(cpaudit.KindConflict, "a %s may not record a milestone: regulators, experts and admins do", a.Role)
+	return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeMilestoneNotAllowed, "a %s may not record a milestone: regulators, experts and admins do", a.Role)
 }
 
 // RecordMilestone records that an audit met (or, for an assessment or
@@ -317,7 +317,7 @@ func auditIsVisible(ctx context.Context, q querier, a cpaudit.Actor, auditID str
 	err := q.QueryRowContext(ctx, `SELECT 1 FROM audits au WHERE au.id = ? AND `+auditVisible,
 		append([]any{auditID}, auditVisibleArgs(a)...)...).Scan(&one)
 	if err == sql.ErrNoRows {
-		return cpaudit.Errorf(cpaudit.KindNotFound, "no such audit")
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit, "no such audit")
 	}
 	return err
 }

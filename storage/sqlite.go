@@ -205,7 +205,7 @@ func dbError(op string, err error, notFound, conflict string) error {
 		}
 	}
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
-		return &cpaudit.Error{Kind: cpaudit.KindUnavailable, Op: op, Message: "the database is busy, try again", Err: err}
+		return &cpaudit.Error{Kind: cpaudit.KindUnavailable, Code: cpaudit.CodeDatabaseBusy, Op: op, Message: "the database is busy, try again", Err: err}
 	}
 	return cpaudit.Internal(op, err)
 }
@@ -220,3 +220,16 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 func nullInt(n int) sql.NullInt64 { return sql.NullInt64{Int64: int64(n), Valid: n != 0} }
+
+// taken gives a UNIQUE violation that dbError made a conflict the code of
+// the rule it broke (a batch's year and number, an e-mail...), which only
+// the caller knows. Other errors pass unchanged.
+func taken(err error, code cpaudit.Code) error {
+	var ce *cpaudit.Error
+	if errors.As(err, &ce) && ce.Kind == cpaudit.KindConflict && ce.Code == "" {
+		coded := *ce
+		coded.Code = code
+		return &coded
+	}
+	return err
+}

@@ -37,7 +37,7 @@ func (s *Store) AddStaff(ctx context.Context, a cpaudit.Actor, consultancyID str
 	}
 	own := a.Role == cpaudit.RoleConsultant && a.OrgID == consultancyID
 	if !own && a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Staff{}, cpaudit.Errorf(cpaudit.KindConflict, "only the consultancy's own consultants, a regulator or an admin may add its staff")
+		return cpaudit.Staff{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeStaffNotAllowed, "only the consultancy's own consultants, a regulator or an admin may add its staff")
 	}
 	if err := st.Validate(); err != nil {
 		return cpaudit.Staff{}, err
@@ -53,7 +53,7 @@ func (s *Store) AddStaff(ctx context.Context, a cpaudit.Actor, consultancyID str
 			"staff_id": st.ID, "name": st.Name, "certificate": st.Certificate, "qualification": st.Qualification, "valid_until": st.ValidUntil})
 	})
 	if err != nil {
-		return cpaudit.Staff{}, dbError(op, err, "", "certificate "+st.Certificate+" is already listed for this consultancy")
+		return cpaudit.Staff{}, taken(dbError(op, err, "", "certificate "+st.Certificate+" is already listed for this consultancy"), cpaudit.CodeStaffTaken)
 	}
 	return st, nil
 }

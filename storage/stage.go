@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/cpaudit/cpaudit"
@@ -102,7 +103,7 @@ func (s *Store) stage(r io.Reader, max int64) (*Staged, error) {
 		err = werr
 	}
 	if err == nil && n > max {
-		err = cpaudit.Errorf(cpaudit.KindTooLarge, "the file is larger than the limit of %d MiB", max>>20)
+		err = cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeUploadTooLarge, "the file is larger than the limit of %d MiB", max>>20).With("max", strconv.FormatInt(max>>20, 10))
 	}
 	if err != nil {
 		st.Close()
@@ -110,7 +111,7 @@ func (s *Store) stage(r io.Reader, max int64) (*Staged, error) {
 		if errors.As(err, &ce) {
 			return nil, err
 		}
-		return nil, &cpaudit.Error{Kind: cpaudit.KindInvalid, Op: op, Message: "the upload was interrupted", Err: err}
+		return nil, &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeUploadInterrupted, Op: op, Message: "the upload was interrupted", Err: err}
 	}
 	st.SHA256, st.Size = hex.EncodeToString(sp.hash.Sum(nil)), n
 	return st, nil

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,12 +34,12 @@ func mayTransition(a cpaudit.Actor, au cpaudit.Audit, action cpaudit.StepAction)
 			a.Role == cpaudit.RoleEnterprise && a.OrgID != "" && a.OrgID == au.EnterpriseID:
 			return nil
 		}
-		return cpaudit.Errorf(cpaudit.KindConflict, "a %s may not submit a step: only the audit's consultancy or its enterprise submits steps", a.Role)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeStepSubmitterNotAllowed, "a %s may not submit a step: only the audit's consultancy or its enterprise submits steps", a.Role)
 	default:
 		if a.Role == cpaudit.RoleRegulator || a.Role == cpaudit.RoleExpert {
 			return nil
 		}
-		return cpaudit.Errorf(cpaudit.KindConflict, "a %s may not %s a step: only a regulator or an expert reviews steps", a.Role, action)
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeStepReviewerNotAllowed, "a %s may not %s a step: only a regulator or an expert reviews steps", a.Role, action)
 	}
 }
 
@@ -51,7 +52,8 @@ func nextState(step int, from cpaudit.StepState, action cpaudit.StepAction) (cpa
 		case cpaudit.StepNotStarted, cpaudit.StepInProgress, cpaudit.StepReturned:
 			return cpaudit.StepSubmitted, nil
 		}
-		return "", cpaudit.Errorf(cpaudit.KindConflict, "step %d is %s and cannot be submitted again", step, stepStateNames[from])
+		return "", cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeStepLocked, "step %d is %s and cannot be submitted again", step, stepStateNames[from]).
+			With("step", strconv.Itoa(step)).With("state", string(from))
 	case cpaudit.StepReturn, cpaudit.StepAccept:
 		if from == cpaudit.StepSubmitted {
 			if action == cpaudit.StepReturn {
@@ -59,10 +61,11 @@ func nextState(step int, from cpaudit.StepState, action cpaudit.StepAction) (cpa
 			}
 			return cpaudit.StepAccepted, nil
 		}
-		return "", cpaudit.Errorf(cpaudit.KindConflict, "step %d is %s: only a submitted step can be %s", step, stepStateNames[from], map[cpaudit.StepAction]string{
-			cpaudit.StepReturn: "returned", cpaudit.StepAccept: "accepted"}[action])
+		return "", cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeStepNotSubmitted, "step %d is %s: only a submitted step can be %s", step, stepStateNames[from], map[cpaudit.StepAction]string{
+			cpaudit.StepReturn: "returned", cpaudit.StepAccept: "accepted"}[action]).
+			With("step", strconv.Itoa(step)).With("state", string(from))
 	}
-	return "", cpaudit.Errorf(cpaudit.KindInvalid, "unknown step action %q: use submit, return or accept", action)
+	return "", cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepActionUnknown, "unknown step action %q: use submit, return or accept", action)
 }
 
 // maxReason bounds a return reason, in characters.
@@ -81,25 +84,26 @@ const maxReason = 4000
 func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c cpaudit.StepChange) (cpaudit.Audit, error) {
 	const op = "storage.TransitionStep"
 	if n < 1 || n > cpaudit.StepCount {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "step %d is outside 1..35", n)
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step %d is outside 1..35", n)
 	}
 	c.Reason = strings.TrimSpace(c.Reason)
 	switch c.Action {
 	case cpaudit.StepSubmit, cpaudit.StepAccept, cpaudit.StepReturn:
 	default:
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "unknown step action %q: use submit, return or accept", c.Action)
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepActionUnknown, "unknown step action %q: use submit, return or accept", c.Action)
 	}
 	if c.Action == cpaudit.StepReturn && c.Reason == "" {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "reason is required to return a step")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeReasonRequired, "reason is required to return a step")
 	}
 	if !utf8.ValidString(c.Reason) || utf8.RuneCountInString(c.Reason) > maxReason {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "reason must be valid text of at most %d characters", maxReason)
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeReasonTooLong, "reason must be valid text of at most %d characters", maxReason).
+			With("max", strconv.Itoa(maxReason))
 	}
 	if c.Action != cpaudit.StepSubmit && len(c.DocumentIDs) > 0 {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "document_ids go with a submission only")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeDocumentIDsMisplaced, "document_ids go with a submission only")
 	}
 	if len(c.DocumentIDs) > 200 {
-		return cpaudit.Audit{}, cpaudit.Errorf(cpaudit.KindInvalid, "at most 200 document_ids")
+		return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeDocumentIDsTooMany, "at most 200 document_ids").With("max", "200")
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -122,9 +126,10 @@ func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID str
 		if c.Action == cpaudit.StepSubmit && n > cpaudit.AssessmentLastStep {
 			for _, st := range cur.Steps[:cpaudit.AssessmentLastStep] {
 				if st.State != cpaudit.StepAccepted {
-					return cpaudit.Errorf(cpaudit.KindConflict,
+					return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodePhaseGateClosed,
 						"step %d belongs to %s and cannot be submitted before the assessment (评估): step %s of %s is %s, and every step of P1-P5 must be accepted first",
-						n, cpaudit.PhaseOfStep(n), st.Code, st.Phase, stepStateNames[st.State])
+						n, cpaudit.PhaseOfStep(n), st.Code, st.Phase, stepStateNames[st.State]).
+						With("step", strconv.Itoa(n)).With("phase", cpaudit.PhaseOfStep(n)).With("blocking", st.Code)
 				}
 			}
 		}
@@ -138,7 +143,7 @@ func (s *Store) TransitionStep(ctx context.Context, a cpaudit.Actor, auditID str
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM documents WHERE id = ? AND audit_id = ? AND deleted_at IS NULL`, id, auditID).Scan(&one)
 			if err == sql.ErrNoRows {
-				return cpaudit.Errorf(cpaudit.KindUnprocessable, "%q is not a document of this audit", id)
+				return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeDocumentNotOfAudit, "%q is not a document of this audit", id)
 			}
 			if err != nil {
 				return err

@@ -26,7 +26,7 @@ func (s *Store) CreateTenant(ctx context.Context, slug, name string) (cpaudit.Te
 		return cpaudit.Tenant{}, dbError(op, err, "", "")
 	}
 	if exists > 0 {
-		return cpaudit.Tenant{}, cpaudit.Errorf(cpaudit.KindConflict, "tenant %q already exists", slug)
+		return cpaudit.Tenant{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeTenantTaken, "tenant %q already exists", slug)
 	}
 	// Create and migrate the tenant's database before listing the tenant, so
 	// a listed tenant always has a usable database.
@@ -38,7 +38,7 @@ func (s *Store) CreateTenant(ctx context.Context, slug, name string) (cpaudit.Te
 		t.ID, t.Slug, t.Name, micros(now))
 	if err != nil {
 		db.Close()
-		return cpaudit.Tenant{}, dbError(op, err, "", "tenant "+slug+" already exists")
+		return cpaudit.Tenant{}, taken(dbError(op, err, "", "tenant "+slug+" already exists"), cpaudit.CodeTenantTaken)
 	}
 	s.mu.Lock()
 	s.tenants[t.ID] = &tenantHandle{db: db, slug: slug}

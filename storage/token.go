@@ -45,7 +45,7 @@ func (s *Store) CreateToken(ctx context.Context, a cpaudit.Actor, userID, name s
 		return "", cpaudit.Token{}, err
 	}
 	if len([]rune(name)) > 100 {
-		return "", cpaudit.Token{}, cpaudit.Errorf(cpaudit.KindInvalid, "token name is longer than 100 characters")
+		return "", cpaudit.Token{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeTextTooLong, "token name is longer than 100 characters").With("field", "token_name").With("max", "100")
 	}
 	now := s.clock()
 	t := cpaudit.Token{ID: cpaudit.NewID("k", now), UserID: userID, Name: name, CreatedAt: now}
@@ -67,7 +67,7 @@ func (s *Store) CreateToken(ctx context.Context, a cpaudit.Actor, userID, name s
 // UserByToken returns the user an API token belongs to;
 // KindUnauthenticated if the token is malformed, unknown or revoked.
 func (s *Store) UserByToken(ctx context.Context, token string) (cpaudit.User, error) {
-	bad := cpaudit.Errorf(cpaudit.KindUnauthenticated, "the API token is invalid or revoked")
+	bad := cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeTokenInvalid, "the API token is invalid or revoked")
 	rest, ok := strings.CutPrefix(token, tokenPrefix)
 	tenantID, _, ok2 := strings.Cut(rest, "_")
 	if !ok || !ok2 || len(token) > 200 {
@@ -178,7 +178,7 @@ func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr st
 // SessionByCookie returns the live session for a cookie value;
 // KindUnauthenticated if it is unknown, malformed or expired.
 func (s *Store) SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error) {
-	bad := cpaudit.Errorf(cpaudit.KindUnauthenticated, "please log in")
+	bad := cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginRequired, "please log in")
 	tenantID, _, ok := strings.Cut(cookie, ".")
 	if !ok || len(cookie) > 200 {
 		return cpaudit.Session{}, bad

@@ -14,7 +14,7 @@ import (
 func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewUser) (cpaudit.User, error) {
 	const op = "storage.CreateUser"
 	if a.Role != cpaudit.RoleAdmin {
-		return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindConflict, "only an admin may create users")
+		return cpaudit.User{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeUserCreateNotAllowed, "only an admin may create users")
 	}
 	email, err := cpaudit.NormalizeEmail(nu.Email)
 	if err != nil {
@@ -51,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewU
 		return s.appendLog(ctx, tx, a, "user.create", "user", u.ID, map[string]any{"email": email, "role": u.Role, "org_id": u.OrgID})
 	})
 	if err != nil {
-		return cpaudit.User{}, dbError(op, err, "", "a user with e-mail "+email+" already exists")
+		return cpaudit.User{}, taken(dbError(op, err, "", "a user with e-mail "+email+" already exists"), cpaudit.CodeEmailTaken)
 	}
 	return u, nil
 }
@@ -73,7 +73,7 @@ func (s *Store) Login(ctx context.Context, tenantSlug, email, password string) (
 }
 
 func errWrongLogin() error {
-	return cpaudit.Errorf(cpaudit.KindUnauthenticated, "wrong e-mail or password")
+	return cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginFailed, "wrong e-mail or password")
 }
 
 // Authenticate checks an e-mail and password in a tenant and returns the

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,7 +35,7 @@ type Term struct {
 // than MaxTerms terms or more than MaxQueryRunes runes.
 func ParseQuery(q string) ([]Term, error) {
 	if utf8.RuneCountInString(q) > MaxQueryRunes {
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the query is too long: at most %d characters", MaxQueryRunes)
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeQueryTooLong, "the query is too long: at most %d characters", MaxQueryRunes).With("max", strconv.Itoa(MaxQueryRunes))
 	}
 	var terms []Term
 	positive := false
@@ -70,16 +71,16 @@ func ParseQuery(q string) ([]Term, error) {
 			continue
 		}
 		if len(terms) == MaxTerms {
-			return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the query has too many terms: at most %d", MaxTerms)
+			return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeQueryTooManyTerms, "the query has too many terms: at most %d", MaxTerms).With("max", strconv.Itoa(MaxTerms))
 		}
 		terms = append(terms, Term{Text: text, Exclude: exclude})
 		positive = positive || !exclude
 	}
 	switch {
 	case len(terms) == 0:
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the query is empty")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeQueryEmpty, "the query is empty")
 	case !positive:
-		return nil, cpaudit.Errorf(cpaudit.KindInvalid, "the query only excludes: add a term that must occur")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeQueryOnlyExcludes, "the query only excludes: add a term that must occur")
 	}
 	return terms, nil
 }

@@ -94,10 +94,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	case limit == 0:
 		limit = DefaultLimit
 	case limit < 0 || limit > MaxLimit:
-		return Result{}, cpaudit.Errorf(cpaudit.KindInvalid, "limit must be between 1 and %d", MaxLimit)
+		return Result{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeLimitRange, "limit must be between 1 and %d", MaxLimit)
 	}
 	if q.Offset < 0 || q.Offset > MaxOffset {
-		return Result{}, cpaudit.Errorf(cpaudit.KindInvalid, "offset must be between 0 and %d", MaxOffset)
+		return Result{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeLimitRange, "offset must be between 0 and %d", MaxOffset)
 	}
 	filter, ok := q.filter()
 	if !ok {

@@ -41,7 +41,7 @@ func (s *Set) For(ctx context.Context, tenantID string) (*Index, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, cpaudit.Errorf(cpaudit.KindUnavailable, "the search indexes are closed")
+		return nil, cpaudit.Refuse(cpaudit.KindUnavailable, cpaudit.CodeSearchUnavail, "the search indexes are closed")
 	}
 	if ix, ok := s.open[tenantID]; ok {
 		return ix, nil

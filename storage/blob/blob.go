@@ -128,7 +128,7 @@ func sizeMismatch(op string, size int64) error {
 // notFound is the error for an absent key. The key goes to Err, for logs:
 // the message may reach a user, who has no use for storage keys.
 func notFound(op, key string) error {
-	return &cpaudit.Error{Kind: cpaudit.KindNotFound, Op: op, Message: "the stored content was not found", Err: fmt.Errorf("no blob %q", key)}
+	return &cpaudit.Error{Kind: cpaudit.KindNotFound, Code: cpaudit.CodeContentNotFound, Op: op, Message: "the stored content was not found", Err: fmt.Errorf("no blob %q", key)}
 }
 
 // copyExact copies r to w with buf (nil: io.CopyBuffer allocates one),
