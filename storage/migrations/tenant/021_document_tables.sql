@@ -6,12 +6,13 @@ ALTER TABLE document_texts ADD COLUMN tables TEXT NOT NULL DEFAULT '';
 
 -- Workbooks and Word documents extracted before tables were kept are
 -- extracted again, so that their figures are read once more (the
--- extraction queues the analysis). Which files: as search/detect's
--- tableFormat says, by the name's extension (.xlsx, .xlsm, .docx, .docm),
--- else by the content type; LIKE ignores ASCII case as path.Ext's
--- lower-casing does. Which version: the one the analysis reads, the newest
--- whose extraction succeeded, unless an extraction of the document is
--- waiting already (it will keep the tables).
+-- extraction queues the analysis). Which files: those whose tables were
+-- read from the file until now, by the name's extension (.xlsx, .xlsm,
+-- .docx, .docm, in any case: LIKE ignores ASCII case) or else by the
+-- content type (spreadsheetml, wordprocessingml). Which version: the one
+-- the analysis reads, the newest whose extraction succeeded, unless an
+-- extraction of the document is waiting already (it will keep the
+-- tables).
 INSERT INTO jobs (kind, document_id, version, not_before, created_at)
 SELECT 'extract', t.document_id, t.version, 0, 0
 FROM document_texts t
