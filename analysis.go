@@ -162,6 +162,7 @@ type AnalysisSource struct {
 	Kind         DocKind
 	Version      int // the version whose text this is, 0 when none
 	Text         string
+	Tables       []Table // read with Text, see ExtractedText
 	UploadedAt   time.Time
 	// The newest version's bytes, for the images in it, and the metadata
 	// its extraction found (EXIF), whatever the extraction's outcome.

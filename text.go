@@ -17,6 +17,22 @@ type ExtractedText struct {
 	Reason string            `json:"reason,omitempty"`
 	Meta   map[string]string `json:"meta,omitempty"` // e.g. EXIF fields of a photo
 	At     time.Time         `json:"extracted_at"`
+	// Tables are the document's tables, read in the same pass as the
+	// text, for the key figures a table's layout ties to its headers.
+	// They are not part of the text API.
+	Tables []Table `json:"-"`
+}
+
+// Table is one table of a document as the text of its cells: a sheet of
+// a workbook, a table of a Word document. The text flattens a table into
+// a line, which cannot say which value sits under which header; a Table
+// keeps every cell in its column (an empty cell is "", so the third
+// cell of a row is under the third of the header) and every row in its
+// place (Rows[i] is the sheet's row i+1). Trailing empty cells of a row
+// may be left out.
+type Table struct {
+	Name string     `json:"name"` // the sheet's name, or 表1, 表2… in document order
+	Rows [][]string `json:"rows"`
 }
 
 // TextJob asks for the text of one version to be extracted. Jobs live in

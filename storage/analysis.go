@@ -18,9 +18,10 @@ const jobAnalyse = "analyse"
 const docEnterprise = `coalesce(au.enterprise_id, CASE WHEN uo.kind = 'enterprise' THEN uo.id END, '')`
 
 // analysisSourceSelect reads a document as the analysis sees it: the
-// newest text whose extraction succeeded, like the index.
+// newest text whose extraction succeeded, like the index, with the tables
+// read with it.
 const analysisSourceSelect = `SELECT d.id, d.kind, d.deleted_at IS NOT NULL, ` + docEnterprise + `,
-	coalesce(t.version, 0), coalesce(t.text, ''), coalesce(v.uploaded_at, 0),
+	coalesce(t.version, 0), coalesce(t.text, ''), coalesce(t.tables, ''), coalesce(v.uploaded_at, 0),
 	coalesce(nv.sha256, ''), coalesce(nv.filename, ''), coalesce(nv.content_type, ''), coalesce(nt.meta, '{}')
 	FROM documents d
 	LEFT JOIN document_versions nv ON nv.document_id = d.id AND nv.number = d.versions
@@ -62,10 +63,10 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 	}
 	for i := range jobs {
 		src := &jobs[i].Source
-		var kind, meta string
+		var kind, tables, meta string
 		var uploaded int64
 		err := db.QueryRowContext(ctx, analysisSourceSelect, src.DocumentID).Scan(&src.DocumentID, &kind, &src.Deleted,
-			&src.EnterpriseID, &src.Version, &src.Text, &uploaded, &src.SHA256, &src.Filename, &src.ContentType, &meta)
+			&src.EnterpriseID, &src.Version, &src.Text, &tables, &uploaded, &src.SHA256, &src.Filename, &src.ContentType, &meta)
 		if err == sql.ErrNoRows {
 			src.Absent = true
 			continue
@@ -76,6 +77,14 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 		src.Kind = cpaudit.DocKind(kind)
 		if err := json.Unmarshal([]byte(meta), &src.Meta); err != nil {
 			src.Meta = nil // metadata is a hint: a broken one is none
+		}
+		if tables != "" {
+			if err := json.Unmarshal([]byte(tables), &src.Tables); err != nil {
+				// Failing the claim would stop the queue at this job;
+				// the text is still analysed, without table figures.
+				s.log.Warn("unreadable tables of an extracted text", "tenant", tenantID, "document", src.DocumentID, "err", err)
+				src.Tables = nil
+			}
 		}
 		if uploaded != 0 {
 			src.UploadedAt = fromMicros(uploaded)

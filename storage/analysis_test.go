@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,5 +132,130 @@ func TestAnalysisMigration(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT document_id, count(*) FROM jobs WHERE kind = 'analyse'`).Scan(&doc, &n); err != nil || n != 1 || doc != d.ID {
 		t.Fatalf("after migration: %d analyse jobs, for %s: %v", n, doc, err)
+	}
+}
+
+// TestAnalysisSourceTables: the tables an extraction found go with its
+// text to the analysis; a text without tables has none.
+func TestAnalysisSourceTables(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	up := func(name, content string) string {
+		d, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, AuditID: f.audit.ID, Filename: name}, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	sheet, plain := up("节水统计.xlsx", "PK sheet"), up("说明.txt", "说明")
+	tables := []cpaudit.Table{{Name: "节水", Rows: [][]string{{"方案", "", "节水量（吨/年）"}, {"F1", "中水回用", "11000"}, nil}}}
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	if err != nil || len(jobs) != 2 {
+		t.Fatalf("%d jobs, %v", len(jobs), err)
+	}
+	for _, j := range jobs {
+		x := cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: "节水量 11000"}
+		if j.DocumentID == sheet {
+			x.Tables = tables
+		}
+		if err := s.CompleteTextJob(ctx, j, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	if err != nil || len(ajobs) != 2 {
+		t.Fatalf("%d analysis jobs, %v", len(ajobs), err)
+	}
+	for _, j := range ajobs {
+		switch j.Source.DocumentID {
+		case sheet:
+			if !reflect.DeepEqual(j.Source.Tables, []cpaudit.Table{{Name: "节水", Rows: [][]string{{"方案", "", "节水量（吨/年）"}, {"F1", "中水回用", "11000"}, nil}}}) {
+				t.Errorf("tables %q", j.Source.Tables)
+			}
+		case plain:
+			if j.Source.Tables != nil {
+				t.Errorf("a text without tables has %q", j.Source.Tables)
+			}
+		}
+	}
+	var stored string
+	f.db(t).QueryRow(`SELECT tables FROM document_texts WHERE document_id = ?`, plain).Scan(&stored)
+	if stored != "" {
+		t.Errorf("no tables stored as %q", stored)
+	}
+}
+
+// TestTablesMigration: a database from before tables were kept (021 not
+// applied) queues the extraction of the workbooks and Word documents whose
+// text the analysis reads, known by their name or content type, once.
+func TestTablesMigration(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	docs := map[string]string{}
+	for _, d := range []struct{ name, contentType string }{
+		{"节水统计.XLSX", ""}, {"宏.xlsm", ""}, {"报告.docx", ""}, {"附件", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"说明.txt", "text/plain"}, {"扫描.pdf", "application/pdf"}, {"失败.docx", ""}, {"已删.xlsx", ""},
+	} {
+		doc, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, AuditID: f.audit.ID, Filename: d.name, ContentType: d.contentType}, d.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[d.name] = doc.ID
+	}
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 20, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		x := cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: "正文"}
+		if j.DocumentID == docs["失败.docx"] {
+			x = cpaudit.ExtractedText{Status: cpaudit.TextFailed, Reason: "损坏"}
+		}
+		if err := s.CompleteTextJob(ctx, j, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteDocument(ctx, f.consultant, docs["已删.xlsx"]); err != nil {
+		t.Fatal(err)
+	}
+	// A second version of the report waits for its extraction: it will
+	// read the tables, the first is not extracted again.
+	st, err := s.stage(strings.NewReader("第二版"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := s.AddVersion(ctx, f.consultant, docs["报告.docx"], "报告.docx", "", st); err != nil {
+		t.Fatal(err)
+	}
+
+	// Back to the state before 021.
+	db := f.remigrate(t, `ALTER TABLE document_texts DROP COLUMN tables`, `DELETE FROM schema_migrations WHERE version = 21`)
+	rows, err := db.Query(`SELECT document_id, version FROM jobs WHERE kind = 'extract' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var id string
+		var v int
+		if err := rows.Scan(&id, &v); err != nil {
+			t.Fatal(err)
+		}
+		got[id]++
+		if id == docs["报告.docx"] && v != 2 {
+			t.Errorf("report: extraction of version %d queued", v)
+		}
+	}
+	for _, name := range []string{"节水统计.XLSX", "宏.xlsm", "附件", "报告.docx"} {
+		if got[docs[name]] != 1 {
+			t.Errorf("%s: %d extractions queued, want 1", name, got[docs[name]])
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("%d documents queued, want 4: %v", len(got), got)
 	}
 }

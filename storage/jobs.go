@@ -111,9 +111,9 @@ func (s *Store) OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadC
 	return s.blobs.Open(ctx, blobKey(h.slug, j.SHA256))
 }
 
-// CompleteTextJob stores an extraction's result, sets the version's text
-// status, queues the document for indexing and analysis and removes the
-// job, in one transaction.
+// CompleteTextJob stores an extraction's result (its tables too, for the
+// analysis), sets the version's text status, queues the document for
+// indexing and analysis and removes the job, in one transaction.
 func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error {
 	const op = "storage.CompleteTextJob"
 	db, err := s.tenantDB(ctx, j.TenantID)
@@ -127,12 +127,18 @@ func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudi
 	if t.Meta == nil {
 		meta = []byte("{}")
 	}
+	var tables []byte // '' when there are none
+	if len(t.Tables) > 0 {
+		if tables, err = json.Marshal(t.Tables); err != nil {
+			return cpaudit.Internal(op, err)
+		}
+	}
 	return dbError(op, inTx(ctx, db, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO document_texts (document_id, version, status, reason, text, meta, extracted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO document_texts (document_id, version, status, reason, text, meta, tables, extracted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (document_id, version) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-				text = excluded.text, meta = excluded.meta, extracted_at = excluded.extracted_at`,
-			j.DocumentID, j.Version, string(t.Status), t.Reason, t.Text, string(meta), micros(s.clock()))
+				text = excluded.text, meta = excluded.meta, tables = excluded.tables, extracted_at = excluded.extracted_at`,
+			j.DocumentID, j.Version, string(t.Status), t.Reason, t.Text, string(meta), string(tables), micros(s.clock()))
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -9,8 +10,9 @@ import (
 
 // Key figures in tables. Extracted text flattens a table into one line
 // ("方案 节水量(吨/年) F1 11000"), which cannot say which number sits under
-// which header, so tables are read from the file itself: every sheet of
-// an .xlsx, every table of a .docx. Two layouts are understood:
+// which header, so figures are also read from the tables that extraction
+// keeps with the text (cpaudit.Table: every sheet of an .xlsx, every table
+// of a .docx, each cell in its column). Two layouts are understood:
 //
 //   - a header row naming quantities ("节水量（吨/年）", "投资(万元)"), the
 //     values in the rows below, in the same column, unit from the header
@@ -22,6 +24,30 @@ import (
 // A value without a unit the quantity can have is left out ("投资" alone
 // may be 元 or 万元).
 
+// maxHeaderCells is how many filled cells a header row may have beyond
+// its quantities' (方案编号, 方案名称...).
+const maxHeaderCells = 8
+
+// IsSpreadsheet says whether the file is a workbook, whose text is all
+// tables: read as prose it would pair numbers with the wrong headers.
+func IsSpreadsheet(filename, contentType string) bool {
+	ext := strings.ToLower(path.Ext(filename))
+	return ext == ".xlsx" || ext == ".xlsm" || strings.Contains(contentType, "spreadsheetml")
+}
+
+// TableFigures returns the key figures of a document's tables, at most
+// MaxFigures.
+func TableFigures(tables []cpaudit.Table) []cpaudit.Figure {
+	var out []cpaudit.Figure
+	for _, t := range tables {
+		out = append(out, gridFigures(t.Name, t.Rows)...)
+		if len(out) >= MaxFigures {
+			return out[:MaxFigures]
+		}
+	}
+	return out
+}
+
 // column is a header cell naming a quantity.
 type column struct {
 	l      figLabel
@@ -30,13 +56,15 @@ type column struct {
 	period cpaudit.Period
 }
 
-// gridFigures reads the figures of one table.
+// gridFigures reads the figures of one table; rows are not changed.
 func gridFigures(name string, rows [][]string) []cpaudit.Figure {
 	var out []cpaudit.Figure
 	header := map[int]column{}
-	for r, row := range rows {
-		for c := range row {
-			row[c] = strings.TrimSpace(foldString(row[c]))
+	var row []string
+	for r, cells := range rows {
+		row = row[:0]
+		for _, c := range cells {
+			row = append(row, strings.TrimSpace(foldString(c)))
 		}
 		if cols := headerColumns(row); len(cols) > 0 {
 			header = cols

@@ -82,7 +82,11 @@ func TestGridFigures(t *testing.T) {
 		{"用电量（kWh）", "1200000"},
 		{"投资", "80"}, // no unit: 元 or 万元?
 	}
+	rows[2][0] = " F1 " // read trimmed, left as it is
 	got := gridFigures("Sheet1", rows)
+	if rows[2][0] != " F1 " {
+		t.Errorf("gridFigures changed the table: %q", rows[2][0])
+	}
 	type want struct {
 		q       cpaudit.Quantity
 		v       float64

@@ -2,8 +2,10 @@
 // text, the one text that search, comparison and duplicate detection share.
 // It owns format detection, one extractor per format (.docx, .xlsx, .pptx,
 // .pdf, plain text in UTF-8, UTF-16 or GB18030/GBK, HTML, and the EXIF
-// metadata of images), the time and memory budget every extraction runs
-// under, and the normalisation rule of the search contract (Normalize).
+// metadata of images), the tables of workbooks and Word documents, read
+// cell by cell in the same pass as their text, the time and memory budget
+// every extraction runs under, and the normalisation rule of the search
+// contract (Normalize).
 //
 // Every extractor runs in the caller's goroutine under one budget
 // (Limits): a deadline checked inside every loop, a cap on the bytes
@@ -41,6 +43,12 @@ type Result struct {
 	// (DateTimeOriginal, Make, Model, BodySerialNumber, GPSLatitude...), the
 	// pixel size of images (Width, Height). Nil when there is none.
 	Meta map[string]string
+	// Tables are the sheets of a workbook and the tables of a Word
+	// document, read in the same pass as the text (see tables.go); nil
+	// unless Status is TextDone. TablesCut says they stopped growing at
+	// a bound (rows, bytes) while the text went on.
+	Tables    []cpaudit.Table
+	TablesCut bool
 	// Err is the cause of a failure, for logs only: it may hold details
 	// (a stack trace after a panic) that people must not see.
 	Err error
@@ -54,6 +62,11 @@ type Limits struct {
 	MaxUnzipped int64         // bytes decompressed in total: zip entries of .docx/.xlsx/.pptx, PDF streams
 	MaxStream   int64         // bytes of one decoded PDF stream (a page's content streams together), held in memory at once
 	Timeout     time.Duration // wall-clock budget of the whole extraction
+	// The tables of .xlsx and .docx files: rows kept over all of a file's
+	// tables, and the bytes they hold (cell text and a few bytes a cell
+	// and a row). Past either, tables stop growing and the text goes on.
+	MaxTableRows  int
+	MaxTableBytes int64
 }
 
 // DefaultLimits are sized for the documents of an audit (reports of a few
@@ -65,6 +78,10 @@ func DefaultLimits() Limits {
 		MaxUnzipped: 1 << 30,
 		MaxStream:   64 << 20,
 		Timeout:     60 * time.Second,
+		// The tables figures are read from have tens of rows; these
+		// bound a workbook of data dumps without cutting real evidence.
+		MaxTableRows:  20_000,
+		MaxTableBytes: 16 << 20,
 	}
 }
 
@@ -84,6 +101,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxStream <= 0 {
 		l.MaxStream = d.MaxStream
+	}
+	if l.MaxTableRows <= 0 {
+		l.MaxTableRows = d.MaxTableRows
+	}
+	if l.MaxTableBytes <= 0 {
+		l.MaxTableBytes = d.MaxTableBytes
 	}
 	return l
 }
@@ -112,7 +135,8 @@ func Extract(ctx context.Context, r io.ReaderAt, size int64, contentType, filena
 		res.Status, res.Reason = cpaudit.TextUnsupported, f.reason
 		return res
 	}
-	j := &job{ctx: ctx, lim: lim, out: textWriter{max: lim.MaxText}}
+	j := &job{ctx: ctx, lim: lim, out: textWriter{max: lim.MaxText},
+		tables: tableSet{maxRows: lim.MaxTableRows, maxSize: lim.MaxTableBytes}}
 	err := runGuarded(j, f.extract, r, size)
 	res.Meta = j.meta
 	if j.format != "" {
@@ -143,6 +167,7 @@ func (j *job) result(res Result, err error) Result {
 		res.Status = cpaudit.TextDone
 		res.Text = Normalize(j.out.String())
 		res.Reason = j.note
+		res.Tables, res.TablesCut = j.tables.result(), j.tables.full
 		if j.out.full {
 			res.Reason = fmt.Sprintf("text truncated at %d characters", j.lim.MaxText)
 		}
@@ -167,7 +192,8 @@ type job struct {
 	ctx      context.Context
 	lim      Limits
 	out      textWriter
-	unzipped int64 // bytes decompressed so far, against lim.MaxUnzipped
+	tables   tableSet // of .xlsx and .docx files
+	unzipped int64    // bytes decompressed so far, against lim.MaxUnzipped
 	ticks    uint
 	meta     map[string]string
 	note     string // said in Reason of a done result

@@ -45,16 +45,43 @@ func checkResult(t *testing.T, data []byte, name string) {
 	if !utf8.ValidString(res.Reason) {
 		t.Fatalf("reason %q", res.Reason)
 	}
+	checkTables(t, res, DefaultLimits())
+}
+
+// checkTables fails on tables beyond their bounds: rows, columns, bytes of
+// a cell, valid UTF-8, and none of a result that is not done.
+func checkTables(t *testing.T, res Result, lim Limits) {
+	if res.Status != cpaudit.TextDone && res.Tables != nil {
+		t.Fatalf("a %s result has tables", res.Status)
+	}
+	rows := 0
+	for _, tbl := range res.Tables {
+		rows += len(tbl.Rows)
+		for _, row := range tbl.Rows {
+			if len(row) > maxTableCols {
+				t.Fatalf("table %q: a row of %d cells", tbl.Name, len(row))
+			}
+			for _, c := range row {
+				if len(c) > maxCellBytes || !utf8.ValidString(c) || Normalize(c) != c {
+					t.Fatalf("table %q: cell %q", tbl.Name, c)
+				}
+			}
+		}
+	}
+	if rows > lim.MaxTableRows {
+		t.Fatalf("%d rows of tables", rows)
+	}
 }
 
 func FuzzExtractZip(f *testing.F) {
-	f.Add(docxOf(f, para("清洁生产审核")+`<w:tbl><w:tr><w:tc><w:p><w:r><w:t>节水量</w:t></w:r></w:p></w:tc></w:tr></w:tbl>`))
+	f.Add(docxOf(f, para("清洁生产审核")+`<w:tbl><w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>节水量</w:t></w:r></w:p>`+
+		`<w:tbl><w:tr><w:tc><w:p><w:r><w:t>内层</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc><w:tc/></w:tr></w:tbl>`))
 	f.Add(zipOf(f,
 		"xl/workbook.xml", `<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="表1" r:id="rId1"/></sheets></workbook>`,
 		"xl/_rels/workbook.xml.rels", `<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="sharedStrings.xml"/></Relationships>`,
 		"xl/sharedStrings.xml", `<sst><si><t>节水量</t></si><si><r><t>吨</t></r><rPh><t>ton</t></rPh></si></sst>`,
 		"xl/styles.xml", `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>`,
-		"xl/worksheets/sheet1.xml", `<worksheet><sheetData><row><c t="s"><v>0</v></c><c><v>12000</v></c><c t="s"><v>1</v></c><c s="1"><v>45366</v></c><c t="inlineStr"><is><t>行内</t></is></c></row></sheetData></worksheet>`))
+		"xl/worksheets/sheet1.xml", `<worksheet><sheetData><row><c t="s"><v>0</v></c><c><v>12000</v></c><c t="s"><v>1</v></c><c s="1"><v>45366</v></c><c t="inlineStr"><is><t>行内</t></is></c></row><row r="3"><c r="C3"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>`))
 	f.Add(zipOf(f,
 		"ppt/presentation.xml", `<p:presentation xmlns:p="p" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><p:sldIdLst><p:sldId r:id="rId1"/></p:sldIdLst></p:presentation>`,
 		"ppt/_rels/presentation.xml.rels", `<Relationships><Relationship Id="rId1" Target="slides/slide1.xml"/></Relationships>`,

@@ -7,7 +7,8 @@ import (
 )
 
 // extractDocx writes the body of a Word document, then its footnotes and
-// endnotes, then its headers and footers (once each, not once per page).
+// endnotes, then its headers and footers (once each, not once per page),
+// and collects the tables of the body.
 func extractDocx(a *archive) error {
 	parts := []string{"word/document.xml", "word/footnotes.xml", "word/endnotes.xml"}
 	parts = append(parts, a.partsWithPrefix("word", "header")...)
@@ -16,7 +17,14 @@ func extractDocx(a *archive) error {
 		if !a.has(name) {
 			continue
 		}
-		if err := a.walk(name, a.textVisitor()); err != nil {
+		visit := a.textVisitor()
+		if name == "word/document.xml" {
+			// The body's tables are collected in the same walk as its
+			// text (a text cut at its bound ends the walk, and the
+			// tables with it).
+			visit = both(a.tableVisitor(), visit)
+		}
+		if err := a.walk(name, visit); err != nil {
 			return err
 		}
 		if err := a.j.out.sep('\n'); err != nil {

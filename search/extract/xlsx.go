@@ -12,7 +12,8 @@ import (
 // extractXlsx writes every sheet of a workbook: the sheet's name on a line,
 // then one line per row with its cells separated by tabs, values as Excel
 // shows them closely enough for search (numbers to 15 significant digits,
-// dates as 2006-01-02, percentages with %).
+// dates as 2006-01-02, percentages with %); and every sheet as a table,
+// its cells formatted alike (tables.go).
 //
 // It reads the sheet XML and the shared strings itself, as streams, rather
 // than through excelize: the parts are read once, token by token, under the
@@ -32,6 +33,7 @@ func extractXlsx(a *archive) error {
 		return err
 	}
 	w := &a.j.out
+	ts := &a.j.tables
 	for _, sh := range wb.sheets {
 		if !a.has(sh.part) {
 			continue
@@ -46,12 +48,32 @@ func extractXlsx(a *archive) error {
 			typ, style string
 			value      []byte
 			inCell     bool
+			row, col   int // the current cell's row number (from 1) and column (from 0)
 		)
+		// The sheet as a table: each row at its number, each cell in its
+		// column, both from their references (r="B3"), as excelize's
+		// GetRows places them. Rows and cells without one follow the one
+		// before. Empty cells are not stored, so trailing ones are left
+		// out, and rows are added when a cell has text, so trailing empty
+		// rows are too (a formatted row at the sheet's end costs nothing).
+		tbl := ts.open(sh.name)
 		err := a.walk(sh.part, func(tok xml.Token, stack []string) error {
 			switch t := tok.(type) {
 			case xml.StartElement:
-				if t.Name.Local == "c" {
+				switch t.Name.Local {
+				case "row":
+					n, err := strconv.Atoi(attr(t, "r"))
+					if err != nil || n <= row {
+						n = row + 1
+					}
+					row, col = n, -1
+				case "c":
 					typ, style, value, inCell = attr(t, "t"), attr(t, "s"), value[:0], true
+					if c := columnIndex(attr(t, "r")); c >= 0 {
+						col = c
+					} else {
+						col++
+					}
 				}
 			case xml.CharData:
 				if !inCell || len(stack) == 0 {
@@ -68,6 +90,10 @@ func extractXlsx(a *archive) error {
 				case "c":
 					inCell = false
 					if s := cellText(typ, style, string(value), shared, styles, wb.date1904); s != "" {
+						if have := ts.rowCount(tbl); have < row {
+							ts.addRows(tbl, row-have)
+						}
+						ts.setCell(tbl, col, s)
 						if err := w.WriteString(s); err != nil {
 							return err
 						}
@@ -79,6 +105,7 @@ func extractXlsx(a *archive) error {
 			}
 			return nil
 		})
+		ts.trimEmptyRows(tbl)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"io"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/search/detect"
@@ -30,16 +29,13 @@ func (x *Analyzer) figures(ctx context.Context, j cpaudit.AnalysisJob) error {
 	var figs []cpaudit.Figure
 	var nums []cpaudit.DocNumber
 	if !src.Absent && !src.Guideline && src.EnterpriseID != "" && (src.Kind == cpaudit.DocReport || src.Kind == cpaudit.DocEvidence) {
-		tables, err := x.tableFigures(ctx, j)
-		if err != nil {
-			return err
-		}
 		// A spreadsheet's text is its tables, flattened: read as prose it
-		// would pair numbers with the wrong headers.
-		if !tables.spreadsheet {
+		// would pair numbers with the wrong headers. The tables are those
+		// extraction read with the text.
+		if !detect.IsSpreadsheet(src.Filename, src.ContentType) {
 			figs = detect.TextFigures(src.Text)
 		}
-		figs = append(figs, tables.figs...)
+		figs = append(figs, detect.TableFigures(src.Tables)...)
 		nums = detect.IdentNumbers(src.Text)
 	}
 	cands, err := x.q.MatchFigures(ctx, j, figs, nums)
@@ -49,35 +45,6 @@ func (x *Analyzer) figures(ctx context.Context, j cpaudit.AnalysisJob) error {
 	mine := cpaudit.DocFigures{DocumentID: src.DocumentID, Title: cands.Title, Figures: figs}
 	finding := detect.CompareFigures(mine, cands.Others, cands.Options, x.cfg.FigureTolerance)
 	return x.q.CompleteFigures(ctx, j, finding, x.numberMatches(nums, cands.Numbers))
-}
-
-type tableResult struct {
-	figs        []cpaudit.Figure
-	spreadsheet bool
-}
-
-// tableFigures reads the figures of the tables of an .xlsx or a .docx.
-func (x *Analyzer) tableFigures(ctx context.Context, j cpaudit.AnalysisJob) (tableResult, error) {
-	src := j.Source
-	if src.Deleted || !detect.MayHoldTables(src.Filename, src.ContentType) {
-		return tableResult{}, nil
-	}
-	res := tableResult{spreadsheet: detect.IsSpreadsheet(src.Filename, src.ContentType)}
-	rc, err := x.q.OpenAnalysisContent(ctx, j)
-	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
-		return res, nil
-	} else if err != nil {
-		return res, err
-	}
-	data, err := io.ReadAll(io.LimitReader(rc, detect.MaxContainerBytes+1))
-	rc.Close()
-	if err != nil {
-		return res, err
-	}
-	if len(data) <= detect.MaxContainerBytes {
-		res.figs = detect.TableFigures(src.Filename, src.ContentType, data)
-	}
-	return res, nil
 }
 
 // numberMatches pairs the document's numbers with those of other

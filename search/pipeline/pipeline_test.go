@@ -1,10 +1,13 @@
 package pipeline_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -157,6 +160,38 @@ func TestWorkerWithRealExtractor(t *testing.T) {
 	txt, err := s.DocumentText(ctx, a, d.ID, 0)
 	if err != nil || txt.Status != cpaudit.TextDone || txt.Text != "清洁生产审核" {
 		t.Fatalf("text %+v %v", txt, err)
+	}
+}
+
+// TestWorkerKeepsTables: the tables the production extractor reads with
+// a .docx's text reach the analysis with it.
+func TestWorkerKeepsTables(t *testing.T) {
+	ctx := context.Background()
+	s, a := setup(t, nil)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("word/document.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>` +
+		`<w:tr><w:tc><w:p><w:r><w:t>方案</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>节水量（吨/年）</w:t></w:r></w:p></w:tc></w:tr>` +
+		`<w:tr><w:tc><w:p><w:r><w:t>F1</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>11000</w:t></w:r></w:p></w:tc></w:tr>` +
+		`</w:tbl></w:body></w:document>`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d := upload(t, s, a, "节水台账.docx", buf.String())
+	if _, err := pipeline.New(s, pipeline.ExtractWith(slog.New(slog.DiscardHandler), extract.DefaultLimits()), pipeline.Config{}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.ClaimAnalysisJobs(ctx, a.TenantID, 10, time.Minute)
+	if err != nil || len(jobs) != 1 || jobs[0].Source.DocumentID != d.ID {
+		t.Fatalf("analysis jobs %+v %v", jobs, err)
+	}
+	want := []cpaudit.Table{{Name: "表1", Rows: [][]string{{"方案", "节水量(吨/年)"}, {"F1", "11000"}}}}
+	if got := jobs[0].Source.Tables; !reflect.DeepEqual(got, want) {
+		t.Errorf("tables %q, want %q", got, want)
 	}
 }
 
