@@ -84,6 +84,7 @@ type Doc struct {
 // a KindConflict error when dir holds an index of another format.
 func Open(dir string) (*Index, error) {
 	const op = "index.Open"
+	tuneZap()
 	b, err := bleve.OpenUsing(dir, runtimeConfig())
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing) {
 		return create(dir)
@@ -135,15 +136,17 @@ func runtimeConfig() map[string]any {
 	return map[string]any{}
 }
 
-func init() {
-	// zap sizes the buffer of a new segment as the bytes per document of
-	// the previous segment it built times the batch's documents plus this
-	// bump (100): after a batch of one long chunk, the next batch of one
-	// reserved a hundred chunks' worth, 300 MB for chunks of 64k runes
-	// (measured with a heap profile while indexing a text of 8 million
-	// runes). Without the bump the estimate is the batch's own size.
-	zapx.NewSegmentBufferNumResultsBump = 0
-}
+// tuneZap sets zap's one process-wide knob that cpaudit changes, once,
+// before the first index is opened (not in init: importing the package
+// must not change a library's behaviour for other users of it).
+//
+// zap sizes the buffer of a new segment as the bytes per document of the
+// previous segment it built times the batch's documents plus this bump
+// (100): after a batch of one long chunk, the next batch of one reserved a
+// hundred chunks' worth, 300 MB for chunks of 64k runes (measured with a
+// heap profile while indexing a text of 8 million runes). Without the bump
+// the estimate is the batch's own size.
+var tuneZap = sync.OnceFunc(func() { zapx.NewSegmentBufferNumResultsBump = 0 })
 
 // Close closes the index; it must not be used afterwards. Closing again
 // does nothing.
