@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // decodeJSON reads a JSON object of at most 1 MiB into v, rejecting unknown
@@ -44,12 +45,12 @@ func jsonProblem(err error) string {
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	t, err := s.store.TenantByID(r.Context(), a.TenantID)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{
 		"tenant": t.Slug, "tenant_name": t.Name, "email": a.Email, "role": a.Role, "user_id": a.UserID, "org_id": a.OrgID,
 	})
 	return nil
@@ -69,11 +70,11 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.CreateUser(r.Context(), actorOf(r), cpaudit.NewUser{Email: in.Email, Role: role, Password: in.Password, OrgID: in.OrgID})
+	u, err := s.store.CreateUser(r.Context(), httpx.ActorOf(r), cpaudit.NewUser{Email: in.Email, Role: role, Password: in.Password, OrgID: in.OrgID})
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, u)
+	s.WriteJSON(w, r, http.StatusCreated, u)
 	return nil
 }
 
@@ -86,27 +87,27 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	secret, t, err := s.store.CreateToken(r.Context(), a, a.UserID, in.Name)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name, "created_at": t.CreatedAt, "token": secret})
+	s.WriteJSON(w, r, http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name, "created_at": t.CreatedAt, "token": secret})
 	return nil
 }
 
 func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	tokens, err := s.store.Tokens(r.Context(), a, a.UserID)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"tokens": tokens})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"tokens": tokens})
 	return nil
 }
 
 func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.RevokeToken(r.Context(), actorOf(r), param(r, "id")); err != nil {
+	if err := s.store.RevokeToken(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -115,7 +116,7 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 
 // apiCreateOrg registers an organisation; kind "" takes the kind from the
 // body (the generic /organisations route).
-func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) apiFunc {
+func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) httpx.APIFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Kind       string `json:"kind"`
@@ -139,24 +140,24 @@ func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) apiFunc {
 				return err
 			}
 		}
-		o, err := s.store.CreateOrganisation(r.Context(), actorOf(r), cpaudit.Organisation{
+		o, err := s.store.CreateOrganisation(r.Context(), httpx.ActorOf(r), cpaudit.Organisation{
 			Kind: k, Name: in.Name, CreditCode: in.CreditCode, Industry: in.Industry, Region: in.Region, ParentID: in.ParentID,
 			Address: in.Address, PermitNumber: in.PermitNumber, Status: cpaudit.OperatingStatus(in.Status),
 		})
 		if err != nil {
 			return err
 		}
-		s.writeJSON(w, r, http.StatusCreated, o)
+		s.WriteJSON(w, r, http.StatusCreated, o)
 		return nil
 	}
 }
 
 func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.store.Organisation(r.Context(), actorOf(r), param(r, "id"))
+	o, err := s.store.Organisation(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, o)
+	s.WriteJSON(w, r, http.StatusOK, o)
 	return nil
 }
 
@@ -169,20 +170,20 @@ func (s *Server) apiCreateAudit(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	au, err := s.store.StartAudit(r.Context(), actorOf(r), cpaudit.NewAudit{
+	au, err := s.store.StartAudit(r.Context(), httpx.ActorOf(r), cpaudit.NewAudit{
 		EnterpriseID: in.EnterpriseID, ConsultancyID: in.ConsultancyID, BatchID: in.BatchID})
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, au)
+	s.WriteJSON(w, r, http.StatusCreated, au)
 	return nil
 }
 
 func (s *Server) apiGetAudit(w http.ResponseWriter, r *http.Request) error {
-	au, err := s.store.Audit(r.Context(), actorOf(r), param(r, "id"))
+	au, err := s.store.Audit(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, au)
+	s.WriteJSON(w, r, http.StatusOK, au)
 	return nil
 }

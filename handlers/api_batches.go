@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 func (s *Server) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
@@ -30,29 +31,29 @@ func (s *Server) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
 		}
 		b.Reasons = append(b.Reasons, reason)
 	}
-	b, err := s.store.CreateBatch(r.Context(), actorOf(r), b)
+	b, err := s.store.CreateBatch(r.Context(), httpx.ActorOf(r), b)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, b)
+	s.WriteJSON(w, r, http.StatusCreated, b)
 	return nil
 }
 
 func (s *Server) apiListBatches(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.store.Batches(r.Context(), actorOf(r))
+	list, err := s.store.Batches(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"batches": list})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"batches": list})
 	return nil
 }
 
 func (s *Server) apiGetBatch(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.store.Batch(r.Context(), actorOf(r), param(r, "id"))
+	b, err := s.store.Batch(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, b)
+	s.WriteJSON(w, r, http.StatusOK, b)
 	return nil
 }
 
@@ -77,19 +78,19 @@ func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Obligations[name] = v
 	}
-	b, err := s.store.UpdateBatch(r.Context(), actorOf(r), param(r, "id"), p)
+	b, err := s.store.UpdateBatch(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), p)
 	if err != nil {
 		return err
 	}
-	s.regenerateLettersNow(r.Context(), actorOf(r).TenantID)
-	s.writeJSON(w, r, http.StatusOK, b)
+	httpx.RegenerateLettersNow(r.Context(), s.log, s.letters, httpx.ActorOf(r).TenantID)
+	s.WriteJSON(w, r, http.StatusOK, b)
 	return nil
 }
 
 // apiStepTransition submits, returns or accepts one step of an audit.
-func (s *Server) apiStepTransition(action cpaudit.StepAction) apiFunc {
+func (s *Server) apiStepTransition(action cpaudit.StepAction) httpx.APIFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		n, err := strconv.Atoi(param(r, "n"))
+		n, err := strconv.Atoi(httpx.Param(r, "n"))
 		if err != nil || n < 1 || n > cpaudit.StepCount {
 			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
 		}
@@ -102,12 +103,12 @@ func (s *Server) apiStepTransition(action cpaudit.StepAction) apiFunc {
 				return err
 			}
 		}
-		au, err := s.store.TransitionStep(r.Context(), actorOf(r), param(r, "id"), n, cpaudit.StepChange{
+		au, err := s.store.TransitionStep(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), n, cpaudit.StepChange{
 			Action: action, Reason: in.Reason, DocumentIDs: in.DocumentIDs})
 		if err != nil {
 			return err
 		}
-		s.writeJSON(w, r, http.StatusOK, au)
+		s.WriteJSON(w, r, http.StatusOK, au)
 		return nil
 	}
 }

@@ -3,10 +3,10 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // orgStore is what the organisation, import, carry and expected-document
@@ -23,27 +23,16 @@ type orgStore interface {
 	SetStepExpected(ctx context.Context, a cpaudit.Actor, n int, docs []cpaudit.ExpectedDocument) (cpaudit.StepRequirement, error)
 }
 
-// enterpriseFilter reads the list's query: region, industry, q, limit, offset.
-func enterpriseFilter(q url.Values) (cpaudit.EnterpriseFilter, error) {
-	f := cpaudit.EnterpriseFilter{Region: q.Get("region"), Industry: q.Get("industry"), Query: q.Get("q")}
-	var err error
-	if f.Limit, err = intParam(q, "limit", 20, 1, 200); err != nil {
-		return f, err
-	}
-	f.Offset, err = intParam(q, "offset", 0, 0, 1<<30)
-	return f, err
-}
-
 func (s *Server) apiListEnterprises(w http.ResponseWriter, r *http.Request) error {
-	f, err := enterpriseFilter(r.URL.Query())
+	f, err := httpx.EnterpriseFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	list, total, err := s.store.ListEnterprises(r.Context(), actorOf(r), f)
+	list, total, err := s.store.ListEnterprises(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"enterprises": list, "total": total, "limit": f.Limit, "offset": f.Offset})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"enterprises": list, "total": total, "limit": f.Limit, "offset": f.Offset})
 	return nil
 }
 
@@ -54,20 +43,20 @@ func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &p); err != nil {
 		return err
 	}
-	o, err := s.store.UpdateOrganisation(r.Context(), actorOf(r), param(r, "id"), p)
+	o, err := s.store.UpdateOrganisation(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), p)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, o)
+	s.WriteJSON(w, r, http.StatusOK, o)
 	return nil
 }
 
 func (s *Server) apiListStaff(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.store.ListStaff(r.Context(), actorOf(r), param(r, "id"))
+	list, err := s.store.ListStaff(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"staff": list})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"staff": list})
 	return nil
 }
 
@@ -81,12 +70,12 @@ func (s *Server) apiAddStaff(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	st, err := s.store.AddStaff(r.Context(), actorOf(r), param(r, "id"), cpaudit.Staff{
+	st, err := s.store.AddStaff(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), cpaudit.Staff{
 		Name: in.Name, Certificate: in.Certificate, Qualification: in.Qualification, ValidUntil: in.ValidUntil})
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, st)
+	s.WriteJSON(w, r, http.StatusCreated, st)
 	return nil
 }
 
@@ -97,27 +86,27 @@ func (s *Server) apiCarryAudit(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	au, err := s.store.CarryAudit(r.Context(), actorOf(r), param(r, "id"), in.BatchID)
+	au, err := s.store.CarryAudit(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), in.BatchID)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, au)
+	s.WriteJSON(w, r, http.StatusCreated, au)
 	return nil
 }
 
 func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) error {
-	reqs, err := s.store.StepRequirements(r.Context(), actorOf(r))
+	reqs, err := s.store.StepRequirements(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"steps": reqs})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"steps": reqs})
 	return nil
 }
 
 // apiSetExpected replaces one step's expected documents:
 // {"documents":[{"key","zh","en","kind","required"}]}.
 func (s *Server) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
-	n, err := strconv.Atoi(param(r, "n"))
+	n, err := strconv.Atoi(httpx.Param(r, "n"))
 	if err != nil || n < 1 || n > cpaudit.StepCount {
 		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
 	}
@@ -130,10 +119,10 @@ func (s *Server) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
 	if in.Documents == nil {
 		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFieldRequired, "documents is required: a list, empty for none").With("field", "documents")
 	}
-	req, err := s.store.SetStepExpected(r.Context(), actorOf(r), n, *in.Documents)
+	req, err := s.store.SetStepExpected(r.Context(), httpx.ActorOf(r), n, *in.Documents)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, req)
+	s.WriteJSON(w, r, http.StatusOK, req)
 	return nil
 }

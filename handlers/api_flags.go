@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/search/detect"
 )
 
@@ -12,15 +12,15 @@ import (
 // caller may read, highest score first (or newest first with sort=date),
 // optionally of one kind, document, audit, consultancy or review status.
 func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) error {
-	f, err := flagFilterOf(r.URL.Query(), 100)
+	f, err := httpx.FlagFilterOf(r.URL.Query(), 100)
 	if err != nil {
 		return err
 	}
-	flags, total, err := s.store.Flags(r.Context(), actorOf(r), f)
+	flags, total, err := s.store.Flags(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"total": total, "flags": flags})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"total": total, "flags": flags})
 	return nil
 }
 
@@ -38,11 +38,11 @@ func (s *Server) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fl, err := s.store.ReviewFlag(r.Context(), actorOf(r), param(r, "id"), decision, in.Reason)
+	fl, err := s.store.ReviewFlag(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), decision, in.Reason)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, fl)
+	s.WriteJSON(w, r, http.StatusOK, fl)
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	}
 	var texts [2]string
 	for i, id := range ids {
-		t, err := s.store.DocumentText(r.Context(), actorOf(r), id, 0)
+		t, err := s.store.DocumentText(r.Context(), httpx.ActorOf(r), id, 0)
 		if err != nil {
 			return err
 		}
@@ -65,32 +65,6 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
 		}
 		texts[i] = t.Text
 	}
-	s.writeJSON(w, r, http.StatusOK, detect.Compare(texts[0], texts[1], detect.Defaults()))
+	s.WriteJSON(w, r, http.StatusOK, detect.Compare(texts[0], texts[1], detect.Defaults()))
 	return nil
-}
-
-// flagFilterOf reads the filters of a flag list, shared by the API and the
-// web page: kind, document_id, audit_id, consultancy_id, status, sort,
-// limit and offset.
-func flagFilterOf(q url.Values, limit int) (cpaudit.FlagFilter, error) {
-	f := cpaudit.FlagFilter{DocumentID: q.Get("document_id"), AuditID: q.Get("audit_id"), ConsultancyID: q.Get("consultancy_id")}
-	var err error
-	if k := q.Get("kind"); k != "" {
-		if f.Kind, err = cpaudit.ParseFlagKind(k); err != nil {
-			return f, err
-		}
-	}
-	if f.Status, err = cpaudit.ParseFlagStatus(q.Get("status")); err != nil {
-		return f, err
-	}
-	if f.Sort, err = cpaudit.ParseFlagSort(q.Get("sort")); err != nil {
-		return f, err
-	}
-	if f.Limit, err = intParam(q, "limit", limit, 1, 1000); err != nil {
-		return f, err
-	}
-	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
-		return f, err
-	}
-	return f, nil
 }

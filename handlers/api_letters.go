@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/letter"
 )
 
@@ -28,12 +29,12 @@ type Letters interface {
 }
 
 func (s *Server) apiGetLetterTemplate(w http.ResponseWriter, r *http.Request) error {
-	docx, name, err := s.letters.Template(r.Context(), actorOf(r))
+	docx, name, err := s.letters.Template(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", docxType)
-	w.Header().Set("Content-Disposition", contentDisposition(name))
+	w.Header().Set("Content-Disposition", httpx.ContentDisposition(name))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(docx)
 	return nil
@@ -42,12 +43,12 @@ func (s *Server) apiGetLetterTemplate(w http.ResponseWriter, r *http.Request) er
 // apiPutLetterTemplate replaces the tenant's template with the body, a
 // .docx of at most letter.MaxTemplateBytes checked by letter.Check.
 func (s *Server) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
 		// Refused before the body is read.
 		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeLetterNotAllowed, "only an admin or a regulator may change the letter template")
 	}
-	if err := limitBody(w, r, letter.MaxTemplateBytes, "the template"); err != nil {
+	if err := httpx.LimitBody(w, r, letter.MaxTemplateBytes, "the template"); err != nil {
 		return err
 	}
 	docx, err := io.ReadAll(r.Body)
@@ -71,11 +72,11 @@ func (s *Server) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) er
 // apiGenerateLetter generates an audit's letter (again) and answers the
 // document.
 func (s *Server) apiGenerateLetter(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.letters.Generate(r.Context(), actorOf(r), param(r, "id"))
+	d, err := s.letters.Generate(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, documentJSON(d))
+	s.WriteJSON(w, r, http.StatusCreated, httpx.DocumentJSON(d))
 	return nil
 }
 
@@ -91,20 +92,10 @@ func (s *Server) apiPatchAudit(w http.ResponseWriter, r *http.Request) error {
 	if in.ConsultancyID == nil {
 		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeConsultancyRequired, "consultancy_id is required (\"\" makes it a self-audit)")
 	}
-	au, err := s.store.SetAuditConsultancy(r.Context(), actorOf(r), param(r, "id"), *in.ConsultancyID)
+	au, err := s.store.SetAuditConsultancy(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), *in.ConsultancyID)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, au)
+	s.WriteJSON(w, r, http.StatusOK, au)
 	return nil
-}
-
-// regenerateLettersNow runs the letter jobs a batch update wrote, within
-// the request: a batch has tens to hundreds of letters, each filled in
-// milliseconds. A failure is logged, not answered: the dates are saved,
-// and the jobs stay in the outbox for the next run.
-func (s *Server) regenerateLettersNow(ctx context.Context, tenantID string) {
-	if _, err := s.letters.RunTenant(ctx, tenantID); err != nil {
-		s.log.Error("regenerating letters failed; the jobs stay queued", "tenant", tenantID, "err", err)
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // optionStore is what the routes of an audit's structured options need
@@ -16,11 +17,11 @@ type optionStore interface {
 
 // apiAuditOptions lists an audit's options.
 func (s *Server) apiAuditOptions(w http.ResponseWriter, r *http.Request) error {
-	opts, err := s.store.AuditOptions(r.Context(), actorOf(r), param(r, "id"))
+	opts, err := s.store.AuditOptions(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"options": opts})
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"options": opts})
 	return nil
 }
 
@@ -36,7 +37,7 @@ func (s *Server) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	o, created, err := s.store.SaveAuditOption(r.Context(), actorOf(r), param(r, "id"), cpaudit.AuditOption{
+	o, created, err := s.store.SaveAuditOption(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), cpaudit.AuditOption{
 		Code: in.Code, Name: in.Name, Category: cpaudit.OptionCategory(in.Category), Figures: in.Figures})
 	if err != nil {
 		return err
@@ -45,6 +46,6 @@ func (s *Server) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) erro
 	if created {
 		status = http.StatusCreated
 	}
-	s.writeJSON(w, r, status, o)
+	s.WriteJSON(w, r, status, o)
 	return nil
 }

@@ -33,7 +33,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	err := cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodePageNotFound, "no such page: %s", r.URL.Path)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.writeProblem(w, r, err)
+		s.WriteProblem(w, r, err)
 		return
 	}
 	s.writeErrorPage(w, r, err)

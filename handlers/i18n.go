@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // messageFiles are the UI's words, one file per language: Simplified
@@ -90,7 +91,7 @@ var paramWords = map[string][]string{
 // in for their {name}. It never shows the error's English message, so that
 // a page is in its language whatever storage wrote for the API.
 func refusalText(lang string, err error) string {
-	code, params := errorCode(err)
+	code, params := httpx.ErrorCode(err)
 	text := translateOr(lang, "err."+string(code), "")
 	if text == "" { // a code without text fails TestErrorCodesTranslated
 		text = translator(lang)("err." + string(cpaudit.DefaultCode(cpaudit.ErrorKind(err))))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,72 +15,72 @@ import (
 // URL map, and no route is registered anywhere else.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	r.Use(s.instrument, s.securityHeaders, s.dropStalled)
+	r.Use(s.Instrument, s.SecurityHeaders, s.DropStalled)
 	// Unknown paths get the page in the browser's language, with its session.
-	r.NotFoundHandler = s.instrument(s.securityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
-	r.MethodNotAllowedHandler = s.instrument(s.securityHeaders(http.HandlerFunc(s.methodNotAllowed)))
+	r.NotFoundHandler = s.Instrument(s.SecurityHeaders(s.webContext(http.HandlerFunc(s.notFound))))
+	r.MethodNotAllowedHandler = s.Instrument(s.SecurityHeaders(http.HandlerFunc(s.methodNotAllowed)))
 
 	r.Handle("/healthz", http.HandlerFunc(s.healthz)).Methods("GET")
 	r.Handle("/readyz", http.HandlerFunc(s.readyz)).Methods("GET")
 	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})).Methods("GET")
 
 	api := r.PathPrefix("/api/v1").Subrouter()
-	api.Use(s.requireToken)
-	api.Handle("/me", s.api(s.apiMe)).Methods("GET")
-	api.Handle("/users", s.api(s.apiCreateUser)).Methods("POST")
-	api.Handle("/tokens", s.api(s.apiCreateToken)).Methods("POST")
-	api.Handle("/tokens", s.api(s.apiListTokens)).Methods("GET")
-	api.Handle("/tokens/{id}", s.api(s.apiRevokeToken)).Methods("DELETE")
-	api.Handle("/enterprises", s.api(s.apiCreateOrg("enterprise"))).Methods("POST")
-	api.Handle("/consultancies", s.api(s.apiCreateOrg("consultancy"))).Methods("POST")
-	api.Handle("/organisations", s.api(s.apiCreateOrg(""))).Methods("POST")
-	api.Handle("/organisations/{id}", s.api(s.apiGetOrg)).Methods("GET")
-	api.Handle("/organisations/{id}", s.api(s.apiUpdateOrg)).Methods("PATCH")
-	api.Handle("/enterprises", s.api(s.apiListEnterprises)).Methods("GET")
-	api.Handle("/enterprises/import-template", s.api(s.apiImportTemplate)).Methods("GET")
-	api.Handle("/enterprises/import", s.api(s.apiImportEnterprises)).Methods("POST")
-	api.Handle("/enterprises/imports/{id}/rejected", s.api(s.apiImportRejected)).Methods("GET")
-	api.Handle("/consultancies/{id}/staff", s.api(s.apiListStaff)).Methods("GET")
-	api.Handle("/consultancies/{id}/staff", s.api(s.apiAddStaff)).Methods("POST")
-	api.Handle("/audits/{id}/carry", s.api(s.apiCarryAudit)).Methods("POST")
-	api.Handle("/steps", s.api(s.apiSteps)).Methods("GET")
-	api.Handle("/steps/{n}/expected", s.api(s.apiSetExpected)).Methods("PUT")
-	api.Handle("/audits", s.api(s.apiCreateAudit)).Methods("POST")
-	api.Handle("/audits/{id}", s.api(s.apiGetAudit)).Methods("GET")
-	api.Handle("/audits/{id}/steps/{n}/submit", s.api(s.apiStepTransition(cpaudit.StepSubmit))).Methods("POST")
-	api.Handle("/audits/{id}/steps/{n}/return", s.api(s.apiStepTransition(cpaudit.StepReturn))).Methods("POST")
-	api.Handle("/audits/{id}/steps/{n}/accept", s.api(s.apiStepTransition(cpaudit.StepAccept))).Methods("POST")
-	api.Handle("/audits", s.api(s.apiListAudits)).Methods("GET")
-	api.Handle("/audits/{id}/milestones", s.api(s.apiRecordMilestone)).Methods("POST")
-	api.Handle("/audits/{id}/deadlines", s.api(s.apiDeadlines)).Methods("GET")
-	api.Handle("/audits/{id}/options", s.api(s.apiAuditOptions)).Methods("GET")
-	api.Handle("/audits/{id}/options", s.api(s.apiSaveAuditOption)).Methods("POST")
-	api.Handle("/overdue", s.api(s.apiOverdue)).Methods("GET")
-	api.Handle("/dashboard", s.api(s.apiDashboard)).Methods("GET")
-	api.Handle("/notices", s.api(s.apiNotices)).Methods("GET")
-	api.Handle("/batches", s.api(s.apiCreateBatch)).Methods("POST")
-	api.Handle("/batches", s.api(s.apiListBatches)).Methods("GET")
-	api.Handle("/batches/{id}", s.api(s.apiGetBatch)).Methods("GET")
-	api.Handle("/batches/{id}", s.api(s.apiUpdateBatch)).Methods("PATCH")
-	api.Handle("/letter-template", s.api(s.apiGetLetterTemplate)).Methods("GET")
-	api.Handle("/letter-template", s.api(s.apiPutLetterTemplate)).Methods("PUT")
-	api.Handle("/audits/{id}/letter", s.api(s.apiGenerateLetter)).Methods("POST")
-	api.Handle("/audits/{id}", s.api(s.apiPatchAudit)).Methods("PATCH")
-	api.Handle("/documents", s.api(s.apiUploadDocument)).Methods("POST")
-	api.Handle("/documents", s.api(s.apiListDocuments)).Methods("GET")
-	api.Handle("/documents/{id}", s.api(s.apiGetDocument)).Methods("GET")
-	api.Handle("/documents/{id}", s.api(s.apiDeleteDocument)).Methods("DELETE")
-	api.Handle("/documents/{id}/content", s.api(s.apiDocumentContent)).Methods("GET")
-	api.Handle("/documents/{id}/versions", s.api(s.apiUploadVersion)).Methods("POST")
-	api.Handle("/documents/{id}/versions/{version}/content", s.api(s.apiDocumentContent)).Methods("GET")
-	api.Handle("/documents/{id}/log", s.api(s.apiDocumentLog)).Methods("GET")
-	api.Handle("/documents/{id}/text", s.api(s.apiDocumentText)).Methods("GET")
-	api.Handle("/documents/{id}/versions/{version}/text", s.api(s.apiDocumentText)).Methods("GET")
-	api.Handle("/search", s.api(s.apiSearch)).Methods("GET")
-	api.Handle("/status", s.api(s.apiStatus)).Methods("GET")
-	api.Handle("/flags", s.api(s.apiFlags)).Methods("GET")
-	api.Handle("/flags/{id}/review", s.api(s.apiReviewFlag)).Methods("POST")
-	api.Handle("/compare", s.api(s.apiCompare)).Methods("GET")
+	api.Use(s.RequireToken(s.store))
+	api.Handle("/me", s.API(s.apiMe)).Methods("GET")
+	api.Handle("/users", s.API(s.apiCreateUser)).Methods("POST")
+	api.Handle("/tokens", s.API(s.apiCreateToken)).Methods("POST")
+	api.Handle("/tokens", s.API(s.apiListTokens)).Methods("GET")
+	api.Handle("/tokens/{id}", s.API(s.apiRevokeToken)).Methods("DELETE")
+	api.Handle("/enterprises", s.API(s.apiCreateOrg("enterprise"))).Methods("POST")
+	api.Handle("/consultancies", s.API(s.apiCreateOrg("consultancy"))).Methods("POST")
+	api.Handle("/organisations", s.API(s.apiCreateOrg(""))).Methods("POST")
+	api.Handle("/organisations/{id}", s.API(s.apiGetOrg)).Methods("GET")
+	api.Handle("/organisations/{id}", s.API(s.apiUpdateOrg)).Methods("PATCH")
+	api.Handle("/enterprises", s.API(s.apiListEnterprises)).Methods("GET")
+	api.Handle("/enterprises/import-template", s.API(httpx.ServeImportTemplate)).Methods("GET")
+	api.Handle("/enterprises/import", s.API(s.apiImportEnterprises)).Methods("POST")
+	api.Handle("/enterprises/imports/{id}/rejected", s.API(s.apiImportRejected)).Methods("GET")
+	api.Handle("/consultancies/{id}/staff", s.API(s.apiListStaff)).Methods("GET")
+	api.Handle("/consultancies/{id}/staff", s.API(s.apiAddStaff)).Methods("POST")
+	api.Handle("/audits/{id}/carry", s.API(s.apiCarryAudit)).Methods("POST")
+	api.Handle("/steps", s.API(s.apiSteps)).Methods("GET")
+	api.Handle("/steps/{n}/expected", s.API(s.apiSetExpected)).Methods("PUT")
+	api.Handle("/audits", s.API(s.apiCreateAudit)).Methods("POST")
+	api.Handle("/audits/{id}", s.API(s.apiGetAudit)).Methods("GET")
+	api.Handle("/audits/{id}/steps/{n}/submit", s.API(s.apiStepTransition(cpaudit.StepSubmit))).Methods("POST")
+	api.Handle("/audits/{id}/steps/{n}/return", s.API(s.apiStepTransition(cpaudit.StepReturn))).Methods("POST")
+	api.Handle("/audits/{id}/steps/{n}/accept", s.API(s.apiStepTransition(cpaudit.StepAccept))).Methods("POST")
+	api.Handle("/audits", s.API(s.apiListAudits)).Methods("GET")
+	api.Handle("/audits/{id}/milestones", s.API(s.apiRecordMilestone)).Methods("POST")
+	api.Handle("/audits/{id}/deadlines", s.API(s.apiDeadlines)).Methods("GET")
+	api.Handle("/audits/{id}/options", s.API(s.apiAuditOptions)).Methods("GET")
+	api.Handle("/audits/{id}/options", s.API(s.apiSaveAuditOption)).Methods("POST")
+	api.Handle("/overdue", s.API(s.apiOverdue)).Methods("GET")
+	api.Handle("/dashboard", s.API(s.apiDashboard)).Methods("GET")
+	api.Handle("/notices", s.API(s.apiNotices)).Methods("GET")
+	api.Handle("/batches", s.API(s.apiCreateBatch)).Methods("POST")
+	api.Handle("/batches", s.API(s.apiListBatches)).Methods("GET")
+	api.Handle("/batches/{id}", s.API(s.apiGetBatch)).Methods("GET")
+	api.Handle("/batches/{id}", s.API(s.apiUpdateBatch)).Methods("PATCH")
+	api.Handle("/letter-template", s.API(s.apiGetLetterTemplate)).Methods("GET")
+	api.Handle("/letter-template", s.API(s.apiPutLetterTemplate)).Methods("PUT")
+	api.Handle("/audits/{id}/letter", s.API(s.apiGenerateLetter)).Methods("POST")
+	api.Handle("/audits/{id}", s.API(s.apiPatchAudit)).Methods("PATCH")
+	api.Handle("/documents", s.API(s.UploadDocument(s.store))).Methods("POST")
+	api.Handle("/documents", s.API(s.apiListDocuments)).Methods("GET")
+	api.Handle("/documents/{id}", s.API(s.apiGetDocument)).Methods("GET")
+	api.Handle("/documents/{id}", s.API(s.apiDeleteDocument)).Methods("DELETE")
+	api.Handle("/documents/{id}/content", s.API(s.ServeContent(s.store))).Methods("GET")
+	api.Handle("/documents/{id}/versions", s.API(s.UploadVersion(s.store))).Methods("POST")
+	api.Handle("/documents/{id}/versions/{version}/content", s.API(s.ServeContent(s.store))).Methods("GET")
+	api.Handle("/documents/{id}/log", s.API(s.apiDocumentLog)).Methods("GET")
+	api.Handle("/documents/{id}/text", s.API(s.apiDocumentText)).Methods("GET")
+	api.Handle("/documents/{id}/versions/{version}/text", s.API(s.apiDocumentText)).Methods("GET")
+	api.Handle("/search", s.API(s.apiSearch)).Methods("GET")
+	api.Handle("/status", s.API(s.apiStatus)).Methods("GET")
+	api.Handle("/flags", s.API(s.apiFlags)).Methods("GET")
+	api.Handle("/flags/{id}/review", s.API(s.apiReviewFlag)).Methods("POST")
+	api.Handle("/compare", s.API(s.apiCompare)).Methods("GET")
 
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(filesOnly{s.static}))).Methods("GET")
 	web := r.NewRoute().Subrouter()
@@ -91,13 +92,13 @@ func (s *Server) routes() http.Handler {
 	// Documents, search and flags (web_documents.go, web_search.go, web_flags.go).
 	web.Handle("/documents", s.page(s.requireSession(s.documentsPage))).Methods("GET")
 	web.Handle("/documents/{id}", s.page(s.requireSession(s.documentPage))).Methods("GET")
-	web.Handle("/documents/{id}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
+	web.Handle("/documents/{id}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
 	web.Handle("/documents/{id}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
 	web.Handle("/documents/{id}/versions/{version}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
-	web.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.serveContent))).Methods("GET")
-	web.Handle("/documents/{id}/versions", s.script(s.requireSession(s.apiUploadVersion))).Methods("POST")
+	web.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
+	web.Handle("/documents/{id}/versions", s.script(s.requireSession(s.UploadVersion(s.store)))).Methods("POST")
 	web.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
-	web.Handle("/upload", s.script(s.requireSession(s.apiUploadDocument))).Methods("POST")
+	web.Handle("/upload", s.script(s.requireSession(s.UploadDocument(s.store)))).Methods("POST")
 	web.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
 	web.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
 	web.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
@@ -126,40 +127,9 @@ func (s *Server) routes() http.Handler {
 	web.Handle("/enterprises.xlsx", s.page(s.requireSession(s.enterprisesExport))).Methods("GET")
 	web.Handle("/enterprises/import", s.page(s.requireSession(s.importPage))).Methods("GET")
 	web.Handle("/enterprises/import", s.page(s.importSubmit)).Methods("POST")
-	web.Handle("/enterprises/import-template.xlsx", s.page(s.requireSession(s.apiImportTemplate))).Methods("GET")
-	web.Handle("/enterprises/imports/{id}/rejected.xlsx", s.page(s.requireSession(s.apiImportRejected))).Methods("GET")
+	web.Handle("/enterprises/import-template.xlsx", s.page(s.requireSession(httpx.ServeImportTemplate))).Methods("GET")
+	web.Handle("/enterprises/imports/{id}/rejected.xlsx", s.page(s.requireSession(s.importRejected))).Methods("GET")
 	return r
-}
-
-// param reads a path parameter; the one place that knows the router.
-func param(r *http.Request, name string) string { return mux.Vars(r)[name] }
-
-// routeName labels metrics with the route's template, not the raw path,
-// so ids do not explode the label set.
-func routeName(r *http.Request) string {
-	if route := mux.CurrentRoute(r); route != nil {
-		if t, err := route.GetPathTemplate(); err == nil {
-			return t
-		}
-	}
-	return "unmatched"
-}
-
-func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		// Everything is self-hosted: deployments run on intranets.
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
-		if s.hsts {
-			// A year, the usual; without includeSubDomains, since an
-			// intranet name's siblings may well be served over plain HTTP.
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // filesOnly is a file system whose directories cannot be opened, so that

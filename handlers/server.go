@@ -7,8 +7,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,9 +71,9 @@ type Store interface {
 // Config is everything a Server needs.
 type Config struct {
 	Store     Store
-	Search    Searcher // the tenants' full-text indexes
-	Letters   Letters  // builds notification letters (letter.Service)
-	Templates fs.FS    // the templates package's FS: *.html pages and static/
+	Search    httpx.Searcher // the tenants' full-text indexes
+	Letters   Letters        // builds notification letters (letter.Service)
+	Templates fs.FS          // the templates package's FS: *.html pages and static/
 	Logger    *slog.Logger
 	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
 	MaxUploadBytes int64
@@ -95,26 +96,24 @@ type Config struct {
 
 // Server serves cpaudit over HTTP.
 type Server struct {
-	store     Store
-	search    Searcher
-	letters   Letters
-	log       *slog.Logger
-	maxUpload int64
-	secure    bool
-	hsts      bool
-	trust     bool
-	ttl       time.Duration
-	stall     time.Duration
-	now       func() time.Time
-	pages     map[string]*template.Template
-	divisions cpaudit.Divisions // names regions on pages
-	static    fs.FS
-	metrics   *metrics
-	registry  *prometheus.Registry
-	throttle  *loginThrottle
-	handler   http.Handler
-	// formBuffers recycles the read buffers of uploaded forms (openForm).
-	formBuffers sync.Pool
+	store      Store
+	search     httpx.Searcher
+	letters    Letters
+	log        *slog.Logger
+	maxUpload  int64
+	secure     bool
+	hsts       bool
+	trust      bool
+	ttl        time.Duration
+	stall      time.Duration
+	now        func() time.Time
+	pages      map[string]*template.Template
+	divisions  cpaudit.Divisions // names regions on pages
+	static     fs.FS
+	registry   *prometheus.Registry
+	throttle   *httpx.LoginThrottle
+	handler    http.Handler
+	*httpx.Kit // the machinery shared with the web UI
 }
 
 // New builds a Server; it fails if a template does not parse.
@@ -133,7 +132,7 @@ func New(cfg Config) (*Server, error) {
 		s.ttl = 12 * time.Hour
 	}
 	if s.stall <= 0 {
-		s.stall = defaultStallTimeout
+		s.stall = httpx.DefaultStallTimeout
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -149,8 +148,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.registry = prometheus.NewRegistry()
-	s.metrics = newMetrics(s.registry)
-	s.throttle = newLoginThrottle(s.now)
+	s.Kit = httpx.New(httpx.Config{Logger: s.log, MaxUploadBytes: s.maxUpload, HSTS: s.hsts, TrustProxy: s.trust, StallTimeout: s.stall, Registry: s.registry})
+	s.throttle = httpx.NewLoginThrottle(s.now)
 	s.handler = s.routes()
 	return s, nil
 }

@@ -17,7 +17,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
+
+// webKey is the context key of a page request's webInfo.
+type webKey struct{}
 
 const (
 	sessionCookie = "cpaudit_session"
@@ -40,7 +44,7 @@ type webInfo struct {
 }
 
 func webOf(r *http.Request) *webInfo {
-	wi, _ := r.Context().Value(webKey).(*webInfo)
+	wi, _ := r.Context().Value(webKey{}).(*webInfo)
 	if wi == nil {
 		return &webInfo{Lang: "zh"}
 	}
@@ -100,8 +104,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // writeErrorPage answers a failed page request; 401 sends the browser to
 // the login page instead.
 func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status, _ := errorStatus(err)
-	s.logError(r, status, err)
+	status, _ := httpx.ErrorStatus(err)
+	s.LogError(r, status, err)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
@@ -112,7 +116,7 @@ func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err erro
 	lang := webOf(r).Lang
 	heading := fmt.Sprintf("error.%d", status)
 	msg := refusalText(lang, err)
-	if code, _ := errorCode(err); code == cpaudit.DefaultCode(cpaudit.ErrorKind(err)) {
+	if code, _ := httpx.ErrorCode(err); code == cpaudit.DefaultCode(cpaudit.ErrorKind(err)) {
 		msg = ""
 	}
 	data := map[string]any{"Status": status, "Message": msg, "Heading": heading}
@@ -155,13 +159,13 @@ func (s *Server) webContext(next http.Handler) http.Handler {
 				if t, err := s.store.TenantByID(r.Context(), sess.User.TenantID); err == nil {
 					wi.Tenant = &t
 				}
-				r = withActor(r, sess.User, s.clientAddr(r))
+				r = httpx.WithActor(r, sess.User, s.ClientAddr(r))
 			} else if !cpaudit.IsKind(err, cpaudit.KindUnauthenticated) {
 				s.writeErrorPage(w, r, err)
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), webKey, wi)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), webKey{}, wi)))
 	})
 }
 
@@ -180,7 +184,7 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 				// Only url-encoded forms are parsed here; multipart uploads
 				// send the header, so their bodies stay unread.
 				if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-					if err := limitBody(w, r, 1<<20, "the form"); err != nil {
+					if err := httpx.LimitBody(w, r, 1<<20, "the form"); err != nil {
 						return err
 					}
 					sent = r.PostFormValue("csrf")
@@ -255,7 +259,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := limitBody(w, r, 64<<10, "the login form"); err != nil {
+	if err := httpx.LimitBody(w, r, 64<<10, "the login form"); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
@@ -268,8 +272,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
 		return s.renderLogin(w, r, http.StatusBadRequest, T("login.expired"), slug, email)
 	}
-	addr := s.clientAddr(r)
-	if wait := s.throttle.admit(addr, slug, email); wait > 0 {
+	addr := s.ClientAddr(r)
+	if wait := s.throttle.Admit(addr, slug, email); wait > 0 {
 		// Refused before the password is looked at: a guess made too
 		// soon learns nothing.
 		secs := int((wait + time.Second - 1) / time.Second)
@@ -289,7 +293,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.throttle.succeeded(addr, slug, email)
+	s.throttle.Succeeded(addr, slug, email)
 	cookie, sess, err := s.store.CreateSession(r.Context(), u, addr, s.ttl)
 	if err != nil {
 		return err
@@ -302,7 +306,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteSession(r.Context(), actorOf(r), webOf(r).cookie); err != nil {
+	if err := s.store.DeleteSession(r.Context(), httpx.ActorOf(r), webOf(r).cookie); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure})
@@ -317,18 +321,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 
 var templateFuncs = template.FuncMap{
 	"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
-	"bytes":    humanBytes,
+	"bytes":    httpx.HumanBytes,
 	"add":      func(a, b int) int { return a + b },
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // webStep is one step as the audit page shows it.
@@ -40,10 +41,10 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 // renderAudit shows the audit with, when errMsg is set, why the last
 // action was refused.
 func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	lang := webOf(r).Lang
 	T := translator(lang)
-	au, err := s.store.Audit(r.Context(), a, param(r, "id"))
+	au, err := s.store.Audit(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -123,12 +124,12 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, status int,
 // stepSubmit submits, returns or accepts a step from the audit page; a
 // refusal shows the page again with the reason in the page's language.
 func (s *Server) stepSubmit(w http.ResponseWriter, r *http.Request) error {
-	id := param(r, "id")
-	n, err := strconv.Atoi(param(r, "n"))
+	id := httpx.Param(r, "id")
+	n, err := strconv.Atoi(httpx.Param(r, "n"))
 	if err != nil || n < 1 || n > cpaudit.StepCount {
 		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchStep, "no such step")
 	}
-	action := cpaudit.StepAction(param(r, "action"))
+	action := cpaudit.StepAction(httpx.Param(r, "action"))
 	switch action {
 	case cpaudit.StepSubmit, cpaudit.StepReturn, cpaudit.StepAccept:
 	default:
@@ -142,10 +143,10 @@ func (s *Server) stepSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.renderAudit(w, r, http.StatusBadRequest, stepRefusal(webOf(r).Lang, n,
 			cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeReasonRequired, "reason is required to return a step")))
 	}
-	if _, err := s.store.TransitionStep(r.Context(), actorOf(r), id, n, c); err != nil {
+	if _, err := s.store.TransitionStep(r.Context(), httpx.ActorOf(r), id, n, c); err != nil {
 		kind := cpaudit.ErrorKind(err)
 		if kind == cpaudit.KindConflict || kind == cpaudit.KindUnprocessable || kind == cpaudit.KindInvalid {
-			status, _ := errorStatus(err)
+			status, _ := httpx.ErrorStatus(err)
 			return s.renderAudit(w, r, status, stepRefusal(webOf(r).Lang, n, err))
 		}
 		return err
@@ -163,8 +164,8 @@ func stepRefusal(lang string, n int, err error) string {
 
 // consultancySubmit assigns or changes the audit's consultancy.
 func (s *Server) consultancySubmit(w http.ResponseWriter, r *http.Request) error {
-	id := param(r, "id")
-	if _, err := s.store.SetAuditConsultancy(r.Context(), actorOf(r), id, r.PostFormValue("consultancy_id")); err != nil {
+	id := httpx.Param(r, "id")
+	if _, err := s.store.SetAuditConsultancy(r.Context(), httpx.ActorOf(r), id, r.PostFormValue("consultancy_id")); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {
 			return s.renderAudit(w, r, http.StatusConflict, refusalText(webOf(r).Lang, err))
 		}
@@ -176,8 +177,8 @@ func (s *Server) consultancySubmit(w http.ResponseWriter, r *http.Request) error
 
 // letterSubmit generates the audit's letter (a new version when it has one).
 func (s *Server) letterSubmit(w http.ResponseWriter, r *http.Request) error {
-	id := param(r, "id")
-	if _, err := s.letters.Generate(r.Context(), actorOf(r), id); err != nil {
+	id := httpx.Param(r, "id")
+	if _, err := s.letters.Generate(r.Context(), httpx.ActorOf(r), id); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {
 			return s.renderAudit(w, r, http.StatusConflict, refusalText(webOf(r).Lang, err))
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // managesBatches: who sees the forms; storage enforces the same rule.
@@ -68,7 +69,7 @@ func (s *Server) batchesPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderBatches(w http.ResponseWriter, r *http.Request, status int, form batchForm, errMsg string) error {
 	lang := webOf(r).Lang
-	list, err := s.store.Batches(r.Context(), actorOf(r))
+	list, err := s.store.Batches(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (s *Server) renderBatches(w http.ResponseWriter, r *http.Request, status in
 		rows[i] = batchRow{Batch: b, Reasons: reasonLabels(lang, b.Reasons)}
 	}
 	return s.render(w, r, status, "batches", map[string]any{
-		"Batches": rows, "CanManage": managesBatches(actorOf(r)), "Form": form, "Error": errMsg})
+		"Batches": rows, "CanManage": managesBatches(httpx.ActorOf(r)), "Form": form, "Error": errMsg})
 }
 
 // createBatchSubmit creates a batch from the form; invalid input shows
@@ -112,12 +113,12 @@ func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error
 	}
 	errMsg = batchProblem(lang, b)
 	if errMsg == "" {
-		created, err := s.store.CreateBatch(r.Context(), actorOf(r), b)
+		created, err := s.store.CreateBatch(r.Context(), httpx.ActorOf(r), b)
 		switch {
 		case err == nil:
 			http.Redirect(w, r, "/batches/"+url.PathEscape(created.ID), http.StatusSeeOther)
 			return nil
-		case cpaudit.IsKind(err, cpaudit.KindConflict) && managesBatches(actorOf(r)):
+		case cpaudit.IsKind(err, cpaudit.KindConflict) && managesBatches(httpx.ActorOf(r)):
 			errMsg = refusalText(lang, err)
 		default:
 			return err
@@ -138,7 +139,7 @@ func batchProblem(lang string, b cpaudit.Batch) string {
 // batchPage shows a batch, its dates (a form for those who manage
 // batches) and the form that starts an audit in it.
 func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.store.Batch(r.Context(), actorOf(r), param(r, "id"))
+	b, err := s.store.Batch(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderBatch(w http.ResponseWriter, r *http.Request, status int, b cpaudit.Batch, dates []obligationRow, dateErr, auditErr string) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	data := map[string]any{"Batch": b, "Reasons": reasonLabels(webOf(r).Lang, b.Reasons), "Dates": dates,
 		"CanManage": managesBatches(a), "DateError": dateErr, "AuditError": auditErr,
 		"AuditsURL": "/audits?batch_id=" + url.QueryEscape(b.ID)}
@@ -174,9 +175,9 @@ func (s *Server) renderBatch(w http.ResponseWriter, r *http.Request, status int,
 // updateBatchSubmit saves the dates form; every letter of the batch's
 // audits is then regenerated, as through the API.
 func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	lang := webOf(r).Lang
-	b, err := s.store.Batch(r.Context(), a, param(r, "id"))
+	b, err := s.store.Batch(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error
 	if _, err := s.store.UpdateBatch(r.Context(), a, b.ID, p); err != nil {
 		return err
 	}
-	s.regenerateLettersNow(r.Context(), a.TenantID)
+	httpx.RegenerateLettersNow(r.Context(), s.log, s.letters, a.TenantID)
 	http.Redirect(w, r, "/batches/"+url.PathEscape(b.ID), http.StatusSeeOther)
 	return nil
 }
@@ -202,8 +203,8 @@ func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error
 // startAuditSubmit starts an audit of the chosen enterprise in the batch
 // and shows it.
 func (s *Server) startAuditSubmit(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
-	b, err := s.store.Batch(r.Context(), a, param(r, "id"))
+	a := httpx.ActorOf(r)
+	b, err := s.store.Batch(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}

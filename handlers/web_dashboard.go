@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // The dashboard (总览) and the lists behind its numbers: /audits (every
@@ -43,7 +44,7 @@ func phaseLabel(names map[string]string, code string) string {
 
 // listHref links to /audits (or /overdue) with exactly filter f.
 func listHref(path string, f cpaudit.AuditListFilter) string {
-	q := auditFilterQuery(f)
+	q := httpx.AuditFilterQuery(f)
 	if len(q) == 0 {
 		return path
 	}
@@ -60,11 +61,11 @@ type dashNumber struct {
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
-	days, err := intParam(r.URL.Query(), "stalled", defaultStalledDays, 1, 3650)
+	days, err := httpx.IntParam(r.URL.Query(), "stalled", httpx.DefaultStalledDays, 1, 3650)
 	if err != nil {
 		return err
 	}
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	d, err := s.store.Dashboard(r.Context(), a, days)
 	if err != nil {
 		return err
@@ -185,7 +186,7 @@ const auditsPerPage = 50
 func listPager(path string, f cpaudit.AuditListFilter, shown, total int) pager {
 	p := pager{Page: f.Offset/f.Limit + 1, Pages: max(1, (total+f.Limit-1)/f.Limit)}
 	link := func(offset int) string {
-		q := auditFilterQuery(f)
+		q := httpx.AuditFilterQuery(f)
 		if offset > 0 {
 			q.Set("offset", strconv.Itoa(offset))
 		}
@@ -207,7 +208,7 @@ func listPager(path string, f cpaudit.AuditListFilter, shown, total int) pager {
 func (s *Server) filterForm(r *http.Request, f cpaudit.AuditListFilter) (map[string]any, error) {
 	lang := webOf(r).Lang
 	T := translator(lang)
-	batches, err := s.store.Batches(r.Context(), actorOf(r))
+	batches, err := s.store.Batches(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return nil, err
 	}
@@ -229,18 +230,18 @@ func (s *Server) filterForm(r *http.Request, f cpaudit.AuditListFilter) (map[str
 		stalled = strconv.Itoa(f.StalledDays)
 	}
 	return map[string]any{"Batches": batchOpts, "Phases": phaseOpts, "OverdueOpts": overdueOpts, "F": f, "Stalled": stalled,
-		"Filtered": len(auditFilterQuery(f)) > 0}, nil
+		"Filtered": len(httpx.AuditFilterQuery(f)) > 0}, nil
 }
 
 func (s *Server) auditsPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "xlsx" {
 		return s.auditsExport(w, r)
 	}
-	f, err := auditFilterOf(r.URL.Query(), auditsPerPage)
+	f, err := httpx.AuditFilterOf(r.URL.Query(), auditsPerPage)
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Audits(r.Context(), actorOf(r), f)
+	rows, total, err := s.store.Audits(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -266,11 +267,11 @@ func (s *Server) overduePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := webOf(r).Lang
 	T := translator(lang)
-	f, err := auditFilterOf(r.URL.Query(), auditsPerPage)
+	f, err := httpx.AuditFilterOf(r.URL.Query(), auditsPerPage)
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Overdue(r.Context(), actorOf(r), f)
+	rows, total, err := s.store.Overdue(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}

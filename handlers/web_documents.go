@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // script adapts a page route called by a page's script: errors, those of
@@ -17,7 +18,7 @@ import (
 func (s *Server) script(h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			s.writeProblemDetail(w, r, err, refusalText(webOf(r).Lang, err))
+			s.WriteProblemDetail(w, r, err, refusalText(webOf(r).Lang, err))
 		}
 	})
 }
@@ -66,11 +67,11 @@ type pager struct {
 }
 
 func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request) error {
-	f, err := documentFilter(r.URL.Query())
+	f, err := httpx.DocumentFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	docs, total, err := s.store.Documents(r.Context(), actorOf(r), f)
+	docs, total, err := s.store.Documents(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -113,14 +114,14 @@ func listURL(f cpaudit.DocumentFilter, offset int) string {
 func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	q := r.URL.Query()
-	step, _ := parseStep(q.Get("step")) // a bad step just selects none
+	step, _ := httpx.ParseStep(q.Get("step")) // a bad step just selects none
 	steps, err := stepOptions(lang, step)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "upload", map[string]any{
 		"Kinds": kindOptions(lang, cpaudit.DocKind(q.Get("kind"))), "Steps": steps,
-		"AuditID": q.Get("audit_id"), "Limit": humanBytes(s.maxUpload),
+		"AuditID": q.Get("audit_id"), "Limit": httpx.HumanBytes(s.maxUpload),
 	})
 }
 
@@ -150,8 +151,8 @@ func logRows(lang string, entries []cpaudit.LogEntry) []logRow {
 }
 
 func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
-	a, lang := actorOf(r), webOf(r).Lang
-	d, err := s.store.Document(r.Context(), a, param(r, "id"))
+	a, lang := httpx.ActorOf(r), webOf(r).Lang
+	d, err := s.store.Document(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -172,19 +173,19 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, http.StatusOK, "document", map[string]any{
-		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": humanBytes(s.maxUpload),
+		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": httpx.HumanBytes(s.maxUpload),
 	})
 }
 
 // textPage shows the text extracted from a version, so people can see
 // what search and the duplicate checks work on.
 func (s *Server) textPage(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
-	d, err := s.store.Document(r.Context(), a, param(r, "id"))
+	a := httpx.ActorOf(r)
+	d, err := s.store.Document(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
-	version, err := versionParam(r)
+	version, err := httpx.VersionParam(r)
 	if err != nil {
 		return err
 	}

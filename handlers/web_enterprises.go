@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // mayImport says whether the page offers the import: the storage decides.
@@ -16,11 +17,11 @@ func mayImport(u *cpaudit.User) bool {
 }
 
 func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
-	f, err := enterpriseFilter(r.URL.Query())
+	f, err := httpx.EnterpriseFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	list, total, err := s.store.ListEnterprises(r.Context(), actorOf(r), f)
+	list, total, err := s.store.ListEnterprises(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func enterprisesURL(f cpaudit.EnterpriseFilter, offset int) string {
 // importPageData is the import form's choices: batches to start audits
 // in and consultancies to run them.
 func (s *Server) importPageData(r *http.Request, data map[string]any) error {
-	a := actorOf(r)
+	a := httpx.ActorOf(r)
 	batches, err := s.store.Batches(r.Context(), a)
 	if err != nil {
 		return err
@@ -89,22 +90,22 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	if wi.User == nil {
 		return cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginRequired, "please log in")
 	}
-	form, err := s.readImportForm(w, r)
-	if err == nil && subtle.ConstantTimeCompare([]byte(form.fields["csrf"]), []byte(wi.CSRF)) != 1 {
+	form, err := s.ReadImportForm(w, r)
+	if err == nil && subtle.ConstantTimeCompare([]byte(form.Fields["csrf"]), []byte(wi.CSRF)) != 1 {
 		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFormExpired, "the form has expired; reload the page and try again")
 	}
 	var res cpaudit.ImportResult
 	if err == nil {
-		res, err = s.importEnterprises(r, form)
+		res, err = httpx.ImportEnterprises(r, s.store, form)
 	}
 	data := map[string]any{"Result": &res}
 	status := http.StatusOK
 	if err != nil {
-		st, _ := errorStatus(err)
+		st, _ := httpx.ErrorStatus(err)
 		if st >= 500 {
 			return err
 		}
-		s.logError(r, st, err)
+		s.LogError(r, st, err)
 		data["Result"], data["Error"], status = nil, refusalText(wi.Lang, err), st
 	}
 	for i := range res.Rejected {
@@ -123,4 +124,15 @@ func rejectionText(lang string, rj cpaudit.ImportRejection) string {
 		return rj.Reason
 	}
 	return refusalText(lang, &cpaudit.Error{Kind: cpaudit.KindUnprocessable, Code: rj.Code, Params: rj.Params})
+}
+
+// importRejected downloads the rows an import rejected, with the reasons
+// in the page's language.
+func (s *Server) importRejected(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.store.EnterpriseImportResult(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
+	if err != nil {
+		return err
+	}
+	lang := webOf(r).Lang
+	return httpx.WriteRejected(w, res, func(rj cpaudit.ImportRejection) string { return rejectionText(lang, rj) })
 }

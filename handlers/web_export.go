@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/sheet"
 )
 
@@ -35,7 +36,7 @@ func exportPages[T any](page func(offset int) ([]T, int, error), add func([]T)) 
 func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
-	f, err := auditFilterOf(r.URL.Query(), 1000)
+	f, err := httpx.AuditFilterOf(r.URL.Query(), 1000)
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 		T("due.col.nextDue"), T("due.col.overdue")}}
 	err = exportPages(func(offset int) ([]cpaudit.AuditRow, int, error) {
 		f.Offset = offset
-		return s.store.Audits(r.Context(), actorOf(r), f)
+		return s.store.Audits(r.Context(), httpx.ActorOf(r), f)
 	}, func(rows []cpaudit.AuditRow) {
 		for _, row := range s.webAuditRows(lang, rows) {
 			overdue := ""
@@ -70,7 +71,7 @@ func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
-	f, err := auditFilterOf(r.URL.Query(), 1000)
+	f, err := httpx.AuditFilterOf(r.URL.Query(), 1000)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
 		T("due.col.daysOverdue")}}
 	err = exportPages(func(offset int) ([]cpaudit.OverdueRow, int, error) {
 		f.Offset = offset
-		return s.store.Overdue(r.Context(), actorOf(r), f)
+		return s.store.Overdue(r.Context(), httpx.ActorOf(r), f)
 	}, func(rows []cpaudit.OverdueRow) {
 		for _, o := range rows {
 			t.Rows = append(t.Rows, []any{o.AuditID, o.EnterpriseName, s.regionLabel(o.Region), T("due." + o.Obligation), o.Due, o.DaysOverdue})
@@ -110,7 +111,7 @@ func (s *Server) writeSheet(w http.ResponseWriter, name string, t sheet.Table) e
 // the /enterprises page and its columns.
 func (s *Server) enterprisesExport(w http.ResponseWriter, r *http.Request) error {
 	T := translator(webOf(r).Lang)
-	f, err := enterpriseFilter(r.URL.Query())
+	f, err := httpx.EnterpriseFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func (s *Server) enterprisesExport(w http.ResponseWriter, r *http.Request) error
 		T("ent.col.permit"), T("ent.col.status")}}
 	err = exportPages(func(offset int) ([]cpaudit.Organisation, int, error) {
 		f.Offset = offset
-		return s.store.ListEnterprises(r.Context(), actorOf(r), f)
+		return s.store.ListEnterprises(r.Context(), httpx.ActorOf(r), f)
 	}, func(list []cpaudit.Organisation) {
 		for _, o := range list {
 			status := ""

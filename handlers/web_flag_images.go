@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/search/detect"
 )
 
@@ -51,7 +52,7 @@ func servableImage(ct string) bool {
 // the image embedded in the .docx or PDF. The flag must be visible to the
 // user, which means both documents are readable; anything else is 404.
 func (s *Server) flagImage(w http.ResponseWriter, r *http.Request) error {
-	side := param(r, "side")
+	side := httpx.Param(r, "side")
 	if side != "a" && side != "b" {
 		return cpaudit.Errorf(cpaudit.KindNotFound, "no such image")
 	}
@@ -63,7 +64,7 @@ func (s *Server) flagImage(w http.ResponseWriter, r *http.Request) error {
 		}
 		pair = n
 	}
-	flags, _, err := s.store.Flags(r.Context(), actorOf(r), cpaudit.FlagFilter{ID: param(r, "id"), Limit: 1})
+	flags, _, err := s.store.Flags(r.Context(), httpx.ActorOf(r), cpaudit.FlagFilter{ID: httpx.Param(r, "id"), Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func (s *Server) flagImage(w http.ResponseWriter, r *http.Request) error {
 	if side == "b" {
 		doc, entry = flags[0].DocumentIDs[1], images[pair].BEntry
 	}
-	v, rc, err := s.store.OpenContent(r.Context(), actorOf(r), doc, 0)
+	v, rc, err := s.store.OpenContent(r.Context(), httpx.ActorOf(r), doc, 0)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (s *Server) flagImage(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "private, max-age=0")
 	if _, err := w.Write(img); err != nil {
 		// Headers are gone; all we can do is log.
-		s.log.Warn("image interrupted", "flag", param(r, "id"), "err", err)
+		s.log.Warn("image interrupted", "flag", httpx.Param(r, "id"), "err", err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // flagDoc is one document of a flag, as the review pages show it.
@@ -30,7 +31,7 @@ func (s *Server) webFlagsOf(r *http.Request, flags []cpaudit.Flag) ([]webFlag, e
 	for _, fl := range flags {
 		ids = append(ids, fl.DocumentIDs...)
 	}
-	titles, err := s.store.DocumentTitles(r.Context(), actorOf(r), ids)
+	titles, err := s.store.DocumentTitles(r.Context(), httpx.ActorOf(r), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +64,11 @@ func webFlagOf(fl cpaudit.Flag, titles map[string]string) webFlag {
 func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	q := r.URL.Query()
-	f, err := flagFilterOf(q, flagsPerPage)
+	f, err := httpx.FlagFilterOf(q, flagsPerPage)
 	if err != nil {
 		return err
 	}
-	flags, total, err := s.store.Flags(r.Context(), actorOf(r), f)
+	flags, total, err := s.store.Flags(r.Context(), httpx.ActorOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cons, err := s.store.Consultancies(r.Context(), actorOf(r))
+	cons, err := s.store.Consultancies(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ const flagsPerPage = 50
 // flagPage shows one flag's evidence, both sides next to each other, and
 // the review form.
 func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
-	flags, _, err := s.store.Flags(r.Context(), actorOf(r), cpaudit.FlagFilter{ID: param(r, "id"), Limit: 1})
+	flags, _, err := s.store.Flags(r.Context(), httpx.ActorOf(r), cpaudit.FlagFilter{ID: httpx.Param(r, "id"), Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	wf := shown[0]
-	role := actorOf(r).Role
+	role := httpx.ActorOf(r).Role
 	canReview := wf.Status == cpaudit.FlagOpen &&
 		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)
 	return s.render(w, r, http.StatusOK, "flag", map[string]any{"Flag": wf, "CanReview": canReview, "Images": flagImagesOf(wf.Flag),
@@ -148,8 +149,8 @@ func (s *Server) reviewFlagSubmit(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	id := param(r, "id")
-	if _, err := s.store.ReviewFlag(r.Context(), actorOf(r), id, decision, r.PostFormValue("reason")); err != nil {
+	id := httpx.Param(r, "id")
+	if _, err := s.store.ReviewFlag(r.Context(), httpx.ActorOf(r), id, decision, r.PostFormValue("reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/flags/"+url.PathEscape(id), http.StatusSeeOther)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/search/index"
 )
 
@@ -38,7 +39,7 @@ func phaseOptions(lang, selected string) ([]option, error) {
 
 // searchPage is the regulators' spot check: the search form with its
 // filters and, once q is given, one page of hits with their fragments.
-// The parameters are the API's (parseSearch), so a page's address is a
+// The parameters are the API's (httpx.ParseSearch), so a page's address is a
 // search anyone with the same rights can repeat.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
@@ -60,7 +61,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(v.Get("q")) == "" { // the form, before any search
 		return s.render(w, r, http.StatusOK, "search", data)
 	}
-	sr, err := parseSearch(v)
+	sr, err := httpx.ParseSearch(v)
 	if cpaudit.ErrorKind(err) == cpaudit.KindInvalid || cpaudit.ErrorKind(err) == cpaudit.KindUnprocessable {
 		data["Error"] = refusalText(lang, err)
 		return s.render(w, r, http.StatusBadRequest, "search", data)
@@ -68,7 +69,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	total, hits, err := s.runSearch(r.Context(), actorOf(r), sr)
+	total, hits, err := httpx.RunSearch(r.Context(), s.store, s.search, httpx.ActorOf(r), sr)
 	if err != nil {
 		return err
 	}
@@ -84,12 +85,12 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		shown[i] = webHit{
 			Title: h.Title, URL: "/documents/" + url.PathEscape(h.DocumentID),
 			TextURL: "/documents/" + url.PathEscape(h.DocumentID) + "/versions/" + strconv.Itoa(h.Version) +
-				"/text?" + url.Values{"q": {sr.query.Q}}.Encode() + "#m1",
-			Kind: translateOr(lang, "kind."+h.Kind, h.Kind), UploadedAt: h.UploadedAt.In(chinaTime).Format("2006-01-02"),
+				"/text?" + url.Values{"q": {sr.Query.Q}}.Encode() + "#m1",
+			Kind: translateOr(lang, "kind."+h.Kind, h.Kind), UploadedAt: h.UploadedAt.In(httpx.ChinaTime).Format("2006-01-02"),
 			Fragments: frags,
 		}
 	}
-	q := sr.query
+	q := sr.Query
 	p := pager{Page: q.Offset/q.Limit + 1, Pages: max(1, (total+q.Limit-1)/q.Limit)}
 	if q.Offset > 0 {
 		p.Prev = searchURL(v, max(0, q.Offset-q.Limit))

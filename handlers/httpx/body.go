@@ -1,6 +1,7 @@
-package handlers
+package httpx
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -8,14 +9,14 @@ import (
 	"github.com/cpaudit/cpaudit"
 )
 
-// limitBody refuses a request whose declared length is over max before
+// LimitBody refuses a request whose declared length is over max before
 // anything reads its body, so that a client that sent "Expect:
 // 100-continue" gets the refusal instead of "100 Continue" and never sends
 // the body; a body of unknown length is cut off at max+1 bytes
 // (KindTooLarge either way). what names the body in the message.
-func limitBody(w http.ResponseWriter, r *http.Request, max int64, what string) error {
+func LimitBody(w http.ResponseWriter, r *http.Request, max int64, what string) error {
 	if r.ContentLength > max {
-		return cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeBodyTooLarge, "%s is larger than the limit of %s", what, humanBytes(max)).With("max", humanBytes(max))
+		return cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeBodyTooLarge, "%s is larger than the limit of %s", what, HumanBytes(max)).With("max", HumanBytes(max))
 	}
 	// The server's own writer, for MaxBytesReader tells it through an
 	// unexported method that the body was cut short: it then closes the
@@ -52,4 +53,17 @@ func serverWriter(w http.ResponseWriter) http.ResponseWriter {
 // not the body (nothing more is read from the connection).
 func lingerAfterReply(w http.ResponseWriter) {
 	http.MaxBytesReader(serverWriter(w), io.NopCloser(strings.NewReader("x")), 0).Read(make([]byte, 1))
+}
+
+// HumanBytes writes a size as people read it: 1.5 MiB.
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"bytes"
@@ -30,9 +30,9 @@ var oleTypes = map[string]string{
 
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-// sniffContentType decides a file's type from its first bytes, using the
+// SniffContentType decides a file's type from its first bytes, using the
 // file name only to tell apart formats that share a container.
-func sniffContentType(head []byte, filename string) string {
+func SniffContentType(head []byte, filename string) string {
 	ext := strings.ToLower(filepath.Ext(filename))
 	ct := http.DetectContentType(head)
 	switch {

@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"io"
@@ -17,22 +17,22 @@ import (
 // as bytes move, and a stalled request fails (an upload with 400, a
 // download cut off).
 
-// defaultStallTimeout is how long a body may send nothing, or a download
+// DefaultStallTimeout is how long a body may send nothing, or a download
 // take nothing, by default: far longer than any retransmission on a
 // working link.
-const defaultStallTimeout = time.Minute
+const DefaultStallTimeout = time.Minute
 
-// dropStalled gives every request body a read deadline that moves with
+// DropStalled gives every request body a read deadline that moves with
 // the bytes it delivers. A request answered in the middle of a body sent
 // after "100 Continue" has its connection closed gently (lingerAfterReply),
 // so the client gets the answer.
-func (s *Server) dropStalled(next http.Handler) http.Handler {
+func (k *Kit) DropStalled(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body := &stallBody{body: r.Body, deadline: movingDeadline{stall: s.stall, set: http.NewResponseController(w).SetReadDeadline}}
+		body := &stallBody{body: r.Body, deadline: movingDeadline{stall: k.stall, set: http.NewResponseController(w).SetReadDeadline}}
 		r.Body = body
 		next.ServeHTTP(w, r)
 		if body.started && !body.ended && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
@@ -93,8 +93,10 @@ type stallWriter struct {
 	deadline movingDeadline
 }
 
-func (s *Server) newStallWriter(w http.ResponseWriter) *stallWriter {
-	return &stallWriter{w: w, deadline: movingDeadline{stall: s.stall, set: http.NewResponseController(w).SetWriteDeadline}}
+// NewStallWriter wraps a download's writer so that a client that takes
+// nothing for the stall timeout is cut off.
+func (k *Kit) NewStallWriter(w http.ResponseWriter) io.Writer {
+	return &stallWriter{w: w, deadline: movingDeadline{stall: k.stall, set: http.NewResponseController(w).SetWriteDeadline}}
 }
 
 func (sw *stallWriter) Write(p []byte) (int, error) {

@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"net/http"
@@ -54,7 +54,8 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-func (s *Server) instrument(next http.Handler) http.Handler {
+// Instrument counts every request and its latency by route template.
+func (k *Kit) Instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -62,8 +63,8 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		route := routeName(r)
-		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-		s.metrics.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		route := RouteName(r)
+		k.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
+		k.metrics.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
 	})
 }

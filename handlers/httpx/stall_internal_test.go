@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"io"
@@ -13,12 +13,12 @@ import (
 // handler may read it again and work for longer than the stall timeout
 // without its request's context being cancelled.
 func TestStallDeadlineEndsWithBody(t *testing.T) {
-	s := &Server{stall: 200 * time.Millisecond}
-	srv := httptest.NewServer(s.dropStalled(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	k := &Kit{stall: 200 * time.Millisecond}
+	srv := httptest.NewServer(k.DropStalled(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		time.Sleep(s.stall / 2)
+		time.Sleep(k.stall / 2)
 		r.Body.Read(make([]byte, 1)) // as a parser may, to be sure of the end
-		time.Sleep(3 * s.stall)      // a long import, after reading the sheet
+		time.Sleep(3 * k.stall)      // a long import, after reading the sheet
 		if r.Context().Err() != nil {
 			http.Error(w, "the request's context was cancelled", http.StatusInternalServerError)
 			return

@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"bytes"
@@ -22,9 +22,9 @@ var statusByKind = map[cpaudit.Kind]int{
 	cpaudit.KindUnavailable:     http.StatusServiceUnavailable,
 }
 
-// errorStatus returns the status for err and the message a user may see.
+// ErrorStatus returns the status for err and the message a user may see.
 // Request bodies over http.MaxBytesReader's limit count as too large.
-func errorStatus(err error) (int, string) {
+func ErrorStatus(err error) (int, string) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, "the request is larger than the upload limit"
@@ -48,22 +48,22 @@ func errorStatus(err error) (int, string) {
 	return status, msg
 }
 
-// errorCode returns the code of err and its parameters, as the API answers
+// ErrorCode returns the code of err and its parameters, as the API answers
 // them and the web UI translates them. Request bodies over
 // http.MaxBytesReader's limit are too large.
-func errorCode(err error) (cpaudit.Code, map[string]string) {
+func ErrorCode(err error) (cpaudit.Code, map[string]string) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return cpaudit.CodeBodyTooLarge, map[string]string{"max": humanBytes(mbe.Limit)}
+		return cpaudit.CodeBodyTooLarge, map[string]string{"max": HumanBytes(mbe.Limit)}
 	}
 	return cpaudit.ErrorCode(err), cpaudit.ErrorParams(err)
 }
 
-// logError logs server-side failures only; client errors are the
+// LogError logs server-side failures only; client errors are the
 // client's business and would drown the log.
-func (s *Server) logError(r *http.Request, status int, err error) {
+func (k *Kit) LogError(r *http.Request, status int, err error) {
 	if status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		k.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
 }
 
@@ -76,20 +76,20 @@ type problem struct {
 	Code   string `json:"code"` // cpaudit.Code: stable, for clients to act on and translate
 }
 
-// writeProblem answers an API request that failed.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
-	s.writeProblemDetail(w, r, err, "")
+// WriteProblem answers an API request that failed.
+func (k *Kit) WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
+	k.WriteProblemDetail(w, r, err, "")
 }
 
-// writeProblemDetail answers a failed request with a problem whose detail
+// WriteProblemDetail answers a failed request with a problem whose detail
 // is detail, or the error's English message when detail is "".
-func (s *Server) writeProblemDetail(w http.ResponseWriter, r *http.Request, err error, detail string) {
-	status, msg := errorStatus(err)
+func (k *Kit) WriteProblemDetail(w http.ResponseWriter, r *http.Request, err error, detail string) {
+	status, msg := ErrorStatus(err)
 	if detail != "" {
 		msg = detail
 	}
-	code, _ := errorCode(err)
-	s.logError(r, status, err)
+	code, _ := ErrorCode(err)
+	k.LogError(r, status, err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cpaudit"`)
 	}
@@ -100,12 +100,12 @@ func (s *Server) writeProblemDetail(w http.ResponseWriter, r *http.Request, err 
 	w.Write(body)
 }
 
-// writeJSON renders v to a buffer first, so an encoding failure still gives
+// WriteJSON renders v to a buffer first, so an encoding failure still gives
 // a clean error.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+func (k *Kit) WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		s.writeProblem(w, r, cpaudit.Internal("handlers.writeJSON", err))
+		k.WriteProblem(w, r, cpaudit.Internal("handlers.WriteJSON", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -113,13 +113,14 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	w.Write(buf.Bytes())
 }
 
-// apiFunc is an API handler: it writes its answer or returns an error.
-type apiFunc func(w http.ResponseWriter, r *http.Request) error
+// APIFunc is an API handler: it writes its answer or returns an error.
+type APIFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *Server) api(h apiFunc) http.Handler {
+// API adapts an API handler: an error it returns becomes problem+json.
+func (k *Kit) API(h APIFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			s.writeProblem(w, r, err)
+			k.WriteProblem(w, r, err)
 		}
 	})
 }

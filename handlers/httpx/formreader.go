@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"bufio"
@@ -60,23 +60,23 @@ const (
 // errFormHeaders is a part's headers over the limits or malformed.
 var errFormHeaders = errors.New("multipart part headers are malformed or too long")
 
-// openForm reads r's body (which the caller has limited) as a form,
+// OpenForm reads r's body (which the caller has limited) as a form,
 // through a 256 KiB buffer from the server's pool, so that an upload does
 // not allocate and clear one; release returns it. KindInvalid with hint
 // when the request is not multipart/form-data with a usable boundary.
-func (s *Server) openForm(r *http.Request, hint string) (fr *formReader, release func(), err error) {
+func (k *Kit) OpenForm(r *http.Request, hint string) (fr *formReader, release func(), err error) {
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
 		return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadMalformed, "%s", hint)
 	}
-	br, _ := s.formBuffers.Get().(*bufio.Reader)
+	br, _ := k.formBuffers.Get().(*bufio.Reader)
 	if br == nil {
 		br = bufio.NewReaderSize(nil, formBufferSize)
 	}
 	br.Reset(r.Body)
 	release = func() {
 		br.Reset(nil)
-		s.formBuffers.Put(br)
+		k.formBuffers.Put(br)
 	}
 	if fr, err = newFormReader(br, params["boundary"]); err != nil {
 		release()

@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"fmt"
@@ -19,27 +19,27 @@ func TestLoginThrottleDelays(t *testing.T) {
 // a full table drops its quietest entries, not the newest.
 func TestLoginThrottleForgetsAndIsBounded(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	l := newLoginThrottle(func() time.Time { return now })
+	l := NewLoginThrottle(func() time.Time { return now })
 	for i := range 3 {
-		if w := l.admit("10.0.0.1", "hebei", "a@b.cn"); w != 0 {
+		if w := l.Admit("10.0.0.1", "hebei", "a@b.cn"); w != 0 {
 			t.Fatalf("attempt %d waits %v", i+1, w)
 		}
 	}
 	// A burst sent at once: the first passes, the rest must wait.
 	now = now.Add(time.Second)
-	if w := l.admit("10.0.0.1", "hebei", "a@b.cn"); w != 0 {
+	if w := l.Admit("10.0.0.1", "hebei", "a@b.cn"); w != 0 {
 		t.Errorf("4th attempt, 1 s later, waits %v", w)
 	}
 	for range 3 {
-		if w := l.admit("10.0.0.1", "hebei", "a@b.cn"); w != 2*time.Second {
+		if w := l.Admit("10.0.0.1", "hebei", "a@b.cn"); w != 2*time.Second {
 			t.Errorf("attempt right after the 4th failure waits %v, want 2s", w)
 		}
 	}
-	if w := l.admit("10.0.0.2", "hebei", "a@b.cn"); w != 0 {
+	if w := l.Admit("10.0.0.2", "hebei", "a@b.cn"); w != 0 {
 		t.Errorf("another address waits %v", w)
 	}
 	now = now.Add(time.Hour)
-	if w := l.admit("10.0.0.1", "hebei", "a@b.cn"); w != 0 {
+	if w := l.Admit("10.0.0.1", "hebei", "a@b.cn"); w != 0 {
 		t.Errorf("wait after a quiet hour: %v, want none", w)
 	}
 	if f := l.entries[pairKey("10.0.0.1", "hebei", "a@b.cn")]; f.n != 1 {
@@ -48,24 +48,24 @@ func TestLoginThrottleForgetsAndIsBounded(t *testing.T) {
 	// A success takes its attempt back: an office's logins from one
 	// address never add up to a delay.
 	for i := range 100 {
-		if w := l.admit("10.0.0.3", "hebei", fmt.Sprintf("u%d@b.cn", i)); w != 0 {
+		if w := l.Admit("10.0.0.3", "hebei", fmt.Sprintf("u%d@b.cn", i)); w != 0 {
 			t.Fatalf("login %d from the office waits %v", i, w)
 		}
-		l.succeeded("10.0.0.3", "hebei", fmt.Sprintf("u%d@b.cn", i))
+		l.Succeeded("10.0.0.3", "hebei", fmt.Sprintf("u%d@b.cn", i))
 	}
 
 	l.max = 100
 	for i := range 1000 {
 		now = now.Add(time.Millisecond)
-		l.admit(fmt.Sprintf("10.1.%d.%d", i/256, i%256), "hebei", "a@b.cn")
+		l.Admit(fmt.Sprintf("10.1.%d.%d", i/256, i%256), "hebei", "a@b.cn")
 		if len(l.entries) > l.max {
 			t.Fatalf("%d entries, more than %d", len(l.entries), l.max)
 		}
 	}
 	for range 3 {
-		l.admit("10.9.9.9", "hebei", "a@b.cn")
+		l.Admit("10.9.9.9", "hebei", "a@b.cn")
 	}
-	if w := l.admit("10.9.9.9", "hebei", "a@b.cn"); w != time.Second {
+	if w := l.Admit("10.9.9.9", "hebei", "a@b.cn"); w != time.Second {
 		t.Errorf("the newest entry was evicted: wait %v, want 1s", w)
 	}
 }

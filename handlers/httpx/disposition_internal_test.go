@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import "testing"
 
@@ -14,7 +14,7 @@ func TestContentDisposition(t *testing.T) {
 		"\u2067x\u2069.exe": `attachment; filename="x.exe"; filename*=UTF-8''x.exe`,
 		"a\r\nb.txt":        `attachment; filename="ab.txt"; filename*=UTF-8''ab.txt`,
 	} {
-		if got := contentDisposition(name); got != want {
+		if got := ContentDisposition(name); got != want {
 			t.Errorf("contentDisposition(%q)\n = %s\nwant %s", name, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"slices"
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// loginThrottle slows password guessing down without locking anyone out
+// LoginThrottle slows password guessing down without locking anyone out
 // (issue 24: five wrong passwords used to lock an account's web login for
 // fifteen minutes, whoever typed them, and twenty failures from one
 // address shut out everyone behind it).
@@ -22,7 +22,7 @@ import (
 // users may share one address behind NAT; it stops one address from
 // trying account after account. Counts are forgotten after a quiet
 // period, and the table is bounded: the entries quiet longest go first.
-type loginThrottle struct {
+type LoginThrottle struct {
 	now     func() time.Time
 	pair    delays // per address and account
 	addr    delays // per address
@@ -56,8 +56,9 @@ type failures struct {
 	last time.Time
 }
 
-func newLoginThrottle(now func() time.Time) *loginThrottle {
-	return &loginThrottle{
+// NewLoginThrottle makes the throttle with its production delays.
+func NewLoginThrottle(now func() time.Time) *LoginThrottle {
+	return &LoginThrottle{
 		now:     now,
 		pair:    delays{free: 3, first: time.Second, most: 15 * time.Minute},
 		addr:    delays{free: 30, first: time.Second, most: time.Minute},
@@ -72,12 +73,12 @@ func pairKey(addr, tenant, email string) string {
 }
 func addrKey(addr string) string { return "a\x00" + addr }
 
-// admit decides on an attempt from addr at this account: it returns how
+// Admit decides on an attempt from addr at this account: it returns how
 // long the client must wait first, or 0 and counts the attempt as failed
-// until succeeded says otherwise. Counting it at once, under the same lock
+// until Succeeded says otherwise. Counting it at once, under the same lock
 // as the decision, keeps a burst of attempts sent together from all
 // passing before the first failure is recorded.
-func (l *loginThrottle) admit(addr, tenant, email string) time.Duration {
+func (l *LoginThrottle) Admit(addr, tenant, email string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -100,7 +101,7 @@ func (l *loginThrottle) admit(addr, tenant, email string) time.Duration {
 	return 0
 }
 
-func (l *loginThrottle) waitFor(key string, d delays, now time.Time) time.Duration {
+func (l *LoginThrottle) waitFor(key string, d delays, now time.Time) time.Duration {
 	f := l.entries[key]
 	if f == nil || now.Sub(f.last) >= l.forget {
 		return 0
@@ -108,12 +109,12 @@ func (l *loginThrottle) waitFor(key string, d delays, now time.Time) time.Durati
 	return max(0, f.last.Add(d.after(f.n)).Sub(now))
 }
 
-// succeeded takes back the failure admit counted: it forgets the failures
+// Succeeded takes back the failure Admit counted: it forgets the failures
 // of this address and account, and takes one off the address's count (its
 // earlier failures stay: one good password does not license more guesses
 // at other accounts, but the logins of an office behind one address do
 // not add up to a delay either).
-func (l *loginThrottle) succeeded(addr, tenant, email string) {
+func (l *LoginThrottle) Succeeded(addr, tenant, email string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.entries, pairKey(addr, tenant, email))
@@ -127,7 +128,7 @@ func (l *loginThrottle) succeeded(addr, tenant, email string) {
 // sweep drops the forgotten entries and, if the table is still full, the
 // quarter quiet longest. An attacker filling the table with fresh entries
 // thus pushes out old, harmless ones before its own.
-func (l *loginThrottle) sweep(now time.Time) {
+func (l *LoginThrottle) sweep(now time.Time) {
 	l.sweptAt = now
 	for k, f := range l.entries {
 		if now.Sub(f.last) >= l.forget {
