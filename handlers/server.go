@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cpaudit/cpaudit/handlers/api"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 
 	"github.com/cpaudit/cpaudit"
@@ -62,17 +63,23 @@ type Store interface {
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
 	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
 
-	progressStore // deadlines, audit lists and dashboards (api_progress.go)
-	orgStore      // organisations, enterprise import, carry, expected documents (api_enterprises.go)
-	letterStore   // notification letters and assigning consultancies (api_letters.go)
-	optionStore   // an audit's structured options (api_options.go)
+	api.Store // everything the JSON API needs (handlers/api/store.go)
+	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
+	EnterpriseImportResult(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ImportResult, error)
+	ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaudit.EnterpriseImport) (cpaudit.ImportResult, error)
+	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
+	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
+	Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, int, error)
+	Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.OverdueRow, int, error)
+	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
 }
 
 // Config is everything a Server needs.
 type Config struct {
 	Store     Store
 	Search    httpx.Searcher // the tenants' full-text indexes
-	Letters   Letters        // builds notification letters (letter.Service)
+	Letters   api.Letters    // builds notification letters (letter.Service)
 	Templates fs.FS          // the templates package's FS: *.html pages and static/
 	Logger    *slog.Logger
 	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
@@ -98,7 +105,7 @@ type Config struct {
 type Server struct {
 	store      Store
 	search     httpx.Searcher
-	letters    Letters
+	letters    api.Letters
 	log        *slog.Logger
 	maxUpload  int64
 	secure     bool

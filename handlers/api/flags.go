@@ -1,4 +1,4 @@
-package handlers
+package api
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 // apiFlags lists the flags of the caller's tenant whose every document the
 // caller may read, highest score first (or newest first with sort=date),
 // optionally of one kind, document, audit, consultancy or review status.
-func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiFlags(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.FlagFilterOf(r.URL.Query(), 100)
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) error {
 
 // apiReviewFlag records a regulator's or expert's decision on a flag:
 // {"decision": "confirm"|"dismiss", "reason": "..."}.
-func (s *Server) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Decision string `json:"decision"`
 		Reason   string `json:"reason"`
@@ -48,7 +48,7 @@ func (s *Server) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
 
 // apiCompare puts two documents side by side: the passages their newest
 // extracted texts share, with rune offsets into each.
-func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ids := [2]string{q.Get("a"), q.Get("b")}
 	if ids[0] == "" || ids[1] == "" {

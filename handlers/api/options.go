@@ -1,22 +1,14 @@
-package handlers
+package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
-// optionStore is what the routes of an audit's structured options need
-// from storage.
-type optionStore interface {
-	AuditOptions(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.AuditOption, error)
-	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
-}
-
 // apiAuditOptions lists an audit's options.
-func (s *Server) apiAuditOptions(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiAuditOptions(w http.ResponseWriter, r *http.Request) error {
 	opts, err := s.store.AuditOptions(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -27,7 +19,7 @@ func (s *Server) apiAuditOptions(w http.ResponseWriter, r *http.Request) error {
 
 // apiSaveAuditOption creates an option (201) or replaces the one with the
 // same code (200).
-func (s *Server) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Code     string                       `json:"code"`
 		Name     string                       `json:"name"`

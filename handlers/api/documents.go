@@ -1,4 +1,4 @@
-package handlers
+package api
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
-func (s *Server) apiGetDocument(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiGetDocument(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.store.Document(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -17,7 +17,7 @@ func (s *Server) apiGetDocument(w http.ResponseWriter, r *http.Request) error {
 
 // apiDeleteDocument hides a document from every list, read and search;
 // its history stays in the audit log.
-func (s *Server) apiDeleteDocument(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiDeleteDocument(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteDocument(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id")); err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) apiDeleteDocument(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) apiListDocuments(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiListDocuments(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.DocumentFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func (s *Server) apiListDocuments(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiDocumentLog(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiDocumentLog(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	id := httpx.Param(r, "id")
 	if _, err := s.store.Document(r.Context(), a, id); err != nil {
@@ -58,7 +58,7 @@ func (s *Server) apiDocumentLog(w http.ResponseWriter, r *http.Request) error {
 
 // apiDocumentText answers the extracted text of a version, or 404 while it
 // is not extracted yet (text_status in the metadata says so).
-func (s *Server) apiDocumentText(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiDocumentText(w http.ResponseWriter, r *http.Request) error {
 	version, err := httpx.VersionParam(r)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package handlers
+package api
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 )
 
 // apiImportEnterprises answers {"id","created","updated","audits_created","rejected"}.
-func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiImportEnterprises(w http.ResponseWriter, r *http.Request) error {
 	if a := httpx.ActorOf(r); a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
 		// Refuse before reading a sheet nobody may import.
 		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeImportNotAllowed, "only an admin or a regulator may import enterprises")
@@ -28,7 +28,7 @@ func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request) er
 // apiImportRejected downloads the rejected rows of an import as .xlsx,
 // each with its English reason (the web UI's download says it in the
 // page's language).
-func (s *Server) apiImportRejected(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiImportRejected(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.store.EnterpriseImportResult(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err

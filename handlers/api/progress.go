@@ -1,25 +1,13 @@
-package handlers
+package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
-// progressStore is what deadlines, audit lists and dashboards need from
-// storage.
-type progressStore interface {
-	Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, int, error)
-	Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.OverdueRow, int, error)
-	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
-	Notices(ctx context.Context, a cpaudit.Actor, limit, offset int) ([]cpaudit.Notice, int, error)
-	RecordMilestone(ctx context.Context, a cpaudit.Actor, auditID string, m cpaudit.NewMilestone) (cpaudit.Milestone, error)
-	Deadlines(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditDeadlines, error)
-}
-
-func (s *Server) apiListAudits(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiListAudits(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.AuditFilterOf(r.URL.Query(), 50)
 	if err != nil {
 		return err
@@ -32,7 +20,7 @@ func (s *Server) apiListAudits(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiOverdue(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiOverdue(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.AuditFilterOf(r.URL.Query(), 50)
 	if err != nil {
 		return err
@@ -45,7 +33,7 @@ func (s *Server) apiOverdue(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiDashboard(w http.ResponseWriter, r *http.Request) error {
 	days, err := httpx.IntParam(r.URL.Query(), "stalled", httpx.DefaultStalledDays, 1, 3650)
 	if err != nil {
 		return err
@@ -58,7 +46,7 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiNotices(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, err := httpx.IntParam(q, "limit", 50, 1, 500)
 	if err != nil {
@@ -76,7 +64,7 @@ func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiRecordMilestone(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiRecordMilestone(w http.ResponseWriter, r *http.Request) error {
 	var in cpaudit.NewMilestone
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -89,7 +77,7 @@ func (s *Server) apiRecordMilestone(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.store.Deadlines(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package handlers
+package api
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
-func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	sr, err := httpx.ParseSearch(r.URL.Query())
 	if err != nil {
 		return err
@@ -19,7 +19,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.store.SearchStatus(r.Context(), httpx.ActorOf(r).TenantID)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package handlers
+package api
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
-func (s *Server) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Year        int                 `json:"year"`
 		Number      int                 `json:"number"`
@@ -39,7 +39,7 @@ func (s *Server) apiCreateBatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiListBatches(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiListBatches(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.store.Batches(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (s *Server) apiListBatches(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiGetBatch(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiGetBatch(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.store.Batch(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -59,7 +59,7 @@ func (s *Server) apiGetBatch(w http.ResponseWriter, r *http.Request) error {
 
 // apiUpdateBatch changes the name or obligation dates of a batch: absent
 // fields stay, a date given as "" or null is cleared.
-func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name        *string                    `json:"name"`
 		Obligations map[string]json.RawMessage `json:"obligations"`
@@ -88,7 +88,7 @@ func (s *Server) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiStepTransition submits, returns or accepts one step of an audit.
-func (s *Server) apiStepTransition(action cpaudit.StepAction) httpx.APIFunc {
+func (s *Handler) apiStepTransition(action cpaudit.StepAction) httpx.APIFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		n, err := strconv.Atoi(httpx.Param(r, "n"))
 		if err != nil || n < 1 || n > cpaudit.StepCount {

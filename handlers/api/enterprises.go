@@ -1,7 +1,6 @@
-package handlers
+package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -9,21 +8,7 @@ import (
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
-// orgStore is what the organisation, import, carry and expected-document
-// routes need from storage.
-type orgStore interface {
-	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
-	UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error)
-	AddStaff(ctx context.Context, a cpaudit.Actor, consultancyID string, st cpaudit.Staff) (cpaudit.Staff, error)
-	ListStaff(ctx context.Context, a cpaudit.Actor, consultancyID string) ([]cpaudit.Staff, error)
-	ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaudit.EnterpriseImport) (cpaudit.ImportResult, error)
-	EnterpriseImportResult(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ImportResult, error)
-	CarryAudit(ctx context.Context, a cpaudit.Actor, auditID, batchID string) (cpaudit.Audit, error)
-	StepRequirements(ctx context.Context, a cpaudit.Actor) ([]cpaudit.StepRequirement, error)
-	SetStepExpected(ctx context.Context, a cpaudit.Actor, n int, docs []cpaudit.ExpectedDocument) (cpaudit.StepRequirement, error)
-}
-
-func (s *Server) apiListEnterprises(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiListEnterprises(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.EnterpriseFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -38,7 +23,7 @@ func (s *Server) apiListEnterprises(w http.ResponseWriter, r *http.Request) erro
 
 // apiUpdateOrg changes the profile fields present in the body; absent
 // fields stay as they are.
-func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiUpdateOrg(w http.ResponseWriter, r *http.Request) error {
 	var p cpaudit.OrgProfile
 	if err := decodeJSON(r, &p); err != nil {
 		return err
@@ -51,7 +36,7 @@ func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiListStaff(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiListStaff(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.store.ListStaff(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -60,7 +45,7 @@ func (s *Server) apiListStaff(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiAddStaff(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiAddStaff(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name          string `json:"name"`
 		Certificate   string `json:"certificate"`
@@ -79,7 +64,7 @@ func (s *Server) apiAddStaff(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCarryAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiCarryAudit(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		BatchID string `json:"batch_id"`
 	}
@@ -94,7 +79,7 @@ func (s *Server) apiCarryAudit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiSteps(w http.ResponseWriter, r *http.Request) error {
 	reqs, err := s.store.StepRequirements(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
@@ -105,7 +90,7 @@ func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) error {
 
 // apiSetExpected replaces one step's expected documents:
 // {"documents":[{"key","zh","en","kind","required"}]}.
-func (s *Server) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
 	n, err := strconv.Atoi(httpx.Param(r, "n"))
 	if err != nil || n < 1 || n > cpaudit.StepCount {
 		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")

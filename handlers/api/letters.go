@@ -1,7 +1,6 @@
-package handlers
+package api
 
 import (
-	"context"
 	"io"
 	"net/http"
 
@@ -10,25 +9,9 @@ import (
 	"github.com/cpaudit/cpaudit/letter"
 )
 
-// letterStore is what the letter routes and assigning a consultancy need
-// from storage.
-type letterStore interface {
-	SetLetterTemplate(ctx context.Context, a cpaudit.Actor, docx []byte, filename string) error
-	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
-	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
-	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
-}
-
 const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-// Letters builds the audits' notification letters (letter.Service).
-type Letters interface {
-	Template(ctx context.Context, a cpaudit.Actor) ([]byte, string, error)
-	Generate(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
-	RunTenant(ctx context.Context, tenantID string) (int, error)
-}
-
-func (s *Server) apiGetLetterTemplate(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiGetLetterTemplate(w http.ResponseWriter, r *http.Request) error {
 	docx, name, err := s.letters.Template(r.Context(), httpx.ActorOf(r))
 	if err != nil {
 		return err
@@ -42,7 +25,7 @@ func (s *Server) apiGetLetterTemplate(w http.ResponseWriter, r *http.Request) er
 
 // apiPutLetterTemplate replaces the tenant's template with the body, a
 // .docx of at most letter.MaxTemplateBytes checked by letter.Check.
-func (s *Server) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
 		// Refused before the body is read.
@@ -71,7 +54,7 @@ func (s *Server) apiPutLetterTemplate(w http.ResponseWriter, r *http.Request) er
 
 // apiGenerateLetter generates an audit's letter (again) and answers the
 // document.
-func (s *Server) apiGenerateLetter(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiGenerateLetter(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.letters.Generate(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -82,7 +65,7 @@ func (s *Server) apiGenerateLetter(w http.ResponseWriter, r *http.Request) error
 
 // apiPatchAudit assigns, changes or removes (consultancy_id "") an
 // audit's consultancy.
-func (s *Server) apiPatchAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiPatchAudit(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		ConsultancyID *string `json:"consultancy_id"`
 	}

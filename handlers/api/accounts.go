@@ -1,4 +1,4 @@
-package handlers
+package api
 
 import (
 	"encoding/json"
@@ -44,7 +44,7 @@ func jsonProblem(err error) string {
 	return "it could not be read"
 }
 
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiMe(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	t, err := s.store.TenantByID(r.Context(), a.TenantID)
 	if err != nil {
@@ -56,7 +56,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email    string `json:"email"`
 		Role     string `json:"role"`
@@ -78,7 +78,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name string `json:"name"`
 	}
@@ -96,7 +96,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiListTokens(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	tokens, err := s.store.Tokens(r.Context(), a, a.UserID)
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.RevokeToken(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id")); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 
 // apiCreateOrg registers an organisation; kind "" takes the kind from the
 // body (the generic /organisations route).
-func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) httpx.APIFunc {
+func (s *Handler) apiCreateOrg(kind cpaudit.OrgKind) httpx.APIFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Kind       string `json:"kind"`
@@ -152,7 +152,7 @@ func (s *Server) apiCreateOrg(kind cpaudit.OrgKind) httpx.APIFunc {
 	}
 }
 
-func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiGetOrg(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.store.Organisation(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCreateAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiCreateAudit(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		EnterpriseID  string `json:"enterprise_id"`
 		ConsultancyID string `json:"consultancy_id"`
@@ -179,7 +179,7 @@ func (s *Server) apiCreateAudit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiGetAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) apiGetAudit(w http.ResponseWriter, r *http.Request) error {
 	au, err := s.store.Audit(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
