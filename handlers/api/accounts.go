@@ -24,7 +24,7 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	if err := dec.Decode(v); err != nil {
-		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeBodyMalformed, Op: "handlers.decodeJSON", Message: "the body is not a valid JSON object: " + jsonProblem(err), Err: err}
+		return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeBodyMalformed, Op: "api.decodeJSON", Message: "the body is not a valid JSON object: " + jsonProblem(err), Err: err}
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func (k *Kit) WriteProblemDetail(w http.ResponseWriter, r *http.Request, err err
 func (k *Kit) WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		k.WriteProblem(w, r, cpaudit.Internal("handlers.WriteJSON", err))
+		k.WriteProblem(w, r, cpaudit.Internal("httpx.WriteJSON", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -150,7 +150,7 @@ func ImportTemplate() sheet.Table {
 func WriteSheet(w http.ResponseWriter, filename string, t sheet.Table) error {
 	var buf bytes.Buffer
 	if err := sheet.Write(&buf, t); err != nil {
-		return cpaudit.Internal("handlers.writeSheet", err)
+		return cpaudit.Internal("httpx.writeSheet", err)
 	}
 	w.Header().Set("Content-Type", XLSXType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))

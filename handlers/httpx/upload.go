@@ -112,13 +112,13 @@ func (k *Kit) readPart(st Stager, form *UploadForm, part *formPart) error {
 func UploadReadError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &cpaudit.Error{Kind: cpaudit.KindTooLarge, Code: cpaudit.CodeUploadTooLarge, Op: "handlers.ReadUpload", Message: "the upload is larger than the limit",
+		return &cpaudit.Error{Kind: cpaudit.KindTooLarge, Code: cpaudit.CodeUploadTooLarge, Op: "httpx.ReadUpload", Message: "the upload is larger than the limit",
 			Params: map[string]string{"max": strconv.FormatInt(mbe.Limit>>20, 10)}, Err: err}
 	}
 	if cpaudit.ErrorKind(err) != cpaudit.KindInternal {
 		return err
 	}
-	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeUploadMalformed, Op: "handlers.ReadUpload", Message: "the upload could not be read: the multipart body is malformed or was cut off", Err: err}
+	return &cpaudit.Error{Kind: cpaudit.KindInvalid, Code: cpaudit.CodeUploadMalformed, Op: "httpx.ReadUpload", Message: "the upload could not be read: the multipart body is malformed or was cut off", Err: err}
 }
 
 func checkEarlyFields(f map[string]string) error {

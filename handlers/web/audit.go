@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"net/http"
@@ -34,13 +34,13 @@ type webPhase struct {
 	Steps       []webStep
 }
 
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAudit(w, r, http.StatusOK, "")
 }
 
 // renderAudit shows the audit with, when errMsg is set, why the last
 // action was refused.
-func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+func (s *Handler) renderAudit(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
 	a := httpx.ActorOf(r)
 	lang := webOf(r).Lang
 	T := translator(lang)
@@ -69,7 +69,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, status int,
 	}
 	phases, err := cpaudit.LoadPhases()
 	if err != nil {
-		return cpaudit.Internal("handlers.renderAudit", err)
+		return cpaudit.Internal("web.renderAudit", err)
 	}
 	submitter := a.Role == cpaudit.RoleAdmin ||
 		(a.Role == cpaudit.RoleConsultant && a.OrgID != "" && a.OrgID == au.ConsultancyID) ||
@@ -123,7 +123,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, status int,
 
 // stepSubmit submits, returns or accepts a step from the audit page; a
 // refusal shows the page again with the reason in the page's language.
-func (s *Server) stepSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) stepSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := httpx.Param(r, "id")
 	n, err := strconv.Atoi(httpx.Param(r, "n"))
 	if err != nil || n < 1 || n > cpaudit.StepCount {
@@ -163,7 +163,7 @@ func stepRefusal(lang string, n int, err error) string {
 }
 
 // consultancySubmit assigns or changes the audit's consultancy.
-func (s *Server) consultancySubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) consultancySubmit(w http.ResponseWriter, r *http.Request) error {
 	id := httpx.Param(r, "id")
 	if _, err := s.store.SetAuditConsultancy(r.Context(), httpx.ActorOf(r), id, r.PostFormValue("consultancy_id")); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {
@@ -176,7 +176,7 @@ func (s *Server) consultancySubmit(w http.ResponseWriter, r *http.Request) error
 }
 
 // letterSubmit generates the audit's letter (a new version when it has one).
-func (s *Server) letterSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) letterSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := httpx.Param(r, "id")
 	if _, err := s.letters.Generate(r.Context(), httpx.ActorOf(r), id); err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindConflict) {

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"crypto/subtle"
@@ -16,7 +16,7 @@ func mayImport(u *cpaudit.User) bool {
 	return u != nil && (u.Role == cpaudit.RoleAdmin || u.Role == cpaudit.RoleRegulator)
 }
 
-func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.EnterpriseFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func enterprisesURL(f cpaudit.EnterpriseFilter, offset int) string {
 
 // importPageData is the import form's choices: batches to start audits
 // in and consultancies to run them.
-func (s *Server) importPageData(r *http.Request, data map[string]any) error {
+func (s *Handler) importPageData(r *http.Request, data map[string]any) error {
 	a := httpx.ActorOf(r)
 	batches, err := s.store.Batches(r.Context(), a)
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Server) importPageData(r *http.Request, data map[string]any) error {
 	return nil
 }
 
-func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) importPage(w http.ResponseWriter, r *http.Request) error {
 	data := map[string]any{}
 	if err := s.importPageData(r, data); err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 
 // importSubmit imports an uploaded sheet and shows the result, or the
 // form again with the reason a sheet was refused as a whole.
-func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	wi := webOf(r)
 	if wi.User == nil {
 		return cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginRequired, "please log in")
@@ -128,7 +128,7 @@ func rejectionText(lang string, rj cpaudit.ImportRejection) string {
 
 // importRejected downloads the rows an import rejected, with the reasons
 // in the page's language.
-func (s *Server) importRejected(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) importRejected(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.store.EnterpriseImportResult(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"encoding/json"
@@ -26,7 +26,7 @@ type webFlag struct {
 
 // webFlagsOf adds the documents' titles (read in one query) and the
 // evidence in a form the pages show.
-func (s *Server) webFlagsOf(r *http.Request, flags []cpaudit.Flag) ([]webFlag, error) {
+func (s *Handler) webFlagsOf(r *http.Request, flags []cpaudit.Flag) ([]webFlag, error) {
 	var ids []string
 	for _, fl := range flags {
 		ids = append(ids, fl.DocumentIDs...)
@@ -61,7 +61,7 @@ func webFlagOf(fl cpaudit.Flag, titles map[string]string) webFlag {
 // flagsPage lists the flags the user may read, highest score first or
 // newest first, filtered like the API: by kind, audit (/flags?audit_id=X,
 // linked from an audit), consultancy and review status.
-func (s *Server) flagsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	q := r.URL.Query()
 	f, err := httpx.FlagFilterOf(q, flagsPerPage)
@@ -122,7 +122,7 @@ const flagsPerPage = 50
 
 // flagPage shows one flag's evidence, both sides next to each other, and
 // the review form.
-func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) flagPage(w http.ResponseWriter, r *http.Request) error {
 	flags, _, err := s.store.Flags(r.Context(), httpx.ActorOf(r), cpaudit.FlagFilter{ID: httpx.Param(r, "id"), Limit: 1})
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Server) flagPage(w http.ResponseWriter, r *http.Request) error {
 
 // reviewFlagSubmit records the review form's decision and shows the flag
 // again.
-func (s *Server) reviewFlagSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) reviewFlagSubmit(w http.ResponseWriter, r *http.Request) error {
 	decision, err := cpaudit.ParseFlagDecision(r.PostFormValue("decision"))
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"encoding/json"
@@ -51,7 +51,7 @@ func servableImage(ct string) bool {
 // default) in the flag's first or second document: the photo itself, or
 // the image embedded in the .docx or PDF. The flag must be visible to the
 // user, which means both documents are readable; anything else is 404.
-func (s *Server) flagImage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) flagImage(w http.ResponseWriter, r *http.Request) error {
 	side := httpx.Param(r, "side")
 	if side != "a" && side != "b" {
 		return cpaudit.Errorf(cpaudit.KindNotFound, "no such image")

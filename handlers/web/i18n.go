@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"embed"
@@ -29,17 +29,17 @@ var messages = loadMessages(messageFiles)
 func loadMessages(files fs.FS) map[string]map[string]string {
 	paths, err := fs.Glob(files, "messages/*.json")
 	if err != nil || len(paths) == 0 {
-		panic(fmt.Sprintf("handlers: no message files: %v", err))
+		panic(fmt.Sprintf("web: no message files: %v", err))
 	}
 	out := make(map[string]map[string]string, len(paths))
 	for _, p := range paths {
 		b, err := fs.ReadFile(files, p)
 		if err != nil {
-			panic(fmt.Sprintf("handlers: %s: %v", p, err))
+			panic(fmt.Sprintf("web: %s: %v", p, err))
 		}
 		var m map[string]string
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("handlers: %s is not a JSON object of strings: %v", p, err))
+			panic(fmt.Sprintf("web: %s is not a JSON object of strings: %v", p, err))
 		}
 		out[strings.TrimSuffix(path.Base(p), ".json")] = m
 	}

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"net/http"
@@ -63,11 +63,11 @@ func newBatchForm(lang string) batchForm {
 	return f
 }
 
-func (s *Server) batchesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) batchesPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderBatches(w, r, http.StatusOK, newBatchForm(webOf(r).Lang), "")
 }
 
-func (s *Server) renderBatches(w http.ResponseWriter, r *http.Request, status int, form batchForm, errMsg string) error {
+func (s *Handler) renderBatches(w http.ResponseWriter, r *http.Request, status int, form batchForm, errMsg string) error {
 	lang := webOf(r).Lang
 	list, err := s.store.Batches(r.Context(), httpx.ActorOf(r))
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Server) renderBatches(w http.ResponseWriter, r *http.Request, status in
 
 // createBatchSubmit creates a batch from the form; invalid input shows
 // the form again with the reason in the page's language.
-func (s *Server) createBatchSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) createBatchSubmit(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	form := newBatchForm(lang)
 	form.Name = strings.TrimSpace(r.PostFormValue("name"))
@@ -138,7 +138,7 @@ func batchProblem(lang string, b cpaudit.Batch) string {
 
 // batchPage shows a batch, its dates (a form for those who manage
 // batches) and the form that starts an audit in it.
-func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) batchPage(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.store.Batch(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderBatch(w, r, http.StatusOK, b, obligationRows(webOf(r).Lang, b.Obligations), "", "")
 }
 
-func (s *Server) renderBatch(w http.ResponseWriter, r *http.Request, status int, b cpaudit.Batch, dates []obligationRow, dateErr, auditErr string) error {
+func (s *Handler) renderBatch(w http.ResponseWriter, r *http.Request, status int, b cpaudit.Batch, dates []obligationRow, dateErr, auditErr string) error {
 	a := httpx.ActorOf(r)
 	data := map[string]any{"Batch": b, "Reasons": reasonLabels(webOf(r).Lang, b.Reasons), "Dates": dates,
 		"CanManage": managesBatches(a), "DateError": dateErr, "AuditError": auditErr,
@@ -174,7 +174,7 @@ func (s *Server) renderBatch(w http.ResponseWriter, r *http.Request, status int,
 
 // updateBatchSubmit saves the dates form; every letter of the batch's
 // audits is then regenerated, as through the API.
-func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	lang := webOf(r).Lang
 	b, err := s.store.Batch(r.Context(), a, httpx.Param(r, "id"))
@@ -202,7 +202,7 @@ func (s *Server) updateBatchSubmit(w http.ResponseWriter, r *http.Request) error
 
 // startAuditSubmit starts an audit of the chosen enterprise in the batch
 // and shows it.
-func (s *Server) startAuditSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) startAuditSubmit(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	b, err := s.store.Batch(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"bytes"
@@ -79,10 +79,10 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 
 // render executes a page into a buffer, then writes it, so a template
 // error yields a clean error page instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) error {
+func (s *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) error {
 	t, ok := s.pages[page]
 	if !ok {
-		return cpaudit.Internal("handlers.render", fmt.Errorf("no page %q", page))
+		return cpaudit.Internal("web.render", fmt.Errorf("no page %q", page))
 	}
 	if data == nil {
 		data = map[string]any{}
@@ -92,7 +92,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	data["T"] = translator(wi.Lang)
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
-		return cpaudit.Internal("handlers.render "+page, err)
+		return cpaudit.Internal("web.render "+page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -103,7 +103,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // writeErrorPage answers a failed page request; 401 sends the browser to
 // the login page instead.
-func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Handler) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
 	status, _ := httpx.ErrorStatus(err)
 	s.LogError(r, status, err)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
@@ -129,7 +129,7 @@ func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, err erro
 // pageFunc is a page handler: it renders or redirects, or returns an error.
 type pageFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *Server) page(h pageFunc) http.Handler {
+func (s *Handler) page(h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.writeErrorPage(w, r, err)
@@ -139,7 +139,7 @@ func (s *Server) page(h pageFunc) http.Handler {
 
 // webContext works out the language and, when the browser has a live
 // session, the user, for every page.
-func (s *Server) webContext(next http.Handler) http.Handler {
+func (s *Handler) webContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wi := &webInfo{Lang: "zh", Path: r.URL.Path, Request: r}
 		if l := r.URL.Query().Get("lang"); l == "zh" || l == "en" {
@@ -172,7 +172,7 @@ func (s *Server) webContext(next http.Handler) http.Handler {
 // requireSession lets only logged-in browsers through, and checks the CSRF
 // token of every state-changing request (form field csrf or header
 // X-CSRF-Token, for uploads sent by script).
-func (s *Server) requireSession(h pageFunc) pageFunc {
+func (s *Handler) requireSession(h pageFunc) pageFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		wi := webOf(r)
 		if wi.User == nil {
@@ -200,7 +200,7 @@ func (s *Server) requireSession(h pageFunc) pageFunc {
 
 // crossOrigin refuses cross-site state-changing requests by their
 // Sec-Fetch-Site and Origin headers, a second line behind the tokens.
-func (s *Server) crossOrigin(next http.Handler) http.Handler {
+func (s *Handler) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeErrorPage(w, r, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeCrossSite, "cross-site request refused"))
@@ -239,7 +239,7 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if webOf(r).User != nil {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
@@ -249,7 +249,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 
 // renderLogin shows the login form with a fresh double-submit CSRF token
 // (there is no session yet to hold one).
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, errMsg, tenant, email string) error {
+func (s *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, errMsg, tenant, email string) error {
 	token := randomToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCSRF, Value: token, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode})
@@ -258,7 +258,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	})
 }
 
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.LimitBody(w, r, 64<<10, "the login form"); err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteSession(r.Context(), httpx.ActorOf(r), webOf(r).cookie); err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/documents", http.StatusSeeOther)
 	return nil
 }
@@ -323,4 +323,13 @@ var templateFuncs = template.FuncMap{
 	"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 	"bytes":    httpx.HumanBytes,
 	"add":      func(a, b int) int { return a + b },
+}
+
+func (s *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	err := cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodePageNotFound, "no such page: %s", r.URL.Path)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.WriteProblem(w, r, err)
+		return
+	}
+	s.writeErrorPage(w, r, err)
 }

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"net/http"
@@ -11,11 +11,11 @@ import (
 // The dashboard (总览) and the lists behind its numbers: /audits (every
 // audit the user may see, filtered like the API) and /overdue. Every number
 // on the dashboard links to the list with the filter that reproduces it;
-// either list downloads as .xlsx with the same filters (web_export.go).
+// either list downloads as .xlsx with the same filters (export.go).
 
 // regionLabel names a division for pages: 石家庄市, 石家庄市长安区, or the
 // code when the national table does not know it.
-func (s *Server) regionLabel(code string) string { return s.divisions.Label(code) }
+func (s *Handler) regionLabel(code string) string { return s.divisions.Label(code) }
 
 // phaseLabels names the phases: "P3 审核" (or its English name), and
 // "done" all 35 steps accepted. Built once per page, not per label.
@@ -58,7 +58,7 @@ type dashNumber struct {
 	Href      string
 }
 
-func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
 	days, err := httpx.IntParam(r.URL.Query(), "stalled", httpx.DefaultStalledDays, 1, 3650)
@@ -124,7 +124,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 
 // batchChart is one bar per batch, split by phase, each part linking to
 // the batch's audits in that phase.
-func (s *Server) batchChart(lang string, d cpaudit.Dashboard) stackChart {
+func (s *Handler) batchChart(lang string, d cpaudit.Dashboard) stackChart {
 	T := translator(lang)
 	pl := phaseLabels(lang)
 	c := stackChart{ID: "chart-batch", Title: T("due.byBatch"), Width: chartWidth, LabelW: chartLabelW, BarMax: chartWidth - chartLabelW - 60}
@@ -163,7 +163,7 @@ type webAuditRow struct {
 	OverdueLabels                      []string
 }
 
-func (s *Server) webAuditRows(lang string, rows []cpaudit.AuditRow) []webAuditRow {
+func (s *Handler) webAuditRows(lang string, rows []cpaudit.AuditRow) []webAuditRow {
 	T := translator(lang)
 	pl := phaseLabels(lang)
 	out := make([]webAuditRow, len(rows))
@@ -205,7 +205,7 @@ func listPager(path string, f cpaudit.AuditListFilter, shown, total int) pager {
 }
 
 // filterForm is what the filter bar of both lists shows.
-func (s *Server) filterForm(r *http.Request, f cpaudit.AuditListFilter) (map[string]any, error) {
+func (s *Handler) filterForm(r *http.Request, f cpaudit.AuditListFilter) (map[string]any, error) {
 	lang := webOf(r).Lang
 	T := translator(lang)
 	batches, err := s.store.Batches(r.Context(), httpx.ActorOf(r))
@@ -233,7 +233,7 @@ func (s *Server) filterForm(r *http.Request, f cpaudit.AuditListFilter) (map[str
 		"Filtered": len(httpx.AuditFilterQuery(f)) > 0}, nil
 }
 
-func (s *Server) auditsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) auditsPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "xlsx" {
 		return s.auditsExport(w, r)
 	}
@@ -261,7 +261,7 @@ type webOverdueRow struct {
 	ObligationLabel, RegionLabel string
 }
 
-func (s *Server) overduePage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) overduePage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "xlsx" {
 		return s.overdueExport(w, r)
 	}

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func exportPages[T any](page func(offset int) ([]T, int, error), add func([]T)) 
 	}
 }
 
-func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) auditsExport(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
 	f, err := httpx.AuditFilterOf(r.URL.Query(), 1000)
@@ -68,7 +68,7 @@ func (s *Server) auditsExport(w http.ResponseWriter, r *http.Request) error {
 	return s.writeSheet(w, T("due.file.audits"), t)
 }
 
-func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) overdueExport(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	T := translator(lang)
 	f, err := httpx.AuditFilterOf(r.URL.Query(), 1000)
@@ -94,10 +94,10 @@ func (s *Server) overdueExport(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeSheet sends t as an .xlsx download named name (UTF-8, RFC 6266).
-func (s *Server) writeSheet(w http.ResponseWriter, name string, t sheet.Table) error {
+func (s *Handler) writeSheet(w http.ResponseWriter, name string, t sheet.Table) error {
 	var buf bytes.Buffer
 	if err := sheet.Write(&buf, t); err != nil {
-		return cpaudit.Internal("handlers.writeSheet", err)
+		return cpaudit.Internal("web.writeSheet", err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -109,7 +109,7 @@ func (s *Server) writeSheet(w http.ResponseWriter, name string, t sheet.Table) e
 
 // enterprisesExport is the enterprise list as .xlsx, with the filters of
 // the /enterprises page and its columns.
-func (s *Server) enterprisesExport(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) enterprisesExport(w http.ResponseWriter, r *http.Request) error {
 	T := translator(webOf(r).Lang)
 	f, err := httpx.EnterpriseFilter(r.URL.Query())
 	if err != nil {

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"encoding/json"
@@ -15,7 +15,7 @@ import (
 // shows, instead of an HTML page or a redirect to the login form. Since the
 // detail lands on a page, it is the text of the error's code in the page's
 // language, not the API's English.
-func (s *Server) script(h pageFunc) http.Handler {
+func (s *Handler) script(h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.WriteProblemDetail(w, r, err, refusalText(webOf(r).Lang, err))
@@ -51,7 +51,7 @@ func stepLabel(lang string, st cpaudit.StepDef) string {
 func stepOptions(lang string, selected int) ([]option, error) {
 	steps, err := cpaudit.Steps()
 	if err != nil {
-		return nil, cpaudit.Internal("handlers.stepOptions", err)
+		return nil, cpaudit.Internal("web.stepOptions", err)
 	}
 	opts := make([]option, len(steps))
 	for i, st := range steps {
@@ -66,7 +66,7 @@ type pager struct {
 	Prev, Next  string // links, "" at either end
 }
 
-func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) documentsPage(w http.ResponseWriter, r *http.Request) error {
 	f, err := httpx.DocumentFilter(r.URL.Query())
 	if err != nil {
 		return err
@@ -111,7 +111,7 @@ func listURL(f cpaudit.DocumentFilter, offset int) string {
 
 // uploadPage shows the upload form; audit_id and step in the query fill
 // it in, so other pages can link to an upload for a given step.
-func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) uploadPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	q := r.URL.Query()
 	step, _ := httpx.ParseStep(q.Get("step")) // a bad step just selects none
@@ -121,7 +121,7 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "upload", map[string]any{
 		"Kinds": kindOptions(lang, cpaudit.DocKind(q.Get("kind"))), "Steps": steps,
-		"AuditID": q.Get("audit_id"), "Limit": httpx.HumanBytes(s.maxUpload),
+		"AuditID": q.Get("audit_id"), "Limit": httpx.HumanBytes(s.MaxUpload()),
 	})
 }
 
@@ -150,7 +150,7 @@ func logRows(lang string, entries []cpaudit.LogEntry) []logRow {
 	return rows
 }
 
-func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) documentPage(w http.ResponseWriter, r *http.Request) error {
 	a, lang := httpx.ActorOf(r), webOf(r).Lang
 	d, err := s.store.Document(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
@@ -164,7 +164,7 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
 	if d.Step != 0 {
 		steps, err := cpaudit.Steps()
 		if err != nil {
-			return cpaudit.Internal("handlers.documentPage", err)
+			return cpaudit.Internal("web.documentPage", err)
 		}
 		for _, st := range steps {
 			if st.Number == d.Step {
@@ -173,13 +173,13 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, http.StatusOK, "document", map[string]any{
-		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": httpx.HumanBytes(s.maxUpload),
+		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": httpx.HumanBytes(s.MaxUpload()),
 	})
 }
 
 // textPage shows the text extracted from a version, so people can see
 // what search and the duplicate checks work on.
-func (s *Server) textPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) textPage(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	d, err := s.store.Document(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"html/template"
@@ -24,7 +24,7 @@ type webHit struct {
 func phaseOptions(lang, selected string) ([]option, error) {
 	phases, err := cpaudit.LoadPhases()
 	if err != nil {
-		return nil, cpaudit.Internal("handlers.phaseOptions", err)
+		return nil, cpaudit.Internal("web.phaseOptions", err)
 	}
 	opts := make([]option, len(phases))
 	for i, p := range phases {
@@ -41,7 +41,7 @@ func phaseOptions(lang, selected string) ([]option, error) {
 // filters and, once q is given, one page of hits with their fragments.
 // The parameters are the API's (httpx.ParseSearch), so a page's address is a
 // search anyone with the same rights can repeat.
-func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
+func (s *Handler) searchPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	v := r.URL.Query()
 	step, _ := strconv.Atoi(v.Get("step"))
