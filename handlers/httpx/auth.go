@@ -13,7 +13,7 @@ import (
 type actorKey struct{}
 
 // ActorOf returns the authenticated actor of a request. Routes behind
-// RequireToken or requireSession always have one.
+// RequireToken, or behind the web UI's session check, always have one.
 func ActorOf(r *http.Request) cpaudit.Actor {
 	a, _ := r.Context().Value(actorKey{}).(cpaudit.Actor)
 	return a
