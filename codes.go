@@ -188,7 +188,7 @@ const (
 	CodeNameControl          Code = "name_control_character" // field
 )
 
-// Documents and uploads (document.go, storage/document.go, handlers/upload.go).
+// Documents and uploads (document.go, storage/document.go, handlers/httpx/upload.go).
 const (
 	CodeDocKindRequired       Code = "document_kind_required"
 	CodeDocKindUnknown        Code = "document_kind_unknown" // value
@@ -219,7 +219,7 @@ const (
 	CodeFlagReasonTooLong   Code = "flag_reason_too_long" // max
 )
 
-// Search (handlers/search.go, search/index/query.go).
+// Search (handlers/httpx/search.go, search/index/query.go).
 const (
 	CodeQueryRequired     Code = "query_required"
 	CodeQueryTooLong      Code = "query_too_long" // max

@@ -11,7 +11,7 @@ import (
 // list of their own that a new route could be missing from.
 func Routes(h http.Handler) [][2]string {
 	var out [][2]string
-	h.(*Server).handler.(*mux.Router).Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+	h.(*mux.Router).Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tmpl, err := route.GetPathTemplate()
 		if err != nil {
 			return nil // a subrouter's own route: its routes come next

@@ -2,77 +2,39 @@ package handlers
 
 import (
 	"context"
-	"html/template"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/api"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+	"github.com/cpaudit/cpaudit/handlers/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Store is what the handlers need from storage. It is declared here, by its
-// consumer, so the dependency is visible in one place.
+// Store is what the HTTP surface needs from storage: what the API and the
+// web UI each declare, by handler group, and the readiness check.
+// cmd/cpaudit passes *storage.Store.
 type Store interface {
+	api.Store
+	web.Store
 	Ping(ctx context.Context) error
-	TenantBySlug(ctx context.Context, slug string) (cpaudit.Tenant, error)
-	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
-
-	Login(ctx context.Context, tenantSlug, email, password string) (cpaudit.User, error)
-	UserByToken(ctx context.Context, token string) (cpaudit.User, error)
-	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, cpaudit.Session, error)
-	SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error)
-	DeleteSession(ctx context.Context, a cpaudit.Actor, cookie string) error
-	CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewUser) (cpaudit.User, error)
-	CreateToken(ctx context.Context, a cpaudit.Actor, userID, name string) (string, cpaudit.Token, error)
-	Tokens(ctx context.Context, a cpaudit.Actor, userID string) ([]cpaudit.Token, error)
-	RevokeToken(ctx context.Context, a cpaudit.Actor, tokenID string) error
-
-	CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaudit.Organisation) (cpaudit.Organisation, error)
-	Organisation(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Organisation, error)
-	CreateAudit(ctx context.Context, a cpaudit.Actor, enterpriseID, consultancyID string) (cpaudit.Audit, error)
-	Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error)
-	StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewAudit) (cpaudit.Audit, error)
-	TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c cpaudit.StepChange) (cpaudit.Audit, error)
-	CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batch) (cpaudit.Batch, error)
-	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.BatchPatch) (cpaudit.Batch, error)
-	Batch(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Batch, error)
-	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
-
-	Stage(r io.Reader, max int64) (cpaudit.Staged, error)
-	CreateDocument(ctx context.Context, a cpaudit.Actor, nd cpaudit.NewDocument, st cpaudit.Staged) (cpaudit.Document, error)
-	AddVersion(ctx context.Context, a cpaudit.Actor, docID, filename, contentType string, st cpaudit.Staged) (cpaudit.Document, error)
-	Document(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, error)
-	DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) error
-	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
-	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
-	OpenContent(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.DocumentVersion, io.ReadCloser, error)
-	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
-	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
-
-	SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.SearchScope, error)
-	SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]cpaudit.SearchSource, error)
-	SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error)
-
-	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
-	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
-	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
-
-	progressStore // deadlines, audit lists and dashboards (api_progress.go)
-	orgStore      // organisations, enterprise import, carry, expected documents (api_enterprises.go)
-	letterStore   // notification letters and assigning consultancies (api_letters.go)
-	optionStore   // an audit's structured options (api_options.go)
 }
 
-// Config is everything a Server needs.
+// Letters builds notification letters for both the API and the web UI
+// (letter.Service).
+type Letters interface {
+	api.Letters
+	web.Letters
+}
+
+// Config is everything New needs.
 type Config struct {
 	Store     Store
-	Search    Searcher // the tenants' full-text indexes
-	Letters   Letters  // builds notification letters (letter.Service)
-	Templates fs.FS    // the templates package's FS: *.html pages and static/
+	Search    httpx.Searcher // the tenants' full-text indexes
+	Letters   Letters        // builds notification letters (letter.Service)
+	Templates fs.FS          // the templates package's FS: *.html pages and static/
 	Logger    *slog.Logger
 	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
 	MaxUploadBytes int64
@@ -93,67 +55,26 @@ type Config struct {
 	Now          func() time.Time
 }
 
-// Server serves cpaudit over HTTP.
-type Server struct {
-	store     Store
-	search    Searcher
-	letters   Letters
-	log       *slog.Logger
-	maxUpload int64
-	secure    bool
-	hsts      bool
-	trust     bool
-	ttl       time.Duration
-	stall     time.Duration
-	now       func() time.Time
-	pages     map[string]*template.Template
-	divisions cpaudit.Divisions // names regions on pages
-	static    fs.FS
-	metrics   *metrics
-	registry  *prometheus.Registry
-	throttle  *loginThrottle
-	handler   http.Handler
-	// formBuffers recycles the read buffers of uploaded forms (openForm).
-	formBuffers sync.Pool
+// New builds cpaudit's whole HTTP handler: one router composed of health
+// and metrics, the static files, the JSON API and the web UI (routes.go).
+// It fails if a template does not parse.
+func New(cfg Config) (http.Handler, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	registry := prometheus.NewRegistry()
+	kit := httpx.New(httpx.Config{Logger: log, MaxUploadBytes: cfg.MaxUploadBytes, HSTS: cfg.HSTS, TrustProxy: cfg.TrustProxy,
+		StallTimeout: cfg.StallTimeout, Registry: registry})
+	static, err := fs.Sub(cfg.Templates, "static")
+	if err != nil {
+		return nil, err
+	}
+	w, err := web.New(web.Config{Kit: kit, Store: cfg.Store, Search: cfg.Search, Letters: cfg.Letters, Templates: cfg.Templates,
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := api.New(api.Config{Kit: kit, Store: cfg.Store, Search: cfg.Search, Letters: cfg.Letters})
+	return routes(kit, a, w, health{store: cfg.Store, log: log}, registry, static), nil
 }
-
-// New builds a Server; it fails if a template does not parse.
-func New(cfg Config) (*Server, error) {
-	s := &Server{
-		store: cfg.Store, search: cfg.Search, letters: cfg.Letters, log: cfg.Logger, maxUpload: cfg.MaxUploadBytes, secure: cfg.SecureCookies,
-		hsts: cfg.HSTS, trust: cfg.TrustProxy, ttl: cfg.SessionTTL, stall: cfg.StallTimeout, now: cfg.Now,
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.maxUpload <= 0 {
-		s.maxUpload = 512 << 20
-	}
-	if s.ttl <= 0 {
-		s.ttl = 12 * time.Hour
-	}
-	if s.stall <= 0 {
-		s.stall = defaultStallTimeout
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	var err error
-	if s.divisions, err = cpaudit.LoadDivisions(); err != nil {
-		return nil, err
-	}
-	if s.pages, err = parsePages(cfg.Templates); err != nil {
-		return nil, err
-	}
-	if s.static, err = fs.Sub(cfg.Templates, "static"); err != nil {
-		return nil, err
-	}
-	s.registry = prometheus.NewRegistry()
-	s.metrics = newMetrics(s.registry)
-	s.throttle = newLoginThrottle(s.now)
-	s.handler = s.routes()
-	return s, nil
-}
-
-// ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+
+	"github.com/gorilla/mux"
+)
+
+// Routes registers every route of the API on r, a subrouter for /api/v1:
+// this is the API's URL map, and no API route is registered anywhere else.
+// Every route takes a bearer token.
+func (s *Handler) Routes(r *mux.Router) {
+	r.Use(s.RequireToken(s.store))
+	r.Handle("/me", s.API(s.apiMe)).Methods("GET")
+	r.Handle("/users", s.API(s.apiCreateUser)).Methods("POST")
+	r.Handle("/tokens", s.API(s.apiCreateToken)).Methods("POST")
+	r.Handle("/tokens", s.API(s.apiListTokens)).Methods("GET")
+	r.Handle("/tokens/{id}", s.API(s.apiRevokeToken)).Methods("DELETE")
+	r.Handle("/enterprises", s.API(s.apiCreateOrg("enterprise"))).Methods("POST")
+	r.Handle("/consultancies", s.API(s.apiCreateOrg("consultancy"))).Methods("POST")
+	r.Handle("/organisations", s.API(s.apiCreateOrg(""))).Methods("POST")
+	r.Handle("/organisations/{id}", s.API(s.apiGetOrg)).Methods("GET")
+	r.Handle("/organisations/{id}", s.API(s.apiUpdateOrg)).Methods("PATCH")
+	r.Handle("/enterprises", s.API(s.apiListEnterprises)).Methods("GET")
+	r.Handle("/enterprises/import-template", s.API(httpx.ServeImportTemplate)).Methods("GET")
+	r.Handle("/enterprises/import", s.API(s.apiImportEnterprises)).Methods("POST")
+	r.Handle("/enterprises/imports/{id}/rejected", s.API(s.apiImportRejected)).Methods("GET")
+	r.Handle("/consultancies/{id}/staff", s.API(s.apiListStaff)).Methods("GET")
+	r.Handle("/consultancies/{id}/staff", s.API(s.apiAddStaff)).Methods("POST")
+	r.Handle("/audits/{id}/carry", s.API(s.apiCarryAudit)).Methods("POST")
+	r.Handle("/steps", s.API(s.apiSteps)).Methods("GET")
+	r.Handle("/steps/{n}/expected", s.API(s.apiSetExpected)).Methods("PUT")
+	r.Handle("/audits", s.API(s.apiCreateAudit)).Methods("POST")
+	r.Handle("/audits/{id}", s.API(s.apiGetAudit)).Methods("GET")
+	r.Handle("/audits/{id}/steps/{n}/submit", s.API(s.apiStepTransition(cpaudit.StepSubmit))).Methods("POST")
+	r.Handle("/audits/{id}/steps/{n}/return", s.API(s.apiStepTransition(cpaudit.StepReturn))).Methods("POST")
+	r.Handle("/audits/{id}/steps/{n}/accept", s.API(s.apiStepTransition(cpaudit.StepAccept))).Methods("POST")
+	r.Handle("/audits", s.API(s.apiListAudits)).Methods("GET")
+	r.Handle("/audits/{id}/milestones", s.API(s.apiRecordMilestone)).Methods("POST")
+	r.Handle("/audits/{id}/deadlines", s.API(s.apiDeadlines)).Methods("GET")
+	r.Handle("/audits/{id}/options", s.API(s.apiAuditOptions)).Methods("GET")
+	r.Handle("/audits/{id}/options", s.API(s.apiSaveAuditOption)).Methods("POST")
+	r.Handle("/overdue", s.API(s.apiOverdue)).Methods("GET")
+	r.Handle("/dashboard", s.API(s.apiDashboard)).Methods("GET")
+	r.Handle("/notices", s.API(s.apiNotices)).Methods("GET")
+	r.Handle("/batches", s.API(s.apiCreateBatch)).Methods("POST")
+	r.Handle("/batches", s.API(s.apiListBatches)).Methods("GET")
+	r.Handle("/batches/{id}", s.API(s.apiGetBatch)).Methods("GET")
+	r.Handle("/batches/{id}", s.API(s.apiUpdateBatch)).Methods("PATCH")
+	r.Handle("/letter-template", s.API(s.apiGetLetterTemplate)).Methods("GET")
+	r.Handle("/letter-template", s.API(s.apiPutLetterTemplate)).Methods("PUT")
+	r.Handle("/audits/{id}/letter", s.API(s.apiGenerateLetter)).Methods("POST")
+	r.Handle("/audits/{id}", s.API(s.apiPatchAudit)).Methods("PATCH")
+	r.Handle("/documents", s.API(s.UploadDocument(s.store))).Methods("POST")
+	r.Handle("/documents", s.API(s.apiListDocuments)).Methods("GET")
+	r.Handle("/documents/{id}", s.API(s.apiGetDocument)).Methods("GET")
+	r.Handle("/documents/{id}", s.API(s.apiDeleteDocument)).Methods("DELETE")
+	r.Handle("/documents/{id}/content", s.API(s.ServeContent(s.store))).Methods("GET")
+	r.Handle("/documents/{id}/versions", s.API(s.UploadVersion(s.store))).Methods("POST")
+	r.Handle("/documents/{id}/versions/{version}/content", s.API(s.ServeContent(s.store))).Methods("GET")
+	r.Handle("/documents/{id}/log", s.API(s.apiDocumentLog)).Methods("GET")
+	r.Handle("/documents/{id}/text", s.API(s.apiDocumentText)).Methods("GET")
+	r.Handle("/documents/{id}/versions/{version}/text", s.API(s.apiDocumentText)).Methods("GET")
+	r.Handle("/search", s.API(s.apiSearch)).Methods("GET")
+	r.Handle("/status", s.API(s.apiStatus)).Methods("GET")
+	r.Handle("/flags", s.API(s.apiFlags)).Methods("GET")
+	r.Handle("/flags/{id}/review", s.API(s.apiReviewFlag)).Methods("POST")
+	r.Handle("/compare", s.API(s.apiCompare)).Methods("GET")
+}

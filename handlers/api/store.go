@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+)
+
+// Store is everything the API needs from storage, one small interface per
+// handler group, each over root types. It is declared here, by its
+// consumer; cmd/cpaudit passes *storage.Store, and a test's fake need
+// implement only the groups the routes it calls use.
+type Store interface {
+	AccountStore
+	AuditStore
+	BatchStore
+	DocumentStore
+	SearchStore
+	FlagStore
+	ProgressStore
+	OrgStore
+	LetterStore
+	OptionStore
+}
+
+// AccountStore is what the caller's identity and its tokens and users need
+// (accounts.go), and the bearer token check in front of every route.
+type AccountStore interface {
+	httpx.TokenUsers
+	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
+	CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewUser) (cpaudit.User, error)
+	CreateToken(ctx context.Context, a cpaudit.Actor, userID, name string) (string, cpaudit.Token, error)
+	Tokens(ctx context.Context, a cpaudit.Actor, userID string) ([]cpaudit.Token, error)
+	RevokeToken(ctx context.Context, a cpaudit.Actor, tokenID string) error
+}
+
+// AuditStore is what organisations, audits and their steps need
+// (accounts.go, batches.go).
+type AuditStore interface {
+	CreateOrganisation(ctx context.Context, a cpaudit.Actor, o cpaudit.Organisation) (cpaudit.Organisation, error)
+	Organisation(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Organisation, error)
+	StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewAudit) (cpaudit.Audit, error)
+	Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error)
+	TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c cpaudit.StepChange) (cpaudit.Audit, error)
+}
+
+// BatchStore is what batches need (batches.go).
+type BatchStore interface {
+	CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batch) (cpaudit.Batch, error)
+	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.BatchPatch) (cpaudit.Batch, error)
+	Batch(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Batch, error)
+	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
+}
+
+// DocumentStore is what documents, their versions, bytes, log and text
+// need (documents.go).
+type DocumentStore interface {
+	httpx.DocumentUploader
+	httpx.ContentOpener
+	DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) error
+	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
+	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
+	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
+}
+
+// SearchStore is what search and the index status need (search.go).
+type SearchStore interface {
+	httpx.SearchStore
+	SearchStatus(ctx context.Context, tenantID string) (cpaudit.SearchStatus, error)
+}
+
+// FlagStore is what flags, their review and the side-by-side comparison
+// need (flags.go).
+type FlagStore interface {
+	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
+	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
+	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
+}
+
+// ProgressStore is what deadlines, audit lists and dashboards need from
+// storage.
+type ProgressStore interface {
+	Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, int, error)
+	Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.OverdueRow, int, error)
+	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
+	Notices(ctx context.Context, a cpaudit.Actor, limit, offset int) ([]cpaudit.Notice, int, error)
+	RecordMilestone(ctx context.Context, a cpaudit.Actor, auditID string, m cpaudit.NewMilestone) (cpaudit.Milestone, error)
+	Deadlines(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditDeadlines, error)
+}
+
+// OrgStore is what the organisation, import, carry and expected-document
+// routes need from storage.
+type OrgStore interface {
+	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
+	UpdateOrganisation(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.OrgProfile) (cpaudit.Organisation, error)
+	AddStaff(ctx context.Context, a cpaudit.Actor, consultancyID string, st cpaudit.Staff) (cpaudit.Staff, error)
+	ListStaff(ctx context.Context, a cpaudit.Actor, consultancyID string) ([]cpaudit.Staff, error)
+	ImportEnterprises(ctx context.Context, a cpaudit.Actor, im cpaudit.EnterpriseImport) (cpaudit.ImportResult, error)
+	EnterpriseImportResult(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ImportResult, error)
+	CarryAudit(ctx context.Context, a cpaudit.Actor, auditID, batchID string) (cpaudit.Audit, error)
+	StepRequirements(ctx context.Context, a cpaudit.Actor) ([]cpaudit.StepRequirement, error)
+	SetStepExpected(ctx context.Context, a cpaudit.Actor, n int, docs []cpaudit.ExpectedDocument) (cpaudit.StepRequirement, error)
+}
+
+// LetterStore is what the letter routes and assigning a consultancy need
+// from storage.
+type LetterStore interface {
+	SetLetterTemplate(ctx context.Context, a cpaudit.Actor, docx []byte, filename string) error
+	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
+	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
+}
+
+// OptionStore is what the routes of an audit's structured options need
+// from storage.
+type OptionStore interface {
+	AuditOptions(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.AuditOption, error)
+	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
+}
+
+// Letters builds the audits' notification letters (letter.Service).
+type Letters interface {
+	Template(ctx context.Context, a cpaudit.Actor) ([]byte, string, error)
+	Generate(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+	RunTenant(ctx context.Context, tenantID string) (int, error)
+}

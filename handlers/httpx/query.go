@@ -1,0 +1,139 @@
+package httpx
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// DocumentFilter reads the list parameters shared by the API and the pages.
+func DocumentFilter(q url.Values) (cpaudit.DocumentFilter, error) {
+	f := cpaudit.DocumentFilter{AuditID: q.Get("audit_id")}
+	if k := q.Get("kind"); k != "" {
+		kind, err := cpaudit.ParseDocKind(k)
+		if err != nil {
+			return f, err
+		}
+		f.Kind = kind
+	}
+	var err error
+	if f.Limit, err = IntParam(q, "limit", 20, 1, 200); err != nil {
+		return f, err
+	}
+	if f.Offset, err = IntParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// IntParam reads an optional integer query parameter within [lo, hi].
+func IntParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	s := q.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeNumberRange, "%s must be a whole number from %d to %d", name, lo, hi).With("field", name).With("min", strconv.Itoa(lo)).With("max", strconv.Itoa(hi))
+	}
+	return n, nil
+}
+
+// VersionParam reads the optional {version} path parameter: 0 means the
+// newest version.
+func VersionParam(r *http.Request) (int, error) {
+	v := Param(r, "version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchVersion, "no such version")
+	}
+	return n, nil
+}
+
+// DefaultStalledDays is N of "no change in N days" unless ?stalled= says.
+const DefaultStalledDays = 30
+
+// AuditFilterKeys are the query parameters of an audit list, in the order
+// links write them.
+var AuditFilterKeys = []string{"batch_id", "region", "industry", "consultancy_id", "phase", "overdue", "stalled"}
+
+// AuditFilterOf reads an audit list's filters, shared by the API, the
+// pages and the exports.
+func AuditFilterOf(q url.Values, limit int) (cpaudit.AuditListFilter, error) {
+	f := cpaudit.AuditListFilter{BatchID: q.Get("batch_id"), Region: q.Get("region"), Industry: q.Get("industry"),
+		ConsultancyID: q.Get("consultancy_id"), Phase: q.Get("phase"), Overdue: q.Get("overdue")}
+	var err error
+	if f.StalledDays, err = IntParam(q, "stalled", 0, 0, 3650); err != nil {
+		return f, err
+	}
+	if f.Limit, err = IntParam(q, "limit", limit, 1, 1000); err != nil {
+		return f, err
+	}
+	if f.Offset, err = IntParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// AuditFilterQuery is f as query parameters (without paging), so links
+// and exports reproduce a list exactly.
+func AuditFilterQuery(f cpaudit.AuditListFilter) url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("batch_id", f.BatchID)
+	set("region", f.Region)
+	set("industry", f.Industry)
+	set("consultancy_id", f.ConsultancyID)
+	set("phase", f.Phase)
+	set("overdue", f.Overdue)
+	if f.StalledDays > 0 {
+		q.Set("stalled", strconv.Itoa(f.StalledDays))
+	}
+	return q
+}
+
+// FlagFilterOf reads the filters of a flag list, shared by the API and the
+// web page: kind, document_id, audit_id, consultancy_id, status, sort,
+// limit and offset.
+func FlagFilterOf(q url.Values, limit int) (cpaudit.FlagFilter, error) {
+	f := cpaudit.FlagFilter{DocumentID: q.Get("document_id"), AuditID: q.Get("audit_id"), ConsultancyID: q.Get("consultancy_id")}
+	var err error
+	if k := q.Get("kind"); k != "" {
+		if f.Kind, err = cpaudit.ParseFlagKind(k); err != nil {
+			return f, err
+		}
+	}
+	if f.Status, err = cpaudit.ParseFlagStatus(q.Get("status")); err != nil {
+		return f, err
+	}
+	if f.Sort, err = cpaudit.ParseFlagSort(q.Get("sort")); err != nil {
+		return f, err
+	}
+	if f.Limit, err = IntParam(q, "limit", limit, 1, 1000); err != nil {
+		return f, err
+	}
+	if f.Offset, err = IntParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// EnterpriseFilter reads the list's query: region, industry, q, limit, offset.
+func EnterpriseFilter(q url.Values) (cpaudit.EnterpriseFilter, error) {
+	f := cpaudit.EnterpriseFilter{Region: q.Get("region"), Industry: q.Get("industry"), Query: q.Get("q")}
+	var err error
+	if f.Limit, err = IntParam(q, "limit", 20, 1, 200); err != nil {
+		return f, err
+	}
+	f.Offset, err = IntParam(q, "offset", 0, 0, 1<<30)
+	return f, err
+}

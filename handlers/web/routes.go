@@ -1,0 +1,58 @@
+package web
+
+import (
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+
+	"github.com/gorilla/mux"
+)
+
+// Routes registers every page, form and download of the web UI on r, a
+// subrouter of the whole URL space: this is the web UI's URL map, and no
+// web route is registered anywhere else.
+func (s *Handler) Routes(r *mux.Router) {
+	r.Use(s.webContext, s.crossOrigin)
+	r.Handle("/login", s.page(s.loginPage)).Methods("GET")
+	r.Handle("/login", s.page(s.loginSubmit)).Methods("POST")
+	r.Handle("/logout", s.page(s.requireSession(s.logout))).Methods("POST")
+	r.Handle("/", s.page(s.requireSession(s.home))).Methods("GET")
+	// Documents, search and flags (documents.go, search.go, flags.go).
+	r.Handle("/documents", s.page(s.requireSession(s.documentsPage))).Methods("GET")
+	r.Handle("/documents/{id}", s.page(s.requireSession(s.documentPage))).Methods("GET")
+	r.Handle("/documents/{id}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
+	r.Handle("/documents/{id}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
+	r.Handle("/documents/{id}/versions/{version}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
+	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
+	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.UploadVersion(s.store)))).Methods("POST")
+	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
+	r.Handle("/upload", s.script(s.requireSession(s.UploadDocument(s.store)))).Methods("POST")
+	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
+	r.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
+	r.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
+	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")
+	r.Handle("/flags/{id}/images/{side}", s.page(s.requireSession(s.flagImage))).Methods("GET")
+	// The dashboard and the audit and overdue lists (dashboard.go, export.go).
+	r.Handle("/dashboard", s.page(s.requireSession(s.dashboardPage))).Methods("GET")
+	r.Handle("/audits", s.page(s.requireSession(s.auditsPage))).Methods("GET")
+	r.Handle("/audits.xlsx", s.page(s.requireSession(s.auditsExport))).Methods("GET")
+	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")
+	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
+	// Batches (batches.go) and one audit with its forms: step actions,
+	// the consultancy, the letter (audit.go).
+	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")
+	r.Handle("/batches", s.page(s.requireSession(s.createBatchSubmit))).Methods("POST")
+	r.Handle("/batches/{id}", s.page(s.requireSession(s.batchPage))).Methods("GET")
+	r.Handle("/batches/{id}", s.page(s.requireSession(s.updateBatchSubmit))).Methods("POST")
+	r.Handle("/batches/{id}/audits", s.page(s.requireSession(s.startAuditSubmit))).Methods("POST")
+	r.Handle("/audits/{id}", s.page(s.requireSession(s.auditPage))).Methods("GET")
+	r.Handle("/audits/{id}/steps/{n}/{action}", s.page(s.requireSession(s.stepSubmit))).Methods("POST")
+	r.Handle("/audits/{id}/consultancy", s.page(s.requireSession(s.consultancySubmit))).Methods("POST")
+	r.Handle("/audits/{id}/letter", s.page(s.requireSession(s.letterSubmit))).Methods("POST")
+	// Enterprises and their .xlsx import (enterprises.go); the import
+	// checks its session itself, to answer a form that lost it.
+	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")
+	r.Handle("/enterprises.xlsx", s.page(s.requireSession(s.enterprisesExport))).Methods("GET")
+	r.Handle("/enterprises/import", s.page(s.requireSession(s.importPage))).Methods("GET")
+	r.Handle("/enterprises/import", s.page(s.importSubmit)).Methods("POST")
+	r.Handle("/enterprises/import-template.xlsx", s.page(s.requireSession(httpx.ServeImportTemplate))).Methods("GET")
+	r.Handle("/enterprises/imports/{id}/rejected.xlsx", s.page(s.requireSession(s.importRejected))).Methods("GET")
+}

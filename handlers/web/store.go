@@ -1,0 +1,101 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+)
+
+// Store is everything the web UI needs from storage, one small interface
+// per group of pages, each over root types. It is declared here, by its
+// consumer; cmd/cpaudit passes *storage.Store.
+type Store interface {
+	SessionStore
+	AuditStore
+	BatchStore
+	ProgressStore
+	EnterpriseStore
+	DocumentStore
+	FlagStore
+}
+
+// SessionStore is what logging in and out and every page's session need
+// (web.go).
+type SessionStore interface {
+	Login(ctx context.Context, tenantSlug, email, password string) (cpaudit.User, error)
+	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, cpaudit.Session, error)
+	SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error)
+	DeleteSession(ctx context.Context, a cpaudit.Actor, cookie string) error
+	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
+}
+
+// AuditStore is what an audit's page and its forms need (audit.go).
+type AuditStore interface {
+	Audit(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Audit, error)
+	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
+	TransitionStep(ctx context.Context, a cpaudit.Actor, auditID string, n int, c cpaudit.StepChange) (cpaudit.Audit, error)
+	SetAuditConsultancy(ctx context.Context, a cpaudit.Actor, auditID, consultancyID string) (cpaudit.Audit, error)
+	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
+	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+}
+
+// BatchStore is what the batch pages need (batches.go).
+type BatchStore interface {
+	Batch(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Batch, error)
+	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
+	CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batch) (cpaudit.Batch, error)
+	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.BatchPatch) (cpaudit.Batch, error)
+	StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewAudit) (cpaudit.Audit, error)
+	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
+	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+}
+
+// ProgressStore is what the dashboard, the audit and overdue lists and
+// their exports need (dashboard.go, export.go).
+type ProgressStore interface {
+	Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, int, error)
+	Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.OverdueRow, int, error)
+	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
+	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
+}
+
+// EnterpriseStore is what the enterprise list, its export and the import
+// need (enterprises.go).
+type EnterpriseStore interface {
+	httpx.EnterpriseImporter
+	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
+	EnterpriseImportResult(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ImportResult, error)
+	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
+	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+}
+
+// DocumentStore is what the document pages, uploads, downloads and the
+// search page need (documents.go, search.go).
+type DocumentStore interface {
+	httpx.DocumentUploader
+	httpx.ContentOpener
+	httpx.SearchStore
+	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
+	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
+	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
+}
+
+// FlagStore is what the flag pages, their review and their images need
+// (flags.go, flag_images.go).
+type FlagStore interface {
+	httpx.ContentOpener
+	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
+	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
+	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
+	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+}
+
+// Letters makes an audit's notification letter and runs the letter jobs a
+// batch change queued (letter.Service).
+type Letters interface {
+	httpx.LetterRunner
+	Generate(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+}
