@@ -102,6 +102,13 @@ const (
 // Batches (batch.go, storage/batch.go), audits and their consultancy,
 // carrying an audit into a later batch (storage/carry.go).
 const (
+	CodeCampaignNotAllowed       Code = "campaign_not_allowed"
+	CodeCampaignStageUnknown     Code = "campaign_stage_unknown" // value
+	CodeCampaignSizeRange        Code = "campaign_size_range"    // max
+	CodeCampaignSeedRange        Code = "campaign_seed_range"
+	CodeCampaignStratumUnknown   Code = "campaign_stratum_unknown" // value
+	CodeCampaignPopulationEmpty  Code = "campaign_population_empty"
+	CodeCampaignStrataExceedSize Code = "campaign_strata_exceed_size" // required, size
 	CodeBatchNotAllowed          Code = "batch_not_allowed"
 	CodeBatchNameRequired        Code = "batch_name_required"
 	CodeBatchNameInvalid         Code = "batch_name_invalid"
@@ -315,6 +322,13 @@ var Codes = []Code{
 	CodeDocumentsRequired,
 	CodeExpectedNotAllowed,
 	CodeExpectedInvalid,
+	CodeCampaignNotAllowed,
+	CodeCampaignStageUnknown,
+	CodeCampaignSizeRange,
+	CodeCampaignSeedRange,
+	CodeCampaignStratumUnknown,
+	CodeCampaignPopulationEmpty,
+	CodeCampaignStrataExceedSize,
 	CodeBatchNotAllowed,
 	CodeBatchNameRequired,
 	CodeBatchNameInvalid,

@@ -17,7 +17,7 @@ import (
 // before it.
 var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
-	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag",
+	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
 }
 
 // otherVars fills the path variables that are not ids.
@@ -109,6 +109,11 @@ func victimThings(t *testing.T, w *world) map[string]string {
 		t.Fatalf("batch: %d %s", status, body)
 	}
 	ids["batch"] = batch.ID
+	var campaign struct{ ID string }
+	if status, body := e.postJSON("/api/v1/campaigns", w.admin, map[string]any{"name": "河北第一批抽查", "stage": "assessment", "size": 1}, &campaign); status != 201 {
+		t.Fatalf("campaign: %d %s", status, body)
+	}
+	ids["campaign"] = campaign.ID
 	if status, body := e.postJSON("/api/v1/tokens", w.admin, map[string]string{"name": "河北脚本"}, &token); status != 201 {
 		t.Fatalf("token: %d %s", status, body)
 	}

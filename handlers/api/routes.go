@@ -48,6 +48,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/batches", s.API(s.apiListBatches)).Methods("GET")
 	r.Handle("/batches/{id}", s.API(s.apiGetBatch)).Methods("GET")
 	r.Handle("/batches/{id}", s.API(s.apiUpdateBatch)).Methods("PATCH")
+	r.Handle("/campaigns", s.API(s.apiCreateCampaign)).Methods("POST")
+	r.Handle("/campaigns/{id}", s.API(s.apiGetCampaign)).Methods("GET")
 	r.Handle("/letter-template", s.API(s.apiGetLetterTemplate)).Methods("GET")
 	r.Handle("/letter-template", s.API(s.apiPutLetterTemplate)).Methods("PUT")
 	r.Handle("/audits/{id}/letter", s.API(s.apiGenerateLetter)).Methods("POST")

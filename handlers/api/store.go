@@ -15,6 +15,7 @@ type Store interface {
 	AccountStore
 	AuditStore
 	BatchStore
+	CampaignStore
 	DocumentStore
 	SearchStore
 	FlagStore
@@ -51,6 +52,12 @@ type BatchStore interface {
 	UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p cpaudit.BatchPatch) (cpaudit.Batch, error)
 	Batch(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Batch, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
+}
+
+// CampaignStore is what spot-check campaigns need (campaigns.go).
+type CampaignStore interface {
+	CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.NewCampaign) (cpaudit.Campaign, error)
+	Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Campaign, error)
 }
 
 // DocumentStore is what documents, their versions, bytes, log and text

@@ -1,0 +1,133 @@
+package cpaudit
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func population(n, consultancies int, flagged ...int) []Candidate {
+	out := make([]Candidate, n)
+	for i := range out {
+		out[i] = Candidate{AuditID: fmt.Sprintf("a%04d", i), ConsultancyID: fmt.Sprintf("c%d", i%consultancies)}
+		if consultancies == 0 {
+			out[i].ConsultancyID = ""
+		}
+	}
+	for _, i := range flagged {
+		out[i].Flagged = true
+	}
+	return out
+}
+
+// TestDrawSampleReproducible: the same population, size, strata and seed
+// give the same sample, whatever order the population was read in; another
+// seed gives another sample.
+func TestDrawSampleReproducible(t *testing.T) {
+	pop := population(200, 7, 3, 50)
+	first, err := DrawSample(pop, 20, 42, []Stratum{StratumFlagged})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reversed := slices.Clone(pop)
+	slices.Reverse(reversed)
+	again, err := DrawSample(reversed, 20, 42, []Stratum{StratumFlagged})
+	if err != nil || !slices.Equal(first, again) {
+		t.Fatalf("the same draw gave %v then %v (%v)", first, again, err)
+	}
+	other, _ := DrawSample(pop, 20, 43, []Stratum{StratumFlagged})
+	if slices.Equal(first, other) {
+		t.Error("seeds 42 and 43 drew the same sample")
+	}
+	if len(first) != 20 || len(uniq(first)) != 20 {
+		t.Errorf("sample %v: want 20 different audits", first)
+	}
+}
+
+func uniq(ids []string) map[string]bool {
+	m := map[string]bool{}
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// TestDrawSampleStrata: every flagged audit and at least one audit of every
+// consultancy are drawn, whatever the seed; self-audits are no
+// consultancy; strata that need more than the size are refused.
+func TestDrawSampleStrata(t *testing.T) {
+	pop := population(120, 9, 5, 17, 99)
+	pop = append(pop, Candidate{AuditID: "self-1"}, Candidate{AuditID: "self-2"})
+	for seed := int64(0); seed < 50; seed++ {
+		got, err := DrawSample(pop, 12, seed, []Stratum{StratumPerConsultancy, StratumFlagged})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := uniq(got)
+		for _, i := range []int{5, 17, 99} {
+			if !in[pop[i].AuditID] {
+				t.Fatalf("seed %d: flagged %s not drawn: %v", seed, pop[i].AuditID, got)
+			}
+		}
+		cons := map[string]bool{}
+		for _, c := range pop {
+			if in[c.AuditID] && c.ConsultancyID != "" {
+				cons[c.ConsultancyID] = true
+			}
+		}
+		if len(cons) != 9 || len(got) != 12 {
+			t.Fatalf("seed %d: %d consultancies in a sample of %d: %v", seed, len(cons), len(got), got)
+		}
+	}
+	// Nine consultancies and three flagged audits (two of them covering
+	// their consultancy) need at least ten audits.
+	_, err := DrawSample(pop, 5, 1, []Stratum{StratumPerConsultancy, StratumFlagged})
+	if ErrorCode(err) != CodeCampaignStrataExceedSize || !IsKind(err, KindUnprocessable) {
+		t.Errorf("strata over the size: %v", err)
+	}
+	if _, err := DrawSample(nil, 5, 1, nil); ErrorCode(err) != CodeCampaignPopulationEmpty {
+		t.Errorf("empty population: %v", err)
+	}
+	// A size over the population draws all of it.
+	if got, _ := DrawSample(pop[:4], 10, 1, nil); len(got) != 4 {
+		t.Errorf("size over the population: %v", got)
+	}
+}
+
+func TestNewCampaignValidate(t *testing.T) {
+	seed := int64(7)
+	neg := int64(-1)
+	ok := NewCampaign{Name: " 2026年评估抽查 ", Stage: StageAssessment, Size: 10, Seed: &seed,
+		Strata: []Stratum{StratumFlagged, StratumPerConsultancy, StratumFlagged}}
+	if err := ok.Validate(); err != nil || ok.Name != "2026年评估抽查" || !slices.Equal(ok.Strata, []Stratum{StratumFlagged, StratumPerConsultancy}) {
+		t.Fatalf("%v %+v", err, ok)
+	}
+	for _, tc := range []struct {
+		c    NewCampaign
+		code Code
+	}{
+		{NewCampaign{Name: "抽查", Stage: "review", Size: 1}, CodeCampaignStageUnknown},
+		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 0}, CodeCampaignSizeRange},
+		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: MaxCampaignSize + 1}, CodeCampaignSizeRange},
+		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 1, Seed: &neg}, CodeCampaignSeedRange},
+		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 1, Strata: []Stratum{"all"}}, CodeCampaignStratumUnknown},
+		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 1, Filter: CampaignFilter{Region: "13"}}, CodeRegionInvalid},
+		{NewCampaign{Name: " ", Stage: StageAcceptance, Size: 1}, CodeInvalid},
+	} {
+		if err := tc.c.Validate(); ErrorCode(err) != tc.code && !(tc.code == CodeInvalid && err != nil) {
+			t.Errorf("%+v: %v, want %s", tc.c, err, tc.code)
+		}
+	}
+}
+
+// TestDrawSampleByTheDocumentedRule: the lot is SHA-256(seed as 8 bytes
+// big-endian ‖ audit id), lowest first, so anyone can redo a draw from the
+// audit log without cpaudit. The expected sample was computed outside Go
+// (Python's hashlib) from that rule alone.
+func TestDrawSampleByTheDocumentedRule(t *testing.T) {
+	got, err := DrawSample(population(50, 3), 5, 20261207, nil)
+	want := []string{"a0027", "a0017", "a0030", "a0011", "a0035"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("seed 20261207: %v %v, want %v", got, err, want)
+	}
+}
