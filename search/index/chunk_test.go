@@ -15,9 +15,11 @@ import (
 // overlap that covers queries of up to 8 runes.
 func smallChunks(t *testing.T) {
 	t.Helper()
-	oldRunes, oldOverlap, oldBatch := chunkRunes, chunkOverlap, batchRunes
-	chunkRunes, chunkOverlap, batchRunes = 32, 7, 100
-	t.Cleanup(func() { chunkRunes, chunkOverlap, batchRunes = oldRunes, oldOverlap, oldBatch })
+	oldRunes, oldOverlap, oldBatch, oldChunkBatch := chunkRunes, chunkOverlap, batchRunes, chunkBatchRunes
+	chunkRunes, chunkOverlap, batchRunes, chunkBatchRunes = 32, 7, 100, 40
+	t.Cleanup(func() {
+		chunkRunes, chunkOverlap, batchRunes, chunkBatchRunes = oldRunes, oldOverlap, oldBatch, oldChunkBatch
+	})
 }
 
 // TestParts checks that chunks start every chunkRunes runes, overlap by
@@ -148,28 +150,41 @@ func TestSearchChunkedDocuments(t *testing.T) {
 }
 
 // TestPutBatchesByRunes checks that Put hands scorch batches of at most
-// batchRunes runes (one part beyond when a part alone is larger), however
-// many documents or runes it is given.
+// batchRunes runes of whole documents, and of at most chunkBatchRunes of
+// a long text's chunks (one part beyond when a part alone is larger),
+// however many documents or runes it is given.
 func TestPutBatchesByRunes(t *testing.T) {
 	smallChunks(t)
 	ix, _ := openTest(t)
-	var docs []Doc
-	for i := range 40 {
-		docs = append(docs, Doc{ID: fmt.Sprintf("d%d", i), Text: strings.Repeat("清洁生产审核", 1+i*3)})
-	}
-	before := batches(t, ix)
-	if err := ix.Put(docs...); err != nil {
-		t.Fatal(err)
-	}
-	runes := 0
-	for _, d := range docs {
-		for _, p := range parts(d.Text) {
-			runes += utf8.RuneCountInString(p.text)
+	runesOf := func(docs []Doc) int {
+		n := 0
+		for _, d := range docs {
+			for _, p := range parts(d.Text) {
+				n += utf8.RuneCountInString(p.text)
+			}
 		}
+		return n
 	}
-	got := batches(t, ix) - before
-	if min := uint64(runes / batchRunes); got < min {
-		t.Errorf("%d runes in %d batches: more than %d runes in some batch", runes, got, batchRunes)
+	put := func(docs []Doc) uint64 {
+		t.Helper()
+		before := batches(t, ix)
+		if err := ix.Put(docs...); err != nil {
+			t.Fatal(err)
+		}
+		return batches(t, ix) - before
+	}
+	// Whole documents of 30 runes, three to a batch of 100.
+	var whole []Doc
+	for i := range 40 {
+		whole = append(whole, Doc{ID: fmt.Sprintf("w%d", i), Text: strings.Repeat("清洁生产审", 6)})
+	}
+	if got, runes := put(whole), runesOf(whole); got < uint64(runes/batchRunes) || got > uint64(len(whole)/3+1) {
+		t.Errorf("%d runes of whole documents in %d batches: want batches of up to %d runes", runes, got, batchRunes)
+	}
+	// A long text's chunks of 39 runes, one to a batch of 40.
+	long := []Doc{{ID: "long", Text: strings.Repeat("清洁生产审核", 100)}}
+	if got, runes := put(long), runesOf(long); got < uint64(runes/chunkBatchRunes) {
+		t.Errorf("%d runes of chunks in %d batches: more than %d runes in some batch", runes, got, chunkBatchRunes)
 	}
 }
 

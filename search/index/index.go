@@ -186,13 +186,17 @@ func (ix *Index) Put(docs ...Doc) error {
 	}
 	for i, d := range docs {
 		ps := parts(d.Text)
+		limit := batchRunes
+		if len(ps) > 1 {
+			limit = chunkBatchRunes
+		}
 		for _, p := range ps {
 			doc, err := newDocument(d, p)
 			if err != nil {
 				return err
 			}
 			n := utf8.RuneCountInString(p.text)
-			if runes > 0 && runes+n > batchRunes {
+			if runes > 0 && runes+n > limit {
 				if err := flush(); err != nil {
 					return err
 				}
