@@ -101,6 +101,26 @@ func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, 
 	return jobs, nil
 }
 
+// FailIndexing marks a version's text failed with reason: the indexer
+// could not index it, and its page and the API must not call it
+// searchable. The version's index jobs are completed by the indexer as
+// usual, so the document does not come back every lease.
+func (s *Store) FailIndexing(ctx context.Context, tenantID, docID string, version int, reason string) error {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	return dbError("storage.FailIndexing", inTx(ctx, db, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE document_texts SET status = ?, reason = ? WHERE document_id = ? AND version = ?`,
+			string(cpaudit.TextFailed), reason, docID, version); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE document_versions SET text_status = ? WHERE document_id = ? AND number = ?`,
+			string(cpaudit.TextFailed), docID, version)
+		return err
+	}), "", "")
+}
+
 // CompleteIndexJobs removes index jobs once their documents are indexed.
 func (s *Store) CompleteIndexJobs(ctx context.Context, tenantID string, ids []int64) error {
 	const op = "storage.CompleteIndexJobs"

@@ -17,6 +17,9 @@ type IndexQueue interface {
 	ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error)
 	CompleteIndexJobs(ctx context.Context, tenantID string, ids []int64) error
 	RequeueIndex(ctx context.Context, tenantID string) (int, error)
+	// FailIndexing records that a version's text could not be indexed:
+	// its text_status becomes failed with reason.
+	FailIndexing(ctx context.Context, tenantID, docID string, version int, reason string) error
 }
 
 // Indexer keeps every tenant's full-text index in step with its stored
@@ -122,15 +125,17 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 		}
 	}
 	if err := ix.Put(put...); err != nil {
-		if ctx.Err() != nil || len(put) == 1 && !x.giveUp(t, put[0], err) {
+		if ctx.Err() != nil || cpaudit.IsKind(err, cpaudit.KindUnavailable) {
 			return 0, err
 		}
 		// One document must not hold the others back, nor come back
 		// forever: each is put alone, and one that fails alone is left
-		// out of the index, with its reason in the log.
+		// out of the index, its version's text marked failed.
 		for _, d := range put {
-			if err := ix.Put(d); err != nil && !x.giveUp(t, d, err) {
-				return 0, err
+			if err := ix.Put(d); err != nil {
+				if err := x.giveUp(ctx, t, latest[d.ID], err); err != nil {
+					return 0, err
+				}
 			}
 		}
 	}
@@ -146,14 +151,17 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 	return len(jobs), nil
 }
 
-// giveUp reports whether a document that failed to be indexed is to be
-// left out, and says so in the log: it is unless the index itself is
-// unavailable (closed, being rebuilt), when the whole batch waits.
-func (x *Indexer) giveUp(t cpaudit.Tenant, d index.Doc, err error) bool {
-	if k := cpaudit.ErrorKind(err); k == cpaudit.KindUnavailable {
-		return false
+// giveUp leaves out of the index a document that failed to be indexed
+// on its own, unless the index itself is unavailable (closed, being
+// rebuilt), when the whole batch waits: the cause goes to the log, and
+// the version's text is marked failed so that its page and the API say
+// it is not searchable.
+func (x *Indexer) giveUp(ctx context.Context, t cpaudit.Tenant, src cpaudit.SearchSource, err error) error {
+	if cpaudit.IsKind(err, cpaudit.KindUnavailable) {
+		return err
 	}
-	x.log.Error("a document could not be indexed and is left out of search", "tenant", t.Slug, "document", d.ID,
-		"runes", utf8.RuneCountInString(d.Text), "err", err)
-	return true
+	x.log.Error("a document could not be indexed and is left out of search", "tenant", t.Slug, "document", src.DocumentID,
+		"version", src.Version, "runes", utf8.RuneCountInString(src.Text), "err", err)
+	return x.q.FailIndexing(context.WithoutCancel(ctx), t.ID, src.DocumentID, src.Version,
+		"the text could not be added to the search index")
 }
