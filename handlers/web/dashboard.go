@@ -184,7 +184,6 @@ const auditsPerPage = 50
 
 // listPager links to the neighbouring pages of a filtered list.
 func listPager(path string, f cpaudit.AuditListFilter, shown, total int) pager {
-	p := pager{Page: f.Offset/f.Limit + 1, Pages: max(1, (total+f.Limit-1)/f.Limit)}
 	link := func(offset int) string {
 		q := httpx.AuditFilterQuery(f)
 		if offset > 0 {
@@ -195,13 +194,7 @@ func listPager(path string, f cpaudit.AuditListFilter, shown, total int) pager {
 		}
 		return path + "?" + q.Encode()
 	}
-	if f.Offset > 0 {
-		p.Prev = link(max(0, f.Offset-f.Limit))
-	}
-	if f.Offset+shown < total {
-		p.Next = link(f.Offset + f.Limit)
-	}
-	return p
+	return newPager(f.Offset, f.Limit, shown, total, link)
 }
 
 // filterForm is what the filter bar of both lists shows.

@@ -60,10 +60,23 @@ func stepOptions(lang string, selected int) ([]option, error) {
 	return opts, nil
 }
 
-// pager is the paging bar under the document list.
+// pager is the paging bar under a list.
 type pager struct {
 	Page, Pages int
 	Prev, Next  string // links, "" at either end
+}
+
+// newPager is the bar of the page at offset of a list of total items,
+// limit a page, shown on this one; link makes the URL of an offset.
+func newPager(offset, limit, shown, total int, link func(offset int) string) pager {
+	p := pager{Page: offset/limit + 1, Pages: max(1, (total+limit-1)/limit)}
+	if offset > 0 {
+		p.Prev = link(max(0, offset-limit))
+	}
+	if offset+shown < total {
+		p.Next = link(offset + limit)
+	}
+	return p
 }
 
 func (s *Handler) documentsPage(w http.ResponseWriter, r *http.Request) error {
@@ -75,13 +88,7 @@ func (s *Handler) documentsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := pager{Page: f.Offset/f.Limit + 1, Pages: max(1, (total+f.Limit-1)/f.Limit)}
-	if f.Offset > 0 {
-		p.Prev = listURL(f, max(0, f.Offset-f.Limit))
-	}
-	if f.Offset+len(docs) < total {
-		p.Next = listURL(f, f.Offset+f.Limit)
-	}
+	p := newPager(f.Offset, f.Limit, len(docs), total, func(offset int) string { return listURL(f, offset) })
 	return s.render(w, r, http.StatusOK, "documents", map[string]any{
 		"Docs": docs, "Total": total, "Pager": p, "Kinds": kindOptions(webOf(r).Lang, f.Kind),
 		"Filtered": f.Kind != "" || f.AuditID != "", "AuditID": f.AuditID, "FirstPage": listURL(f, 0),

@@ -25,13 +25,7 @@ func (s *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p := pager{Page: f.Offset/f.Limit + 1, Pages: max(1, (total+f.Limit-1)/f.Limit)}
-	if f.Offset > 0 {
-		p.Prev = enterprisesURL(f, max(0, f.Offset-f.Limit))
-	}
-	if f.Offset+len(list) < total {
-		p.Next = enterprisesURL(f, f.Offset+f.Limit)
-	}
+	p := newPager(f.Offset, f.Limit, len(list), total, func(offset int) string { return enterprisesURL(f, offset) })
 	return s.render(w, r, http.StatusOK, "enterprises", map[string]any{
 		"Enterprises": list, "Total": total, "Pager": p, "Filter": f,
 		"Export":   "/enterprises.xlsx" + strings.TrimPrefix(enterprisesURL(f, 0), "/enterprises"),

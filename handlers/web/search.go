@@ -91,13 +91,9 @@ func (s *Handler) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	q := sr.Query
-	p := pager{Page: q.Offset/q.Limit + 1, Pages: max(1, (total+q.Limit-1)/q.Limit)}
-	if q.Offset > 0 {
-		p.Prev = searchURL(v, max(0, q.Offset-q.Limit))
-	}
-	if q.Offset+q.Limit < total {
-		p.Next = searchURL(v, q.Offset+q.Limit)
-	}
+	// A page of hits is whole but for the last one, so Limit stands for
+	// what is shown (some hits may be dropped as no longer readable).
+	p := newPager(q.Offset, q.Limit, q.Limit, total, func(offset int) string { return searchURL(v, offset) })
 	data["Searched"], data["Total"], data["Hits"], data["Pager"] = true, total, shown, p
 	return s.render(w, r, http.StatusOK, "search", data)
 }
