@@ -112,9 +112,9 @@ func TestNewCampaignValidate(t *testing.T) {
 		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 1, Seed: &neg}, CodeCampaignSeedRange},
 		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 1, Strata: []Stratum{"all"}}, CodeCampaignStratumUnknown},
 		{NewCampaign{Name: "抽查", Stage: StageAcceptance, Size: 1, Filter: CampaignFilter{Region: "13"}}, CodeRegionInvalid},
-		{NewCampaign{Name: " ", Stage: StageAcceptance, Size: 1}, CodeInvalid},
+		{NewCampaign{Name: " ", Stage: StageAcceptance, Size: 1}, CodeFieldRequired},
 	} {
-		if err := tc.c.Validate(); ErrorCode(err) != tc.code && !(tc.code == CodeInvalid && err != nil) {
+		if err := tc.c.Validate(); ErrorCode(err) != tc.code {
 			t.Errorf("%+v: %v, want %s", tc.c, err, tc.code)
 		}
 	}

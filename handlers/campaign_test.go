@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -68,7 +69,7 @@ func TestCampaignsAPI(t *testing.T) {
 	// Tangshan's office reaches no audit of Shijiazhuang, nor the
 	// province's campaign.
 	status, raw := e.postJSON("/api/v1/campaigns", tangshan, body, nil)
-	if status != 422 || codeOf(raw) != string(cpaudit.CodeCampaignPopulationEmpty) {
+	if status != 422 || refusalCode(t, status, raw) != string(cpaudit.CodeCampaignPopulationEmpty) {
 		t.Errorf("Tangshan's empty population: %d %s", status, raw)
 	}
 	if status := e.getJSON("/api/v1/campaigns/"+first.ID, tangshan, nil); status != 404 {
@@ -79,7 +80,7 @@ func TestCampaignsAPI(t *testing.T) {
 			t.Errorf("campaign read by a consultant or another tenant: %d", status)
 		}
 	}
-	if status, raw := e.postJSON("/api/v1/campaigns", w.consultant, body, nil); status != 409 || codeOf(raw) != string(cpaudit.CodeCampaignNotAllowed) {
+	if status, raw := e.postJSON("/api/v1/campaigns", w.consultant, body, nil); status != 409 || refusalCode(t, status, raw) != string(cpaudit.CodeCampaignNotAllowed) {
 		t.Errorf("a consultant draws: %d %s", status, raw)
 	}
 	for _, tc := range []struct {
@@ -103,7 +104,7 @@ func TestCampaignsAPI(t *testing.T) {
 			in[k] = v
 		}
 		status, raw := e.postJSON("/api/v1/campaigns", w.admin, in, nil)
-		if status != tc.status || (tc.code != "" && codeOf(raw) != string(tc.code)) {
+		if status != tc.status || (tc.code != "" && refusalCode(t, status, raw) != string(tc.code)) {
 			t.Errorf("%v: %d %s, want %d %s", tc.change, status, raw, tc.status, tc.code)
 		}
 	}
@@ -125,8 +126,12 @@ func TestCampaignsAPI(t *testing.T) {
 	}
 }
 
-// codeOf is the code of a problem document.
-func codeOf(raw []byte) string {
+// refusalCode checks a refusal is a problem document with a declared code
+// (problemOf; its content type is checked for every API answer by
+// checkAPI) and returns the code.
+func refusalCode(t *testing.T, status int, raw []byte) string {
+	t.Helper()
+	problemOf(t, status, raw, http.Header{"Content-Type": {"application/problem+json"}})
 	var p struct{ Code string }
 	json.Unmarshal(raw, &p)
 	return p.Code
