@@ -77,6 +77,7 @@ type phase struct {
 	took     time.Duration
 	aborted  bool
 	note     string
+	segs     segments        // the index's mapped segments when the sampled RSS was highest
 	health   []time.Duration // /healthz latencies (bomb)
 	healthKO int             // /healthz requests that failed or took over 5 s
 }
@@ -317,6 +318,7 @@ func (s *server) phase(c config, p *phase, do func(*server, *phase) error, healt
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	aborted := false
+	var highest int64
 	wg.Go(func() {
 		for {
 			select {
@@ -326,6 +328,11 @@ func (s *server) phase(c config, p *phase, do func(*server, *phase) error, healt
 			}
 			anon, file := procStatus(pid, "RssAnon:"), procStatus(pid, "RssFile:")
 			mu.Lock()
+			if anon+file > highest {
+				// Where the file part is: the search index's segments,
+				// mapped by scorch (one read of smaps, only at a new high).
+				highest, p.segs = anon+file, zapSegments(pid)
+			}
 			p.anon, p.file = max(p.anon, anon), max(p.file, file)
 			if peak := procStatus(pid, "VmHWM:"); peak > 0 {
 				p.peak = peak
@@ -406,10 +413,46 @@ func (s *server) phase(c config, p *phase, do func(*server, *phase) error, healt
 		p.note = fmt.Sprintf(", server stopped past %d MiB", c.abortMB)
 		return nil
 	}
+	if p.segs.count > 0 {
+		p.note += fmt.Sprintf(", index segments at the peak: %d MiB in %d files, the largest %d MiB",
+			p.segs.rss>>20, p.segs.count, p.segs.largest>>20)
+	}
 	if err == nil && health {
-		p.note = ", " + s.statuses()
+		p.note += ", " + s.statuses()
 	}
 	return err
+}
+
+// segments sums the resident pages of the index's segment files (*.zap)
+// mapped by a process.
+type segments struct {
+	rss, largest int64
+	count        int
+}
+
+// zapSegments reads /proc/PID/smaps for the mapped segment files.
+func zapSegments(pid int) segments {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return segments{}
+	}
+	var out segments
+	inZap := false
+	for _, line := range strings.Split(string(b), "\n") {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			// A mapping's header line (address range, ..., and a path
+			// when it maps a file).
+			inZap = len(fields) >= 6 && strings.HasSuffix(fields[len(fields)-1], ".zap")
+		case inZap && len(fields) == 3 && fields[0] == "Rss:":
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			out.rss += kb << 10
+			out.largest = max(out.largest, kb<<10)
+			out.count++
+		}
+	}
+	return out
 }
 
 func (s *server) status() (struct {
