@@ -413,7 +413,7 @@ func TestDocumentText(t *testing.T) {
 	}
 	// Stand in for the pipeline worker.
 	tn, _ := w.e.store.TenantBySlug(context.Background(), "hebei")
-	jobs, err := w.e.store.ClaimTextJobs(context.Background(), tn.ID, 10, time.Minute)
+	jobs, err := w.e.store.ClaimTextJobs(context.Background(), tn.ID, 10, time.Minute, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

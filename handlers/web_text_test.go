@@ -18,7 +18,7 @@ func (e *testEnv) extractAll(slug string, t cpaudit.ExtractedText) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	jobs, err := e.store.ClaimTextJobs(ctx, tn.ID, 100, time.Minute)
+	jobs, err := e.store.ClaimTextJobs(ctx, tn.ID, 100, time.Minute, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}

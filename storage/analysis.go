@@ -35,13 +35,13 @@ const analysisSourceSelect = `SELECT d.id, d.kind, d.deleted_at IS NOT NULL, ` +
 
 // ClaimAnalysisJobs leases up to limit due analysis jobs of a tenant for
 // lease and returns each with its document as it is now.
-func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.AnalysisJob, error) {
+func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.AnalysisJob, error) {
 	const op = "storage.ClaimAnalysisJobs"
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	claimed, err := s.claim(ctx, db, jobAnalyse, limit, lease)
+	claimed, err := s.claim(ctx, db, jobAnalyse, limit, lease, maxText)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}

@@ -22,7 +22,7 @@ func extractAll(t *testing.T, f *fixture, text string) {
 func completeExtractions(t *testing.T, f *fixture, x cpaudit.ExtractedText) {
 	t.Helper()
 	ctx := context.Background()
-	jobs, err := f.s.ClaimTextJobs(ctx, f.sys.TenantID, 100, time.Minute)
+	jobs, err := f.s.ClaimTextJobs(ctx, f.sys.TenantID, 100, time.Minute, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestAnalysisSources(t *testing.T) {
 	if st, _ := s.SearchStatus(ctx, f.sys.TenantID); st.AnalysisPending != 5 {
 		t.Fatalf("status %+v", st)
 	}
-	jobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute)
+	jobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestAnalysisMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocReport, AuditID: f.audit.ID, Filename: "b.txt", ContentType: "text/plain"}, "待提取")
-	jobs, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 1, time.Minute)
+	jobs, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 1, time.Minute, 0)
 	if err := s.CompleteTextJob(ctx, jobs[0], cpaudit.ExtractedText{Status: cpaudit.TextDone, Text: "报告"}); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestAnalysisSourceTables(t *testing.T) {
 	}
 	sheet, plain := up("节水统计.xlsx", "PK sheet"), up("说明.txt", "说明")
 	tables := []cpaudit.Table{{Name: "节水", Rows: [][]string{{"方案", "", "节水量（吨/年）"}, {"F1", "中水回用", "11000"}, nil}}}
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute, 0)
 	if err != nil || len(jobs) != 2 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -163,7 +163,7 @@ func TestAnalysisSourceTables(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 10, time.Minute, 0)
 	if err != nil || len(ajobs) != 2 {
 		t.Fatalf("%d analysis jobs, %v", len(ajobs), err)
 	}
@@ -204,7 +204,7 @@ func TestTablesMigration(t *testing.T) {
 		}
 		docs[d.name] = doc.ID
 	}
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 20, time.Minute)
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 20, time.Minute, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

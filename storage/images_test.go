@@ -27,7 +27,7 @@ func TestMatchImages(t *testing.T) {
 	a := upload(f.consultant, cpaudit.DocEvidence, f.audit.ID, "a.jpg")
 	b := upload(f.enterprise, cpaudit.DocEvidence, "", "b.jpg")
 	g := upload(f.publisher, cpaudit.DocGuideline, "", "g.jpg")
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 100, time.Minute)
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 100, time.Minute, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestMatchImages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute)
+	ajobs, err := s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute, 0)
 	if err != nil || len(ajobs) != 3 {
 		t.Fatalf("%d jobs, %v", len(ajobs), err)
 	}

@@ -40,12 +40,22 @@ type claimedJob struct {
 // not_before past it, so a job whose worker died comes back; it returns
 // them in outbox order. Workers read what the jobs are about afterwards,
 // so the write lock is not held while texts are loaded.
-func (s *Store) claim(ctx context.Context, db *sqlDB, kind string, limit int, lease time.Duration) ([]claimedJob, error) {
+//
+// With maxText > 0 a job about more than maxText bytes (of file for an
+// extraction, of extracted text otherwise; read from the row's header,
+// not the text) is left for a claim without the cap: the workers take
+// turns at the long ones (see pipeline.Gate), so that one long text is
+// not held by all of them at once.
+func (s *Store) claim(ctx context.Context, db *sqlDB, kind string, limit int, lease time.Duration, maxText int64) ([]claimedJob, error) {
 	var jobs []claimedJob
+	capped := ""
+	if maxText > 0 {
+		capped = ` AND coalesce(` + jobBytes(kind) + `, 0) <= ` + strconv.FormatInt(maxText, 10)
+	}
 	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		now := s.clock()
 		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET not_before = ?, attempts = attempts + 1, lease_run = ?
-			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ? ORDER BY id LIMIT ?)
+			WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND not_before <= ?`+capped+` ORDER BY id LIMIT ?)
 			RETURNING id, document_id, version, attempts`,
 			micros(now.Add(lease)), s.run, kind, micros(now), limit)
 		if err != nil {
@@ -66,15 +76,28 @@ func (s *Store) claim(ctx context.Context, db *sqlDB, kind string, limit int, le
 	return jobs, err
 }
 
+// jobBytes is the SQL for the size of what a job of kind has its worker
+// read (see claim). octet_length reads a text's size from its record
+// header without loading the text.
+func jobBytes(kind string) string {
+	switch kind {
+	case jobExtract:
+		return `(SELECT v.size FROM document_versions v WHERE v.document_id = jobs.document_id AND v.number = jobs.version)`
+	case jobIndex, jobAnalyse:
+		return `(SELECT max(octet_length(t.text)) FROM document_texts t WHERE t.document_id = jobs.document_id)`
+	}
+	return "0" // letters: small
+}
+
 // ClaimTextJobs leases up to limit due extraction jobs of a tenant for
 // lease; a job not completed by then is handed out again.
-func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.TextJob, error) {
+func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error) {
 	const op = "storage.ClaimTextJobs"
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	claimed, err := s.claim(ctx, db, jobExtract, limit, lease)
+	claimed, err := s.claim(ctx, db, jobExtract, limit, lease, maxText)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}

@@ -30,7 +30,7 @@ func TestTextJobs(t *testing.T) {
 	_, err = s.DocumentText(ctx, f.consultant, d.ID, 0)
 	mustKind(t, err, cpaudit.KindNotFound)
 
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute, 0)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("claim: %v %v", jobs, err)
 	}
@@ -39,7 +39,7 @@ func TestTextJobs(t *testing.T) {
 		t.Fatalf("job %+v", j)
 	}
 	// Leased: not handed out twice.
-	if again, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute); len(again) != 0 {
+	if again, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute, 0); len(again) != 0 {
 		t.Fatalf("claimed twice: %v", again)
 	}
 	rc, err := s.OpenJobContent(ctx, j)
@@ -55,7 +55,7 @@ func TestTextJobs(t *testing.T) {
 	if err := s.RetryTextJob(ctx, j, errors.New("worker died"), 0); err != nil {
 		t.Fatal(err)
 	}
-	jobs, _ = s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+	jobs, _ = s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute, 0)
 	if len(jobs) != 1 || jobs[0].Attempts != 2 {
 		t.Fatalf("after retry: %+v", jobs)
 	}
@@ -79,7 +79,7 @@ func TestTextJobs(t *testing.T) {
 	// A job that keeps crashing ends as failed with its reason.
 	d2, _ := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocEvidence, Filename: "坏.pdf"}, "%PDF-broken")
 	for i := 0; i < MaxTextAttempts; i++ {
-		jobs, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute)
+		jobs, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Minute, 0)
 		if len(jobs) != 1 {
 			t.Fatalf("attempt %d: %d jobs", i+1, len(jobs))
 		}
@@ -105,7 +105,7 @@ func TestReleaseJob(t *testing.T) {
 	if _, err := f.upload(t, f.consultant, cpaudit.NewDocument{Kind: cpaudit.DocReport, Filename: "报告.txt"}, "清洁生产审核报告"); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+	jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0)
 	if err != nil || len(jobs) != 1 || jobs[0].Attempts != 1 {
 		t.Fatalf("claim: %+v %v", jobs, err)
 	}
@@ -116,12 +116,12 @@ func TestReleaseJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Due at once, though its lease had an hour to run; attempt 1 again.
-	jobs, _ = s.ClaimTextJobs(ctx, f.sys.TenantID, 10, -time.Second)
+	jobs, _ = s.ClaimTextJobs(ctx, f.sys.TenantID, 10, -time.Second, 0)
 	if len(jobs) != 1 || jobs[0].Attempts != 1 {
 		t.Fatalf("after release: %+v", jobs)
 	}
 	// Its lease (already over) let another worker claim it: attempt 2.
-	again, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+	again, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0)
 	if len(again) != 1 || again[0].Attempts != 2 {
 		t.Fatalf("claimed again: %+v", again)
 	}
@@ -129,7 +129,7 @@ func TestReleaseJob(t *testing.T) {
 	if err := s.ReleaseJob(ctx, f.sys.TenantID, jobs[0].ID, jobs[0].Attempts); err != nil {
 		t.Fatal(err)
 	}
-	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(more) != 0 {
+	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0); len(more) != 0 {
 		t.Fatalf("a stale release handed the job out again: %+v", more)
 	}
 	// Another tenant's id changes nothing there.
@@ -138,7 +138,7 @@ func TestReleaseJob(t *testing.T) {
 	if err := s.ReleaseJob(ctx, g.sys.TenantID, again[0].ID, again[0].Attempts); err != nil {
 		t.Fatal(err)
 	}
-	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(more) != 0 {
+	if more, _ := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0); len(more) != 0 {
 		t.Fatalf("a release in another tenant reached this one: %+v", more)
 	}
 }
@@ -164,19 +164,19 @@ func TestReclaimLeases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if jobs, _ := first.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(jobs) != 1 {
+	if jobs, _ := first.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0); len(jobs) != 1 {
 		t.Fatalf("first claim: %+v", jobs)
 	}
 	first.Close() // killed: nothing released
 
 	next := open()
-	if jobs, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(jobs) != 0 {
+	if jobs, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0); len(jobs) != 0 {
 		t.Fatalf("the dead run's lease was not held until reclaimed: %+v", jobs)
 	}
 	if n, err := next.ReclaimLeases(ctx); err != nil || n != 1 {
 		t.Fatalf("reclaim: %d %v", n, err)
 	}
-	jobs, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+	jobs, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0)
 	if len(jobs) != 1 || jobs[0].Attempts != 2 {
 		t.Fatalf("after reclaim: %+v", jobs)
 	}
@@ -184,7 +184,7 @@ func TestReclaimLeases(t *testing.T) {
 	if n, _ := next.ReclaimLeases(ctx); n != 0 {
 		t.Fatalf("reclaimed %d of its own leases", n)
 	}
-	if again, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour); len(again) != 0 {
+	if again, _ := next.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0); len(again) != 0 {
 		t.Fatalf("claimed twice: %+v", again)
 	}
 	next.Close()
@@ -195,7 +195,7 @@ func TestReclaimLeases(t *testing.T) {
 		if n, _ := s.ReclaimLeases(ctx); n != 1 {
 			t.Fatalf("run %d reclaimed %d", run, n)
 		}
-		jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour)
+		jobs, err := s.ClaimTextJobs(ctx, f.sys.TenantID, 10, time.Hour, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

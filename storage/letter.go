@@ -195,7 +195,7 @@ func (s *Store) ClaimLetterJobs(ctx context.Context, tenantID string, limit int,
 	if err != nil {
 		return nil, err
 	}
-	claimed, err := s.claim(ctx, db, jobLetter, limit, lease)
+	claimed, err := s.claim(ctx, db, jobLetter, limit, lease, 0)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}

@@ -61,13 +61,13 @@ func scanSearchSource(row rowScanner) (cpaudit.SearchSource, error) {
 // idempotent, so a change after this read only means another job. Once
 // the texts read reach indexClaimBytes, the jobs left are handed back
 // rather than read: limit bounds the documents, this the memory.
-func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
+func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.IndexJob, error) {
 	const op = "storage.ClaimIndexJobs"
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	claimed, err := s.claim(ctx, db, jobIndex, limit, lease)
+	claimed, err := s.claim(ctx, db, jobIndex, limit, lease, maxText)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}

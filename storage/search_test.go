@@ -22,7 +22,7 @@ func TestSearchScopeStale(t *testing.T) {
 	// drain extracts and indexes everything queued, as the pipeline would.
 	drain := func() {
 		t.Helper()
-		texts, err := s.ClaimTextJobs(ctx, tenant, 100, time.Minute)
+		texts, err := s.ClaimTextJobs(ctx, tenant, 100, time.Minute, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func TestSearchScopeStale(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		jobs, err := s.ClaimIndexJobs(ctx, tenant, 100, time.Minute)
+		jobs, err := s.ClaimIndexJobs(ctx, tenant, 100, time.Minute, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -280,7 +280,7 @@ func (f *fixture) analysisJobs(t *testing.T, want int, first string) []cpaudit.A
 	t.Helper()
 	ctx := context.Background()
 	completeExtractions(t, f, cpaudit.ExtractedText{Status: cpaudit.TextUnsupported})
-	ajobs, err := f.s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute)
+	ajobs, err := f.s.ClaimAnalysisJobs(ctx, f.sys.TenantID, 100, time.Minute, 0)
 	if err != nil || len(ajobs) != want {
 		t.Fatalf("%d analysis jobs, want %d: %v", len(ajobs), want, err)
 	}

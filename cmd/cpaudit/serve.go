@@ -90,7 +90,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	defer store.Close()
 	indexes := openIndexes(store)
 	defer indexes.Close()
-	indexer := pipeline.NewIndexer(store, indexes, pipeline.Config{Logger: log})
+	// Extraction, indexing and analysis take turns at long texts.
+	longTexts := pipeline.NewGate(0)
+	indexer := pipeline.NewIndexer(store, indexes, pipeline.Config{Logger: log, Gate: longTexts})
 	if err := indexer.Open(ctx); err != nil {
 		return fmt.Errorf("opening the search indexes: %w", err)
 	}
@@ -137,7 +139,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	ctx, stopBackground := context.WithCancel(ctx)
 	background := make(chan struct{})
 	defer func() { stopBackground(); <-background }() // also when serving fails
-	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log}
+	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log, Gate: longTexts}
 	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
 	analyzer := pipeline.NewAnalyzer(store, pipeline.AnalyzerConfig{Config: pcfg})
 	runner := scheduler.NewRunner(log)

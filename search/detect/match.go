@@ -145,9 +145,9 @@ func Match(a, b *Text, seeds [][2]int, c Config) Result {
 			continue
 		}
 		kept = append(kept, s)
-		p := cpaudit.Passage{AStart: a.at[s.a0], AEnd: a.at[s.a1-1] + 1, BStart: b.at[s.b0], BEnd: b.at[s.b1-1] + 1}
-		p.Text = string(a.runes[p.AStart:p.AEnd])
-		p.BText = string(b.runes[p.BStart:p.BEnd])
+		p := cpaudit.Passage{AStart: int(a.at[s.a0]), AEnd: int(a.at[s.a1-1]) + 1, BStart: int(b.at[s.b0]), BEnd: int(b.at[s.b1-1]) + 1}
+		p.Text = a.slice(p.AStart, p.AEnd)
+		p.BText = b.slice(p.BStart, p.BEnd)
 		res.Passages = append(res.Passages, p)
 	}
 	res.CoveredA = covered(kept, func(s span) (int, int) { return s.a0, s.a1 })
@@ -242,7 +242,7 @@ func covered(spans []span, side func(span) (int, int)) int {
 // sigIndex is the index among t's significant runes of the one at rune
 // offset off, or -1 if that rune is not significant.
 func sigIndex(t *Text, off int) int {
-	i, ok := slices.BinarySearch(t.at, off)
+	i, ok := slices.BinarySearch(t.at, int32(off))
 	if !ok {
 		return -1
 	}

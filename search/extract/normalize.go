@@ -27,8 +27,7 @@ import (
 // Letter case is kept: case-insensitive matching of Latin words is the
 // index's business, and people read this text.
 func Normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := normalWriter{s: s}
 	pending := false // a whitespace run was skipped since the last rune written
 	prevHan := false // the last rune written is Han
 	for i := 0; i < len(s); {
@@ -41,48 +40,117 @@ func Normalize(s string) string {
 				j++
 			}
 			if pending {
-				b.WriteByte(' ')
+				b.writeByte(' ')
 				pending = false
 			}
-			b.WriteString(s[i:j])
+			b.writeSpan(i, j)
 			prevHan = false
 			i = j
 			continue
 		}
 		if j := hanRun(s, i); j > i {
 			if pending && !prevHan {
-				b.WriteByte(' ')
+				b.writeByte(' ')
 			}
 			pending = false
-			b.WriteString(s[i:j])
+			b.writeSpan(i, j)
 			prevHan = true
 			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
 		if r >= 0xff01 && r <= 0xff5e {
 			r -= 0xfee0
 		}
 		if isSpace(r) {
-			if b.Len() > 0 {
+			if b.len() > 0 {
 				pending = true
 			}
+			i += size
 			continue
 		}
 		han := isHan(r)
 		if pending && !(han && prevHan) {
-			b.WriteByte(' ')
+			b.writeByte(' ')
 		}
 		pending = false
 		prevHan = han
-		if r < utf8.RuneSelf {
-			b.WriteByte(byte(r))
+		if r == utf8.RuneError && size == 1 {
+			b.writeRune(r) // invalid UTF-8 is written as U+FFFD
+		} else if r < utf8.RuneSelf {
+			b.writeByte(byte(r))
+		} else if s[i:i+size] == string(r) {
+			b.writeSpan(i, i+size)
 		} else {
-			b.WriteRune(r) // utf8.RuneError is written as U+FFFD
+			b.writeRune(r)
 		}
+		i += size
 	}
-	return b.String()
+	return b.string()
+}
+
+// normalWriter builds Normalize's result without copying s while the
+// result is a prefix of s, which most extracted text is (one space between
+// words, no full-width letters): a long text is then held once, not twice.
+// The first write that departs from s starts a copy.
+type normalWriter struct {
+	s string
+	n int              // while b is nil, the result is s[:n]
+	b *strings.Builder // the result, once it departs from s
+}
+
+// writeSpan writes s[i:j].
+func (w *normalWriter) writeSpan(i, j int) {
+	if w.b == nil {
+		if i == w.n {
+			w.n = j
+			return
+		}
+		if w.s[w.n:min(w.n+j-i, len(w.s))] == w.s[i:j] {
+			w.n += j - i
+			return
+		}
+		w.copyOut()
+	}
+	w.b.WriteString(w.s[i:j])
+}
+
+func (w *normalWriter) writeByte(c byte) {
+	if w.b == nil {
+		if w.n < len(w.s) && w.s[w.n] == c {
+			w.n++
+			return
+		}
+		w.copyOut()
+	}
+	w.b.WriteByte(c)
+}
+
+func (w *normalWriter) writeRune(r rune) {
+	if w.b == nil {
+		w.copyOut()
+	}
+	w.b.WriteRune(r)
+}
+
+func (w *normalWriter) copyOut() {
+	w.b = &strings.Builder{}
+	w.b.Grow(len(w.s))
+	w.b.WriteString(w.s[:w.n])
+}
+
+func (w *normalWriter) len() int {
+	if w.b == nil {
+		return w.n
+	}
+	return w.b.Len()
+}
+
+func (w *normalWriter) string() string {
+	if w.b == nil {
+		return w.s[:w.n]
+	}
+	return w.b.String()
 }
 
 // hanRun returns the end of the run of characters U+4E00..U+9FFF that

@@ -125,3 +125,25 @@ func BenchmarkNormalize(b *testing.B) {
 		Normalize(s)
 	}
 }
+
+// TestNormalizeKeepsNormalText checks that text already in normal form is
+// returned as it is, not copied: a long extracted text is then held once
+// (issue 24: a 50 MB text was held several times while it was indexed).
+func TestNormalizeKeepsNormalText(t *testing.T) {
+	normal := strings.Repeat("清洁生产审核报告 Cleaner production, 节水量 12000吨/年。", 2000)
+	if Normalize(normal) != normal {
+		t.Fatal("normal text changed")
+	}
+	if allocs := testing.AllocsPerRun(5, func() { _ = Normalize(normal) }); allocs != 0 {
+		t.Errorf("Normalize of normal text allocated %v times, want 0", allocs)
+	}
+	// A trailing break is cut off without a copy too.
+	if got := Normalize(normal + "\n\n"); got != normal {
+		t.Errorf("trailing whitespace not trimmed")
+	}
+	// A departure deep inside the text copies what came before it.
+	odd := normal + "清洁\n生产" + normal
+	if got, want := Normalize(odd), normal+"清洁生产"+normal; got != want {
+		t.Errorf("a break between Han characters deep in the text: got %d bytes, want %d", len(got), len(want))
+	}
+}

@@ -25,6 +25,7 @@ func extractText(j *job, r io.ReaderAt, size int64) error {
 	}
 	src := transform.NewReader(io.NewSectionReader(r, skip, size-skip), enc.NewDecoder())
 	br := bufio.NewReaderSize(src, 64<<10)
+	j.out.grow(size - skip) // UTF-8 in, UTF-8 out: about as many bytes
 	for {
 		if err := j.tick(); err != nil {
 			return err

@@ -18,7 +18,7 @@ import (
 // AnalysisQueue is what the analyser needs from storage.
 type AnalysisQueue interface {
 	Tenants(ctx context.Context) ([]cpaudit.Tenant, error)
-	ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.AnalysisJob, error)
+	ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.AnalysisJob, error)
 	// MatchFingerprints stores a document's fingerprints and returns the
 	// non-boilerplate ones that documents of other enterprises share.
 	MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error)
@@ -102,31 +102,46 @@ func (x *Analyzer) RunOnce(ctx context.Context) (int, error) {
 	}
 	done := 0
 	for _, t := range tenants {
-		jobs, err := x.q.ClaimAnalysisJobs(ctx, t.ID, x.batch, x.cfg.Lease)
+		n, err := x.tenantOnce(ctx, t)
+		done += n
 		if err != nil {
 			return done, err
 		}
-		// The tenant's enterprises, read once for the batch: reading all of
-		// them for every document cost more the larger the tenant.
-		names := &batchNames{q: x.q, tenantID: t.ID, indexes: &x.nameIndexes}
-		for _, j := range jobs {
-			if err := x.process(ctx, j, names); err != nil {
-				if ctx.Err() != nil {
-					release(ctx, x.q, x.log, t.ID, j.ID, j.Attempts)
-					return done, ctx.Err()
-				}
-				gaveUp, rerr := x.q.RetryAnalysisJob(ctx, j, err, x.cfg.Backoff)
-				if rerr != nil {
-					return done, rerr
-				}
-				if gaveUp {
-					x.log.Error("analysis failed for good", "tenant", t.Slug, "document", j.Source.DocumentID, "attempts", j.Attempts, "err", err)
-				} else {
-					x.log.Warn("analysis will be retried", "tenant", t.Slug, "document", j.Source.DocumentID, "attempt", j.Attempts, "err", err)
-				}
+	}
+	return done, nil
+}
+
+func (x *Analyzer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
+	maxText, letGo := x.cfg.Gate.take()
+	defer letGo()
+	jobs, err := x.q.ClaimAnalysisJobs(ctx, t.ID, x.batch, x.cfg.Lease, maxText)
+	if err != nil {
+		return 0, err
+	}
+	if !slices.ContainsFunc(jobs, func(j cpaudit.AnalysisJob) bool { return x.cfg.Gate.isLong(int64(len(j.Source.Text))) }) {
+		letGo()
+	}
+	// The tenant's enterprises, read once for the batch: reading all of
+	// them for every document cost more the larger the tenant.
+	names := &batchNames{q: x.q, tenantID: t.ID, indexes: &x.nameIndexes}
+	done := 0
+	for _, j := range jobs {
+		if err := x.process(ctx, j, names); err != nil {
+			if ctx.Err() != nil {
+				release(ctx, x.q, x.log, t.ID, j.ID, j.Attempts)
+				return done, ctx.Err()
 			}
-			done++
+			gaveUp, rerr := x.q.RetryAnalysisJob(ctx, j, err, x.cfg.Backoff)
+			if rerr != nil {
+				return done, rerr
+			}
+			if gaveUp {
+				x.log.Error("analysis failed for good", "tenant", t.Slug, "document", j.Source.DocumentID, "attempts", j.Attempts, "err", err)
+			} else {
+				x.log.Warn("analysis will be retried", "tenant", t.Slug, "document", j.Source.DocumentID, "attempt", j.Attempts, "err", err)
+			}
 		}
+		done++
 	}
 	return done, nil
 }

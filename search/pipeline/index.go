@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -14,7 +15,7 @@ import (
 // IndexQueue is what the indexer needs from storage.
 type IndexQueue interface {
 	Tenants(ctx context.Context) ([]cpaudit.Tenant, error)
-	ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error)
+	ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.IndexJob, error)
 	CompleteIndexJobs(ctx context.Context, tenantID string, ids []int64) error
 	RequeueIndex(ctx context.Context, tenantID string) (int, error)
 	// FailIndexing records that a version's text could not be indexed:
@@ -104,9 +105,14 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	jobs, err := x.q.ClaimIndexJobs(ctx, t.ID, x.batch, x.cfg.Lease)
+	maxText, letGo := x.cfg.Gate.take()
+	defer letGo()
+	jobs, err := x.q.ClaimIndexJobs(ctx, t.ID, x.batch, x.cfg.Lease, maxText)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
+	}
+	if !slices.ContainsFunc(jobs, func(j cpaudit.IndexJob) bool { return x.cfg.Gate.isLong(int64(len(j.Source.Text))) }) {
+		letGo()
 	}
 	// The newest state of each document wins; jobs are in id order.
 	latest := map[string]cpaudit.SearchSource{}

@@ -20,8 +20,8 @@ type unindexable struct {
 	docID string
 }
 
-func (u unindexable) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
-	jobs, err := u.Store.ClaimIndexJobs(ctx, tenantID, limit, lease)
+func (u unindexable) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.IndexJob, error) {
+	jobs, err := u.Store.ClaimIndexJobs(ctx, tenantID, limit, lease, maxText)
 	for i := range jobs {
 		if jobs[i].Source.DocumentID == u.docID {
 			jobs[i].Source.UploadedAt = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)

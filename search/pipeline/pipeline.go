@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -23,7 +24,7 @@ import (
 // Queue is what the worker needs from storage.
 type Queue interface {
 	Tenants(ctx context.Context) ([]cpaudit.Tenant, error)
-	ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.TextJob, error)
+	ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error)
 	OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadCloser, error)
 	CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error
 	RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error, backoff time.Duration) error
@@ -55,6 +56,9 @@ type Config struct {
 	Backoff time.Duration // wait before retrying a crashed job (default 1 min)
 	TempDir string        // where non-seekable blobs are spooled for extraction
 	Logger  *slog.Logger
+	// Gate is shared by the workers of one process so that they take
+	// turns at long texts (see Gate); default: a gate of the worker's own.
+	Gate *Gate
 }
 
 // Worker extracts the text of new versions, tenant by tenant, one file at
@@ -78,6 +82,9 @@ func New(q Queue, extract Extractor, cfg Config) *Worker {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = time.Minute
 	}
+	if cfg.Gate == nil {
+		cfg.Gate = NewGate(0)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -99,24 +106,39 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	done := 0
 	for _, t := range tenants {
-		jobs, err := w.q.ClaimTextJobs(ctx, t.ID, 8, w.cfg.Lease)
+		n, err := w.tenantOnce(ctx, t)
+		done += n
 		if err != nil {
 			return done, err
 		}
-		for _, j := range jobs {
-			if err := w.process(ctx, j); err != nil {
-				if ctx.Err() != nil {
-					release(ctx, w.q, w.log, t.ID, j.ID, j.Attempts)
-					return done, ctx.Err()
-				}
-				w.log.Warn("text extraction will be retried", "tenant", t.Slug, "document", j.DocumentID,
-					"version", j.Version, "attempt", j.Attempts, "err", err)
-				if rerr := w.q.RetryTextJob(ctx, j, err, w.cfg.Backoff); rerr != nil {
-					return done, rerr
-				}
+	}
+	return done, nil
+}
+
+func (w *Worker) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
+	maxText, letGo := w.cfg.Gate.take()
+	defer letGo()
+	jobs, err := w.q.ClaimTextJobs(ctx, t.ID, 8, w.cfg.Lease, maxText)
+	if err != nil {
+		return 0, err
+	}
+	if !slices.ContainsFunc(jobs, func(j cpaudit.TextJob) bool { return w.cfg.Gate.isLong(j.Size) }) {
+		letGo()
+	}
+	done := 0
+	for _, j := range jobs {
+		if err := w.process(ctx, j); err != nil {
+			if ctx.Err() != nil {
+				release(ctx, w.q, w.log, t.ID, j.ID, j.Attempts)
+				return done, ctx.Err()
 			}
-			done++
+			w.log.Warn("text extraction will be retried", "tenant", t.Slug, "document", j.DocumentID,
+				"version", j.Version, "attempt", j.Attempts, "err", err)
+			if rerr := w.q.RetryTextJob(ctx, j, err, w.cfg.Backoff); rerr != nil {
+				return done, rerr
+			}
 		}
+		done++
 	}
 	return done, nil
 }

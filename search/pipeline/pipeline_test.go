@@ -185,7 +185,7 @@ func TestWorkerKeepsTables(t *testing.T) {
 	if _, err := pipeline.New(s, pipeline.ExtractWith(slog.New(slog.DiscardHandler), extract.DefaultLimits()), pipeline.Config{}).RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := s.ClaimAnalysisJobs(ctx, a.TenantID, 10, time.Minute)
+	jobs, err := s.ClaimAnalysisJobs(ctx, a.TenantID, 10, time.Minute, 0)
 	if err != nil || len(jobs) != 1 || jobs[0].Source.DocumentID != d.ID {
 		t.Fatalf("analysis jobs %+v %v", jobs, err)
 	}
@@ -231,8 +231,8 @@ type stoppingClaim struct {
 	stop context.CancelFunc
 }
 
-func (s stoppingClaim) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration) ([]cpaudit.IndexJob, error) {
-	jobs, err := s.Store.ClaimIndexJobs(ctx, tenantID, limit, lease)
+func (s stoppingClaim) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.IndexJob, error) {
+	jobs, err := s.Store.ClaimIndexJobs(ctx, tenantID, limit, lease, maxText)
 	s.stop()
 	return jobs, err
 }

@@ -1,0 +1,48 @@
+package pipeline
+
+import "sync"
+
+// DefaultLongText is the size, in bytes of file or of text, from which a
+// job's text counts as long (see Gate).
+const DefaultLongText = 4 << 20
+
+// Gate lets one worker at a time hold a long text. Extraction, indexing
+// and analysis each hold a document's whole text while they work on it,
+// and each needs several times its size besides (a bigram segment, the
+// fingerprints); right after a 50 MB text was extracted, the indexer and
+// the analyser both read it and worked on it at once, and with extraction
+// of the next file the process's heap briefly held some 350 MB of live
+// data (issue 24). With one Gate shared by the workers, the others leave
+// long texts for later (their claims cap the size) while one of them
+// works on some, so memory is bounded by one long text, not three.
+//
+// A worker takes the gate without waiting, before claiming: with it, the
+// claim is uncapped; without it, capped at the gate's threshold.
+type Gate struct {
+	long int64
+	ch   chan struct{}
+}
+
+// NewGate returns a gate for texts of long bytes or more; long <= 0
+// means DefaultLongText.
+func NewGate(long int64) *Gate {
+	if long <= 0 {
+		long = DefaultLongText
+	}
+	return &Gate{long: long, ch: make(chan struct{}, 1)}
+}
+
+// take tries to take g for a claim. It returns the claim's size cap
+// (0, no cap, when g was taken) and a function that gives g back; that
+// function may be called more than once.
+func (g *Gate) take() (maxText int64, release func()) {
+	select {
+	case g.ch <- struct{}{}:
+		return 0, sync.OnceFunc(func() { <-g.ch })
+	default:
+		return g.long, func() {}
+	}
+}
+
+// isLong reports whether n bytes are a long text.
+func (g *Gate) isLong(n int64) bool { return n > g.long }
