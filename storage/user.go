@@ -78,7 +78,7 @@ func (s *Store) SetUserOrganisation(ctx context.Context, a cpaudit.Actor, email,
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		// Read and written in one transaction, so that the role checked
 		// is the role the user has when the change lands.
-		u, err = userByEmail(ctx, tx, a.TenantID, email)
+		found, err := userByEmail(ctx, tx, a.TenantID, email)
 		if err != nil {
 			return err
 		}
@@ -88,13 +88,14 @@ func (s *Store) SetUserOrganisation(ctx context.Context, a cpaudit.Actor, email,
 		} else if err != nil {
 			return err
 		}
-		if err := u.Role.CheckOrg(org.Kind); err != nil {
+		if err := found.Role.CheckOrg(org.Kind); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET org_id = ? WHERE id = ?`, orgID, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET org_id = ? WHERE id = ?`, org.ID, found.ID); err != nil {
 			return err
 		}
-		previous := u.OrgID
+		previous := found.OrgID
+		u = found
 		u.OrgID, u.OrgRegion = org.ID, org.Region
 		return s.appendLog(ctx, tx, a, "user.organisation", "user", u.ID, map[string]any{"email": u.Email, "org_id": org.ID, "previous_org_id": previous})
 	})
