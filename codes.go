@@ -190,6 +190,7 @@ const (
 	CodeEmailInvalid         Code = "email_invalid"
 	CodeEmailTaken           Code = "email_taken"
 	CodeUserCreateNotAllowed Code = "user_create_not_allowed"
+	CodeUserOrgNotAllowed    Code = "user_organisation_not_allowed"
 	CodeTenantSlugInvalid    Code = "tenant_slug_invalid"
 	CodeTenantTaken          Code = "tenant_taken"
 	CodeNameControl          Code = "name_control_character" // field
@@ -398,6 +399,7 @@ var Codes = []Code{
 	CodeEmailInvalid,
 	CodeEmailTaken,
 	CodeUserCreateNotAllowed,
+	CodeUserOrgNotAllowed,
 	CodeTenantSlugInvalid,
 	CodeTenantTaken,
 	CodeNameControl,

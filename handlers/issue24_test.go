@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -181,6 +182,58 @@ func TestExpectContinueRefusals(t *testing.T) {
 		if continued || resp.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("%s %s with Content-Length %d: continued %v, status %d, want 413 without 100 Continue",
 				c.method, c.path, c.length, continued, resp.StatusCode)
+		}
+	}
+}
+
+// TestUnassignedUserNotice: a consultant created without an organisation
+// (the command line allows it) sees nothing; the landing page it reaches
+// after logging in says why and what to do, in the page's language,
+// instead of an empty list. Once an admin ties it, the notice goes at its
+// next request, and users who need no organisation never see it.
+func TestUnassignedUserNotice(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.tenant("hebei")
+	cons := e.org(a, cpaudit.OrgConsultancy, "绿源环保咨询", "91110000600037341")
+	e.user(a, "lone@lvyuan.cn", cpaudit.RoleConsultant, "")
+	e.user(a, "expert@x.cn", cpaudit.RoleExpert, "")
+	e.user(a, "zhang@lvyuan.cn", cpaudit.RoleConsultant, cons.ID)
+	const zh, en = "您的账号尚未关联单位", "not yet tied to an organisation"
+
+	b := e.browser()
+	r := b.login("hebei", "lone@lvyuan.cn", testPassword)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.status)
+	}
+	landing := r.header.Get("Location")
+	for hops := 0; hops < 3; hops++ { // / sends the browser on to the landing page
+		r = b.get(landing)
+		if r.status != http.StatusSeeOther {
+			break
+		}
+		landing = r.header.Get("Location")
+	}
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="no-org"`) || !strings.Contains(r.body, zh) {
+		t.Fatalf("landing page %s of a consultant with no organisation: %d, notice in Chinese %v", landing, r.status, strings.Contains(r.body, zh))
+	}
+	if page := b.page(landing + "?lang=en"); !strings.Contains(page, en) || strings.Contains(page, zh) {
+		t.Errorf("the English landing page does not carry the English notice")
+	}
+	b.page(landing + "?lang=zh")
+
+	// Tied by the admin, the same session sees its organisation's pages
+	// without the notice.
+	if _, err := e.store.SetUserOrganisation(context.Background(), a, "lone@lvyuan.cn", cons.ID); err != nil {
+		t.Fatal(err)
+	}
+	if page := b.page(landing); strings.Contains(page, `id="no-org"`) || strings.Contains(page, zh) {
+		t.Errorf("the notice stays once the user is tied")
+	}
+	for _, email := range []string{"expert@x.cn", "zhang@lvyuan.cn"} {
+		b := e.browser()
+		b.mustLogin("hebei", email)
+		if page := b.page(landing); strings.Contains(page, `id="no-org"`) {
+			t.Errorf("%s, who needs no organisation or has one, sees the notice", email)
 		}
 	}
 }

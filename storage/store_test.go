@@ -365,3 +365,75 @@ func TestWritersQueue(t *testing.T) {
 		t.Fatalf("after both writers: applied_at %d, %v", at, err)
 	}
 }
+
+// TestSetUserOrganisation: a user created without an organisation (the
+// command line allows it) is tied to one later, by an admin only, to an
+// organisation of its tenant whose kind fits the role; its session sees
+// the change on its next request, and the audit log records it.
+func TestSetUserOrganisation(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	g := newFixture(t, s, "beijing")
+
+	u, err := s.UserByEmail(ctx, f.sys.TenantID, f.unbound.Email)
+	if err != nil || u.OrgID != "" {
+		t.Fatalf("unbound user: %+v %v", u, err)
+	}
+	if _, err := s.CreateUser(ctx, f.sys, cpaudit.NewUser{Email: "only@hebei.cn", Role: cpaudit.RoleEnterprise, Password: "密码足够长了吧abc"}); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _, err := s.CreateSession(ctx, u, "10.0.0.2", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	refusals := []struct {
+		a          cpaudit.Actor
+		email, org string
+		kind       cpaudit.Kind
+		code       cpaudit.Code
+	}{
+		{f.consultant, f.unbound.Email, f.ent.ID, cpaudit.KindConflict, cpaudit.CodeUserOrgNotAllowed},
+		{f.regulator, f.unbound.Email, f.ent.ID, cpaudit.KindConflict, cpaudit.CodeUserOrgNotAllowed},
+		{f.unbound, f.unbound.Email, f.ent.ID, cpaudit.KindConflict, cpaudit.CodeUserOrgNotAllowed},
+		{f.admin, f.unbound.Email, f.cons.ID, cpaudit.KindUnprocessable, cpaudit.CodeRoleOrgMismatch}, // an enterprise user of a consultancy
+		{f.admin, f.admin.Email, f.ent.ID, cpaudit.KindUnprocessable, cpaudit.CodeRoleWithoutOrg},     // admins belong to none
+		{f.admin, f.unbound.Email, "o_nosuch", cpaudit.KindNotFound, cpaudit.CodeNoSuchOrg},
+		{f.admin, f.unbound.Email, g.ent.ID, cpaudit.KindNotFound, cpaudit.CodeNoSuchOrg}, // another tenant's
+		{f.admin, "ghost@x.cn", f.ent.ID, cpaudit.KindNotFound, cpaudit.CodeNotFound},
+		{f.admin, "not an address", f.ent.ID, cpaudit.KindNotFound, cpaudit.CodeNotFound},
+		{g.sys, "only@hebei.cn", g.ent.ID, cpaudit.KindNotFound, cpaudit.CodeNotFound}, // another tenant's user
+	}
+	for _, r := range refusals {
+		_, err := s.SetUserOrganisation(ctx, r.a, r.email, r.org)
+		if cpaudit.ErrorKind(err) != r.kind || cpaudit.ErrorCode(err) != r.code {
+			t.Errorf("%s ties %s to %s: %v (kind %v, code %q), want %v %q", r.a.Email, r.email, r.org, err,
+				cpaudit.ErrorKind(err), cpaudit.ErrorCode(err), r.kind, r.code)
+		}
+	}
+	if got, _ := s.UserByEmail(ctx, f.sys.TenantID, f.unbound.Email); got.OrgID != "" {
+		t.Fatalf("a refused change landed: %+v", got)
+	}
+
+	// The admin ties it, by an e-mail in any case; so does the command line.
+	tied, err := s.SetUserOrganisation(ctx, f.admin, "NOBODY@x.cn", f.ent.ID)
+	if err != nil || tied.ID != u.ID || tied.OrgID != f.ent.ID || tied.OrgRegion != f.ent.Region {
+		t.Fatalf("SetUserOrganisation: %+v %v", tied, err)
+	}
+	if _, err := s.SetUserOrganisation(ctx, f.sys, f.publisher.Email, f.ent.ID); cpaudit.ErrorCode(err) != cpaudit.CodeRoleOrgMismatch {
+		t.Fatalf("publisher of an enterprise: %v", err)
+	}
+	sess, err := s.SessionByCookie(ctx, cookie)
+	if err != nil || sess.User.OrgID != f.ent.ID || sess.User.OrgRegion != f.ent.Region {
+		t.Fatalf("the session does not see the organisation: %+v %v", sess.User, err)
+	}
+	if _, err := s.Organisation(ctx, sess.User.Actor("10.0.0.2"), f.ent.ID); err != nil {
+		t.Fatalf("the tied user cannot see its enterprise: %v", err)
+	}
+	log, err := s.ObjectLog(ctx, f.admin, "user", u.ID, 10)
+	if err != nil || len(log) == 0 || log[0].Action != "user.organisation" || log[0].Email != f.admin.Email ||
+		!strings.Contains(log[0].Detail, f.ent.ID) {
+		t.Fatalf("audit log: %+v %v", log, err)
+	}
+}

@@ -56,6 +56,55 @@ func (s *Store) CreateUser(ctx context.Context, a cpaudit.Actor, nu cpaudit.NewU
 	return u, nil
 }
 
+// SetUserOrganisation ties the user with e-mail email to the organisation
+// orgID, or moves it there: the repair for a consultant, enterprise or
+// publisher user created without one, who sees nothing until tied. Only
+// admins may (the command line acts as the system admin); KindConflict
+// for anyone else. KindNotFound for an unknown e-mail or an organisation
+// not of the actor's tenant; KindUnprocessable when the organisation's
+// kind does not fit the user's role (Role.CheckOrg, as CreateUser). The
+// change is logged, and the user's sessions and tokens see it on their
+// next request, which reads the user afresh.
+func (s *Store) SetUserOrganisation(ctx context.Context, a cpaudit.Actor, email, orgID string) (cpaudit.User, error) {
+	const op = "storage.SetUserOrganisation"
+	if a.Role != cpaudit.RoleAdmin {
+		return cpaudit.User{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeUserOrgNotAllowed, "only an admin may tie users to organisations")
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.User{}, err
+	}
+	var u cpaudit.User
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		// Read and written in one transaction, so that the role checked
+		// is the role the user has when the change lands.
+		found, err := userByEmail(ctx, tx, a.TenantID, email)
+		if err != nil {
+			return err
+		}
+		org, err := s.organisation(ctx, tx, orgID)
+		if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+			return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchOrg, "no such organisation %q", orgID)
+		} else if err != nil {
+			return err
+		}
+		if err := found.Role.CheckOrg(org.Kind); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET org_id = ? WHERE id = ?`, org.ID, found.ID); err != nil {
+			return err
+		}
+		previous := found.OrgID
+		u = found
+		u.OrgID, u.OrgRegion = org.ID, org.Region
+		return s.appendLog(ctx, tx, a, "user.organisation", "user", u.ID, map[string]any{"email": u.Email, "org_id": org.ID, "previous_org_id": previous})
+	})
+	if err != nil {
+		return cpaudit.User{}, dbError(op, err, "", "")
+	}
+	return u, nil
+}
+
 // Login checks a tenant's slug, an e-mail and a password, as the login
 // form sends them, and returns the user; KindUnauthenticated if any is
 // wrong, the same answer for each. An unknown tenant costs a password
@@ -115,12 +164,22 @@ func (s *Store) UserByEmail(ctx context.Context, tenantID, email string) (cpaudi
 	if err != nil {
 		return cpaudit.User{}, err
 	}
+	return userByEmail(ctx, db, tenantID, email)
+}
+
+// userByEmail reads a user through q; KindNotFound, naming the address,
+// if there is none.
+func userByEmail(ctx context.Context, q querier, tenantID, email string) (cpaudit.User, error) {
+	notFound := cpaudit.Errorf(cpaudit.KindNotFound, "no user %q", email)
 	norm, err := cpaudit.NormalizeEmail(email)
 	if err != nil {
-		return cpaudit.User{}, cpaudit.Errorf(cpaudit.KindNotFound, "no user %q", email)
+		return cpaudit.User{}, notFound
 	}
 	var hash string
-	u, err := scanUser(db.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE email = ?`, norm), &hash)
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT id, email, role, org_id, coalesce((SELECT region FROM organisations o WHERE o.id = users.org_id), ''), created_at, password_hash FROM users WHERE email = ?`, norm), &hash)
+	if cpaudit.IsKind(err, cpaudit.KindNotFound) {
+		return cpaudit.User{}, notFound
+	}
 	u.TenantID = tenantID
 	return u, err
 }

@@ -95,8 +95,40 @@ func cmdUserCreate(ctx context.Context, args []string, getenv func(string) strin
 		// is a warning, not a refusal: the user can log in but sees no
 		// audit until tied to an organisation.
 		if kind := r.OrgKind(); org == "" && r.NeedsOrg() {
-			fmt.Fprintf(stderr, "warning: %s has no --org: a %s sees nothing until tied to a %s\n", u.Email, r, kind)
+			fmt.Fprintf(stderr, "warning: %s has no --org: a %s sees nothing until tied to a %s (cpaudit user set-org --tenant %s --email %s --org ID)\n",
+				u.Email, r, kind, tenant, u.Email)
 		}
+		return nil
+	})
+}
+
+// cmdUserSetOrg ties an existing user to its organisation, or moves it to
+// another: the way out for a user created without --org.
+func cmdUserSetOrg(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg Config
+	var tenant, email, org string
+	fs := newFlagSet("user set-org", &cfg, getenv, stderr)
+	fs.StringVar(&tenant, "tenant", "", "tenant slug")
+	fs.StringVar(&email, "email", "", "the user's e-mail")
+	fs.StringVar(&org, "org", "", "id of the organisation (consultancy, enterprise, publisher, regulator office)")
+	if pos, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	if org == "" {
+		return usageError{`--org is required: the id "cpaudit org create" printed`}
+	}
+	return withStore(ctx, &cfg, func(s *storage.Store) error {
+		a, err := tenantActor(ctx, s, tenant)
+		if err != nil {
+			return err
+		}
+		u, err := s.SetUserOrganisation(ctx, a, email, org)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "user %s (%s) in %s now belongs to %s\n", u.Email, u.Role, tenant, u.OrgID)
 		return nil
 	})
 }

@@ -32,6 +32,7 @@ const usage = `usage: cpaudit COMMAND [flags]
   demo                        create a demo tenant with one login per role, then serve
   tenant create SLUG --name NAME
   user create --tenant SLUG --email EMAIL --role ROLE --password PASSWORD [--org ID]
+  user set-org --tenant SLUG --email EMAIL --org ID
   org create --tenant SLUG --kind KIND --name NAME [--credit-code C] [--industry C2710] [--region 130100]
   token create --tenant SLUG --email EMAIL [--name NAME]
   verify                      check every audit log chain and re-hash every blob
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdTenantCreate(ctx, rest, getenv, stdout, stderr)
 	case "user create":
 		return cmdUserCreate(ctx, rest, getenv, stdout, stderr)
+	case "user set-org":
+		return cmdUserSetOrg(ctx, rest, getenv, stdout, stderr)
 	case "org create":
 		return cmdOrgCreate(ctx, rest, getenv, stdout, stderr)
 	case "token create":

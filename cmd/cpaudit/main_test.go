@@ -306,3 +306,80 @@ func TestAdministrationRefusesMistakes(t *testing.T) {
 		t.Errorf("consultant with --org: %v, stderr %q", err, stderr)
 	}
 }
+
+// TestUserSetOrg: a consultant created without --org (the contract allows
+// it) is told how to tie it, and "user set-org" does so, with its flags in
+// any order; mistakes exit non-zero with a one-line reason.
+func TestUserSetOrg(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "tenant", "create", "hebei", "--name", "河北省生态环境厅", "--data", data)
+	mustCLI(t, "tenant", "create", "beijing", "--name", "北京市", "--data", data)
+	org := func(tenant, kind, first17 string, extra ...string) string {
+		args := append([]string{"org", "create", "--tenant", tenant, "--kind", kind, "--name", "某" + kind,
+			"--credit-code", first17 + string(cpaudit.CreditCodeCheck(first17)), "--data", data}, extra...)
+		return strings.TrimSpace(mustCLI(t, args...))
+	}
+	consultancy := org("hebei", "consultancy", "91130100MA0CCCCC0")
+	enterprise := org("hebei", "enterprise", "91130600MA0DYYYY1", "--industry", "C1713", "--region", "130600")
+	elsewhere := org("beijing", "consultancy", "91110100MA0CCCCC0")
+
+	_, stderr, err := cli(t, nil, "user", "create", "--tenant", "hebei", "--email", "lone@x.cn", "--role", "consultant",
+		"--password", "一个足够长的密码abc", "--data", data)
+	if want := "cpaudit user set-org --tenant hebei --email lone@x.cn --org ID"; err != nil || !strings.Contains(stderr, want) {
+		t.Errorf("consultant without --org: %v, stderr %q, want the fix %q", err, stderr, want)
+	}
+	mustCLI(t, "user", "create", "--tenant", "hebei", "--email", "boss@x.cn", "--role", "admin", "--password", "一个足够长的密码abc", "--data", data)
+
+	failures := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tenant", "hebei", "--email", "lone@x.cn", "--org", enterprise, "--data", data}, "a consultant belongs to a consultancy"},
+		{[]string{"--tenant", "hebei", "--email", "boss@x.cn", "--org", consultancy, "--data", data}, "does not belong to an organisation"},
+		{[]string{"--tenant", "hebei", "--email", "lone@x.cn", "--org", elsewhere, "--data", data}, "no such organisation"},
+		{[]string{"--tenant", "hebei", "--email", "lone@x.cn", "--org", "o_nosuch", "--data", data}, "no such organisation"},
+		{[]string{"--tenant", "hebei", "--email", "ghost@x.cn", "--org", consultancy, "--data", data}, "no user"},
+		{[]string{"--tenant", "nowhere", "--email", "lone@x.cn", "--org", consultancy, "--data", data}, "unknown tenant"},
+		{[]string{"--email", "lone@x.cn", "--org", consultancy, "--data", data}, "--tenant is required"},
+		{[]string{"--tenant", "hebei", "--email", "lone@x.cn", "--data", data}, "--org is required"},
+		{[]string{"--tenant", "hebei", "--email", "lone@x.cn", "--org", consultancy, "extra", "--data", data}, "unexpected argument"},
+	}
+	for _, f := range failures {
+		args := append([]string{"user", "set-org"}, f.args...)
+		out, _, err := cli(t, nil, args...)
+		if err == nil {
+			t.Errorf("cpaudit %q succeeded: %s", args, out)
+			continue
+		}
+		if msg := oneLine(err); !strings.Contains(msg, f.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("cpaudit %q: %q, want one line with %q", args, err, f.want)
+		}
+	}
+
+	orgOf := func(email string) string {
+		db, err := sql.Open("sqlite3", filepath.Join(data, "tenants", "hebei", "tenant.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var org sql.NullString
+		if err := db.QueryRow(`SELECT org_id FROM users WHERE email = ?`, email).Scan(&org); err != nil {
+			t.Fatal(err)
+		}
+		return org.String
+	}
+	if got := orgOf("lone@x.cn"); got != "" {
+		t.Fatalf("a refused set-org landed: %q", got)
+	}
+	// Flags in any order, the e-mail in any case.
+	out := mustCLI(t, "user", "set-org", "--org", consultancy, "--data", data, "--email", "Lone@x.cn", "--tenant", "hebei")
+	if lines := strings.Split(strings.TrimRight(out, "\n"), "\n"); len(lines) != 1 || !strings.Contains(out, "lone@x.cn") || !strings.Contains(out, consultancy) {
+		t.Errorf("set-org printed %q, want one line naming the user and the organisation", out)
+	}
+	if got := orgOf("lone@x.cn"); got != consultancy {
+		t.Errorf("lone@x.cn belongs to %q, want %q", got, consultancy)
+	}
+	if out := mustCLI(t, "help"); !strings.Contains(out, "user set-org") {
+		t.Errorf("the usage text does not list user set-org:\n%s", out)
+	}
+}

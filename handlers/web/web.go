@@ -43,6 +43,14 @@ type webInfo struct {
 	OtherLangURL string
 }
 
+// NeedsOrg reports whether the user is a consultant, enterprise or
+// publisher not yet tied to an organisation, who sees nothing until an
+// admin ties it (cpaudit user set-org): every page says so rather than
+// showing empty lists without a reason.
+func (wi *webInfo) NeedsOrg() bool {
+	return wi.User != nil && wi.User.Role.NeedsOrg() && wi.User.OrgID == ""
+}
+
 func webOf(r *http.Request) *webInfo {
 	wi, _ := r.Context().Value(webKey{}).(*webInfo)
 	if wi == nil {
