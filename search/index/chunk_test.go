@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/blevesearch/bleve/v2"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -188,16 +189,19 @@ func TestPutBatchesByRunes(t *testing.T) {
 	}
 }
 
-// batches is how many batches scorch has taken.
+// batches is how many batches scorch has taken, in both indexes.
 func batches(t *testing.T, ix *Index) uint64 {
 	t.Helper()
-	stats := ix.b.StatsMap()
-	idx, _ := stats["index"].(map[string]any)
-	n, ok := idx["TotBatches"].(uint64)
-	if !ok {
-		t.Fatalf("no TotBatches in %v", idx)
+	var total uint64
+	for _, b := range []bleve.Index{ix.b, ix.long} {
+		idx, _ := b.StatsMap()["index"].(map[string]any)
+		n, ok := idx["TotBatches"].(uint64)
+		if !ok {
+			t.Fatalf("no TotBatches in %v", idx)
+		}
+		total += n
 	}
-	return n
+	return total
 }
 
 // TestPutLongTextBoundedMemory indexes one text of a million random Han

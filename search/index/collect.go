@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"github.com/blevesearch/bleve/v2"
 	"math"
 	"runtime"
 	"sync"
@@ -26,8 +27,8 @@ import (
 // document numbers at once, each with its own searcher (see split): one
 // query then uses two cores, and the halves' counts add up while their
 // best hits merge, since a document's score does not depend on the half.
-func (ix *Index) byRelevance(ctx context.Context, q query.Query, offset, limit int) (Result, error) {
-	adv, err := ix.b.Advanced()
+func byRelevance(ctx context.Context, b bleve.Index, q query.Query, offset, limit int) (Result, error) {
+	adv, err := b.Advanced()
 	if err != nil {
 		return Result{}, err
 	}
@@ -36,7 +37,7 @@ func (ix *Index) byRelevance(ctx context.Context, q query.Query, offset, limit i
 		return Result{}, err
 	}
 	defer r.Close()
-	s, err := q.Searcher(ctx, r, ix.b.Mapping(), search.SearcherOptions{})
+	s, err := q.Searcher(ctx, r, b.Mapping(), search.SearcherOptions{})
 	if err != nil {
 		return Result{}, err
 	}
@@ -56,7 +57,7 @@ func (ix *Index) byRelevance(ctx context.Context, q query.Query, offset, limit i
 	var upperErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		us, err := q.Searcher(ctx, r, ix.b.Mapping(), search.SearcherOptions{})
+		us, err := q.Searcher(ctx, r, b.Mapping(), search.SearcherOptions{})
 		if err != nil {
 			upperErr = err
 			return

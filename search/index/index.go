@@ -31,6 +31,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,11 +57,31 @@ const format = "cpaudit-grams-7"
 const formatKey = "cpaudit_format"
 
 // Index is one tenant's full-text index. It is safe for concurrent use.
+//
+// It is two bleve indexes: whole documents in dir, and the chunked ones
+// (see chunk.go) in dir/long, which scorch merges only into segments of
+// at most longSegmentChunks chunks. Scorch's merge policy caps a merged
+// segment by its number of documents, not by bytes: in one index, the
+// chunks of a 50 MB text of random characters were merged with each
+// other into segments of up to 136 MiB whose merging kept some 500 MiB of
+// segment files mapped at once (issue 24). Apart, ordinary documents
+// still merge into few large segments (fast searches), and long texts into
+// segments of about a million runes each. A search asks both and merges
+// the answers.
 type Index struct {
-	b         bleve.Index
+	b         bleve.Index // whole documents
+	long      bleve.Index // chunked documents
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// longDir is the directory of the index of chunked documents, in the
+// index's own: renaming the index (Rebuild) moves both.
+const longDir = "long"
+
+// longSegmentChunks is the largest merged segment of the index of
+// chunked documents, in chunks (about chunkRunes runes each).
+const longSegmentChunks = 16
 
 // Doc is what the index knows of one document: its id, what filters and
 // visibility need, and its normalised text (extract.Normalize).
@@ -83,11 +104,26 @@ type Doc struct {
 // Open opens the index in dir, creating it if dir holds none. It returns
 // a KindConflict error when dir holds an index of another format.
 func Open(dir string) (*Index, error) {
-	const op = "index.Open"
 	tuneZap()
-	b, err := bleve.OpenUsing(dir, runtimeConfig())
+	b, err := openBleve(dir, runtimeConfig())
+	if err != nil {
+		return nil, err
+	}
+	long, err := openBleve(filepath.Join(dir, longDir), longConfig())
+	if err != nil {
+		_ = b.Close()
+		return nil, err
+	}
+	return &Index{b: b, long: long}, nil
+}
+
+// openBleve opens one of an Index's bleve indexes, creating it if dir
+// holds none.
+func openBleve(dir string, config map[string]any) (bleve.Index, error) {
+	const op = "index.Open"
+	b, err := bleve.OpenUsing(dir, config)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing) {
-		return create(dir)
+		return create(dir, config)
 	}
 	if err != nil {
 		return nil, cpaudit.Internal(op, err)
@@ -101,10 +137,10 @@ func Open(dir string) (*Index, error) {
 		_ = b.Close()
 		return nil, cpaudit.Internal(op, err)
 	}
-	return &Index{b: b}, nil
+	return b, nil
 }
 
-func create(dir string) (*Index, error) {
+func create(dir string, config map[string]any) (bleve.Index, error) {
 	const op = "index.Open"
 	m := bleve.NewIndexMapping()
 	// Documents are built field by field (see newDocument) and given to
@@ -123,17 +159,28 @@ func create(dir string) (*Index, error) {
 	if err := b.Close(); err != nil {
 		return nil, cpaudit.Internal(op, err)
 	}
-	b, err = bleve.OpenUsing(dir, runtimeConfig())
+	b, err = bleve.OpenUsing(dir, config)
 	if err != nil {
 		return nil, cpaudit.Internal(op, err)
 	}
-	return &Index{b: b}, nil
+	return b, nil
 }
 
 // runtimeConfig is scorch's configuration at run time: its defaults, which
 // measured best (see scripts/bench-search).
 func runtimeConfig() map[string]any {
 	return map[string]any{}
+}
+
+// longConfig is the configuration of the index of chunked documents:
+// merged segments of at most longSegmentChunks chunks. (FloorSegmentSize
+// is the smallest size the merge planner's tiers assume; its default,
+// 2,000 documents, is larger than any segment here.)
+func longConfig() map[string]any {
+	return map[string]any{"scorchMergePlanOptions": map[string]any{
+		"MaxSegmentSize":   longSegmentChunks,
+		"FloorSegmentSize": 2,
+	}}
 }
 
 // tuneZap sets zap's one process-wide knob that cpaudit changes, once,
@@ -151,81 +198,133 @@ var tuneZap = sync.OnceFunc(func() { zapx.NewSegmentBufferNumResultsBump = 0 })
 // Close closes the index; it must not be used afterwards. Closing again
 // does nothing.
 func (ix *Index) Close() error {
-	ix.closeOnce.Do(func() { ix.closeErr = cpaudit.Internal("index.Close", ix.b.Close()) })
+	ix.closeOnce.Do(func() {
+		err := ix.b.Close()
+		if lerr := ix.long.Close(); err == nil {
+			err = lerr
+		}
+		ix.closeErr = cpaudit.Internal("index.Close", err)
+	})
 	return ix.closeErr
 }
 
 // Put adds or replaces docs: when it returns nil they are searchable and
 // on disk. Documents are handed to scorch in batches of at most
-// batchRunes runes of text, a long text in chunks (see chunk.go), so that
-// the memory indexing takes is bounded whatever the documents' sizes;
-// a failure may thus leave some of docs replaced and others not, which
-// putting them again repairs. Callers indexing many documents should pass
-// a few hundred at a time, from as many goroutines as there are cores:
-// scorch builds concurrent batches' segments in parallel, which is most
-// of the work. It returns a KindInvalid error for a document without id
-// or with a date bleve cannot represent.
+// batchRunes runes of text, a long text in chunks (see chunk.go) in
+// batches of chunkBatchRunes, so that the memory indexing takes is
+// bounded whatever the documents' sizes; a failure may thus leave some of
+// docs replaced and others not, which putting them again repairs. A
+// document that becomes chunked, or stops being, moves between the two
+// indexes (for the moment between the two writes, a search may count it
+// twice). Callers indexing many documents should pass a few hundred at a
+// time, from as many goroutines as there are cores: scorch builds
+// concurrent batches' segments in parallel, which is most of the work. It
+// returns a KindInvalid error for a document without id or with a date
+// bleve cannot represent.
 func (ix *Index) Put(docs ...Doc) error {
 	const op = "index.Put"
 	if len(docs) == 0 {
 		return nil
 	}
-	old, err := ix.chunkCounts(docs)
+	whole, err := ix.lookup(ix.b, docs)
 	if err != nil {
 		return cpaudit.Internal(op, err)
 	}
-	batch := ix.b.NewBatch()
-	runes := 0
-	flush := func() error {
-		if batch.Size() == 0 {
-			return nil
-		}
-		err := ix.b.Batch(batch)
-		batch, runes = ix.b.NewBatch(), 0
+	chunked, err := ix.lookup(ix.long, docs)
+	if err != nil {
 		return cpaudit.Internal(op, err)
 	}
+	wholeBatch := &batcher{b: ix.b, limit: batchRunes}
+	longBatch := &batcher{b: ix.long, limit: chunkBatchRunes}
 	for i, d := range docs {
 		ps := parts(d.Text)
-		limit := batchRunes
+		to, was, other, wasOther := wholeBatch, whole[i], longBatch, chunked[i]
 		if len(ps) > 1 {
-			limit = chunkBatchRunes
+			to, was, other, wasOther = longBatch, chunked[i], wholeBatch, whole[i]
 		}
 		for _, p := range ps {
 			doc, err := newDocument(d, p)
 			if err != nil {
 				return err
 			}
-			n := utf8.RuneCountInString(p.text)
-			if runes > 0 && runes+n > limit {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			if err := batch.IndexAdvanced(doc); err != nil {
+			if err := to.add(doc, utf8.RuneCountInString(p.text)); err != nil {
 				return cpaudit.Internal(op, err)
 			}
-			runes += n
 		}
 		// Chunks a longer version had and this one has not.
-		for k := len(ps); k < old[i]; k++ {
-			batch.Delete(chunkID(d.ID, k))
+		for k := max(len(ps), 1); k < was.chunks; k++ {
+			to.batch().Delete(chunkID(d.ID, k))
+		}
+		if wasOther.present {
+			other.deleteDoc(d.ID, wasOther.chunks)
 		}
 	}
-	return flush()
+	if err := longBatch.flush(); err != nil {
+		return cpaudit.Internal(op, err)
+	}
+	return cpaudit.Internal(op, wholeBatch.flush())
 }
 
-// chunkCounts returns how many chunks each of docs has in the index now:
-// 0 for a document that is not there or not chunked.
-func (ix *Index) chunkCounts(docs []Doc) ([]int, error) {
+// batcher writes documents to one bleve index in batches of at most limit
+// runes of text (beyond one document).
+type batcher struct {
+	b     bleve.Index
+	limit int
+	cur   *bleve.Batch
+	runes int
+}
+
+func (w *batcher) batch() *bleve.Batch {
+	if w.cur == nil {
+		w.cur = w.b.NewBatch()
+	}
+	return w.cur
+}
+
+func (w *batcher) add(doc *document.Document, runes int) error {
+	if w.runes > 0 && w.runes+runes > w.limit {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	w.runes += runes
+	return w.batch().IndexAdvanced(doc)
+}
+
+// deleteDoc deletes a document and its chunks after the first.
+func (w *batcher) deleteDoc(id string, chunks int) {
+	w.batch().Delete(id)
+	for k := 1; k < chunks; k++ {
+		w.batch().Delete(chunkID(id, k))
+	}
+}
+
+func (w *batcher) flush() error {
+	if w.cur == nil || w.cur.Size() == 0 {
+		return nil
+	}
+	err := w.b.Batch(w.cur)
+	w.cur, w.runes = nil, 0
+	return err
+}
+
+// entry is what one of the two indexes holds of a document.
+type entry struct {
+	present bool
+	chunks  int // 0 when not chunked
+}
+
+// lookup returns what b holds of each of docs.
+func (ix *Index) lookup(b bleve.Index, docs []Doc) ([]entry, error) {
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		ids[i] = d.ID
 	}
-	return ix.chunkCountsOf(ids)
+	return entriesOf(b, ids)
 }
 
-func (ix *Index) chunkCountsOf(ids []string) ([]int, error) {
-	adv, err := ix.b.Advanced()
+func entriesOf(b bleve.Index, ids []string) ([]entry, error) {
+	adv, err := b.Advanced()
 	if err != nil {
 		return nil, err
 	}
@@ -234,9 +333,20 @@ func (ix *Index) chunkCountsOf(ids []string) ([]int, error) {
 		return nil, err
 	}
 	defer r.Close()
-	out := make([]int, len(ids))
+	out := make([]entry, len(ids))
+	if n, err := r.DocCount(); err != nil || n == 0 {
+		return out, err // the usual index of chunked documents: empty
+	}
 	var tfd bleveindex.TermFieldDoc
 	for i, id := range ids {
+		n, err := r.InternalID(id)
+		if err != nil {
+			return nil, err
+		}
+		out[i].present = len(n) > 0
+		if !out[i].present {
+			continue
+		}
 		tfr, err := r.TermFieldReader(context.Background(), []byte(id), fieldChunkOf, false, false, false)
 		if err != nil {
 			return nil, err
@@ -250,7 +360,7 @@ func (ix *Index) chunkCountsOf(ids []string) ([]int, error) {
 			if d == nil {
 				break
 			}
-			out[i]++
+			out[i].chunks++
 		}
 		tfr.Close()
 	}
@@ -264,26 +374,32 @@ func (ix *Index) Delete(ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	chunks, err := ix.chunkCountsOf(ids)
-	if err != nil {
-		return cpaudit.Internal(op, err)
-	}
-	batch := ix.b.NewBatch()
-	for i, id := range ids {
-		batch.Delete(id)
-		for k := 1; k < chunks[i]; k++ {
-			batch.Delete(chunkID(id, k))
+	for _, b := range [...]bleve.Index{ix.b, ix.long} {
+		held, err := entriesOf(b, ids)
+		if err != nil {
+			return cpaudit.Internal(op, err)
+		}
+		w := &batcher{b: b}
+		for i, id := range ids {
+			if held[i].present {
+				w.deleteDoc(id, held[i].chunks)
+			}
+		}
+		if err := w.flush(); err != nil {
+			return cpaudit.Internal(op, err)
 		}
 	}
-	return cpaudit.Internal(op, ix.b.Batch(batch))
+	return nil
 }
 
-// Compact merges the index into one segment and waits until it is done
+// Compact merges the index of whole documents into one segment and waits
+// until it is done
 // (about a sixth of the time the load took): after a bulk load such as
 // cpaudit reindex, queries then read one dictionary per term instead of
 // one per segment, and background merges stop competing with them.
 // Scorch keeps merging on its own otherwise; Compact is never needed for
-// correctness.
+// correctness. The chunked documents are left in their segments of a
+// bounded size: merging them into one is what took memory without bound.
 func (ix *Index) Compact(ctx context.Context) error {
 	const op = "index.Compact"
 	adv, err := ix.b.Advanced()
@@ -302,22 +418,34 @@ func (ix *Index) Compact(ctx context.Context) error {
 // once).
 func (ix *Index) DocCount() (uint64, error) {
 	const op = "index.DocCount"
-	adv, err := ix.b.Advanced()
+	var total uint64
+	for _, b := range [...]bleve.Index{ix.b, ix.long} {
+		n, err := docCount(b)
+		if err != nil {
+			return 0, cpaudit.Internal(op, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func docCount(b bleve.Index) (uint64, error) {
+	adv, err := b.Advanced()
 	if err != nil {
-		return 0, cpaudit.Internal(op, err)
+		return 0, err
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return 0, cpaudit.Internal(op, err)
+		return 0, err
 	}
 	defer r.Close()
 	n, err := r.DocCount()
 	if err != nil {
-		return 0, cpaudit.Internal(op, err)
+		return 0, err
 	}
 	m, err := readChunkMap(context.Background(), r)
 	if err != nil {
-		return 0, cpaudit.Internal(op, err)
+		return 0, err
 	}
 	if m != nil {
 		n -= uint64(len(m.first) - m.heads)

@@ -1,9 +1,11 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -64,6 +66,7 @@ type Query struct {
 type Hit struct {
 	ID    string
 	Score float64
+	date  string // while the indexes' answers are merged (see merge)
 }
 
 // Result is one page of hits and the exact number of matching documents.
@@ -103,12 +106,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if !ok {
 		return Result{}, nil // the caller may read nothing
 	}
-	bq := buildQuery(terms, filter)
-	var res Result
-	if q.SortByDate {
-		res, err = ix.byDate(ctx, bq, q.Offset, limit)
-	} else {
-		res, err = ix.byRelevance(ctx, bq, q.Offset, limit)
+	// Each index is asked for the first Offset+Limit hits, and the two
+	// lists are merged in the page's order.
+	run := func(b bleve.Index) (Result, error) {
+		bq := buildQuery(terms, filter) // a query's searchers share state of one reader
+		if q.SortByDate {
+			return byDate(ctx, b, bq, 0, q.Offset+limit)
+		}
+		return byRelevance(ctx, b, bq, 0, q.Offset+limit)
+	}
+	res, err := run(ix.b)
+	if err == nil {
+		var long Result
+		if long, err = run(ix.long); err == nil {
+			res = merge(res, long, q.SortByDate, q.Offset, limit)
+		}
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -121,19 +133,51 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 // byDate runs q through bleve's collector, newest first, ties by id. With
 // scoring off and a sort on a field, bleve still counts every match.
-func (ix *Index) byDate(ctx context.Context, q query.Query, offset, limit int) (Result, error) {
+func byDate(ctx context.Context, b bleve.Index, q query.Query, offset, limit int) (Result, error) {
 	req := bleve.NewSearchRequestOptions(q, limit, offset, false)
 	req.Score = bleve.ScoreNone
 	req.SortBy([]string{"-" + fieldDate, "_id"})
-	res, err := ix.b.SearchInContext(ctx, req)
+	res, err := b.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, err
 	}
 	out := Result{Total: int(res.Total), Hits: make([]Hit, len(res.Hits))}
 	for i, h := range res.Hits {
 		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
+		if len(h.Sort) > 0 {
+			out.Hits[i].date = h.Sort[0] // the date as bleve encodes it to sort: in order as strings
+		}
 	}
 	return out, nil
+}
+
+// merge merges the answers of the two indexes (each the first
+// offset+limit hits in order, with its total) and returns the page
+// [offset, offset+limit): by date, newest first, or by score, ties by id
+// either way, as each index orders its own.
+func merge(a, b Result, byDate bool, offset, limit int) Result {
+	out := Result{Total: a.Total + b.Total}
+	hits := a.Hits
+	if len(b.Hits) > 0 {
+		hits = append(slices.Clip(a.Hits), b.Hits...)
+		slices.SortFunc(hits, func(x, y Hit) int {
+			if byDate {
+				if c := strings.Compare(y.date, x.date); c != 0 {
+					return c
+				}
+			} else if c := cmp.Compare(y.Score, x.Score); c != 0 {
+				return c
+			}
+			return strings.Compare(x.ID, y.ID)
+		})
+	}
+	if offset < len(hits) {
+		out.Hits = hits[offset:min(offset+limit, len(hits))]
+		for i := range out.Hits {
+			out.Hits[i].date = ""
+		}
+	}
+	return out
 }
 
 // buildQuery combines the terms and the filter. A lone term without filter
