@@ -149,7 +149,9 @@ func Fingerprints(t *Text, c Config) []cpaudit.Fingerprint {
 	}
 	w := min(c.Window, n)
 	window := make([]uint64, w) // the hash of k-gram g is window[g%w]
-	var out []cpaudit.Fingerprint
+	// Winnowing keeps about 2/(w+1) of the k-grams: sized once, a long
+	// text's fingerprints are not copied as the slice grows.
+	out := make([]cpaudit.Fingerprint, 0, 2*n/(w+1)+16)
 	last := -1
 	var h uint64
 	for i, r := range t.sig {
