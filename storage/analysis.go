@@ -34,7 +34,8 @@ const analysisSourceSelect = `SELECT d.id, d.kind, d.deleted_at IS NOT NULL, ` +
 	WHERE d.id = ?`
 
 // ClaimAnalysisJobs leases up to limit due analysis jobs of a tenant for
-// lease and returns each with its document as it is now.
+// lease and returns each with its document as it is now. With maxText > 0
+// the jobs about texts of more bytes are left (see claim).
 func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.AnalysisJob, error) {
 	const op = "storage.ClaimAnalysisJobs"
 	db, err := s.tenantDB(ctx, tenantID)

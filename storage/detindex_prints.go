@@ -38,6 +38,8 @@ import (
 // and returns, per document of another enterprise, the fingerprints it
 // shares with this one that are not boilerplate, in document id order. A
 // guideline, or a document with nothing to analyse, shares nothing.
+// It sorts prints in place (a long text's are tens of megabytes: not
+// copied).
 func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error) {
 	const op = "storage.MatchFingerprints"
 	db, err := s.tenantDB(ctx, j.TenantID)
@@ -150,10 +152,9 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 	return out, nil
 }
 
-// sortedPrints returns prints in the order of the table's key: SQLite
+// sortedPrints sorts prints, in place, in the order of the table's key: SQLite
 // compares the hashes as signed integers.
 func sortedPrints(prints []cpaudit.Fingerprint) []cpaudit.Fingerprint {
-	prints = slices.Clone(prints)
 	slices.SortFunc(prints, func(x, y cpaudit.Fingerprint) int {
 		return cmp.Or(cmp.Compare(int64(x.Hash), int64(y.Hash)), cmp.Compare(x.Pos, y.Pos))
 	})

@@ -90,7 +90,8 @@ func jobBytes(kind string) string {
 }
 
 // ClaimTextJobs leases up to limit due extraction jobs of a tenant for
-// lease; a job not completed by then is handed out again.
+// lease; a job not completed by then is handed out again. With maxText >
+// 0 the jobs about files of more bytes are left (see claim).
 func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error) {
 	const op = "storage.ClaimTextJobs"
 	db, err := s.tenantDB(ctx, tenantID)

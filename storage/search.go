@@ -60,7 +60,8 @@ func scanSearchSource(row rowScanner) (cpaudit.SearchSource, error) {
 // once per document, however many of its jobs were waiting). Indexing is
 // idempotent, so a change after this read only means another job. Once
 // the texts read reach indexClaimBytes, the jobs left are handed back
-// rather than read: limit bounds the documents, this the memory.
+// rather than read: limit bounds the documents, this the memory. With
+// maxText > 0 the jobs about texts of more bytes are left (see claim).
 func (s *Store) ClaimIndexJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.IndexJob, error) {
 	const op = "storage.ClaimIndexJobs"
 	db, err := s.tenantDB(ctx, tenantID)

@@ -20,7 +20,8 @@ type AnalysisQueue interface {
 	Tenants(ctx context.Context) ([]cpaudit.Tenant, error)
 	ClaimAnalysisJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.AnalysisJob, error)
 	// MatchFingerprints stores a document's fingerprints and returns the
-	// non-boilerplate ones that documents of other enterprises share.
+	// non-boilerplate ones that documents of other enterprises share. It
+	// may reorder prints.
 	MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, prints []cpaudit.Fingerprint, runes, boilerplateMin int) ([]cpaudit.SeedMatch, error)
 	// AnalysedText is the text whose fingerprints are stored for a document.
 	AnalysedText(ctx context.Context, tenantID, docID string) (string, error)
