@@ -87,7 +87,7 @@ func Prepare(s string) *Text {
 	t := &Text{s: s, runes: n, marks: make([]int, 0, n/markEvery+1)}
 	sig := 0
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if _, ok := significant(r); ok {
 			sig++
 		}
 	}
@@ -98,8 +98,8 @@ func Prepare(s string) *Text {
 		if i%markEvery == 0 {
 			t.marks = append(t.marks, off)
 		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			t.sig = append(t.sig, unicode.ToLower(r))
+		if r, ok := significant(r); ok {
+			t.sig = append(t.sig, r)
 			t.at = append(t.at, int32(i))
 		}
 		i++
@@ -133,55 +133,121 @@ func (t *Text) byteAt(r int) int {
 }
 
 // Fingerprints returns the winnowed k-gram hashes of t, each with the rune
-// offset where its k-gram starts, in text order. The k-grams are hashed
-// as the windows slide (a polynomial rolling hash mod 2^64, each value
-// mixed so that the minimum of a window is a fair sample): only one
-// window's hashes are kept, not one per rune.
+// offset where its k-gram starts, in text order.
 func Fingerprints(t *Text, c Config) []cpaudit.Fingerprint {
-	n := len(t.sig) - c.K + 1
-	if n <= 0 {
+	w := newWinnower(c, len(t.sig))
+	for i, r := range t.sig {
+		w.push(r, int(t.at[i]))
+	}
+	return w.finish()
+}
+
+// FingerprintsOf returns what Fingerprints(Prepare(s), c) returns, and
+// the number of significant runes of s, without preparing s: only the
+// fingerprints are kept, not a rune array of the text (a 50 MB text's is
+// 134 MB), which the analysis of a document needs only when another
+// document shares some of them.
+func FingerprintsOf(s string, c Config) ([]cpaudit.Fingerprint, int) {
+	w := newWinnower(c, utf8.RuneCountInString(s))
+	pos := 0
+	for _, r := range s {
+		if sig, ok := significant(r); ok {
+			w.push(sig, pos)
+		}
+		pos++
+	}
+	return w.finish(), w.n
+}
+
+// significant returns r folded, and whether it is significant: letters,
+// Han included, and digits.
+func significant(r rune) (rune, bool) {
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return unicode.ToLower(r), true
+	}
+	return 0, false
+}
+
+// winnower computes a text's fingerprints as its significant runes come:
+// the k-grams are hashed with a polynomial rolling hash (mod 2^64), each
+// value mixed so that the minimum of a window is a fair sample, and of
+// each window of c.Window consecutive k-grams the smallest hash is kept,
+// the rightmost on ties, so that sliding the window does not pick a new
+// copy of the same value. Only the last k-gram's runes, and one window's
+// hashes and positions, are kept.
+type winnower struct {
+	k, w   int
+	pow, h uint64
+	n      int      // significant runes pushed
+	runes  []rune   // runes[i%k] is significant rune i, of the last k
+	pos    []int    // pos[i%len(pos)] is the rune offset of significant rune i
+	hashes []uint64 // hashes[g%w] is the hash of k-gram g, of the last w
+	last   int      // the k-gram last kept
+	out    []cpaudit.Fingerprint
+}
+
+const hashBase = 1_000_003
+
+// newWinnower returns a winnower for a text of about runes runes (to size
+// its result once).
+func newWinnower(c Config, runes int) *winnower {
+	c.Window = max(c.Window, 1)
+	w := &winnower{k: c.K, w: c.Window, pow: 1, last: -1,
+		runes: make([]rune, c.K), pos: make([]int, c.K+c.Window), hashes: make([]uint64, c.Window)}
+	for i := 1; i < c.K; i++ {
+		w.pow *= hashBase
+	}
+	if n := runes - c.K + 1; n > 0 {
+		w.out = make([]cpaudit.Fingerprint, 0, 2*n/(c.Window+1)+16)
+	}
+	return w
+}
+
+// push adds the next significant rune, at rune offset pos of the text.
+func (w *winnower) push(r rune, pos int) {
+	i := w.n
+	w.n++
+	w.pos[i%len(w.pos)] = pos
+	if i >= w.k {
+		w.h -= uint64(w.runes[i%w.k]) * w.pow // significant rune i-k leaves
+	}
+	w.runes[i%w.k] = r
+	w.h = w.h*hashBase + uint64(r)
+	g := i - w.k + 1 // the k-gram ending here
+	if g < 0 {
+		return
+	}
+	w.hashes[g%w.w] = mix(w.h)
+	if start := g - w.w + 1; start >= 0 {
+		w.keep(start, g)
+	}
+}
+
+// keep keeps the smallest hash of k-grams [start, end], the rightmost on
+// ties, unless it was kept already.
+func (w *winnower) keep(start, end int) {
+	m := start
+	for j := start + 1; j <= end; j++ {
+		if w.hashes[j%w.w] <= w.hashes[m%w.w] {
+			m = j
+		}
+	}
+	if m != w.last {
+		w.out = append(w.out, cpaudit.Fingerprint{Hash: w.hashes[m%w.w], Pos: w.pos[m%len(w.pos)]})
+		w.last = m
+	}
+}
+
+// finish returns the fingerprints. A text of fewer k-grams than a window
+// is one window: its smallest hash.
+func (w *winnower) finish() []cpaudit.Fingerprint {
+	if n := w.n - w.k + 1; n > 0 && n < w.w {
+		w.keep(0, n-1)
+	}
+	if len(w.out) == 0 {
 		return nil
 	}
-	const base = 1_000_003
-	var pow uint64 = 1
-	for i := 1; i < c.K; i++ {
-		pow *= base
-	}
-	w := min(c.Window, n)
-	window := make([]uint64, w) // the hash of k-gram g is window[g%w]
-	// Winnowing keeps about 2/(w+1) of the k-grams: sized once, a long
-	// text's fingerprints are not copied as the slice grows.
-	out := make([]cpaudit.Fingerprint, 0, 2*n/(w+1)+16)
-	last := -1
-	var h uint64
-	for i, r := range t.sig {
-		if i >= c.K {
-			h -= uint64(t.sig[i-c.K]) * pow
-		}
-		h = h*base + uint64(r)
-		g := i - c.K + 1 // the k-gram ending here
-		if g < 0 {
-			continue
-		}
-		window[g%w] = mix(h)
-		start := g - w + 1
-		if start < 0 {
-			continue
-		}
-		// The smallest hash of the window, the rightmost on ties, so that
-		// sliding the window does not pick a new copy of the same value.
-		m := start
-		for j := start + 1; j <= g; j++ {
-			if window[j%w] <= window[m%w] {
-				m = j
-			}
-		}
-		if m != last {
-			out = append(out, cpaudit.Fingerprint{Hash: window[m%w], Pos: int(t.at[m])})
-			last = m
-		}
-	}
-	return out
+	return w.out
 }
 
 // mix is SplitMix64's finaliser. The top bit is cleared so that a hash

@@ -64,8 +64,13 @@ func TestFingerprintsStreamed(t *testing.T) {
 		}
 		for _, c := range []Config{Defaults(), {K: 3, Window: 1}, {K: 5, Window: 30}} {
 			text := Prepare(b.String())
-			if got, want := Fingerprints(text, c), referenceFingerprints(text, c); !slices.Equal(got, want) {
+			want := referenceFingerprints(text, c)
+			if got := Fingerprints(text, c); !slices.Equal(got, want) {
 				t.Errorf("n=%d K=%d W=%d: %d fingerprints, want %d", n, c.K, c.Window, len(got), len(want))
+			}
+			// Straight from the string, as the analysis does.
+			if got, runes := FingerprintsOf(b.String(), c); !slices.Equal(got, want) || runes != text.Len() {
+				t.Errorf("FingerprintsOf, n=%d K=%d W=%d: %d fingerprints of %d runes, want %d of %d", n, c.K, c.Window, len(got), runes, len(want), text.Len())
 			}
 		}
 	}

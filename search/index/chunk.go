@@ -45,9 +45,11 @@ var (
 	// term of its own: several hundred bytes a rune while a segment is
 	// built), and the large batches are what makes indexing many ordinary
 	// documents fast (scripts/bench-search: 0.78x FTS5's throughput with
-	// every batch at 128k runes, 1.09x with 1M for whole documents).
+	// every batch at 128k runes, 1.09x with 1M for whole documents). One
+	// chunk a batch took the 50 MB text's peak from 450-487 MiB to 398-417
+	// (scripts/bench-memory) in the same time.
 	batchRunes      = 1 << 20
-	chunkBatchRunes = 1 << 17
+	chunkBatchRunes = 1 << 16
 )
 
 // fieldChunkOf holds, in every chunk of a chunked document, its id.

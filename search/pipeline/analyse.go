@@ -157,19 +157,27 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob, enterpris
 	}()
 	c := x.cfg.Detect
 	src := j.Source
-	a := detect.Prepare(src.Text)
+	// The fingerprints come straight from the text; the text is prepared
+	// for matching (a rune array: 8 bytes a rune) only if another
+	// document shares enough with it, so a long text is not held twice
+	// over while its fingerprints are stored.
 	var prints []cpaudit.Fingerprint
+	var runes int
 	if !src.Absent {
-		prints = detect.Fingerprints(a, c)
+		prints, runes = detect.FingerprintsOf(src.Text, c)
 	}
-	matches, err := x.q.MatchFingerprints(ctx, j, prints, a.Len(), x.cfg.BoilerplateEnterprises)
+	matches, err := x.q.MatchFingerprints(ctx, j, prints, runes, x.cfg.BoilerplateEnterprises)
 	if err != nil {
 		return err
 	}
+	var a *detect.Text
 	var texts []cpaudit.TextMatch
 	for _, m := range matches {
 		if !detect.Promising(m.Seeds, c) {
 			continue
+		}
+		if a == nil {
+			a = detect.Prepare(src.Text)
 		}
 		other, err := x.q.AnalysedText(ctx, j.TenantID, m.DocumentID)
 		if cpaudit.IsKind(err, cpaudit.KindNotFound) {
