@@ -121,6 +121,8 @@ func (x *Analyzer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error
 	}
 	if !slices.ContainsFunc(jobs, func(j cpaudit.AnalysisJob) bool { return x.cfg.Gate.isLong(int64(len(j.Source.Text))) }) {
 		letGo()
+	} else {
+		defer returnMemory()
 	}
 	// The tenant's enterprises, read once for the batch: reading all of
 	// them for every document cost more the larger the tenant.

@@ -1,6 +1,9 @@
 package pipeline
 
-import "sync"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // DefaultLongText is the size, in bytes of file or of text, from which a
 // job's text counts as long (see Gate).
@@ -17,7 +20,9 @@ const DefaultLongText = 4 << 20
 // works on some, so memory is bounded by one long text, not three.
 //
 // A worker takes the gate without waiting, before claiming: with it, the
-// claim is uncapped; without it, capped at the gate's threshold.
+// claim is uncapped; without it, capped at the gate's threshold. A worker
+// that claimed no long text gives the gate back at once; one that did
+// keeps it until done, then returns the memory (returnMemory).
 type Gate struct {
 	long int64
 	ch   chan struct{}
@@ -46,3 +51,9 @@ func (g *Gate) take() (maxText int64, release func()) {
 
 // isLong reports whether n bytes are a long text.
 func (g *Gate) isLong(n int64) bool { return n > g.long }
+
+// returnMemory gives the operating system back the heap a long text took,
+// once its worker is done with it: the Go runtime keeps freed heap for a
+// while, and the next worker's long text would otherwise come on top of
+// it (a full collection, tens of milliseconds, after each long text only).
+func returnMemory() { debug.FreeOSMemory() }

@@ -113,6 +113,8 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 	}
 	if !slices.ContainsFunc(jobs, func(j cpaudit.IndexJob) bool { return x.cfg.Gate.isLong(int64(len(j.Source.Text))) }) {
 		letGo()
+	} else {
+		defer returnMemory()
 	}
 	// The newest state of each document wins; jobs are in id order.
 	latest := map[string]cpaudit.SearchSource{}

@@ -124,6 +124,8 @@ func (w *Worker) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) 
 	}
 	if !slices.ContainsFunc(jobs, func(j cpaudit.TextJob) bool { return w.cfg.Gate.isLong(j.Size) }) {
 		letGo()
+	} else {
+		defer returnMemory()
 	}
 	done := 0
 	for _, j := range jobs {
