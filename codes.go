@@ -269,6 +269,12 @@ const (
 	CodeNoSuchImport           Code = "no_such_import"
 )
 
+// Permit record and enforcement (linkage.go, storage/linkage.go).
+const (
+	CodePermitRecordNotReady  Code = "permit_record_not_ready" // accepted (steps accepted so far)
+	CodeEnforcementNotAllowed Code = "enforcement_not_allowed"
+)
+
 // Codes lists every code, in the order declared; TestCodesListed keeps it
 // whole and TestErrorCodesTranslated checks each has its texts.
 var Codes = []Code{
@@ -456,4 +462,6 @@ var Codes = []Code{
 	CodeSheetRowUnreadable,
 	CodeSheetEmpty,
 	CodeNoSuchImport,
+	CodePermitRecordNotReady,
+	CodeEnforcementNotAllowed,
 }

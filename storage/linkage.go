@@ -1,0 +1,142 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// The permit record of an accepted audit and the enforcement queue
+// (cpaudit's linkage.go). The queue reads audit_progress with the audit
+// lists' WHERE clause (listWhere), so it lists exactly the audits the
+// caller may see, and "overdue" means what GET /api/v1/overdue lists.
+
+// PermitRecord prepares the discharge permit record of an audit whose 35
+// steps are all accepted, for anyone who may read the audit.
+// KindNotFound: no such audit, or one the actor cannot see. KindConflict
+// (CodePermitRecordNotReady): a step is not accepted yet.
+func (s *Store) PermitRecord(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.PermitRecord, error) {
+	const op = "storage.PermitRecord"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.PermitRecord{}, err
+	}
+	au, err := s.audit(ctx, db, a, auditID)
+	if err != nil {
+		return cpaudit.PermitRecord{}, dbError(op, err, "no such audit", "")
+	}
+	if n, all := cpaudit.AllStepsAccepted(au); !all {
+		return cpaudit.PermitRecord{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodePermitRecordNotReady,
+			"the permit record is prepared once all %d steps are accepted; %d are", cpaudit.StepCount, n).With("accepted", strconv.Itoa(n))
+	}
+	ent, err := s.organisation(ctx, db, au.EnterpriseID)
+	if err != nil {
+		return cpaudit.PermitRecord{}, err
+	}
+	opts, err := auditOptions(ctx, db, auditID)
+	if err != nil {
+		return cpaudit.PermitRecord{}, dbError(op, err, "", "")
+	}
+	return cpaudit.NewPermitRecord(au, ent, opts, s.loc), nil
+}
+
+// mayReadEnforcement: the enforcement queue is the authority's, read by
+// regulators (within their region) and admins.
+func mayReadEnforcement(a cpaudit.Actor) error {
+	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeEnforcementNotAllowed, "only an admin or a regulator may read the enforcement queue; a %s may not", a.Role)
+	}
+	return nil
+}
+
+// Enforcement lists the enterprises handed to enforcement that the actor
+// may see, narrowed to region (a division code; "" for all): each audit
+// overdue on an obligation of its batch or whose enterprise stopped
+// production (an audit carried into a later batch stands aside for the one
+// that continues it), and each stopped enterprise with no audit at all;
+// by enterprise name, then audit. KindConflict for an actor who may not
+// read the queue; KindInvalid for a malformed region.
+func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error) {
+	const op = "storage.Enforcement"
+	if err := mayReadEnforcement(a); err != nil {
+		return nil, err
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	where, args, err := listWhere(a, cpaudit.AuditListFilter{Region: region}, s.clock())
+	if err != nil {
+		return nil, err
+	}
+	stopped := string(cpaudit.StatusStopped)
+	rows, err := db.QueryContext(ctx, `SELECT p.audit_id, p.enterprise_id, e.name, e.region, p.overdue_mask, e.status = ?
+		FROM audit_progress p JOIN organisations e ON e.id = p.enterprise_id JOIN audits au ON au.id = p.audit_id`+where+
+		` AND (p.overdue_mask <> 0 OR (e.status = ? AND au.carried_to IS NULL))
+		ORDER BY e.name, p.audit_id`, append([]any{stopped}, append(args, stopped)...)...)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	items := []cpaudit.EnforcementItem{}
+	for rows.Next() {
+		var it cpaudit.EnforcementItem
+		var mask int
+		var isStopped bool
+		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &isStopped); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		it.Reasons, it.Obligations = []cpaudit.EnforcementReason{}, maskNames(mask)
+		if isStopped {
+			it.Reasons = append(it.Reasons, cpaudit.ReasonStopped)
+		}
+		if mask != 0 {
+			it.Reasons = append(it.Reasons, cpaudit.ReasonOverdue)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	rows.Close()
+	idle, err := s.stoppedWithoutAudit(ctx, db, a, region)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	items = append(items, idle...)
+	slices.SortStableFunc(items, func(x, y cpaudit.EnforcementItem) int {
+		return cmp.Or(strings.Compare(x.EnterpriseName, y.EnterpriseName), strings.Compare(x.AuditID, y.AuditID))
+	})
+	return items, nil
+}
+
+// stoppedWithoutAudit lists the stopped enterprises within the actor's
+// reach and region that have no audit, by name.
+func (s *Store) stoppedWithoutAudit(ctx context.Context, db *sqlDB, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error) {
+	cond, args := `e.kind = ? AND e.status = ? AND NOT EXISTS (SELECT 1 FROM audits au WHERE au.enterprise_id = e.id)`,
+		[]any{string(cpaudit.OrgEnterprise), string(cpaudit.StatusStopped)}
+	for _, prefix := range []string{regionScope(a), cpaudit.RegionPrefix(region)} {
+		if prefix != "" {
+			cond += ` AND substr(e.region, 1, length(?)) = ?`
+			args = append(args, prefix, prefix)
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT e.id, e.name, e.region FROM organisations e WHERE `+cond+` ORDER BY e.name, e.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cpaudit.EnforcementItem
+	for rows.Next() {
+		it := cpaudit.EnforcementItem{Reasons: []cpaudit.EnforcementReason{cpaudit.ReasonStopped}, Obligations: []string{}}
+		if err := rows.Scan(&it.EnterpriseID, &it.EnterpriseName, &it.Region); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
