@@ -23,6 +23,7 @@ type Store interface {
 	OrgStore
 	LetterStore
 	OptionStore
+	LinkageStore
 }
 
 // AccountStore is what the caller's identity and its tokens and users need
@@ -131,4 +132,11 @@ type Letters interface {
 	Template(ctx context.Context, a cpaudit.Actor) ([]byte, string, error)
 	Generate(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
 	RunTenant(ctx context.Context, tenantID string) (int, error)
+}
+
+// LinkageStore is what the permit record and the enforcement queue need
+// from storage (linkage.go).
+type LinkageStore interface {
+	PermitRecord(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.PermitRecord, error)
+	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
 }

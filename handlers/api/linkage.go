@@ -1,0 +1,29 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+)
+
+// apiPermitRecord answers the discharge permit record of an audit whose 35
+// steps are accepted (409 permit_record_not_ready before).
+func (s *Handler) apiPermitRecord(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.store.PermitRecord(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, rec)
+	return nil
+}
+
+// apiEnforcement lists the enforcement queue, narrowed by an optional
+// region.
+func (s *Handler) apiEnforcement(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.store.Enforcement(r.Context(), httpx.ActorOf(r), r.URL.Query().Get("region"))
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"items": items})
+	return nil
+}

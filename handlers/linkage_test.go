@@ -1,0 +1,137 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+type permitRecordJSON struct {
+	AuditID      string             `json:"audit_id"`
+	PermitNumber string             `json:"permit_number"`
+	State        string             `json:"state"`
+	Options      []struct{ Code string }
+	Figures      map[string]float64 `json:"figures"`
+}
+
+// TestPermitRecordAPI: 409 with its code until the 35th step is accepted,
+// then the permit number and the options' figures summed; 404 for another
+// tenant.
+func TestPermitRecordAPI(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	path := "/api/v1/audits/" + w.auditID + "/permit-record"
+	for _, o := range []map[string]any{
+		{"code": "F1", "name": "蒸汽冷凝水回收", "category": "low_cost", "figures": map[string]float64{"investment": 8000, "water": 2400}},
+		{"code": "F2", "name": "VOCs 废气焚烧", "category": "high_cost", "figures": map[string]float64{"investment": 1200000, "vocs": 3.5, "water": 100}},
+	} {
+		if st, body := e.postJSON("/api/v1/audits/"+w.auditID+"/options", w.consultant, o, nil); st != 201 {
+			t.Fatalf("option: %d %s", st, body)
+		}
+	}
+	st, body, _ := e.do("GET", path, w.regulator, nil, "")
+	if st != 409 || refusalCode(t, st, body) != string(cpaudit.CodePermitRecordNotReady) {
+		t.Fatalf("before acceptance: %d %s", st, body)
+	}
+	for n := 1; n <= cpaudit.StepCount; n++ {
+		for _, action := range []string{"submit", "accept"} {
+			if st, body := e.postJSON(fmt.Sprintf("/api/v1/audits/%s/steps/%d/%s", w.auditID, n, action), w.admin, map[string]any{}, nil); st != 200 {
+				t.Fatalf("step %d %s: %d %s", n, action, st, body)
+			}
+		}
+	}
+	permit := "91350100M000100Y43001P"
+	if st, body, _ := e.do("PATCH", "/api/v1/organisations/"+w.entID, w.admin, strings.NewReader(`{"permit_number":"`+permit+`"}`), "application/json"); st != 200 {
+		t.Fatalf("permit number: %d %s", st, body)
+	}
+	for _, token := range []string{w.regulator, w.consultant, w.admin} {
+		var r permitRecordJSON
+		if st := e.getJSON(path, token, &r); st != 200 {
+			t.Fatalf("record: %d", st)
+		}
+		if r.AuditID != w.auditID || r.PermitNumber != permit || r.State != "ready" || len(r.Options) != 2 ||
+			r.Figures["investment"] != 1208000 || r.Figures["water"] != 2500 || r.Figures["vocs"] != 3.5 || len(r.Figures) != 3 {
+			t.Errorf("record %+v", r)
+		}
+	}
+	for _, token := range []string{w.otherAdmin, w.otherConsultant} {
+		if st := e.getJSON(path, token, nil); st != 404 {
+			t.Errorf("another tenant reads the record: %d", st)
+		}
+	}
+	if st := e.getJSON("/api/v1/audits/a-nothing/permit-record", w.admin, nil); st != 404 {
+		t.Errorf("no such audit: %d", st)
+	}
+	if st := e.getJSON(path, "", nil); st != 401 {
+		t.Errorf("no token: %d", st)
+	}
+}
+
+type enforcementJSON struct {
+	Items []struct {
+		EnterpriseID string   `json:"enterprise_id"`
+		AuditID      string   `json:"audit_id"`
+		Reasons      []string `json:"reasons"`
+	} `json:"items"`
+}
+
+// TestEnforcementAPI: the dashboard world's audits are all overdue on
+// their 2020 batch; a stopped enterprise adds its reason; regional offices
+// and the region filter narrow the queue; others are refused.
+func TestEnforcementAPI(t *testing.T) {
+	w := newDashWorld(t)
+	get := func(token, query string) enforcementJSON {
+		t.Helper()
+		var q enforcementJSON
+		if st := w.getJSON("/api/v1/enforcement"+query, token, &q); st != 200 {
+			t.Fatalf("GET /api/v1/enforcement%s: %d", query, st)
+		}
+		return q
+	}
+	if q := get(w.province, ""); len(q.Items) != 5 {
+		t.Fatalf("province queue %+v", q)
+	}
+	tangshan := w.list(w.admin, "region=130200").Audits[0]
+	if st, body, _ := w.do("PATCH", "/api/v1/organisations/"+tangshan.EnterpriseID, w.admin, strings.NewReader(`{"status":"stopped"}`), "application/json"); st != 200 {
+		t.Fatalf("stop: %d %s", st, body)
+	}
+	for _, tc := range []struct {
+		name, token, query string
+		want               int
+	}{
+		{"province", w.province, "", 5},
+		{"admin", w.admin, "", 5},
+		{"province, Shijiazhuang", w.province, "?region=130100", 3},
+		{"Tangshan office", w.tangshan, "", 1},
+		{"Tangshan office asks for Shijiazhuang", w.tangshan, "?region=130100", 0},
+		{"another tenant", w.stranger, "", 0},
+	} {
+		q := get(tc.token, tc.query)
+		if len(q.Items) != tc.want {
+			t.Errorf("%s: %d items, want %d: %+v", tc.name, len(q.Items), tc.want, q)
+		}
+		for _, it := range q.Items {
+			want := "overdue"
+			if it.AuditID == tangshan.ID {
+				want = "stopped overdue"
+			}
+			if got := strings.Join(it.Reasons, " "); got != want {
+				t.Errorf("%s: %s reasons %q, want %q", tc.name, it.AuditID, got, want)
+			}
+		}
+	}
+	if q := get(w.tangshan, ""); len(q.Items) != 1 || q.Items[0].EnterpriseID != tangshan.EnterpriseID {
+		t.Errorf("Tangshan queue %+v", q)
+	}
+	for _, token := range []string{w.consultant, w.enterprise} {
+		st, body, _ := w.do("GET", "/api/v1/enforcement", token, nil, "")
+		if st != 409 || refusalCode(t, st, body) != string(cpaudit.CodeEnforcementNotAllowed) {
+			t.Errorf("refused: %d %s", st, body)
+		}
+	}
+	if st, body, _ := w.do("GET", "/api/v1/enforcement?region=13x", w.province, nil, ""); st != 400 {
+		t.Errorf("bad region: %d %s", st, body)
+	}
+}
