@@ -9,9 +9,9 @@ import (
 )
 
 type permitRecordJSON struct {
-	AuditID      string             `json:"audit_id"`
-	PermitNumber string             `json:"permit_number"`
-	State        string             `json:"state"`
+	AuditID      string `json:"audit_id"`
+	PermitNumber string `json:"permit_number"`
+	State        string `json:"state"`
 	Options      []struct{ Code string }
 	Figures      map[string]float64 `json:"figures"`
 }
