@@ -24,8 +24,8 @@ func TestPermitRecordAPI(t *testing.T) {
 	e := w.e
 	path := "/api/v1/audits/" + w.auditID + "/permit-record"
 	for _, o := range []map[string]any{
-		{"code": "F1", "name": "蒸汽冷凝水回收", "category": "low_cost", "figures": map[string]float64{"investment": 8000, "water": 2400}},
-		{"code": "F2", "name": "VOCs 废气焚烧", "category": "high_cost", "figures": map[string]float64{"investment": 1200000, "vocs": 3.5, "water": 100}},
+		{"code": "F1", "name": "蒸汽冷凝水回收", "category": "low_cost", "status": "implemented", "figures": map[string]float64{"investment": 8000, "water": 2400}},
+		{"code": "F2", "name": "VOCs 废气焚烧", "category": "high_cost", "status": "verified", "figures": map[string]float64{"investment": 1200000, "vocs": 3.5, "water": 100}},
 	} {
 		if st, body := e.postJSON("/api/v1/audits/"+w.auditID+"/options", w.consultant, o, nil); st != 201 {
 			t.Fatalf("option: %d %s", st, body)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -26,10 +27,16 @@ func TestPermitRecord(t *testing.T) {
 	s := newTestStore(t, nil)
 	f := newFixture(t, s, "hebei")
 	ctx := context.Background()
-	for _, o := range []cpaudit.AuditOption{
-		{Code: "F1", Name: "冷凝水回收", Category: cpaudit.OptionLowCost, Figures: map[cpaudit.Quantity]float64{cpaudit.QtyInvestment: 5000, cpaudit.QtyWater: 1200}},
-		{Code: "F2", Name: "印染废水深度处理", Category: cpaudit.OptionHighCost, Figures: map[cpaudit.Quantity]float64{cpaudit.QtyInvestment: 450000, cpaudit.QtyWater: 300, cpaudit.QtyCOD: 1.5}},
+	// The options as the API receives them, with their status: both are
+	// carried out, so both count.
+	for _, in := range []string{
+		`{"code":"F1","name":"冷凝水回收","category":"low_cost","status":"implemented","figures":{"investment":5000,"water":1200}}`,
+		`{"code":"F2","name":"印染废水深度处理","category":"high_cost","status":"verified","figures":{"investment":450000,"water":300,"cod":1.5}}`,
 	} {
+		var o cpaudit.AuditOption
+		if err := json.Unmarshal([]byte(in), &o); err != nil {
+			t.Fatal(err)
+		}
 		if _, _, err := s.SaveAuditOption(ctx, f.consultant, f.audit.ID, o); err != nil {
 			t.Fatal(err)
 		}
