@@ -134,4 +134,22 @@ func TestEnforcementAPI(t *testing.T) {
 	if st, body, _ := w.do("GET", "/api/v1/enforcement?region=13x", w.province, nil, ""); st != 400 {
 		t.Errorf("bad region: %d %s", st, body)
 	}
+
+	// The regulator's dashboard shows the queue, in Chinese first; a
+	// consultancy's does not.
+	b := w.browser()
+	b.mustLogin("hebei", w.provinceEmail)
+	page := b.page("/dashboard")
+	if !strings.Contains(page, `id="enforcement"`) || !strings.Contains(page, "执法清单") || strings.Count(page, `class="enforcement-row"`) != 5 ||
+		!strings.Contains(page, `<a href="/audits/`+tangshan.ID+`">唐山钢铁有限公司</a>`) || !strings.Contains(page, "停产") || !strings.Contains(page, "注册并选择审核方式") {
+		t.Error("the regulator's dashboard lacks the enforcement queue")
+	}
+	if strings.Contains(page, "<script>alert(1)</script>") {
+		t.Error("an enterprise name is not escaped")
+	}
+	cons := w.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	if page := cons.page("/dashboard"); strings.Contains(page, `id="enforcement"`) {
+		t.Error("a consultant's dashboard shows the enforcement queue")
+	}
 }

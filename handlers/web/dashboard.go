@@ -108,6 +108,13 @@ func (s *Handler) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		"Regional":      a.Role == cpaudit.RoleRegulator || a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleExpert,
 		"Upcoming":      s.webAuditRows(lang, d.Upcoming),
 	}
+	if a.Role == cpaudit.RoleRegulator || a.Role == cpaudit.RoleAdmin {
+		items, err := s.store.Enforcement(r.Context(), a, "")
+		if err != nil {
+			return err
+		}
+		data["Enforcement"], data["EnforcementMore"] = enforcementRows(T, items[:min(len(items), maxEnforcementRows)]), max(0, len(items)-maxEnforcementRows)
+	}
 	if a.Role == cpaudit.RoleEnterprise {
 		own, _, err := s.store.Audits(r.Context(), a, cpaudit.AuditListFilter{Limit: 20})
 		if err != nil {
@@ -280,4 +287,29 @@ func (s *Handler) overduePage(w http.ResponseWriter, r *http.Request) error {
 	data["Pager"] = listPager("/overdue", f, len(rows), total)
 	data["Export"] = listHref("/overdue.xlsx", f)
 	return s.render(w, r, http.StatusOK, "overdue", data)
+}
+
+// maxEnforcementRows bounds the enforcement queue shown on the dashboard.
+const maxEnforcementRows = 50
+
+// enforcementRow is an item of the enforcement queue as the dashboard
+// shows it: its reasons and overdue obligations in words.
+type enforcementRow struct {
+	cpaudit.EnforcementItem
+	ReasonLabels, ObligationLabels []string
+}
+
+func enforcementRows(T func(string) string, items []cpaudit.EnforcementItem) []enforcementRow {
+	rows := make([]enforcementRow, 0, len(items))
+	for _, it := range items {
+		row := enforcementRow{EnforcementItem: it}
+		for _, r := range it.Reasons {
+			row.ReasonLabels = append(row.ReasonLabels, T("enforcement.reason."+string(r)))
+		}
+		for _, o := range it.Obligations {
+			row.ObligationLabels = append(row.ObligationLabels, T("due."+o))
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }

@@ -60,6 +60,7 @@ type ProgressStore interface {
 	Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.OverdueRow, int, error)
 	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
+	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
 }
 
 // EnterpriseStore is what the enterprise list, its export and the import
