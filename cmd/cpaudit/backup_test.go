@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -296,6 +297,25 @@ func TestRestoreRefusesDamage(t *testing.T) {
 			t.Errorf("cpaudit %q: %v, want one line with %q", f.args, err, f.want)
 		}
 	}
+	// A blob damaged in the store fails the backup, which leaves no file.
+	sum := sha256.Sum256([]byte(content))
+	sha := hex.EncodeToString(sum[:])
+	if err := os.WriteFile(filepath.Join(data, "blobs", "hebei", "sha256", sha[:2], sha), []byte("伪造的内容"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "of-damaged.tar")
+	if _, _, err := cli(t, nil, "backup", "--data", data, "--out", bad); err == nil || !strings.Contains(err.Error(), "cpaudit verify") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("backup of a damaged blob store: %v", err)
+	}
+	for _, f := range []string{bad, bad + ".tmp"} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("a failed backup left %s", f)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), "cpaudit-backup-") }) {
+		t.Errorf("a failed backup left its database copies")
+	}
+
 	if out := mustCLI(t, "help"); !strings.Contains(out, "backup --out FILE") || !strings.Contains(out, "restore --in FILE") {
 		t.Errorf("the usage text does not list backup and restore:\n%s", out)
 	}
