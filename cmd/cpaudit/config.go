@@ -140,7 +140,11 @@ func (c *Config) openBlobs(ctx context.Context) (blob.Store, error) {
 		}
 		return s3, nil
 	}
-	return blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
+	local, err := blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	return local, nil
 }
 
 // describe is the message of a cpaudit error, or its text.
