@@ -121,7 +121,15 @@ func (c *Config) requireDataDir() error {
 // openStore opens the storage the configuration describes: blobs on the
 // local file system under the data directory, or in S3.
 func (c *Config) openStore(ctx context.Context, log *slog.Logger) (*storage.Store, error) {
-	var blobs blob.Store
+	blobs, err := c.openBlobs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return storage.Open(ctx, storage.Config{DataDir: c.DataDir, Blobs: blobs, Logger: log})
+}
+
+// openBlobs opens the blob store the configuration describes.
+func (c *Config) openBlobs(ctx context.Context) (blob.Store, error) {
 	if c.S3.Endpoint != "" {
 		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
 			return nil, fmt.Errorf("--s3-endpoint needs --s3-access-key and --s3-secret-key")
@@ -130,15 +138,13 @@ func (c *Config) openStore(ctx context.Context, log *slog.Logger) (*storage.Stor
 		if err != nil {
 			return nil, fmt.Errorf("object storage at %s: %s", c.S3.Endpoint, describe(err))
 		}
-		blobs = s3
-	} else {
-		local, err := blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
-		if err != nil {
-			return nil, err
-		}
-		blobs = local
+		return s3, nil
 	}
-	return storage.Open(ctx, storage.Config{DataDir: c.DataDir, Blobs: blobs, Logger: log})
+	local, err := blob.NewLocal(filepath.Join(c.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	return local, nil
 }
 
 // describe is the message of a cpaudit error, or its text.

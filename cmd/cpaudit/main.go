@@ -37,6 +37,8 @@ const usage = `usage: cpaudit COMMAND [flags]
   token create --tenant SLUG --email EMAIL [--name NAME]
   verify                      check every audit log chain and re-hash every blob
   reindex --tenant SLUG       rebuild a tenant's search index from the stored texts (server stopped)
+  backup --out FILE           write a consistent backup (.tar or .tar.gz), also while the server runs
+  restore --in FILE           restore a backup into an empty or missing --data directory
 
 Every command takes --data DIR (CPAUDIT_DATA) and the storage flags; run
 "cpaudit COMMAND -h" for a command's flags.
@@ -78,6 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdVerify(ctx, rest, getenv, stdout, stderr)
 	case "reindex ":
 		return cmdReindex(ctx, rest, getenv, stdout, stderr)
+	case "backup ":
+		return cmdBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore ":
+		return cmdRestore(ctx, rest, getenv, stdout, stderr)
 	case "help ", "-h ", "--help ":
 		fmt.Fprint(stdout, usage)
 		return nil
