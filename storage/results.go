@@ -169,4 +169,3 @@ func (s *Store) ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.Ra
 	}
 	return out, dbError(op, rows.Err(), "", "")
 }
-
