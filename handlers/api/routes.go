@@ -43,6 +43,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits/{id}/options", s.API(s.apiSaveAuditOption)).Methods("POST")
 	r.Handle("/overdue", s.API(s.apiOverdue)).Methods("GET")
 	r.Handle("/dashboard", s.API(s.apiDashboard)).Methods("GET")
+	r.Handle("/results", s.API(s.apiResults)).Methods("GET")
+	r.Handle("/results/ranking", s.API(s.apiResultRanking)).Methods("GET")
 	r.Handle("/notices", s.API(s.apiNotices)).Methods("GET")
 	r.Handle("/batches", s.API(s.apiCreateBatch)).Methods("POST")
 	r.Handle("/batches", s.API(s.apiListBatches)).Methods("GET")
