@@ -16,9 +16,9 @@ import (
 //	   F1 implemented {investment 100000, cod 2, co2 10}
 //	   F2 verified    {investment 50000, cod 0.5, vocs 1.25}
 //	   F3 proposed, F4 feasible (not counted)
-//	a2 石家庄长安区 C2614 130102, 蓝天 (cons2), batch 2026:
+//	a2 石家庄长安区 C2614 130102, 蓝天 (cons2), batch of 2027, started 2026:
 //	   F1 implemented {investment 300000, cod 1.5}; F2 screened (not counted)
-//	a3 唐山 C2710 130200, self-audit, batch 2026:
+//	a3 唐山 C2710 130200, self-audit, batch of 2027, started 2026:
 //	   F1 verified {investment 0, vocs 0.25}; F2 implemented {vocs 4} (no investment)
 //	a4 石家庄 C2614 130100, 绿源, no batch, started 2026: only a proposed option
 type resultsWorld struct {
@@ -43,7 +43,7 @@ func newResultsWorld(t *testing.T) *resultsWorld {
 		return o
 	}
 	var err error
-	if w.batch, err = s.CreateBatch(ctx, f.admin, cpaudit.Batch{Year: 2026, Number: 1, Name: "2026年第一批"}); err != nil {
+	if w.batch, err = s.CreateBatch(ctx, f.admin, cpaudit.Batch{Year: 2027, Number: 1, Name: "2027年第一批"}); err != nil {
 		t.Fatal(err)
 	}
 	start := func(e cpaudit.Organisation, cons, batch string) cpaudit.Audit {
@@ -90,8 +90,8 @@ func TestResultsGroups(t *testing.T) {
 	a2 := func(key string) cpaudit.ResultGroup { return g(key, 1, 1, q{"investment": 300000, "cod": 1.5}) }
 	a3 := func(key string) cpaudit.ResultGroup { return g(key, 1, 2, q{"investment": 0, "vocs": 4.25}) }
 	batch := g(w.batch.ID, 2, 3, q{"investment": 300000, "cod": 1.5, "vocs": 4.25})
-	year2026 := batch
-	year2026.Key = "2026"
+	year2027 := batch // the batch's year, not the year its audits were started
+	year2027.Key = "2027"
 	cases := []struct {
 		name string
 		rf   cpaudit.ResultFilter
@@ -101,15 +101,16 @@ func TestResultsGroups(t *testing.T) {
 		{"region", cpaudit.ResultFilter{GroupBy: "region"}, []cpaudit.ResultGroup{a2("130102"), a3("130200"), a1("130600")}},
 		{"consultancy", cpaudit.ResultFilter{GroupBy: "consultancy"}, sortGroups(a1(f.cons.ID), a2(f.cons2.ID), a3("none"))},
 		{"batch", cpaudit.ResultFilter{GroupBy: "batch"}, sortGroups(batch, a1("none"))},
-		{"year", cpaudit.ResultFilter{GroupBy: "year"}, []cpaudit.ResultGroup{a1("2025"), year2026}},
+		{"year", cpaudit.ResultFilter{GroupBy: "year"}, []cpaudit.ResultGroup{a1("2025"), year2027}},
 		{"region 130100 and below", cpaudit.ResultFilter{GroupBy: "industry", Region: "130100"}, []cpaudit.ResultGroup{a2("C2614")}},
-		{"province", cpaudit.ResultFilter{GroupBy: "year", Region: "130000"}, []cpaudit.ResultGroup{a1("2025"), year2026}},
+		{"province", cpaudit.ResultFilter{GroupBy: "year", Region: "130000"}, []cpaudit.ResultGroup{a1("2025"), year2027}},
 		{"industry prefix C2", cpaudit.ResultFilter{GroupBy: "batch", Industry: "C2"}, []cpaudit.ResultGroup{batch}},
 		{"industry C26", cpaudit.ResultFilter{GroupBy: "region", Industry: "C26"}, []cpaudit.ResultGroup{a2("130102")}},
 		{"industry class", cpaudit.ResultFilter{GroupBy: "region", Industry: "C2710"}, []cpaudit.ResultGroup{a3("130200")}},
 		{"year 2025", cpaudit.ResultFilter{GroupBy: "industry", Year: 2025}, []cpaudit.ResultGroup{a1("C1713")}},
 		{"year 2024", cpaudit.ResultFilter{GroupBy: "industry", Year: 2024}, []cpaudit.ResultGroup{}},
-		{"all filters", cpaudit.ResultFilter{GroupBy: "consultancy", Region: "130000", Industry: "C27", Year: 2026}, []cpaudit.ResultGroup{a3("none")}},
+		{"year 2026: the batch's audits were started then, but count in 2027", cpaudit.ResultFilter{GroupBy: "industry", Year: 2026}, []cpaudit.ResultGroup{}},
+		{"all filters", cpaudit.ResultFilter{GroupBy: "consultancy", Region: "130000", Industry: "C27", Year: 2027}, []cpaudit.ResultGroup{a3("none")}},
 	}
 	for _, c := range cases {
 		got, err := f.s.Results(context.Background(), f.admin, c.rf)
