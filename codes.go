@@ -132,6 +132,9 @@ const (
 	CodeOptionsNotAllowed        Code = "options_not_allowed"
 	CodeOptionsTooMany           Code = "options_too_many" // max
 	CodeOptionInvalid            Code = "option_invalid"
+	CodeOptionStatusUnknown      Code = "option_status_unknown"    // value
+	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
+	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
 	CodeStaffTaken               Code = "staff_taken"
 	CodeQuantityUnknown          Code = "quantity_unknown"
@@ -359,6 +362,9 @@ var Codes = []Code{
 	CodeOptionsNotAllowed,
 	CodeOptionsTooMany,
 	CodeOptionInvalid,
+	CodeOptionStatusUnknown,
+	CodeResultsGroupByInvalid,
+	CodeRankingPerInvalid,
 	CodeStaffNotAllowed,
 	CodeStaffTaken,
 	CodeQuantityUnknown,

@@ -33,11 +33,15 @@ const (
 	QtyNOx         Quantity = "nox"         // t
 	QtyVOCs        Quantity = "vocs"        // t
 	QtySolidWaste  Quantity = "solid_waste" // 固体废物, t
+	QtyCO2         Quantity = "co2"         // 二氧化碳, t CO2
 )
 
 // quantities lists every quantity.
 var quantities = []Quantity{QtyInvestment, QtyBenefit, QtyWater, QtyElectricity, QtyEnergy,
-	QtyCOD, QtyAmmonia, QtySO2, QtyNOx, QtyVOCs, QtySolidWaste}
+	QtyCOD, QtyAmmonia, QtySO2, QtyNOx, QtyVOCs, QtySolidWaste, QtyCO2}
+
+// Quantities lists every quantity, in display order.
+func Quantities() []Quantity { return slices.Clone(quantities) }
 
 // CanonicalUnit is the unit a quantity's values are kept in.
 func (q Quantity) CanonicalUnit() string {
@@ -59,7 +63,7 @@ func ParseQuantity(s string) (Quantity, error) {
 	if slices.Contains(quantities, Quantity(s)) {
 		return Quantity(s), nil
 	}
-	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of investment, benefit, water, electricity, energy, cod, ammonia, so2, nox, vocs, solid_waste", s).With("value", s)
+	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of investment, benefit, water, electricity, energy, cod, ammonia, so2, nox, vocs, solid_waste, co2", s).With("value", s)
 }
 
 // Period is the time a figure covers. Savings and reductions in audit
@@ -206,16 +210,51 @@ const (
 	OptionHighCost OptionCategory = "high_cost" // 中/高费方案
 )
 
+// OptionStatus is how far an option has come, from proposed (备选) to
+// verified (验证): only implemented and verified options count in the
+// results (results.go).
+type OptionStatus string
+
+const (
+	OptionProposed    OptionStatus = "proposed"    // 备选方案
+	OptionScreened    OptionStatus = "screened"    // 经筛选
+	OptionFeasible    OptionStatus = "feasible"    // 可行性分析通过
+	OptionImplemented OptionStatus = "implemented" // 已实施
+	OptionVerified    OptionStatus = "verified"    // 实施效果已验证
+)
+
+// OptionStatuses lists every status, in order.
+var OptionStatuses = []OptionStatus{OptionProposed, OptionScreened, OptionFeasible, OptionImplemented, OptionVerified}
+
+// ParseOptionStatus returns the status named s ("" is proposed), or a
+// KindUnprocessable error.
+func ParseOptionStatus(s string) (OptionStatus, error) {
+	if s == "" {
+		return OptionProposed, nil
+	}
+	if slices.Contains(OptionStatuses, OptionStatus(s)) {
+		return OptionStatus(s), nil
+	}
+	return "", Refuse(KindUnprocessable, CodeOptionStatusUnknown, "unknown option status %q: use proposed, screened, feasible, implemented or verified", s).With("value", s)
+}
+
+// Counted reports whether an option of this status counts in the results:
+// implemented or verified.
+func (st OptionStatus) Counted() bool {
+	return st == OptionImplemented || st == OptionVerified
+}
+
 // AuditOption is one cleaner production option (清洁生产方案) of an audit,
-// entered as structured data: its code, name, cost class and key figures,
-// each in its quantity's canonical unit (investment one-off, the others a
-// year).
+// entered as structured data: its code, name, cost class, status and key
+// figures, each in its quantity's canonical unit (investment one-off, the
+// others a year).
 type AuditOption struct {
 	ID        string               `json:"id"`
 	AuditID   string               `json:"audit_id"`
 	Code      string               `json:"code"`
 	Name      string               `json:"name"`
 	Category  OptionCategory       `json:"category"`
+	Status    OptionStatus         `json:"status"`
 	Figures   map[Quantity]float64 `json:"figures"`
 	UpdatedBy string               `json:"updated_by"`
 	CreatedAt time.Time            `json:"created_at"`
@@ -237,6 +276,11 @@ func (o *AuditOption) Validate() error {
 	case o.Category != OptionLowCost && o.Category != OptionHighCost:
 		return Refuse(KindInvalid, CodeOptionInvalid, "category must be low_cost (无/低费) or high_cost (中/高费), not %q", o.Category)
 	}
+	st, err := ParseOptionStatus(string(o.Status))
+	if err != nil {
+		return err
+	}
+	o.Status = st
 	if o.Figures == nil {
 		o.Figures = map[Quantity]float64{}
 	}

@@ -43,7 +43,7 @@ func (s *Store) AuditOptions(ctx context.Context, a cpaudit.Actor, auditID strin
 }
 
 func auditOptions(ctx context.Context, q querier, auditID string) ([]cpaudit.AuditOption, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, audit_id, code, name, category, figures, updated_by, created_at, updated_at
+	rows, err := q.QueryContext(ctx, `SELECT id, audit_id, code, name, category, status, figures, updated_by, created_at, updated_at
 		FROM audit_options WHERE audit_id = ? ORDER BY code`, auditID)
 	if err != nil {
 		return nil, err
@@ -52,12 +52,12 @@ func auditOptions(ctx context.Context, q querier, auditID string) ([]cpaudit.Aud
 	var out []cpaudit.AuditOption
 	for rows.Next() {
 		var o cpaudit.AuditOption
-		var cat, figs string
+		var cat, status, figs string
 		var created, updated int64
-		if err := rows.Scan(&o.ID, &o.AuditID, &o.Code, &o.Name, &cat, &figs, &o.UpdatedBy, &created, &updated); err != nil {
+		if err := rows.Scan(&o.ID, &o.AuditID, &o.Code, &o.Name, &cat, &status, &figs, &o.UpdatedBy, &created, &updated); err != nil {
 			return nil, err
 		}
-		o.Category, o.CreatedAt, o.UpdatedAt = cpaudit.OptionCategory(cat), fromMicros(created), fromMicros(updated)
+		o.Category, o.Status, o.CreatedAt, o.UpdatedAt = cpaudit.OptionCategory(cat), cpaudit.OptionStatus(status), fromMicros(created), fromMicros(updated)
 		if err := json.Unmarshal([]byte(figs), &o.Figures); err != nil {
 			return nil, err
 		}
@@ -67,12 +67,14 @@ func auditOptions(ctx context.Context, q querier, auditID string) ([]cpaudit.Aud
 }
 
 // SaveAuditOption creates the option of an audit with o's code, or
-// replaces the one that has it, appends the change to the audit log and
+// replaces the one that has it (all of it: a status left out is
+// proposed), appends the change to the audit log and
 // queues the audit's documents for analysis (their figures are compared
 // with the options), in one transaction. It reports whether the option
 // is new.
 //
 // KindInvalid: a field is missing or out of range (AuditOption.Validate).
+// KindUnprocessable: an unknown status (option_status_unknown).
 // KindNotFound: no such audit, or one the actor cannot see. KindConflict:
 // the actor is not the audit's consultancy or enterprise, or the audit has
 // cpaudit.MaxOptionsPerAudit options already.
@@ -116,11 +118,11 @@ func (s *Store) SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID st
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_options (id, audit_id, code, name, category, figures, updated_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, figures = excluded.figures,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_options (id, audit_id, code, name, category, status, figures, updated_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, status = excluded.status, figures = excluded.figures,
 				updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			o.ID, auditID, o.Code, o.Name, string(o.Category), string(figs), o.UpdatedBy, createdAt, micros(now)); err != nil {
+			o.ID, auditID, o.Code, o.Name, string(o.Category), string(o.Status), string(figs), o.UpdatedBy, createdAt, micros(now)); err != nil {
 			return err
 		}
 		action := "option.update"
@@ -128,7 +130,7 @@ func (s *Store) SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID st
 			action = "option.create"
 		}
 		if err := s.appendLog(ctx, tx, a, action, "audit", auditID, map[string]any{
-			"option_id": o.ID, "code": o.Code, "name": o.Name, "category": o.Category, "figures": o.Figures}); err != nil {
+			"option_id": o.ID, "code": o.Code, "name": o.Name, "category": o.Category, "status": o.Status, "figures": o.Figures}); err != nil {
 			return err
 		}
 		// The audit's documents are compared again; a job already waiting

@@ -18,19 +18,21 @@ func (s *Handler) apiAuditOptions(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiSaveAuditOption creates an option (201) or replaces the one with the
-// same code (200).
+// same code (200); its status is proposed unless the body says otherwise.
 func (s *Handler) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Code     string                       `json:"code"`
 		Name     string                       `json:"name"`
 		Category string                       `json:"category"`
+		Status   string                       `json:"status"`
 		Figures  map[cpaudit.Quantity]float64 `json:"figures"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
 	o, created, err := s.store.SaveAuditOption(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), cpaudit.AuditOption{
-		Code: in.Code, Name: in.Name, Category: cpaudit.OptionCategory(in.Category), Figures: in.Figures})
+		Code: in.Code, Name: in.Name, Category: cpaudit.OptionCategory(in.Category),
+		Status: cpaudit.OptionStatus(in.Status), Figures: in.Figures})
 	if err != nil {
 		return err
 	}

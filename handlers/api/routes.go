@@ -45,6 +45,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/overdue", s.API(s.apiOverdue)).Methods("GET")
 	r.Handle("/enforcement", s.API(s.apiEnforcement)).Methods("GET")
 	r.Handle("/dashboard", s.API(s.apiDashboard)).Methods("GET")
+	r.Handle("/results", s.API(s.apiResults)).Methods("GET")
+	r.Handle("/results/ranking", s.API(s.apiResultRanking)).Methods("GET")
 	r.Handle("/notices", s.API(s.apiNotices)).Methods("GET")
 	r.Handle("/batches", s.API(s.apiCreateBatch)).Methods("POST")
 	r.Handle("/batches", s.API(s.apiListBatches)).Methods("GET")

@@ -24,6 +24,7 @@ type Store interface {
 	LetterStore
 	OptionStore
 	LinkageStore
+	ResultStore
 }
 
 // AccountStore is what the caller's identity and its tokens and users need
@@ -125,6 +126,13 @@ type LetterStore interface {
 type OptionStore interface {
 	AuditOptions(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.AuditOption, error)
 	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
+}
+
+// ResultStore is what the results and their cost ranking need
+// (results.go).
+type ResultStore interface {
+	Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error)
+	ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.RankingFilter) ([]cpaudit.RankedOption, error)
 }
 
 // Letters builds the audits' notification letters (letter.Service).

@@ -137,3 +137,17 @@ func EnterpriseFilter(q url.Values) (cpaudit.EnterpriseFilter, error) {
 	f.Offset, err = IntParam(q, "offset", 0, 0, 1<<30)
 	return f, err
 }
+
+// ResultFilterOf reads the results' grouping and filters (group_by,
+// region, industry, year), shared by the API and the results page.
+func ResultFilterOf(q url.Values) (cpaudit.ResultFilter, error) {
+	g, err := cpaudit.ParseResultGroupBy(q.Get("group_by"))
+	if err != nil {
+		return cpaudit.ResultFilter{}, err
+	}
+	f := cpaudit.ResultFilter{GroupBy: g, Region: q.Get("region"), Industry: q.Get("industry")}
+	if f.Year, err = IntParam(q, "year", 0, 2000, 2100); err != nil {
+		return f, err
+	}
+	return f, nil
+}

@@ -19,6 +19,7 @@ type Store interface {
 	EnterpriseStore
 	DocumentStore
 	FlagStore
+	ResultStore
 }
 
 // SessionStore is what logging in and out and every page's session need
@@ -91,6 +92,14 @@ type FlagStore interface {
 	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
 	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
 	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
+	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+}
+
+// ResultStore is what the results page needs (results.go).
+type ResultStore interface {
+	Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error)
+	ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.RankingFilter) ([]cpaudit.RankedOption, error)
+	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
 }
 

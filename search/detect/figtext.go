@@ -55,6 +55,7 @@ var figLabels = func() []figLabel {
 		{text: "VOCs", q: cpaudit.QtyVOCs}, {text: "VOCS", q: cpaudit.QtyVOCs}, {text: "挥发性有机物", q: cpaudit.QtyVOCs},
 		{text: "固体废物", q: cpaudit.QtySolidWaste}, {text: "固废", q: cpaudit.QtySolidWaste},
 		{text: "固体废弃物", q: cpaudit.QtySolidWaste}, {text: "一般固废", q: cpaudit.QtySolidWaste},
+		{text: "CO2", q: cpaudit.QtyCO2}, {text: "CO₂", q: cpaudit.QtyCO2}, {text: "二氧化碳", q: cpaudit.QtyCO2},
 	}
 	// Longest first, so 节水量 wins over 节水 and 年效益 over 效益.
 	slices.SortStableFunc(ls, func(a, b figLabel) int { return len([]rune(b.text)) - len([]rune(a.text)) })

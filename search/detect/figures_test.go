@@ -52,6 +52,8 @@ func TestTextFigures(t *testing.T) {
 		{"F1、F2两个方案共投资75万元。", nil},
 		{"12000吨的节水量", nil},
 		{"SO2削减0.8吨/年", []want{{cpaudit.QtySO2, 0.8, cpaudit.PeriodYear, cpaudit.MeasureSaving, ""}}},
+		{"减少二氧化碳排放1.5万吨/年", []want{{cpaudit.QtyCO2, 15000, cpaudit.PeriodYear, cpaudit.MeasureSaving, ""}}},
+		{"CO₂削减320吨/年", []want{{cpaudit.QtyCO2, 320, cpaudit.PeriodYear, cpaudit.MeasureSaving, ""}}},
 	} {
 		got := TextFigures(tc.text)
 		if len(got) != len(tc.want) {
