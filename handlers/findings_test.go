@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,5 +236,44 @@ func TestFindingFromFlag(t *testing.T) {
 	var list findingList
 	if e.getJSON("/api/v1/findings", other, &list); list.Total != 1 || list.Findings[0].AuditID != otherAudit {
 		t.Errorf("the other enterprise reads %+v", list)
+	}
+}
+
+// TestAuditPageFindings: the audit page lists the audit's findings, in
+// Chinese first, with the veto marked and the cited documents linked;
+// English on request; a rival consultancy sees no page at all.
+func TestAuditPageFindings(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	b := e.browser()
+	b.mustLogin("hebei", "chen@hebei.gov.cn")
+	if page := b.page("/audits/" + w.auditID); !strings.Contains(page, "本审核尚无记录的问题") {
+		t.Errorf("an audit without findings:\n%s", page)
+	}
+	status, doc := e.upload(w.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", w.auditID}, {"title", "设备铭牌照片"}}, "铭牌.txt", []byte("设备铭牌"))
+	if status != 201 {
+		t.Fatalf("upload: %d", status)
+	}
+	var f findingJSON
+	if status, raw := e.postJSON("/api/v1/findings", w.regulator, map[string]any{"audit_id": w.auditID, "category": "untrue_evidence",
+		"severity": "major", "description": "铭牌照片与现场设备不符<script>", "document_ids": []string{doc["id"].(string)},
+		"rectification_due": "2099-06-30"}, &f); status != 201 {
+		t.Fatalf("create: %d %s", status, raw)
+	}
+	page := b.page("/audits/" + w.auditID)
+	for _, want := range []string{`id="finding-` + f.ID + `"`, "佐证材料不属实", "一票否决", "严重", "待整改", "2099-06-30",
+		"铭牌照片与现场设备不符&lt;script&gt;", `href="/documents/` + doc["id"].(string) + `"`, "设备铭牌照片", `id="findings-count">1<`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("audit page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>") && strings.Contains(page, "不符<script>") {
+		t.Error("the description is not escaped")
+	}
+	en := b.page("/audits/" + w.auditID + "?lang=en")
+	for _, want := range []string{"Findings", "Untrue evidence", "Veto", "Major", "Open"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("English audit page lacks %q", want)
+		}
 	}
 }
