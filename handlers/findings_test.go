@@ -87,9 +87,9 @@ func TestFindingsAPI(t *testing.T) {
 	}{
 		{"the audit's consultant", w.consultant, nil, 409, cpaudit.CodeFindingNotAllowed},
 		{"the audit's enterprise", enterprise, nil, 409, cpaudit.CodeFindingNotAllowed},
-		{"another tenant's admin", w.otherAdmin, nil, 404, cpaudit.CodeNotFound},
-		{"another tenant's consultant", w.otherConsultant, nil, 404, cpaudit.CodeNotFound},
-		{"an audit of another tenant", w.admin, map[string]any{"audit_id": w.otherAuditID}, 404, cpaudit.CodeNotFound},
+		{"another tenant's admin", w.otherAdmin, nil, 404, cpaudit.CodeNoSuchAudit},
+		{"another tenant's consultant", w.otherConsultant, nil, 404, cpaudit.CodeNoSuchAudit},
+		{"an audit of another tenant", w.admin, map[string]any{"audit_id": w.otherAuditID}, 404, cpaudit.CodeNoSuchAudit},
 		{"no audit", w.admin, map[string]any{"audit_id": ""}, 422, cpaudit.CodeFieldRequired},
 		{"unknown category", w.admin, map[string]any{"category": "抄袭"}, 422, cpaudit.CodeFindingCategoryUnknown},
 		{"unknown severity", w.admin, map[string]any{"severity": "严重"}, 422, cpaudit.CodeFindingSeverityUnknown},
@@ -146,9 +146,9 @@ func TestFindingsAPI(t *testing.T) {
 	}{
 		{w.admin, "?state=rectified", 400, cpaudit.CodeFindingStateUnknown},
 		{w.admin, "?limit=0", 400, cpaudit.CodeNumberRange},
-		{w.admin, "?audit_id=" + w.otherAuditID, 404, cpaudit.CodeNotFound},
-		{w.otherAdmin, "?audit_id=" + w.auditID, 404, cpaudit.CodeNotFound},
-		{w.otherConsultant, "?audit_id=" + w.auditID, 404, cpaudit.CodeNotFound},
+		{w.admin, "?audit_id=" + w.otherAuditID, 404, cpaudit.CodeNoSuchAudit},
+		{w.otherAdmin, "?audit_id=" + w.auditID, 404, cpaudit.CodeNoSuchAudit},
+		{w.otherConsultant, "?audit_id=" + w.auditID, 404, cpaudit.CodeNoSuchAudit},
 	} {
 		status, raw, _ := e.do("GET", "/api/v1/findings"+tc.query, tc.token, nil, "")
 		if status != tc.status || refusalCode(t, status, raw) != string(tc.code) {

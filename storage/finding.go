@@ -49,8 +49,11 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 		var cons sql.NullString
 		args := append([]any{nf.AuditID}, auditVisibleArgs(a)...)
 		err := tx.QueryRowContext(ctx, `SELECT au.consultancy_id FROM audits au WHERE au.id = ? AND `+auditVisible, args...).Scan(&cons)
+		if err == sql.ErrNoRows {
+			return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit, "no such audit")
+		}
 		if err != nil {
-			return dbError(op, err, "no such audit", "")
+			return err
 		}
 		if err := mayRaiseFindings(a); err != nil {
 			return err
@@ -148,8 +151,8 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 	where := ` WHERE ` + auditVisible
 	args := auditVisibleArgs(a)
 	if ff.AuditID != "" {
-		if _, err := s.audit(ctx, db, a, ff.AuditID); err != nil {
-			return nil, 0, dbError(op, err, "no such audit", "")
+		if err := auditIsVisible(ctx, db, a, ff.AuditID); err != nil {
+			return nil, 0, dbError(op, err, "", "")
 		}
 		where += ` AND f.audit_id = ?`
 		args = append(args, ff.AuditID)

@@ -40,12 +40,12 @@ func TestFindingRights(t *testing.T) {
 		{"regulator of the province", f.regulator, 0, ""},
 		{"Baoding's office (the enterprise's city)", baoding, 0, ""},
 		{"expert", f.expert, 0, ""},
-		{"Shijiazhuang's office", shijiazhuang, cpaudit.KindNotFound, cpaudit.CodeNotFound},
+		{"Shijiazhuang's office", shijiazhuang, cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit},
 		{"the audit's consultant", f.consultant, cpaudit.KindConflict, cpaudit.CodeFindingNotAllowed},
 		{"the audit's enterprise", f.enterprise, cpaudit.KindConflict, cpaudit.CodeFindingNotAllowed},
-		{"another consultancy", f.other, cpaudit.KindNotFound, cpaudit.CodeNotFound},
-		{"publisher", f.publisher, cpaudit.KindNotFound, cpaudit.CodeNotFound},
-		{"an enterprise user of no enterprise", f.unbound, cpaudit.KindNotFound, cpaudit.CodeNotFound},
+		{"another consultancy", f.other, cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit},
+		{"publisher", f.publisher, cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit},
+		{"an enterprise user of no enterprise", f.unbound, cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit},
 	} {
 		got, err := s.CreateFinding(ctx, tc.a, finding(f.audit.ID, cpaudit.CategoryMissingContent, cpaudit.SeverityMinor))
 		switch {
