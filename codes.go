@@ -155,6 +155,15 @@ const (
 	CodeMilestoneBeforeAssessed  Code = "milestone_before_assessed" // value, passed
 )
 
+// Findings and the consultancy evaluation (finding.go, storage/finding.go).
+const (
+	CodeFindingNotAllowed      Code = "finding_not_allowed"
+	CodeFindingCategoryUnknown Code = "finding_category_unknown" // value
+	CodeFindingSeverityUnknown Code = "finding_severity_unknown" // value
+	CodeFindingStateUnknown    Code = "finding_state_unknown"    // value
+	CodeFindingDueInPast       Code = "finding_due_in_past"      // value
+)
+
 // Organisations (org.go, orgprofile.go, storage/org.go, storage/enterprise.go).
 const (
 	CodeOrgKindUnknown        Code = "org_kind_unknown" // value
@@ -370,6 +379,11 @@ var Codes = []Code{
 	CodeQuantityUnknown,
 	CodeAuditFilterInvalid,
 	CodeImportConsultancyNoBatch,
+	CodeFindingNotAllowed,
+	CodeFindingCategoryUnknown,
+	CodeFindingSeverityUnknown,
+	CodeFindingStateUnknown,
+	CodeFindingDueInPast,
 	CodeMilestoneNotAllowed,
 	CodeMilestoneDerived,
 	CodeMilestoneResultRequired,

@@ -114,6 +114,12 @@ func victimThings(t *testing.T, w *world) map[string]string {
 		t.Fatalf("campaign: %d %s", status, body)
 	}
 	ids["campaign"] = campaign.ID
+	// A finding with the veto, so the consultancy's evaluation has
+	// something to leak.
+	if status, body := e.postJSON("/api/v1/findings", w.regulator, map[string]any{"audit_id": w.auditID, "category": "fake_report",
+		"severity": "major", "description": "河北秘密问题：虚假报告", "document_ids": []string{ids["document"]}}, nil); status != 201 {
+		t.Fatalf("finding: %d %s", status, body)
+	}
 	if status, body := e.postJSON("/api/v1/tokens", w.admin, map[string]string{"name": "河北脚本"}, &token); status != 201 {
 		t.Fatalf("token: %d %s", status, body)
 	}

@@ -78,25 +78,38 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 }
 
 // recordFindings writes one finding per distinct audit of the flag's
-// documents and returns those audits.
+// documents, citing the flag's documents of that audit, and returns those
+// audits. A finding from a flag is "other" and "minor" until a regulator
+// rates it.
 func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, fl cpaudit.Flag, reason, by string) ([]string, error) {
 	var audits []string
+	cons := map[string]sql.NullString{}
+	docs := map[string][]string{}
 	for _, doc := range fl.DocumentIDs {
-		var audit, cons sql.NullString
+		var audit, c sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT d.audit_id, au.consultancy_id FROM documents d
-			LEFT JOIN audits au ON au.id = d.audit_id WHERE d.id = ?`, doc).Scan(&audit, &cons)
+			LEFT JOIN audits au ON au.id = d.audit_id WHERE d.id = ?`, doc).Scan(&audit, &c)
 		if err != nil {
 			return nil, err
 		}
-		if !audit.Valid || slices.Contains(audits, audit.String) {
+		if !audit.Valid {
 			continue
 		}
+		if !slices.Contains(audits, audit.String) {
+			audits = append(audits, audit.String)
+			cons[audit.String] = c
+		}
+		if !slices.Contains(docs[audit.String], doc) {
+			docs[audit.String] = append(docs[audit.String], doc)
+		}
+	}
+	for _, audit := range audits {
 		now := s.clock()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, cpaudit.NewID("n", now), fl.ID, string(fl.Kind), audit.String, cons, reason, by, micros(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason,
+			document_ids, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			cpaudit.NewID("n", now), fl.ID, string(fl.Kind), audit, cons[audit], reason, mustJSON(docs[audit]), by, micros(now)); err != nil {
 			return nil, err
 		}
-		audits = append(audits, audit.String)
 	}
 	return audits, nil
 }

@@ -16,6 +16,7 @@ type Store interface {
 	AuditStore
 	BatchStore
 	CampaignStore
+	FindingStore
 	DocumentStore
 	SearchStore
 	FlagStore
@@ -60,6 +61,14 @@ type BatchStore interface {
 type CampaignStore interface {
 	CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.NewCampaign) (cpaudit.Campaign, error)
 	Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Campaign, error)
+}
+
+// FindingStore is what findings and the consultancy evaluation need
+// (findings.go).
+type FindingStore interface {
+	CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error)
+	Findings(ctx context.Context, a cpaudit.Actor, f cpaudit.FindingFilter) ([]cpaudit.Finding, int, error)
+	ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, year int) (cpaudit.Evaluation, error)
 }
 
 // DocumentStore is what documents, their versions, bytes, log and text

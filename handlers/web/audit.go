@@ -113,12 +113,48 @@ func (s *Handler) renderAudit(w http.ResponseWriter, r *http.Request, status int
 		}
 		data["Consultancies"] = opts
 	}
+	if data["Findings"], data["FindingsTotal"], err = s.auditFindings(r, au.ID, titles); err != nil {
+		return err
+	}
 	if d, err := s.store.Letter(r.Context(), a, au.ID); err == nil {
 		data["Letter"] = d
 	} else if !cpaudit.IsKind(err, cpaudit.KindNotFound) {
 		return err
 	}
 	return s.render(w, r, status, "audit", data)
+}
+
+// webFinding is a finding as the audit page lists it, its words in the
+// page's language.
+type webFinding struct {
+	cpaudit.Finding
+	CategoryLabel, SeverityLabel, StateLabel string
+	Veto                                     bool
+	Docs                                     []flagDoc
+}
+
+// auditFindings lists the audit's findings, newest first (the newest 200,
+// and how many there are).
+func (s *Handler) auditFindings(r *http.Request, auditID string, titles map[string]string) ([]webFinding, int, error) {
+	T := translator(webOf(r).Lang)
+	found, total, err := s.store.Findings(r.Context(), httpx.ActorOf(r), cpaudit.FindingFilter{AuditID: auditID, Limit: 200})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]webFinding, len(found))
+	for i, f := range found {
+		out[i] = webFinding{Finding: f, CategoryLabel: T("finding.category." + string(f.Category)),
+			SeverityLabel: T("finding.severity." + string(f.Severity)), StateLabel: T("finding.state." + string(f.State)),
+			Veto: f.Category.Veto()}
+		for _, id := range f.DocumentIDs {
+			title := titles[id]
+			if title == "" {
+				title = id // a document beyond the page's list, or deleted since
+			}
+			out[i].Docs = append(out[i].Docs, flagDoc{ID: id, Title: title})
+		}
+	}
+	return out, total, nil
 }
 
 // stepSubmit submits, returns or accepts a step from the audit page; a

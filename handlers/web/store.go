@@ -41,6 +41,7 @@ type AuditStore interface {
 	Letter(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
 	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+	Findings(ctx context.Context, a cpaudit.Actor, f cpaudit.FindingFilter) ([]cpaudit.Finding, int, error)
 }
 
 // BatchStore is what the batch pages need (batches.go).

@@ -1,0 +1,224 @@
+package cpaudit
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Findings (问题) are the problems a regulator, an expert or an admin
+// records against an audit — at assessment, acceptance, a spot check, or
+// by confirming a flag — and the consultancy evaluation built on them.
+//
+// A finding's life is a small state machine:
+//
+//	open      recorded; the audit's parties are to rectify it (by
+//	          rectification_due when one is set)
+//	answered  the consultancy or enterprise answered with its rectification;
+//	          the regulator is to verify it (sent back: open again)
+//	closed    verified, or closed by the regulator; final
+//
+// Only creation (open) exists so far; answering and closing come with the
+// rectification orders.
+
+// FindingCategory says what kind of problem a finding is.
+type FindingCategory string
+
+const (
+	CategoryFalsifiedData    FindingCategory = "falsified_data"    // 数据弄虚作假
+	CategoryFakeReport       FindingCategory = "fake_report"       // 虚假报告
+	CategoryUntrueEvidence   FindingCategory = "untrue_evidence"   // 佐证材料不属实
+	CategoryLawBreach        FindingCategory = "law_breach"        // 违反法律法规
+	CategoryMissingContent   FindingCategory = "missing_content"   // 内容缺失
+	CategoryWrongCalculation FindingCategory = "wrong_calculation" // 计算错误
+	CategoryOther            FindingCategory = "other"             // 其他
+)
+
+// FindingCategories lists the categories in the order forms show them.
+var FindingCategories = []FindingCategory{CategoryFalsifiedData, CategoryFakeReport, CategoryUntrueEvidence,
+	CategoryLawBreach, CategoryMissingContent, CategoryWrongCalculation, CategoryOther}
+
+// Veto reports whether a finding of this category is a one-vote veto
+// (一票否决) of its consultancy's evaluation: falsified data, a fake report,
+// untrue evidence or a breach of the law.
+func (c FindingCategory) Veto() bool {
+	switch c {
+	case CategoryFalsifiedData, CategoryFakeReport, CategoryUntrueEvidence, CategoryLawBreach:
+		return true
+	}
+	return false
+}
+
+// FindingSeverity is minor or major; it weighs in the evaluation's score.
+type FindingSeverity string
+
+const (
+	SeverityMinor FindingSeverity = "minor" // 一般
+	SeverityMajor FindingSeverity = "major" // 严重
+)
+
+// FindingState is where a finding is in its rectification (see above).
+type FindingState string
+
+const (
+	FindingOpen     FindingState = "open"
+	FindingAnswered FindingState = "answered"
+	FindingClosed   FindingState = "closed"
+)
+
+// FindingStates lists the states in their order.
+var FindingStates = []FindingState{FindingOpen, FindingAnswered, FindingClosed}
+
+// Bounds of a finding.
+const (
+	MaxFindingDescription = 4000 // characters
+	MaxFindingDocuments   = 100
+)
+
+// NewFinding is what recording a finding takes: the contract's
+// {"audit_id","category","severity","description","document_ids","rectification_due"}.
+type NewFinding struct {
+	AuditID          string          `json:"audit_id"`
+	Category         FindingCategory `json:"category"`
+	Severity         FindingSeverity `json:"severity"`
+	Description      string          `json:"description"`
+	DocumentIDs      []string        `json:"document_ids"`
+	RectificationDue string          `json:"rectification_due"` // YYYY-MM-DD, optional
+}
+
+// Validate checks and normalises a new finding; today is the current
+// calendar day in China (YYYY-MM-DD), before which no rectification may be
+// due. KindUnprocessable with a code for each fault; an audit id missing
+// is field_required.
+func (nf *NewFinding) Validate(today string) error {
+	nf.AuditID = strings.TrimSpace(nf.AuditID)
+	if nf.AuditID == "" {
+		return Refuse(KindUnprocessable, CodeFieldRequired, "audit_id is required").With("field", "audit_id")
+	}
+	if !slices.Contains(FindingCategories, nf.Category) {
+		return Refuse(KindUnprocessable, CodeFindingCategoryUnknown, "category %q: use falsified_data, fake_report, untrue_evidence, law_breach, missing_content, wrong_calculation or other", nf.Category).With("value", string(nf.Category))
+	}
+	if nf.Severity != SeverityMinor && nf.Severity != SeverityMajor {
+		return Refuse(KindUnprocessable, CodeFindingSeverityUnknown, "severity %q: use minor or major", nf.Severity).With("value", string(nf.Severity))
+	}
+	nf.Description = strings.TrimSpace(nf.Description)
+	if nf.Description == "" {
+		return Refuse(KindUnprocessable, CodeFieldRequired, "description is required: what the problem is").With("field", "description")
+	}
+	if !utf8.ValidString(nf.Description) || utf8.RuneCountInString(nf.Description) > MaxFindingDescription {
+		return Refuse(KindUnprocessable, CodeTextTooLong, "description must be valid text of at most %d characters", MaxFindingDescription).
+			With("field", "description").With("max", strconv.Itoa(MaxFindingDescription))
+	}
+	if len(nf.DocumentIDs) > MaxFindingDocuments {
+		return Refuse(KindUnprocessable, CodeDocumentIDsTooMany, "at most %d documents", MaxFindingDocuments).With("max", strconv.Itoa(MaxFindingDocuments))
+	}
+	ids := make([]string, 0, len(nf.DocumentIDs))
+	for _, id := range nf.DocumentIDs {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	nf.DocumentIDs = ids
+	if nf.RectificationDue != "" {
+		d, err := time.Parse(time.DateOnly, nf.RectificationDue)
+		if err != nil || d.Format(time.DateOnly) != nf.RectificationDue {
+			return Refuse(KindUnprocessable, CodeDateInvalid, "rectification_due %q is not a date of the form YYYY-MM-DD", nf.RectificationDue).
+				With("field", "rectification_due").With("value", nf.RectificationDue)
+		}
+		if nf.RectificationDue < today {
+			return Refuse(KindUnprocessable, CodeFindingDueInPast, "rectification_due %s is before today (%s)", nf.RectificationDue, today).
+				With("value", nf.RectificationDue)
+		}
+	}
+	return nil
+}
+
+// Finding is a problem recorded against an audit, and so against its
+// consultancy.
+type Finding struct {
+	ID               string          `json:"id"`
+	AuditID          string          `json:"audit_id"`
+	ConsultancyID    string          `json:"consultancy_id,omitempty"` // "" for a self-audit
+	Category         FindingCategory `json:"category"`
+	Severity         FindingSeverity `json:"severity"`
+	State            FindingState    `json:"state"`
+	Description      string          `json:"description"`
+	DocumentIDs      []string        `json:"document_ids"`
+	RectificationDue string          `json:"rectification_due,omitempty"`
+	FlagID           string          `json:"flag_id,omitempty"`   // the confirmed flag it came from, if any
+	FlagKind         string          `json:"flag_kind,omitempty"` // that flag's kind
+	CreatedBy        string          `json:"created_by"`
+	CreatedAt        time.Time       `json:"created_at"`
+}
+
+// FindingFilter narrows a list of findings; every field is optional.
+type FindingFilter struct {
+	AuditID       string
+	ConsultancyID string
+	State         FindingState
+	Limit, Offset int
+}
+
+// ParseFindingState reads a state filter: "" (any) or one of the states;
+// KindInvalid otherwise.
+func ParseFindingState(s string) (FindingState, error) {
+	st := FindingState(s)
+	if s == "" || slices.Contains(FindingStates, st) {
+		return st, nil
+	}
+	return "", Refuse(KindInvalid, CodeFindingStateUnknown, "state %q: use open, answered or closed", s).With("value", s)
+}
+
+// Score weights: an evaluation starts at EvaluationFullScore and loses
+// these points per finding, down to 0.
+const (
+	EvaluationFullScore = 100
+	PenaltyMinor        = 5
+	PenaltyMajor        = 20
+)
+
+// Evaluation is a consultancy's record for a year: the score its findings
+// leave, and whether a finding vetoes it whatever the score (一票否决).
+type Evaluation struct {
+	ConsultancyID  string   `json:"consultancy_id"`
+	Year           int      `json:"year"`
+	Score          int      `json:"score"`
+	Vetoed         bool     `json:"vetoed"`
+	VetoFindingIDs []string `json:"veto_finding_ids"`
+	Findings       int      `json:"findings"` // findings counted
+	Major          int      `json:"major"`
+	Minor          int      `json:"minor"`
+}
+
+// Evaluate rates a consultancy for a year from the findings on its audits
+// created that year (the caller chooses them): 100 less 5 a minor finding
+// and 20 a major one, never below 0; any finding of a veto category sets
+// Vetoed and is named in VetoFindingIDs, in the order given. A finding
+// counts whatever its state: a rectified problem was still a problem.
+func Evaluate(consultancyID string, year int, findings []Finding) Evaluation {
+	ev := Evaluation{ConsultancyID: consultancyID, Year: year, Score: EvaluationFullScore, VetoFindingIDs: []string{}}
+	for _, f := range findings {
+		ev.Findings++
+		switch f.Severity {
+		case SeverityMajor:
+			ev.Major++
+			ev.Score -= PenaltyMajor
+		default:
+			ev.Minor++
+			ev.Score -= PenaltyMinor
+		}
+		if f.Category.Veto() {
+			ev.Vetoed = true
+			ev.VetoFindingIDs = append(ev.VetoFindingIDs, f.ID)
+		}
+	}
+	ev.Score = max(ev.Score, 0)
+	return ev
+}
+
+// YearIn is the span of a calendar year in loc: [start, end).
+func YearIn(year int, loc *time.Location) (time.Time, time.Time) {
+	return time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
+}

@@ -1,0 +1,62 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/handlers/httpx"
+)
+
+// apiCreateFinding records a finding against an audit: the contract's
+// {"audit_id","category","severity","description","document_ids","rectification_due"},
+// answered 201 with the finding, state open.
+func (s *Handler) apiCreateFinding(w http.ResponseWriter, r *http.Request) error {
+	var in cpaudit.NewFinding
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	f, err := s.store.CreateFinding(r.Context(), httpx.ActorOf(r), in)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusCreated, f)
+	return nil
+}
+
+// apiFindings lists the findings on audits the caller may read, newest
+// first, optionally of one audit, consultancy or state.
+func (s *Handler) apiFindings(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	state, err := cpaudit.ParseFindingState(q.Get("state"))
+	if err != nil {
+		return err
+	}
+	f := cpaudit.FindingFilter{AuditID: q.Get("audit_id"), ConsultancyID: q.Get("consultancy_id"), State: state}
+	if f.Limit, err = httpx.IntParam(q, "limit", 100, 1, 1000); err != nil {
+		return err
+	}
+	if f.Offset, err = httpx.IntParam(q, "offset", 0, 0, 1_000_000); err != nil {
+		return err
+	}
+	findings, total, err := s.store.Findings(r.Context(), httpx.ActorOf(r), f)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"total": total, "findings": findings})
+	return nil
+}
+
+// apiEvaluation rates a consultancy for a year (default: this year in
+// China time).
+func (s *Handler) apiEvaluation(w http.ResponseWriter, r *http.Request) error {
+	year, err := httpx.IntParam(r.URL.Query(), "year", 0, 2000, 2100) // 0: the store's this year
+	if err != nil {
+		return err
+	}
+	ev, err := s.store.ConsultancyEvaluation(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), year)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, ev)
+	return nil
+}

@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/cpaudit/cpaudit"
+)
+
+// Findings (cpaudit.Finding) and the consultancy evaluation. A finding is
+// read by whoever may read its audit (auditVisible), recorded by an admin,
+// an expert or a regulator whose reach holds the audit, and counted
+// against the consultancy that ran the audit when it was recorded
+// (findings.consultancy_id, copied in).
+
+// mayRaiseFindings: admins, regulators and experts record findings; the
+// audit's reach is checked before, so a refusal tells nothing of an audit
+// the caller cannot see.
+func mayRaiseFindings(a cpaudit.Actor) error {
+	switch a.Role {
+	case cpaudit.RoleAdmin, cpaudit.RoleRegulator, cpaudit.RoleExpert:
+		return nil
+	}
+	return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingNotAllowed, "only an admin, a regulator or an expert may record a finding; a %s may not", a.Role)
+}
+
+// CreateFinding records a finding against an audit the actor may see,
+// state open, with its audit log entry in the same transaction.
+// KindUnprocessable for a bad category, severity, description or date, a
+// due date before today (China time) or a document that is not one of
+// the audit's; KindNotFound for an audit outside the actor's reach;
+// KindConflict for a role that may not record findings.
+func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error) {
+	const op = "storage.CreateFinding"
+	now := s.clock()
+	if err := nf.Validate(cpaudit.DateIn(now, cpaudit.ChinaLocation())); err != nil {
+		return cpaudit.Finding{}, err
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Finding{}, err
+	}
+	f := cpaudit.Finding{ID: cpaudit.NewID("n", now), AuditID: nf.AuditID, Category: nf.Category, Severity: nf.Severity,
+		State: cpaudit.FindingOpen, Description: nf.Description, DocumentIDs: nf.DocumentIDs,
+		RectificationDue: nf.RectificationDue, CreatedBy: a.Email, CreatedAt: now}
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		var cons sql.NullString
+		args := append([]any{nf.AuditID}, auditVisibleArgs(a)...)
+		err := tx.QueryRowContext(ctx, `SELECT au.consultancy_id FROM audits au WHERE au.id = ? AND `+auditVisible, args...).Scan(&cons)
+		if err == sql.ErrNoRows {
+			return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchAudit, "no such audit")
+		}
+		if err != nil {
+			return err
+		}
+		if err := mayRaiseFindings(a); err != nil {
+			return err
+		}
+		f.ConsultancyID = cons.String
+		if err := documentsOfAudit(ctx, tx, nf.AuditID, nf.DocumentIDs); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason,
+			category, severity, state, document_ids, rectification_due, created_by, created_at)
+			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, f.AuditID, cons, f.Description, string(f.Category), string(f.Severity), string(f.State),
+			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now)); err != nil {
+			return err
+		}
+		return s.appendLog(ctx, tx, a, "finding.create", "finding", f.ID, map[string]any{
+			"audit_id": f.AuditID, "consultancy_id": f.ConsultancyID, "category": f.Category, "severity": f.Severity,
+			"description": f.Description, "document_ids": f.DocumentIDs, "rectification_due": f.RectificationDue})
+	})
+	if err != nil {
+		return cpaudit.Finding{}, dbError(op, err, "", "")
+	}
+	return f, nil
+}
+
+// documentsOfAudit makes sure every id names a live document of the audit.
+func documentsOfAudit(ctx context.Context, tx *sql.Tx, auditID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := idsIn(ids)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM documents WHERE id IN `+in+` AND audit_id = ? AND deleted_at IS NULL`,
+		append(args, auditID)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	found := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		found[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !found[id] {
+			return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeDocumentNotOfAudit, "document %q is not a document of audit %s", id, auditID).With("value", id)
+		}
+	}
+	return nil
+}
+
+const findingColumns = `f.id, f.audit_id, f.consultancy_id, f.category, f.severity, f.state, f.reason, f.document_ids,
+	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at`
+
+func scanFinding(row rowScanner) (cpaudit.Finding, error) {
+	var f cpaudit.Finding
+	var cons sql.NullString
+	var category, severity, state, docs string
+	var created int64
+	if err := row.Scan(&f.ID, &f.AuditID, &cons, &category, &severity, &state, &f.Description, &docs,
+		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created); err != nil {
+		return cpaudit.Finding{}, err
+	}
+	f.ConsultancyID, f.CreatedAt = cons.String, fromMicros(created)
+	f.Category, f.Severity, f.State = cpaudit.FindingCategory(category), cpaudit.FindingSeverity(severity), cpaudit.FindingState(state)
+	if err := json.Unmarshal([]byte(docs), &f.DocumentIDs); err != nil {
+		return cpaudit.Finding{}, err
+	}
+	if f.DocumentIDs == nil {
+		f.DocumentIDs = []string{}
+	}
+	return f, nil
+}
+
+// Findings lists the findings on audits the actor may read, newest first,
+// and how many match in all. KindNotFound when the filter names an audit
+// outside the actor's reach; KindInvalid for an unknown state.
+func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.FindingFilter) ([]cpaudit.Finding, int, error) {
+	const op = "storage.Findings"
+	if _, err := cpaudit.ParseFindingState(string(ff.State)); err != nil {
+		return nil, 0, err
+	}
+	if ff.Limit <= 0 || ff.Limit > 1000 {
+		ff.Limit = 100
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := ` WHERE ` + auditVisible
+	args := auditVisibleArgs(a)
+	if ff.AuditID != "" {
+		if err := auditIsVisible(ctx, db, a, ff.AuditID); err != nil {
+			return nil, 0, dbError(op, err, "", "")
+		}
+		where += ` AND f.audit_id = ?`
+		args = append(args, ff.AuditID)
+	}
+	if ff.ConsultancyID != "" {
+		where += ` AND f.consultancy_id = ?`
+		args = append(args, ff.ConsultancyID)
+	}
+	if ff.State != "" {
+		where += ` AND f.state = ?`
+		args = append(args, string(ff.State))
+	}
+	const from = ` FROM findings f JOIN audits au ON au.id = f.audit_id`
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&total); err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+findingColumns+from+where+` ORDER BY f.created_at DESC, f.id DESC LIMIT ? OFFSET ?`,
+		append(args, ff.Limit, max(ff.Offset, 0))...)
+	if err != nil {
+		return nil, 0, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	out := []cpaudit.Finding{}
+	for rows.Next() {
+		f, err := scanFinding(rows)
+		if err != nil {
+			return nil, 0, dbError(op, err, "", "")
+		}
+		out = append(out, f)
+	}
+	return out, total, dbError(op, rows.Err(), "", "")
+}
+
+// mayReadEvaluation: admins and regulators read any consultancy's
+// evaluation, a consultant its own firm's; anyone else reads none.
+func mayReadEvaluation(a cpaudit.Actor, consultancyID string) bool {
+	switch a.Role {
+	case cpaudit.RoleAdmin, cpaudit.RoleRegulator:
+		return true
+	case cpaudit.RoleConsultant:
+		return a.OrgID != "" && a.OrgID == consultancyID
+	}
+	return false
+}
+
+// ConsultancyEvaluation rates a consultancy for a calendar year (China
+// time; 0 is the current year) from every finding on its audits created that year, whatever the
+// caller's region: the rating is the firm's, across the tenant
+// (cpaudit.Evaluate). KindNotFound for an unknown consultancy or one the
+// actor may not rate (mayReadEvaluation).
+func (s *Store) ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, year int) (cpaudit.Evaluation, error) {
+	const op = "storage.ConsultancyEvaluation"
+	if !mayReadEvaluation(a, consultancyID) {
+		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Evaluation{}, err
+	}
+	o, err := s.organisation(ctx, db, consultancyID)
+	if err != nil {
+		return cpaudit.Evaluation{}, dbError(op, err, "no such consultancy", "")
+	}
+	if o.Kind != cpaudit.OrgConsultancy {
+		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
+	}
+	if year == 0 {
+		year = s.clock().In(cpaudit.ChinaLocation()).Year()
+	}
+	start, end := cpaudit.YearIn(year, cpaudit.ChinaLocation())
+	findings, err := consultancyFindings(ctx, db, consultancyID, start, end)
+	if err != nil {
+		return cpaudit.Evaluation{}, dbError(op, err, "", "")
+	}
+	return cpaudit.Evaluate(consultancyID, year, findings), nil
+}
+
+// consultancyFindings lists the findings counted against a consultancy
+// created in [start, end), oldest first.
+func consultancyFindings(ctx context.Context, db *sqlDB, consultancyID string, start, end time.Time) ([]cpaudit.Finding, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings f
+		WHERE f.consultancy_id = ? AND f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at, f.id`,
+		consultancyID, micros(start), micros(end))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cpaudit.Finding
+	for rows.Next() {
+		f, err := scanFinding(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
