@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -26,24 +28,42 @@ func (e *testEnv) similar(token, id, query string) (int, similarList, []byte) {
 	return status, l, body
 }
 
+// similarWorld is a report, its near-copy by another enterprise, its own
+// enterprise's second upload of it and an unrelated report, analysed.
+type similarWorld struct {
+	world                       *world
+	other, third                string // the other enterprises' users
+	orig, dup, again, unrelated string
+}
+
+func newSimilarWorld(t *testing.T) similarWorld {
+	w := newWorld(t)
+	e := w.e
+	sw := similarWorld{world: w}
+	var otherAudit, thirdAudit string
+	sw.other, otherAudit = w.enterpriseOf(1, "唐山钢铁有限公司")
+	sw.third, thirdAudit = w.enterpriseOf(2, "邯郸印染有限公司")
+	inAudit := [][2]string{{"kind", "report"}, {"audit_id", w.auditID}}
+	a1, a2 := prose(1, pools[0], 3000), prose(2, pools[0], 3000)
+	sw.orig = e.uploadText(w.consultant, inAudit, "石家庄审核报告.txt", []byte(a1+a2))
+	// Another enterprise copied the first half; the same enterprise
+	// uploaded the whole report again with a new ending.
+	sw.dup = e.uploadText(sw.other, [][2]string{{"kind", "report"}, {"audit_id", otherAudit}}, "唐山审核报告.txt", []byte(prose(3, pools[1], 2000)+a1))
+	sw.again = e.uploadText(w.consultant, inAudit, "石家庄审核报告终稿.txt", []byte(a1+a2+prose(4, pools[0], 600)))
+	sw.unrelated = e.uploadText(sw.third, [][2]string{{"kind", "report"}, {"audit_id", thirdAudit}}, "邯郸报告.txt", []byte(prose(5, pools[2], 5000)))
+	e.process()
+	return sw
+}
+
 // TestSimilarDocumentsAPI: a report's near-copy by another enterprise and
 // its own enterprise's second upload are listed, most similar first, an
 // unrelated report is not; each caller sees only what it may read, a
 // document it may not read is 404, and a bad limit is 400 with its code.
 func TestSimilarDocumentsAPI(t *testing.T) {
-	w := newWorld(t)
-	e := w.e
-	other, otherAudit := w.enterpriseOf(1, "唐山钢铁有限公司")
-	third, thirdAudit := w.enterpriseOf(2, "邯郸印染有限公司")
-	inAudit := [][2]string{{"kind", "report"}, {"audit_id", w.auditID}}
-	a1, a2 := prose(1, pools[0], 3000), prose(2, pools[0], 3000)
-	orig := e.uploadText(w.consultant, inAudit, "审核报告.txt", []byte(a1+a2))
-	// Another enterprise copied the first half; the same enterprise
-	// uploaded the whole report again with a new ending.
-	dup := e.uploadText(other, [][2]string{{"kind", "report"}, {"audit_id", otherAudit}}, "审核报告.txt", []byte(prose(3, pools[1], 2000)+a1))
-	again := e.uploadText(w.consultant, inAudit, "审核报告终稿.txt", []byte(a1+a2+prose(4, pools[0], 600)))
-	unrelated := e.uploadText(third, [][2]string{{"kind", "report"}, {"audit_id", thirdAudit}}, "报告.txt", []byte(prose(5, pools[2], 5000)))
-	e.process()
+	sw := newSimilarWorld(t)
+	w, e := sw.world, sw.world.e
+	other, third := sw.other, sw.third
+	orig, dup, again, unrelated := sw.orig, sw.dup, sw.again, sw.unrelated
 
 	ids := func(l similarList) []string {
 		var out []string
@@ -116,4 +136,63 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestSimilarDocumentsPage: the document page lists the similar documents
+// the user may read under 相似文档, by title with a link and a percentage,
+// never by a bare id; a document with none says so.
+func TestSimilarDocumentsPage(t *testing.T) {
+	sw := newSimilarWorld(t)
+	e := sw.world.e
+	section := func(body string) string {
+		t.Helper()
+		i := strings.Index(body, `<section class="card" id="similar">`)
+		if i < 0 {
+			t.Fatalf("no similar section in the page")
+		}
+		j := strings.Index(body[i:], "</section>")
+		return body[i : i+j]
+	}
+	linked := func(sec, id, title string) bool {
+		return strings.Contains(sec, `<a href="/documents/`+id+`">`+title+`</a>`)
+	}
+	// Outside href attributes, no document id shows.
+	noBareIDs := func(sec string, ids ...string) {
+		t.Helper()
+		for _, id := range ids {
+			if strings.Count(sec, id) != strings.Count(sec, `href="/documents/`+id+`"`) {
+				t.Errorf("the similar section shows the id %s: %s", id, sec)
+			}
+		}
+	}
+
+	b := e.browser()
+	b.mustLogin("hebei", "admin@hebei.gov.cn")
+	sec := section(b.page("/documents/" + sw.orig))
+	if !strings.Contains(sec, "相似文档") || !strings.Contains(sec, "相似度") {
+		t.Errorf("section not in Chinese: %s", sec)
+	}
+	if !linked(sec, sw.again, "石家庄审核报告终稿.txt") || !linked(sec, sw.dup, "唐山审核报告.txt") || strings.Contains(sec, "邯郸") {
+		t.Errorf("admin's similar documents: %s", sec)
+	}
+	if strings.Index(sec, "终稿") > strings.Index(sec, "唐山") {
+		t.Errorf("not most similar first: %s", sec)
+	}
+	if !strings.Contains(sec, "唐山审核报告.txt</a> <span class=\"badge\">同行业</span>") {
+		t.Errorf("the copy's enterprise is of the same industry (C2710): %s", sec)
+	}
+	if !regexp.MustCompile(`\d+\.\d%`).MatchString(sec) {
+		t.Errorf("no percentage: %s", sec)
+	}
+	noBareIDs(sec, sw.again, sw.dup, sw.orig)
+	if sec := section(b.page("/documents/" + sw.unrelated)); !strings.Contains(sec, "暂无相似文档") {
+		t.Errorf("unrelated report: %s", sec)
+	}
+
+	c := e.browser()
+	c.mustLogin("hebei", "zhang@lvyuan.cn")
+	sec = section(c.page("/documents/" + sw.orig))
+	if !linked(sec, sw.again, "石家庄审核报告终稿.txt") || strings.Contains(sec, sw.dup) || strings.Contains(sec, "唐山") {
+		t.Errorf("consultant's similar documents: %s", sec)
+	}
 }

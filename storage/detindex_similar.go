@@ -22,6 +22,26 @@ import (
 // documents.
 const similarMinShared = 3
 
+// similarQuery lists the documents sharing fingerprints with the analysed
+// document ?1 (its key), at least ?2 of them, scored against its ?3
+// prints, ?4 its industry; then the visibility arguments and the limit.
+const similarQuery = `WITH shared AS MATERIALIZED (
+			SELECT o.doc AS doc, count(*) AS n
+			FROM shared_hashes m CROSS JOIN shared_hashes o
+			WHERE m.doc = ?1 AND o.hash = m.hash AND o.doc <> m.doc
+				AND NOT EXISTS (SELECT 1 FROM boilerplate b WHERE b.hash = m.hash)
+			GROUP BY o.doc HAVING count(*) >= ?2)
+		SELECT d.id, d.title, round(CAST(s.n AS REAL) / max(?3 + an.prints - s.n, s.n), 4) AS score,
+			(?4 <> '' AND coalesce(e.industry, '') = ?4) AS same
+		FROM shared s
+		JOIN analysed_docs an ON an.doc = s.doc
+		JOIN documents d ON d.id = an.document_id
+		LEFT JOIN analysis_enterprises ae ON ae.ent = an.ent
+		LEFT JOIN organisations e ON e.id = ae.enterprise_id
+		WHERE ` + docVisible + `
+		ORDER BY score DESC, same DESC, d.created_at DESC, d.id
+		LIMIT ?`
+
 // SimilarDocuments returns up to limit documents the actor may read whose
 // analysed text shares fingerprints with the document id's, most similar
 // first. KindNotFound if the document does not exist, is deleted or the
@@ -69,22 +89,7 @@ func (s *Store) SimilarDocuments(ctx context.Context, a cpaudit.Actor, id string
 	args := []any{doc, similarMinShared, prints, industry}
 	args = append(args, docVisibleArgs(a)...)
 	args = append(args, limit)
-	err = scanRows(ctx, db, `WITH shared AS MATERIALIZED (
-			SELECT o.doc AS doc, count(*) AS n
-			FROM shared_hashes m CROSS JOIN shared_hashes o
-			WHERE m.doc = ?1 AND o.hash = m.hash AND o.doc <> m.doc
-				AND NOT EXISTS (SELECT 1 FROM boilerplate b WHERE b.hash = m.hash)
-			GROUP BY o.doc HAVING count(*) >= ?2)
-		SELECT d.id, d.title, round(CAST(s.n AS REAL) / max(?3 + an.prints - s.n, s.n), 4) AS score,
-			(?4 <> '' AND coalesce(e.industry, '') = ?4) AS same
-		FROM shared s
-		JOIN analysed_docs an ON an.doc = s.doc
-		JOIN documents d ON d.id = an.document_id
-		LEFT JOIN analysis_enterprises ae ON ae.ent = an.ent
-		LEFT JOIN organisations e ON e.id = ae.enterprise_id
-		WHERE `+docVisible+`
-		ORDER BY score DESC, same DESC, d.created_at DESC, d.id
-		LIMIT ?`, args, func(rows *sql.Rows) error {
+	err = scanRows(ctx, db, similarQuery, args, func(rows *sql.Rows) error {
 		var sd cpaudit.SimilarDocument
 		if err := rows.Scan(&sd.DocumentID, &sd.Title, &sd.Similarity, &sd.SameIndustry); err != nil {
 			return err

@@ -151,3 +151,36 @@ func TestSimilarDocuments(t *testing.T) {
 		t.Errorf("after report 1 changed: %q", got)
 	}
 }
+
+// TestSimilarQueryIsIndexed: the similar-documents query seeks the shared
+// hashes by document and by hash and never scans a table (its cost must
+// not grow with the tenant; TestSimilarDocumentsScale measures it).
+func TestSimilarQueryIsIndexed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, newTestStore(t, nil), "hebei")
+	args := append([]any{int64(1), similarMinShared, int64(11000), "C2610"}, docVisibleArgs(f.consultant)...)
+	rows, err := f.db(t).QueryContext(ctx, `EXPLAIN QUERY PLAN `+similarQuery, append(args, 10)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail + "\n")
+	}
+	p := plan.String()
+	t.Logf("plan:\n%s", p)
+	for _, bad := range []string{"SCAN m", "SCAN o", "SCAN shared_hashes", "SCAN an", "SCAN analysed_docs", "SCAN b", "SCAN boilerplate"} {
+		if strings.Contains(p, bad+"\n") || strings.Contains(p, bad+" ") {
+			t.Errorf("plan has %q:\n%s", bad, p)
+		}
+	}
+	if !strings.Contains(p, "shared_hashes_hash") {
+		t.Errorf("the other documents are not found through the hash index:\n%s", p)
+	}
+}
