@@ -283,3 +283,20 @@ type NameFinding struct {
 	Total    int              `json:"total"`
 	Mentions []ForeignMention `json:"mentions"`
 }
+
+// SimilarDocument is a document whose text shares fingerprints with
+// another's (GET /api/v1/documents/{id}/similar): Similarity is the share
+// of the two texts' fingerprints they have in common, boilerplate left out
+// of the shared ones, from 0 to 1 (storage.SimilarDocuments says how).
+type SimilarDocument struct {
+	DocumentID   string  `json:"document_id"`
+	Similarity   float64 `json:"similarity"`
+	Title        string  `json:"-"` // for pages, which never show ids
+	SameIndustry bool    `json:"-"` // its enterprise's industry is the document's
+}
+
+// Limits of a similar-documents list.
+const (
+	SimilarDefault = 10
+	SimilarMax     = 50
+)

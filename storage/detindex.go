@@ -20,7 +20,9 @@ package storage
 //     guideline or in many enterprises' documents are marked boilerplate
 //     and never seed a passage; the prints each document was found to
 //     share are kept (shared_hashes, migration 017) so a re-analysis of
-//     the same text starts from them.
+//     the same text starts from them; indexed by hash too (migration
+//     027), they answer "which documents are most like this one"
+//     (detindex_similar.go).
 //   - Image hashes (detindex_image_bands.go, migrations 013, 016, 018;
 //     tables image_hashes, image_bands): each 64-bit pHash and dHash cut
 //     into four 16-bit bands under an indexed key. By the pigeonhole

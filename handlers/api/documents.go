@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/cpaudit/cpaudit"
+
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
@@ -68,5 +70,22 @@ func (s *Handler) apiDocumentText(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.WriteJSON(w, r, http.StatusOK, t)
+	return nil
+}
+
+// apiSimilarDocuments lists the documents whose texts share the most
+// fingerprints with this one's, among those the caller may read
+// (storage.SimilarDocuments says how they are scored); ?limit= 1 to 50,
+// 10 unless given.
+func (s *Handler) apiSimilarDocuments(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.IntParam(r.URL.Query(), "limit", cpaudit.SimilarDefault, 1, cpaudit.SimilarMax)
+	if err != nil {
+		return err
+	}
+	docs, err := s.store.SimilarDocuments(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), limit)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"documents": docs})
 	return nil
 }

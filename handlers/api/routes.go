@@ -69,6 +69,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/documents/{id}/versions", s.API(s.UploadVersion(s.store))).Methods("POST")
 	r.Handle("/documents/{id}/versions/{version}/content", s.API(s.ServeContent(s.store))).Methods("GET")
 	r.Handle("/documents/{id}/log", s.API(s.apiDocumentLog)).Methods("GET")
+	r.Handle("/documents/{id}/similar", s.API(s.apiSimilarDocuments)).Methods("GET")
 	r.Handle("/documents/{id}/text", s.API(s.apiDocumentText)).Methods("GET")
 	r.Handle("/documents/{id}/versions/{version}/text", s.API(s.apiDocumentText)).Methods("GET")
 	r.Handle("/search", s.API(s.apiSearch)).Methods("GET")

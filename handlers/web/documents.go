@@ -179,9 +179,30 @@ func (s *Handler) documentPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	similar, err := s.store.SimilarDocuments(r.Context(), a, d.ID, cpaudit.SimilarDefault)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "document", map[string]any{
 		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": httpx.HumanBytes(s.MaxUpload()),
+		"Similar": similarRows(similar),
 	})
+}
+
+// similarRow is a similar document as the document page lists it: its
+// title (linked), never its id, and its similarity as a percentage.
+type similarRow struct {
+	ID, Title, Percent string
+	SameIndustry       bool
+}
+
+func similarRows(docs []cpaudit.SimilarDocument) []similarRow {
+	rows := make([]similarRow, len(docs))
+	for i, d := range docs {
+		rows[i] = similarRow{ID: d.DocumentID, Title: d.Title, SameIndustry: d.SameIndustry,
+			Percent: strconv.FormatFloat(d.Similarity*100, 'f', 1, 64) + "%"}
+	}
+	return rows
 }
 
 // textPage shows the text extracted from a version, so people can see
