@@ -279,6 +279,16 @@ func TestExpertReviews(t *testing.T) {
 			t.Errorf("another's assignment read: %d", status)
 		}
 	}
+	var before struct {
+		Audits []struct {
+			Mean   *float64
+			Result string
+		}
+	}
+	if status := e.getJSON("/api/v1/campaigns/"+cid+"/reviews", rw.regulator, &before); status != 200 || len(before.Audits) != 1 ||
+		before.Audits[0].Mean != nil || before.Audits[0].Result != "pending" {
+		t.Errorf("results before any review: %d %+v", status, before)
+	}
 	var mine struct{ Assignments []assignmentJSON }
 	if status := e.getJSON("/api/v1/assignments", first, &mine); status != 200 || len(mine.Assignments) != 1 || mine.Assignments[0].ID != a1.ID {
 		t.Errorf("my assignments: %d %+v", status, mine)
