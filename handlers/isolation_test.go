@@ -290,7 +290,8 @@ func checkVictimIntact(t *testing.T, w *world, ids map[string]string) {
 		t.Errorf("flags after the intrusions: %+v", fl)
 	}
 	var as struct {
-		State, ExpertID string `json:"expert_id"`
+		State    string
+		ExpertID string `json:"expert_id"`
 	}
 	if status := w.e.getJSON("/api/v1/assignments/"+ids["assignment"], w.admin, &as); status != 200 || as.State != "assigned" || as.ExpertID != ids["expert"] {
 		t.Errorf("assignment after the intrusions: %d %+v", status, as)
