@@ -109,6 +109,25 @@ const (
 	CodeCampaignStratumUnknown   Code = "campaign_stratum_unknown" // value
 	CodeCampaignPopulationEmpty  Code = "campaign_population_empty"
 	CodeCampaignStrataExceedSize Code = "campaign_strata_exceed_size" // required, size
+	CodeExpertPoolNotAllowed     Code = "expert_pool_not_allowed"
+	CodeExpertListTooLong        Code = "expert_list_too_long"        // field, max
+	CodeExpertOrgUnknown         Code = "expert_organisation_unknown" // value
+	CodeAssignNotAllowed         Code = "assignment_not_allowed"
+	CodeAssignPerAuditRange      Code = "assignment_per_audit_range" // max
+	CodeAssignmentsDrawn         Code = "assignments_already_drawn"
+	CodeReviewersTooFew          Code = "reviewers_too_few" // audit_id, eligible, per_audit
+	CodeExpertNotInPool          Code = "expert_not_in_pool"
+	CodeExpertConflict           Code = "expert_conflict"         // audit_id
+	CodeExpertAlreadyAssigned    Code = "expert_already_assigned" // audit_id
+	CodeAssignmentNotActive      Code = "assignment_not_active"   // state
+	CodeReviewSubmitted          Code = "review_already_submitted"
+	CodeReviewItemUnknown        Code = "review_item_unknown"     // item
+	CodeReviewItemTwice          Code = "review_item_twice"       // item
+	CodeReviewItemMissing        Code = "review_item_missing"     // item
+	CodeReviewPointsRange        Code = "review_points_range"     // item, max
+	CodeReviewVetoUnknown        Code = "review_veto_unknown"     // item
+	CodeReviewCommentTooLong     Code = "review_comment_too_long" // max
+	CodeReviewsNotAllowed        Code = "campaign_reviews_not_allowed"
 	CodeBatchNotAllowed          Code = "batch_not_allowed"
 	CodeBatchNameRequired        Code = "batch_name_required"
 	CodeBatchNameInvalid         Code = "batch_name_invalid"
@@ -348,6 +367,25 @@ var Codes = []Code{
 	CodeCampaignStratumUnknown,
 	CodeCampaignPopulationEmpty,
 	CodeCampaignStrataExceedSize,
+	CodeExpertPoolNotAllowed,
+	CodeExpertListTooLong,
+	CodeExpertOrgUnknown,
+	CodeAssignNotAllowed,
+	CodeAssignPerAuditRange,
+	CodeAssignmentsDrawn,
+	CodeReviewersTooFew,
+	CodeExpertNotInPool,
+	CodeExpertConflict,
+	CodeExpertAlreadyAssigned,
+	CodeAssignmentNotActive,
+	CodeReviewSubmitted,
+	CodeReviewItemUnknown,
+	CodeReviewItemTwice,
+	CodeReviewItemMissing,
+	CodeReviewPointsRange,
+	CodeReviewVetoUnknown,
+	CodeReviewCommentTooLong,
+	CodeReviewsNotAllowed,
 	CodeBatchNotAllowed,
 	CodeBatchNameRequired,
 	CodeBatchNameInvalid,

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers"
 )
 
@@ -18,6 +20,7 @@ import (
 var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
 	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
+	"experts": "expert", "assignments": "assignment",
 }
 
 // otherVars fills the path variables that are not ids.
@@ -114,6 +117,22 @@ func victimThings(t *testing.T, w *world) map[string]string {
 		t.Fatalf("campaign: %d %s", status, body)
 	}
 	ids["campaign"] = campaign.ID
+	// An expert of the pool, drawn to review the campaign's audit.
+	tn, err := e.store.TenantBySlug(context.Background(), "hebei")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.user(cpaudit.SystemActor(tn.ID), "expert@hebei-pool.cn", cpaudit.RoleExpert, "")
+	expert, err := e.store.UserByEmail(context.Background(), tn.ID, "expert@hebei-pool.cn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids["expert"] = expert.ID
+	var drawn struct{ Assignments []struct{ ID string } }
+	if status, body := e.postJSON("/api/v1/campaigns/"+campaign.ID+"/assignments", w.admin, map[string]any{"per_audit": 1}, &drawn); status != 201 {
+		t.Fatalf("assignments: %d %s", status, body)
+	}
+	ids["assignment"] = drawn.Assignments[0].ID
 	// A finding with the veto, so the consultancy's evaluation has
 	// something to leak.
 	if status, body := e.postJSON("/api/v1/findings", w.regulator, map[string]any{"audit_id": w.auditID, "category": "fake_report",
@@ -173,6 +192,14 @@ func fillRoute(tmpl string, ids map[string]string) (string, string) {
 			continue
 		}
 		name, _, _ := strings.Cut(strings.Trim(s, "{}"), ":")
+		if kind, ok := strings.CutSuffix(name, "_id"); ok {
+			// {assignment_id}: a second id, named by its kind.
+			segs[i] = "x0nowhere"
+			if id, ok := ids[kind]; ok {
+				segs[i] = id
+			}
+			continue
+		}
 		if name != "id" {
 			v, ok := otherVars[name]
 			if !ok {
@@ -261,5 +288,12 @@ func checkVictimIntact(t *testing.T, w *world, ids map[string]string) {
 	fl := w.e.flags(w.regulator, "?kind=duplicate_file")
 	if len(fl.Flags) != 1 {
 		t.Errorf("flags after the intrusions: %+v", fl)
+	}
+	var as struct {
+		State    string
+		ExpertID string `json:"expert_id"`
+	}
+	if status := w.e.getJSON("/api/v1/assignments/"+ids["assignment"], w.admin, &as); status != 200 || as.State != "assigned" || as.ExpertID != ids["expert"] {
+		t.Errorf("assignment after the intrusions: %d %+v", status, as)
 	}
 }

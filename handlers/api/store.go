@@ -16,6 +16,7 @@ type Store interface {
 	AuditStore
 	BatchStore
 	CampaignStore
+	ReviewStore
 	FindingStore
 	DocumentStore
 	SearchStore
@@ -61,6 +62,19 @@ type BatchStore interface {
 type CampaignStore interface {
 	CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.NewCampaign) (cpaudit.Campaign, error)
 	Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Campaign, error)
+}
+
+// ReviewStore is what the expert pool, the reviewers of campaigns and
+// their reviews need (reviews.go).
+type ReviewStore interface {
+	ExpertPool(ctx context.Context, a cpaudit.Actor) ([]cpaudit.ExpertProfile, error)
+	SetExpertProfile(ctx context.Context, a cpaudit.Actor, userID string, p cpaudit.ExpertProfile) (cpaudit.ExpertProfile, error)
+	DrawAssignments(ctx context.Context, a cpaudit.Actor, campaignID string, n cpaudit.NewAssignments) (cpaudit.Assignments, error)
+	ReplaceAssignment(ctx context.Context, a cpaudit.Actor, campaignID, assignmentID, expertID, reason string) (cpaudit.Assignment, error)
+	MyAssignments(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Assignment, error)
+	Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Assignment, error)
+	SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr cpaudit.NewReview) (cpaudit.Review, error)
+	CampaignReviews(ctx context.Context, a cpaudit.Actor, campaignID string) (cpaudit.CampaignReviews, error)
 }
 
 // FindingStore is what findings and the consultancy evaluation need
