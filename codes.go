@@ -205,7 +205,7 @@ const (
 	CodeUserOrgNotAllowed    Code = "user_organisation_not_allowed"
 	CodeTenantSlugInvalid    Code = "tenant_slug_invalid"
 	CodeTenantTaken          Code = "tenant_taken"
-	CodeLibraryExists        Code = "library_exists" // slug
+	CodeLibraryExists        Code = "library_exists"         // slug
 	CodeNameControl          Code = "name_control_character" // field
 )
 
