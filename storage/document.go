@@ -350,10 +350,8 @@ func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, 
 		return cpaudit.DocumentVersion{}, nil, err
 	}
 	detail := map[string]any{"version": v.Number}
-	if h.slug != "" && a.TenantID != "" {
-		if own, _ := s.tenant(ctx, a.TenantID); own != h {
-			detail["library"] = h.slug // a library guideline: logged in the reader's tenant, not the library's
-		}
+	if own, _ := s.tenant(ctx, a.TenantID); own != h {
+		detail["library"] = h.slug // a library guideline: logged in the reader's tenant, not the library's
 	}
 	if err := s.appendLogNow(ctx, a, "document.download", "document", docID, detail); err != nil {
 		rc.Close()
