@@ -224,6 +224,7 @@ const (
 	CodeUserOrgNotAllowed    Code = "user_organisation_not_allowed"
 	CodeTenantSlugInvalid    Code = "tenant_slug_invalid"
 	CodeTenantTaken          Code = "tenant_taken"
+	CodeLibraryExists        Code = "library_exists"         // slug
 	CodeNameControl          Code = "name_control_character" // field
 )
 
@@ -466,6 +467,7 @@ var Codes = []Code{
 	CodeUserOrgNotAllowed,
 	CodeTenantSlugInvalid,
 	CodeTenantTaken,
+	CodeLibraryExists,
 	CodeNameControl,
 	CodeDocKindRequired,
 	CodeDocKindUnknown,

@@ -49,6 +49,18 @@ type SearchScope struct {
 	// has them now, without text; Absent when the actor may not read
 	// one. The index counts these by this, not by its entry.
 	Stale []SearchSource
+	// Library, when the installation has a guideline library and the
+	// caller is not in it, is what the caller also reads in the library's
+	// index: its guidelines. Nil otherwise.
+	Library *LibraryScope
+}
+
+// LibraryScope is the guideline library's part of a search: the library
+// tenant, whose index is searched for guidelines alone, and its Stale
+// documents as SearchScope has them, judged for a reader of guidelines.
+type LibraryScope struct {
+	TenantID string
+	Stale    []SearchSource
 }
 
 // SearchStatus says how much stored work has not reached the index or the

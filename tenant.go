@@ -17,6 +17,10 @@ type Tenant struct {
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// Library marks the installation's one guideline library: its
+	// guidelines are read, searched and counted as common text by every
+	// tenant, and it reads nothing of theirs.
+	Library bool `json:"library,omitempty"`
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)

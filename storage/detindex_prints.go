@@ -48,6 +48,12 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 	}
 	src := j.Source
 	prints = sortedPrints(prints)
+	// The guideline library's common text is common here too
+	// (library_prints.go).
+	libCommon, err := s.libraryCommon(ctx, j, prints)
+	if err != nil {
+		return nil, err
+	}
 	var out []cpaudit.SeedMatch
 	var run int64   // the document's own run
 	var merged bool // whether it was merged away at once
@@ -119,7 +125,7 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 		if _, err := tx.ExecContext(ctx, `UPDATE analysed_docs SET run = ?, prints = ? WHERE doc = ?`, run, len(prints), doc); err != nil {
 			return err
 		}
-		shared, err := sharedPrints(ctx, tx, prints, only, runs, byRun, all)
+		shared, err := sharedPrints(ctx, tx, prints, only, libCommon, runs, byRun, all)
 		if err != nil {
 			return err
 		}
@@ -148,6 +154,9 @@ func (s *Store) MatchFingerprints(ctx context.Context, j cpaudit.AnalysisJob, pr
 			b.add(p.Hash)
 		}
 		filters.put(run, b)
+	}
+	if err := s.libraryRecheck(ctx, j, prints); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -243,14 +252,16 @@ type sharedPrint struct {
 //
 // only, when not nil, holds the only hashes that may be shared (those of
 // shared_hashes: see sharedHashes); the others are not looked for.
-func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, only map[uint64]bool, runs []printRun, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
+// libCommon holds hashes that are common text although not boilerplate
+// here: the guideline library's (libraryCommon).
+func sharedPrints(ctx context.Context, tx *sql.Tx, prints []cpaudit.Fingerprint, only, libCommon map[uint64]bool, runs []printRun, filters map[int64]*bloom, all *bloom) ([]sharedPrint, error) {
 	type candidate struct {
 		run  int64
 		hash uint64
 	}
 	var maybe []uint64 // most prints are in no run
 	for i, p := range prints {
-		if only != nil && !only[p.Hash] {
+		if (only != nil && !only[p.Hash]) || libCommon[p.Hash] {
 			continue
 		}
 		if (i == 0 || prints[i-1].Hash != p.Hash) && all.mayHold(p.Hash) {

@@ -248,19 +248,22 @@ func (s *Store) document(ctx context.Context, db *sqlDB, a cpaudit.Actor, id str
 // Document returns a document with all its versions, newest first;
 // KindNotFound if it does not exist or the actor may not read it.
 func (s *Store) Document(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, error) {
+	d, _, err := s.documentVersions(ctx, a, id)
+	return d, err
+}
+
+// documentVersions is Document, also saying which tenant holds it: a's,
+// or the guideline library's (documentIn).
+func (s *Store) documentVersions(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Document, *tenantHandle, error) {
 	const op = "storage.Document"
-	db, err := s.tenantDB(ctx, a.TenantID)
+	d, h, _, err := s.documentIn(ctx, a, id)
 	if err != nil {
-		return cpaudit.Document{}, err
+		return cpaudit.Document{}, nil, err
 	}
-	d, _, err := s.document(ctx, db, a, id)
-	if err != nil {
-		return cpaudit.Document{}, err
-	}
-	rows, err := db.QueryContext(ctx, `SELECT number, sha256, size, content_type, filename, uploaded_by, uploaded_at, text_status
+	rows, err := h.db.QueryContext(ctx, `SELECT number, sha256, size, content_type, filename, uploaded_by, uploaded_at, text_status
 		FROM document_versions WHERE document_id = ? ORDER BY number DESC`, id)
 	if err != nil {
-		return cpaudit.Document{}, dbError(op, err, "", "")
+		return cpaudit.Document{}, nil, dbError(op, err, "", "")
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -268,12 +271,12 @@ func (s *Store) Document(ctx context.Context, a cpaudit.Actor, id string) (cpaud
 		var uploaded int64
 		var status string
 		if err := rows.Scan(&v.Number, &v.SHA256, &v.Size, &v.ContentType, &v.Filename, &v.UploadedBy, &uploaded, &status); err != nil {
-			return cpaudit.Document{}, dbError(op, err, "", "")
+			return cpaudit.Document{}, nil, dbError(op, err, "", "")
 		}
 		v.UploadedAt, v.TextStatus = fromMicros(uploaded), cpaudit.TextStatus(status)
 		d.Versions = append(d.Versions, v)
 	}
-	return d, dbError(op, rows.Err(), "", "")
+	return d, h, dbError(op, rows.Err(), "", "")
 }
 
 // Documents returns one page of the documents the actor may read, newest
@@ -321,7 +324,7 @@ func (s *Store) Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.Docume
 // and records the download in the audit log. KindNotFound if the document
 // or version does not exist or the actor may not read it.
 func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.DocumentVersion, io.ReadCloser, error) {
-	d, err := s.Document(ctx, a, docID)
+	d, h, err := s.documentVersions(ctx, a, docID)
 	if err != nil {
 		return cpaudit.DocumentVersion{}, nil, err
 	}
@@ -337,10 +340,6 @@ func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, 
 			return cpaudit.DocumentVersion{}, nil, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchVersion, "document %s has no version %d", docID, version)
 		}
 	}
-	h, err := s.tenant(ctx, a.TenantID)
-	if err != nil {
-		return cpaudit.DocumentVersion{}, nil, err
-	}
 	rc, err := s.blobs.Open(ctx, blobKey(h.slug, v.SHA256))
 	if err != nil {
 		if cpaudit.IsKind(err, cpaudit.KindNotFound) {
@@ -350,7 +349,11 @@ func (s *Store) OpenContent(ctx context.Context, a cpaudit.Actor, docID string, 
 		}
 		return cpaudit.DocumentVersion{}, nil, err
 	}
-	if err := s.appendLogNow(ctx, a, "document.download", "document", docID, map[string]any{"version": v.Number}); err != nil {
+	detail := map[string]any{"version": v.Number}
+	if own, _ := s.tenant(ctx, a.TenantID); own != h {
+		detail["library"] = h.slug // a library guideline: logged in the reader's tenant, not the library's
+	}
+	if err := s.appendLogNow(ctx, a, "document.download", "document", docID, detail); err != nil {
 		rc.Close()
 		return cpaudit.DocumentVersion{}, nil, err
 	}

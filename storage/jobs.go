@@ -270,17 +270,14 @@ func (s *Store) PendingTextJobs(ctx context.Context, tenantID string) (int, erro
 // has not finished (the version's text_status says which).
 func (s *Store) DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error) {
 	const op = "storage.DocumentText"
-	d, err := s.Document(ctx, a, docID)
+	d, h, err := s.documentVersions(ctx, a, docID)
 	if err != nil {
 		return cpaudit.ExtractedText{}, err
 	}
 	if version == 0 {
 		version = d.Current.Number
 	}
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return cpaudit.ExtractedText{}, err
-	}
+	db := h.db // a's tenant's, or the library's for one of its guidelines
 	var t cpaudit.ExtractedText
 	var status, meta string
 	var at int64

@@ -214,10 +214,14 @@ func (s *Store) SearchScope(ctx context.Context, a cpaudit.Actor) (cpaudit.Searc
 	if err != nil {
 		return cpaudit.SearchScope{}, dbError(op, err, "", "")
 	}
-	if seesAll(a) {
-		return cpaudit.SearchScope{All: true, Stale: stale}, nil
+	library, err := s.libraryScope(ctx, a)
+	if err != nil {
+		return cpaudit.SearchScope{}, err
 	}
-	sc := cpaudit.SearchScope{Kinds: []cpaudit.DocKind{cpaudit.DocGuideline}, UserID: a.UserID, Stale: stale}
+	if seesAll(a) {
+		return cpaudit.SearchScope{All: true, Stale: stale, Library: library}, nil
+	}
+	sc := cpaudit.SearchScope{Kinds: []cpaudit.DocKind{cpaudit.DocGuideline}, UserID: a.UserID, Stale: stale, Library: library}
 	if regionScope(a) != "" {
 		sc.Region = a.Region
 	}
@@ -323,20 +327,33 @@ func (s *Store) SearchHits(ctx context.Context, a cpaudit.Actor, ids []string) (
 	if err != nil {
 		return nil, err
 	}
+	if err := readSearchHits(ctx, db, a, ids, out); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	// Hits of the library's index (RunSearch asks it for guidelines).
+	if err := s.librarySearchHits(ctx, a, ids, out); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	return out, nil
+}
+
+// readSearchHits adds to out the SearchSource of each of ids in db that a
+// may read.
+func readSearchHits(ctx context.Context, db *sqlDB, a cpaudit.Actor, ids []string, out map[string]cpaudit.SearchSource) error {
 	in, args := idsIn(ids)
 	rows, err := db.QueryContext(ctx, searchSourceSelect+` WHERE d.id IN `+in+` AND `+docVisible, append(args, docVisibleArgs(a)...)...)
 	if err != nil {
-		return nil, dbError(op, err, "", "")
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		src, err := scanSearchSource(rows)
 		if err != nil {
-			return nil, dbError(op, err, "", "")
+			return err
 		}
 		out[src.DocumentID] = src
 	}
-	return out, dbError(op, rows.Err(), "", "")
+	return rows.Err()
 }
 
 // RequeueIndex queues every document of a tenant that has text to index,

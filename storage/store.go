@@ -57,6 +57,9 @@ type Store struct {
 	// runFilters caches the Bloom filters of the tenants' print runs,
 	// which never change once written (detindex_print_filters.go).
 	runFilters runFilters
+	// library caches the id of the guideline library once it exists
+	// (LibraryID).
+	library atomic.Pointer[string]
 
 	mu      sync.Mutex
 	tenants map[string]*tenantHandle // by tenant id

@@ -32,21 +32,27 @@ func withStore(ctx context.Context, cfg *Config, fn func(*storage.Store) error) 
 func cmdTenantCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg Config
 	var name string
+	var library bool
 	fs := newFlagSet("tenant create", &cfg, getenv, stderr)
 	fs.StringVar(&name, "name", "", "display name of the tenant")
+	fs.BoolVar(&library, "library", false, "make it the guideline library, whose guidelines every tenant reads (at most one)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"usage: cpaudit tenant create SLUG --name NAME --data DIR"}
+		return usageError{"usage: cpaudit tenant create SLUG --name NAME [--library] --data DIR"}
 	}
 	return withStore(ctx, &cfg, func(s *storage.Store) error {
-		t, err := s.CreateTenant(ctx, pos[0], name)
+		create, what := s.CreateTenant, "tenant"
+		if library {
+			create, what = s.CreateLibrary, "guideline library"
+		}
+		t, err := create(ctx, pos[0], name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "created tenant %s (%s)\n", t.Slug, t.ID)
+		fmt.Fprintf(stdout, "created %s %s (%s)\n", what, t.Slug, t.ID)
 		return nil
 	})
 }

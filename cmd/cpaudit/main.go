@@ -30,7 +30,7 @@ const usage = `usage: cpaudit COMMAND [flags]
 
   serve                       serve the web UI and the API
   demo                        create a demo tenant with one login per role, then serve
-  tenant create SLUG --name NAME
+  tenant create SLUG --name NAME [--library]   (--library: the guideline library, at most one)
   user create --tenant SLUG --email EMAIL --role ROLE --password PASSWORD [--org ID]
   user set-org --tenant SLUG --email EMAIL --org ID
   org create --tenant SLUG --kind KIND --name NAME [--credit-code C] [--industry C2710] [--region 130100]

@@ -13,6 +13,9 @@ import (
 // Searcher is what the handlers need from the full-text indexes.
 type Searcher interface {
 	Search(ctx context.Context, tenantID string, q index.Query) (index.Result, error)
+	// SearchParts answers one page over several tenants' indexes: a
+	// tenant's own and the guideline library's.
+	SearchParts(ctx context.Context, parts []index.Part) (index.Result, error)
 }
 
 // searchFragments is how many highlighted passages a hit shows.
@@ -152,7 +155,12 @@ func RunSearch(ctx context.Context, store SearchStore, indexes Searcher, a cpaud
 	}
 	q := sr.Query
 	q.Scope(scope)
-	res, err := indexes.Search(ctx, a.TenantID, q)
+	var res index.Result
+	if lq, ok := libraryQuery(sr.Query, scope); ok {
+		res, err = indexes.SearchParts(ctx, []index.Part{{TenantID: a.TenantID, Query: q}, {TenantID: scope.Library.TenantID, Query: lq}})
+	} else {
+		res, err = indexes.Search(ctx, a.TenantID, q)
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -178,6 +186,22 @@ func RunSearch(ctx context.Context, store SearchStore, indexes Searcher, a cpaud
 			Kind: string(src.Kind), Version: src.Version, UploadedAt: src.UploadedAt})
 	}
 	return res.Total, hits, nil
+}
+
+// libraryQuery is the query a search asks of the guideline library's
+// index (scope.Library), and whether it asks one at all: only a query
+// that may find guidelines (no kind, or kind guideline), asking for
+// guidelines alone, with the library's stale documents. The other filters
+// stay: a library guideline has no audit, enterprise or step, so a query
+// narrowed to one finds none there.
+func libraryQuery(q index.Query, scope cpaudit.SearchScope) (index.Query, bool) {
+	if scope.Library == nil || (q.Kind != "" && q.Kind != string(cpaudit.DocGuideline)) {
+		return index.Query{}, false
+	}
+	q.Kind = string(cpaudit.DocGuideline)
+	q.AllowKinds = nil // not the caller's query's slice
+	q.Scope(cpaudit.SearchScope{Kinds: []cpaudit.DocKind{cpaudit.DocGuideline}, Stale: scope.Library.Stale})
+	return q, true
 }
 
 // asInvalid makes a rule's refusal of a search parameter (a region, an

@@ -84,6 +84,35 @@ type Result struct {
 // by id. It returns KindInvalid errors for a malformed query or paging
 // (see ParseQuery), and ctx's error when ctx ends first.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	limit, err := q.paging()
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := ix.top(ctx, q, q.Offset+limit)
+	if err != nil {
+		return Result{}, err
+	}
+	return page(res, q.Offset, limit), nil
+}
+
+// paging checks q's paging and returns its limit (DefaultLimit for 0).
+func (q Query) paging() (int, error) {
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit < 0 || limit > MaxLimit:
+		return 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeLimitRange, "limit must be between 1 and %d", MaxLimit)
+	}
+	if q.Offset < 0 || q.Offset > MaxOffset {
+		return 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeLimitRange, "offset must be between 0 and %d", MaxOffset)
+	}
+	return limit, nil
+}
+
+// top returns the exact total of q and its first n hits in q's order,
+// dates kept for a further merge (ignoring q's paging).
+func (ix *Index) top(ctx context.Context, q Query, n int) (Result, error) {
 	const op = "index.Search"
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -92,34 +121,24 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 0 || limit > MaxLimit:
-		return Result{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeLimitRange, "limit must be between 1 and %d", MaxLimit)
-	}
-	if q.Offset < 0 || q.Offset > MaxOffset {
-		return Result{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeLimitRange, "offset must be between 0 and %d", MaxOffset)
-	}
 	filter, ok := q.filter()
 	if !ok {
 		return Result{}, nil // the caller may read nothing
 	}
-	// Each index is asked for the first Offset+Limit hits, and the two
-	// lists are merged in the page's order.
+	// Each index is asked for the first n hits, and the two lists are
+	// merged in the page's order.
 	run := func(b bleve.Index) (Result, error) {
 		bq := buildQuery(terms, filter) // a query's searchers share state of one reader
 		if q.SortByDate {
-			return byDate(ctx, b, bq, 0, q.Offset+limit)
+			return byDate(ctx, b, bq, 0, n)
 		}
-		return byRelevance(ctx, b, bq, 0, q.Offset+limit)
+		return byRelevance(ctx, b, bq, 0, n)
 	}
 	res, err := run(ix.b)
 	if err == nil {
 		var long Result
 		if long, err = run(ix.long); err == nil {
-			res = merge(res, long, q.SortByDate, q.Offset, limit)
+			res = combine(q.SortByDate, res, long)
 		}
 	}
 	if err != nil {
@@ -151,28 +170,34 @@ func byDate(ctx context.Context, b bleve.Index, q query.Query, offset, limit int
 	return out, nil
 }
 
-// merge merges the answers of the two indexes (each the first
-// offset+limit hits in order, with its total) and returns the page
-// [offset, offset+limit): by date, newest first, or by score, ties by id
-// either way, as each index orders its own.
-func merge(a, b Result, byDate bool, offset, limit int) Result {
-	out := Result{Total: a.Total + b.Total}
-	hits := a.Hits
-	if len(b.Hits) > 0 {
-		hits = append(slices.Clip(a.Hits), b.Hits...)
-		slices.SortFunc(hits, func(x, y Hit) int {
-			if byDate {
-				if c := strings.Compare(y.date, x.date); c != 0 {
-					return c
-				}
-			} else if c := cmp.Compare(y.Score, x.Score); c != 0 {
+// combine merges the answers of several indexes (each its first hits in
+// order, with its total): totals added, hits by date, newest first, or
+// by score, ties by id either way, as each index orders its own. Dates
+// are kept, for page or a further combine.
+func combine(byDate bool, rs ...Result) Result {
+	var out Result
+	for _, r := range rs {
+		out.Total += r.Total
+		out.Hits = append(out.Hits, r.Hits...)
+	}
+	slices.SortFunc(out.Hits, func(x, y Hit) int {
+		if byDate {
+			if c := strings.Compare(y.date, x.date); c != 0 {
 				return c
 			}
-			return strings.Compare(x.ID, y.ID)
-		})
-	}
-	if offset < len(hits) {
-		out.Hits = hits[offset:min(offset+limit, len(hits))]
+		} else if c := cmp.Compare(y.Score, x.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	return out
+}
+
+// page returns the page [offset, offset+limit) of a combined answer.
+func page(r Result, offset, limit int) Result {
+	out := Result{Total: r.Total}
+	if offset < len(r.Hits) {
+		out.Hits = r.Hits[offset:min(offset+limit, len(r.Hits))]
 		for i := range out.Hits {
 			out.Hits[i].date = ""
 		}

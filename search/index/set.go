@@ -121,3 +121,40 @@ func (s *Set) Search(ctx context.Context, tenantID string, q Query) (Result, err
 	}
 	return ix.Search(ctx, q)
 }
+
+// Part is one tenant's index and the query it is asked: a search that
+// spans tenants (a tenant's and the guideline library's) has several.
+type Part struct {
+	TenantID string
+	Query    Query
+}
+
+// SearchParts runs each part's query in its tenant's index and answers
+// one page of them all, as if they were one index: totals added, hits in
+// the order of the first part's query, whose paging (Limit, Offset) and
+// order (SortByDate) are used for all. Errors as Search's.
+func (s *Set) SearchParts(ctx context.Context, parts []Part) (Result, error) {
+	if len(parts) == 0 {
+		return Result{}, nil
+	}
+	first := parts[0].Query
+	limit, err := first.paging()
+	if err != nil {
+		return Result{}, err
+	}
+	answers := make([]Result, 0, len(parts))
+	for _, p := range parts {
+		ix, err := s.For(ctx, p.TenantID)
+		if err != nil {
+			return Result{}, err
+		}
+		q := p.Query
+		q.SortByDate = first.SortByDate
+		res, err := ix.top(ctx, q, first.Offset+limit)
+		if err != nil {
+			return Result{}, err
+		}
+		answers = append(answers, res)
+	}
+	return page(combine(first.SortByDate, answers...), first.Offset, limit), nil
+}
