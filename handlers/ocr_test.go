@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpaudit/cpaudit/handlers"
 	"github.com/cpaudit/cpaudit/internal/testenv"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/ocr"
@@ -225,4 +226,14 @@ func contains(ids []string, id string) bool {
 		}
 	}
 	return false
+}
+
+// TestReadyzSaysOCR: /readyz says on a line of its own whether OCR runs,
+// and a server without it is ready all the same.
+func TestReadyzSaysOCR(t *testing.T) {
+	e := newTestEnv(t, func(c *handlers.Config) { c.OCR = "unavailable: tesseract is not installed" })
+	status, body, _ := e.do("GET", "/readyz", "", nil, "")
+	if status != 200 || string(body) != "ready\nocr: unavailable: tesseract is not installed\n" {
+		t.Errorf("readyz: %d %q", status, body)
+	}
 }
