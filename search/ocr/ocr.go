@@ -31,7 +31,7 @@ import (
 // (see Find).
 type Engine struct {
 	Tesseract string // path of the tesseract command
-	Pdftoppm  string // path of poppler's pdftoppm, "" if missing (then PDFs are not OCRed)
+	Pdftoppm  string // path of poppler's pdftoppm
 	Langs     string // Tesseract's -l, "chi_sim+eng"
 	Version   string // "tesseract 5.3.0", said with every text read
 	// PageTimeout bounds one page (rendering and recognition); MaxPages
@@ -48,8 +48,9 @@ type Engine struct {
 // Chinese text is a few tens of KiB of TSV.
 const maxOutput = 8 << 20
 
-// Find returns an engine when tesseract with the chi_sim model is
-// installed, else an error that says, for people, what is missing.
+// Find returns an engine when tesseract with the chi_sim model and
+// pdftoppm are installed, else an error that says, for people, what is
+// missing.
 func Find(tempDir string) (*Engine, error) {
 	path, err := exec.LookPath("tesseract")
 	if err != nil {
@@ -75,8 +76,8 @@ func Find(tempDir string) (*Engine, error) {
 			e.Version = strings.TrimSpace(first)
 		}
 	}
-	if p, err := exec.LookPath("pdftoppm"); err == nil {
-		e.Pdftoppm = p
+	if e.Pdftoppm, err = exec.LookPath("pdftoppm"); err != nil {
+		return nil, errors.New("pdftoppm is not installed (Debian: poppler-utils)")
 	}
 	return e, nil
 }
