@@ -68,6 +68,9 @@ type LibraryScope struct {
 type SearchStatus struct {
 	IndexPending    int `json:"index_pending"`
 	AnalysisPending int `json:"analysis_pending"`
+	// OCRPending counts the documents waiting for OCR (scans, photos);
+	// they count in IndexPending and AnalysisPending too.
+	OCRPending int `json:"ocr_pending"`
 }
 
 // RegionPrefix is the prefix that every division code inside region

@@ -21,6 +21,10 @@ type ExtractedText struct {
 	// text, for the key figures a table's layout ties to its headers.
 	// They are not part of the text API.
 	Tables []Table `json:"-"`
+	// NeedsOCR hands the extraction on to the OCR queue instead of
+	// storing it: the file's text is (partly) in images. Only the
+	// extraction worker sets it, and only when OCR is available.
+	NeedsOCR bool `json:"-"`
 }
 
 // Table is one table of a document as the text of its cells: a sheet of

@@ -15,6 +15,7 @@ type health struct {
 		Ping(ctx context.Context) error
 	}
 	log *slog.Logger
+	ocr string // a line on OCR for /readyz: its engine, or why it is off
 }
 
 func (s health) healthz(w http.ResponseWriter, r *http.Request) {
@@ -22,7 +23,9 @@ func (s health) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-// readyz says whether the databases and the blob store answer.
+// readyz says whether the databases and the blob store answer, and on a
+// line of its own whether OCR runs (it does not decide readiness: a
+// server without it still serves everything else).
 func (s health) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
@@ -34,6 +37,9 @@ func (s health) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ready\n"))
+	if s.ocr != "" {
+		w.Write([]byte("ocr: " + s.ocr + "\n"))
+	}
 }
 
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {

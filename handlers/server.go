@@ -36,6 +36,9 @@ type Config struct {
 	Letters   Letters        // builds notification letters (letter.Service)
 	Templates fs.FS          // the templates package's FS: *.html pages and static/
 	Logger    *slog.Logger
+	// OCR says on /readyz whether scans are read: the engine ("tesseract
+	// 5.3.0 chi_sim+eng") or why not ("unavailable: ..."); "" says nothing.
+	OCR string
 	// MaxUploadBytes limits one uploaded file (413 beyond); default 512 MiB.
 	MaxUploadBytes int64
 	// SecureCookies marks cookies Secure; set when served over TLS.
@@ -76,5 +79,5 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	a := api.New(api.Config{Kit: kit, Store: cfg.Store, Search: cfg.Search, Letters: cfg.Letters})
-	return routes(kit, a, w, health{store: cfg.Store, log: log}, registry, static), nil
+	return routes(kit, a, w, health{store: cfg.Store, log: log, ocr: cfg.OCR}, registry, static), nil
 }

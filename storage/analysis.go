@@ -358,6 +358,6 @@ func scanFlag(row rowScanner) (cpaudit.Flag, error) {
 // (whose extraction will queue one).
 func (s *Store) pendingAnalysis(ctx context.Context, db *sqlDB) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?)`, jobExtract, jobAnalyse).Scan(&n)
+	err := db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?, ?)`, jobExtract, jobOCR, jobAnalyse).Scan(&n)
 	return n, err
 }

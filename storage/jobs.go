@@ -15,6 +15,12 @@ import (
 
 const jobExtract = "extract"
 
+// jobOCR is an extraction handed on to the OCR worker: a file whose text
+// is (partly) in images. It is an extraction job under another kind, so
+// that the slow OCR queue does not hold up ordinary files (see
+// CompleteTextJob and ClaimOCRJobs).
+const jobOCR = "ocr"
+
 // MaxTextAttempts is how often a crashing extraction is retried before the
 // version is marked failed.
 const MaxTextAttempts = 3
@@ -81,7 +87,7 @@ func (s *Store) claim(ctx context.Context, db *sqlDB, kind string, limit int, le
 // header without loading the text.
 func jobBytes(kind string) string {
 	switch kind {
-	case jobExtract:
+	case jobExtract, jobOCR:
 		return `(SELECT v.size FROM document_versions v WHERE v.document_id = jobs.document_id AND v.number = jobs.version)`
 	case jobIndex, jobAnalyse:
 		return `(SELECT max(octet_length(t.text)) FROM document_texts t WHERE t.document_id = jobs.document_id)`
@@ -93,12 +99,21 @@ func jobBytes(kind string) string {
 // lease; a job not completed by then is handed out again. With maxText >
 // 0 the jobs about files of more bytes are left (see claim).
 func (s *Store) ClaimTextJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error) {
-	const op = "storage.ClaimTextJobs"
+	return s.claimText(ctx, "storage.ClaimTextJobs", jobExtract, tenantID, limit, lease, maxText)
+}
+
+// ClaimOCRJobs is ClaimTextJobs for the extractions handed on to OCR
+// (see CompleteTextJob): the OCR worker's queue.
+func (s *Store) ClaimOCRJobs(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error) {
+	return s.claimText(ctx, "storage.ClaimOCRJobs", jobOCR, tenantID, limit, lease, maxText)
+}
+
+func (s *Store) claimText(ctx context.Context, op, kind, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error) {
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	claimed, err := s.claim(ctx, db, jobExtract, limit, lease, maxText)
+	claimed, err := s.claim(ctx, db, kind, limit, lease, maxText)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
@@ -138,11 +153,20 @@ func (s *Store) OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadC
 // CompleteTextJob stores an extraction's result (its tables too, for the
 // analysis), sets the version's text status, queues the document for
 // indexing and analysis and removes the job, in one transaction.
+//
+// A result with NeedsOCR stores nothing: the job becomes an OCR job, due
+// at once with its attempts counted afresh, and the version's text stays
+// pending until the OCR worker completes it.
 func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudit.ExtractedText) error {
 	const op = "storage.CompleteTextJob"
 	db, err := s.tenantDB(ctx, j.TenantID)
 	if err != nil {
 		return err
+	}
+	if t.NeedsOCR {
+		_, err := db.exec(ctx, `UPDATE jobs SET kind = ?, not_before = ?, attempts = 0, lease_run = NULL, last_error = ''
+			WHERE id = ?`, jobOCR, micros(s.clock()), j.ID)
+		return dbError(op, err, "", "")
 	}
 	meta, err := json.Marshal(t.Meta)
 	if err != nil {
@@ -254,14 +278,15 @@ func (s *Store) ReclaimLeases(ctx context.Context) (int, error) {
 	return freed, nil
 }
 
-// PendingTextJobs counts the extraction jobs not yet done in a tenant.
+// PendingTextJobs counts the extraction jobs not yet done in a tenant,
+// those waiting for OCR included.
 func (s *Store) PendingTextJobs(ctx context.Context, tenantID string) (int, error) {
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	err = db.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind = ?`, jobExtract).Scan(&n)
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind IN (?, ?)`, jobExtract, jobOCR).Scan(&n)
 	return n, dbError("storage.PendingTextJobs", err, "", "")
 }
 

@@ -156,8 +156,11 @@ func (s *Store) SearchStatus(ctx context.Context, tenantID string) (cpaudit.Sear
 		return cpaudit.SearchStatus{}, err
 	}
 	var st cpaudit.SearchStatus
-	err = db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?)`,
-		jobExtract, jobIndex).Scan(&st.IndexPending)
+	err = db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind IN (?, ?, ?)`,
+		jobExtract, jobOCR, jobIndex).Scan(&st.IndexPending)
+	if err == nil {
+		err = db.QueryRowContext(ctx, `SELECT count(DISTINCT document_id) FROM jobs WHERE kind = ?`, jobOCR).Scan(&st.OCRPending)
+	}
 	if err == nil {
 		st.AnalysisPending, err = s.pendingAnalysis(ctx, db)
 	}

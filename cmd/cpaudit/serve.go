@@ -18,6 +18,7 @@ import (
 	"github.com/cpaudit/cpaudit/scheduler"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/index"
+	"github.com/cpaudit/cpaudit/search/ocr"
 	"github.com/cpaudit/cpaudit/search/pipeline"
 	"github.com/cpaudit/cpaudit/storage"
 	"github.com/cpaudit/cpaudit/templates"
@@ -104,8 +105,19 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 		log.Info("jobs left by an earlier run are due again", "jobs", n)
 	}
 	letters := letter.NewService(store, nil, log)
+	tempDir := filepath.Join(cfg.DataDir, "tmp")
+	// OCR runs when Tesseract with its Chinese model is installed; without
+	// it, scans and photos are marked unsupported with the reason.
+	ocrEngine, ocrErr := ocr.Find(tempDir)
+	ocrLine := "unavailable: "
+	if ocrErr != nil {
+		ocrLine += ocrErr.Error()
+		log.Warn("OCR is off: scans and photos are not read", "reason", ocrErr)
+	} else {
+		ocrLine = ocrEngine.Describe()
+	}
 	srv, err := handlers.New(handlers.Config{
-		Store: store, Search: indexes, Letters: letters, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload,
+		Store: store, Search: indexes, Letters: letters, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload, OCR: ocrLine,
 		SecureCookies: cfg.TLSCert != "", HSTS: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
 	})
 	if err != nil {
@@ -139,11 +151,19 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	ctx, stopBackground := context.WithCancel(ctx)
 	background := make(chan struct{})
 	defer func() { stopBackground(); <-background }() // also when serving fails
-	pcfg := pipeline.Config{TempDir: filepath.Join(cfg.DataDir, "tmp"), Logger: log, Gate: longTexts}
-	worker := pipeline.New(store, pipeline.ExtractWith(log, extract.DefaultLimits()), pcfg)
+	pcfg := pipeline.Config{TempDir: tempDir, Logger: log, Gate: longTexts}
+	worker := pipeline.New(store, pipeline.ExtractWithOCR(log, extract.DefaultLimits(), ocrErr), pcfg)
+	// The OCR worker also runs without OCR: it marks the scans an earlier
+	// run with OCR had queued unsupported rather than leave them pending.
+	why := ""
+	if ocrErr != nil {
+		why = ocrErr.Error()
+	}
+	ocrWorker := pipeline.NewOCR(store, pipeline.OCRWith(log, extract.DefaultLimits(), ocrEngine, why, tempDir), pipeline.Config{TempDir: tempDir, Logger: log})
 	analyzer := pipeline.NewAnalyzer(store, pipeline.AnalyzerConfig{Config: pcfg})
 	runner := scheduler.NewRunner(log)
 	runner.Add("text extraction", worker.Run)
+	runner.Add("OCR", ocrWorker.Run)
 	runner.Add("indexing", indexer.Run)
 	runner.Add("analysis", analyzer.Run)
 	// A batch's date change regenerates its letters in the request; a

@@ -1,4 +1,5 @@
-// Package testenv finds the external programs tests need (MinIO, Chromium)
+// Package testenv finds the external programs tests need (MinIO, Chromium,
+// LibreOffice, Tesseract)
 // and decides, in one place, whether a missing one skips the test (on a
 // developer's machine) or fails it (in CI, CI=true).
 //
@@ -66,6 +67,27 @@ func Soffice(t testing.TB) string {
 	}
 	if out, err := exec.Command("fc-list", ":lang=zh", "family").Output(); err != nil || len(bytes.TrimSpace(out)) == 0 {
 		missing(t, "no Chinese font for LibreOffice: install fonts-noto-cjk or run the tests with scripts/test")
+		return ""
+	}
+	return path
+}
+
+// Tesseract returns the path of the tesseract command, which must have
+// the Simplified Chinese model (chi_sim); the OCR tests render pages with
+// pdftoppm, so it must be there too.
+func Tesseract(t testing.TB) string {
+	t.Helper()
+	path := lookPath("tesseract")
+	if path == "" {
+		missing(t, "tesseract not found: install tesseract-ocr and tesseract-ocr-chi-sim or run the tests with scripts/test")
+		return ""
+	}
+	if out, err := exec.Command(path, "--list-langs").Output(); err != nil || !bytes.Contains(out, []byte("\nchi_sim")) {
+		missing(t, "tesseract has no chi_sim model: install tesseract-ocr-chi-sim or run the tests with scripts/test")
+		return ""
+	}
+	if lookPath("pdftoppm") == "" {
+		missing(t, "pdftoppm not found: install poppler-utils or run the tests with scripts/test")
 		return ""
 	}
 	return path

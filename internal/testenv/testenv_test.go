@@ -62,9 +62,10 @@ func TestInCI(t *testing.T) {
 // test in CI and skips it elsewhere, with a message saying what to do.
 func TestMissing(t *testing.T) {
 	finders := map[string]func(testing.TB){
-		"S3":       func(tb testing.TB) { S3(tb) },
-		"Chromium": func(tb testing.TB) { Chromium(tb) },
-		"Soffice":  func(tb testing.TB) { Soffice(tb) },
+		"S3":        func(tb testing.TB) { S3(tb) },
+		"Chromium":  func(tb testing.TB) { Chromium(tb) },
+		"Soffice":   func(tb testing.TB) { Soffice(tb) },
+		"Tesseract": func(tb testing.TB) { Tesseract(tb) },
 	}
 	for name, find := range finders {
 		for _, ci := range []string{"true", ""} {
@@ -196,5 +197,21 @@ func TestSofficeNeedsChineseFont(t *testing.T) {
 		if ci == "true" && (got != "" || len(r.fatals) != 1) || ci == "" && (got != "" || len(r.skips) != 1) {
 			t.Errorf("CI=%q, no Chinese font: got %q, Fatal %q, Skip %q", ci, got, r.fatals, r.skips)
 		}
+	}
+}
+
+// TestTesseractWithoutChinese: a tesseract without the chi_sim model
+// counts as missing.
+func TestTesseractWithoutChinese(t *testing.T) {
+	setCI(t, "true")
+	dir := t.TempDir()
+	script := "#!/bin/sh\necho 'List of available languages (2):'\necho eng\necho osd\n"
+	if err := os.WriteFile(filepath.Join(dir, "tesseract"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	r := &recorder{}
+	if got := Tesseract(r); got != "" || len(r.fatals) != 1 {
+		t.Errorf("Tesseract() = %q, Fatal %q", got, r.fatals)
 	}
 }

@@ -40,6 +40,8 @@ func detect(r io.ReaderAt, size int64, contentType, filename string) format {
 		return format{name: "jpeg", extract: extractImage}
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return format{name: "png", extract: extractImage}
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return format{name: "tiff", extract: extractImage}
 	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
 		return format{name: "gif", extract: extractImage}
 	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":

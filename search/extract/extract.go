@@ -50,6 +50,10 @@ type Result struct {
 	// a bound (rows, bytes) while the text went on.
 	Tables    []cpaudit.Table
 	TablesCut bool
+	// Pages is the number of pages of a PDF, and NoText the pages (from
+	// 1) on which it shows no text: scans, for OCR to read.
+	Pages  int
+	NoText []int
 	// Err is the cause of a failure, for logs only: it may hold details
 	// (a stack trace after a panic) that people must not see.
 	Err error
@@ -140,6 +144,7 @@ func Extract(ctx context.Context, r io.ReaderAt, size int64, contentType, filena
 		tables: tableSet{maxRows: lim.MaxTableRows, maxSize: lim.MaxTableBytes}}
 	err := runGuarded(j, f.extract, r, size)
 	res.Meta = j.meta
+	res.Pages, res.NoText = j.pages, j.noText
 	if j.format != "" {
 		res.Format = j.format
 	}
@@ -199,6 +204,8 @@ type job struct {
 	meta     map[string]string
 	note     string // said in Reason of a done result
 	format   string // the format found inside a container: "docx" in a zip
+	pages    int    // of a PDF
+	noText   []int  // a PDF's pages without text, from 1
 }
 
 // tick is called inside every loop of every extractor; it checks the

@@ -17,7 +17,8 @@ import (
 // extractImage records the pixel size and the EXIF metadata of an image
 // (the camera, its serial number, when and where the photo was taken: what
 // tells whether two enterprises' "evidence" is the same photo) and ends as
-// unsupported: images have no text layer, and OCR is not done here.
+// unsupported: images have no text layer, and OCR is not done here (the
+// pipeline hands images to search/ocr).
 //
 // EXIF is read by a small TIFF reader of our own rather than a library:
 // the fields needed are a dozen, the format is simple, and this reader is

@@ -37,6 +37,7 @@ func extractPDF(j *job, r io.ReaderAt, size int64) error {
 	if t.pages == 0 {
 		return errMalformed("no pages found")
 	}
+	j.pages, j.noText = t.pages, t.noText
 	switch {
 	case j.out.runes > 0:
 		if t.undecoded*10 > t.glyphs {
@@ -48,7 +49,7 @@ func extractPDF(j *job, r io.ReaderAt, size int64) error {
 	case t.err != nil:
 		return failed("no text could be read: %v", reasonOf(t.err))
 	}
-	j.note = "the PDF has no text layer: scanned pages are not read (no OCR)"
+	j.note = "the PDF has no text layer: its pages are images, for OCR to read"
 	return nil
 }
 
@@ -116,6 +117,7 @@ type pdfText struct {
 	glyphs    int   // glyphs shown
 	undecoded int   // glyphs shown whose text is unknown
 	err       error // the first error met in a page, kept for the reason
+	noText    []int // pages that showed no text, from 1
 
 	// Where the last glyph ended, to tell line and word breaks.
 	have             bool
@@ -145,6 +147,12 @@ type gstate struct {
 
 func (t *pdfText) page(page, res pdfDict) error {
 	t.pages++
+	before := t.w.runes
+	defer func() {
+		if t.w.runes == before && !t.w.full {
+			t.noText = append(t.noText, t.pages)
+		}
+	}()
 	var data []byte
 	contents, _ := t.d.resolve(page["Contents"])
 	streams := []any{contents}

@@ -65,7 +65,12 @@ type Config struct {
 // a time, on a thread of lower priority than the server's (on Linux), so
 // that extraction takes at most one core and yields it to requests.
 type Worker struct {
-	q       Queue
+	q Queue
+	// claim is the queue's ClaimOCRJobs for the OCR worker, nil for
+	// extraction (ClaimTextJobs).
+	claim   func(ctx context.Context, tenantID string, limit int, lease time.Duration, maxText int64) ([]cpaudit.TextJob, error)
+	name    string // of the work, in logs
+	batch   int    // jobs claimed at once
 	extract Extractor
 	cfg     Config
 	log     *slog.Logger
@@ -89,12 +94,12 @@ func New(q Queue, extract Extractor, cfg Config) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{q: q, extract: extract, cfg: cfg, log: log}
+	return &Worker{q: q, name: "text extraction", batch: 8, extract: extract, cfg: cfg, log: log}
 }
 
 // Run works until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	scheduler.Rounds(w.cfg.Poll, w.log, "text extraction", w.RunOnce)(ctx)
+	scheduler.Rounds(w.cfg.Poll, w.log, w.name, w.RunOnce)(ctx)
 }
 
 // RunOnce processes the jobs due now in every tenant, a batch per tenant,
@@ -118,7 +123,11 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 func (w *Worker) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
 	maxText, letGo := w.cfg.Gate.take()
 	defer letGo()
-	jobs, err := w.q.ClaimTextJobs(ctx, t.ID, 8, w.cfg.Lease, maxText)
+	claim := w.claim
+	if claim == nil {
+		claim = w.q.ClaimTextJobs
+	}
+	jobs, err := claim(ctx, t.ID, w.batch, w.cfg.Lease, maxText)
 	if err != nil {
 		return 0, err
 	}
@@ -134,7 +143,7 @@ func (w *Worker) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) 
 				release(ctx, w.q, w.log, t.ID, j.ID, j.Attempts)
 				return done, ctx.Err()
 			}
-			w.log.Warn("text extraction will be retried", "tenant", t.Slug, "document", j.DocumentID,
+			w.log.Warn(w.name+" will be retried", "tenant", t.Slug, "document", j.DocumentID,
 				"version", j.Version, "attempt", j.Attempts, "err", err)
 			if rerr := w.q.RetryTextJob(ctx, j, err, w.cfg.Backoff); rerr != nil {
 				return done, rerr

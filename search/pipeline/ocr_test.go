@@ -1,0 +1,122 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/search/extract"
+	"github.com/cpaudit/cpaudit/search/ocr"
+	"github.com/cpaudit/cpaudit/search/pipeline"
+)
+
+// textAndScanPDF is a two-page PDF: a page of text (Helvetica), then a
+// page that shows nothing a text layer holds, like a scan.
+func textAndScanPDF() string {
+	content := "BT /F1 12 Tf 72 700 Td (Invoice 04418562) Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 6 0 R >> >> /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.String()
+}
+
+func scanPDF() string {
+	return strings.Replace(textAndScanPDF(), "/Kids [3 0 R 5 0 R] /Count 2", "/Kids [5 0 R] /Count 1", 1)
+}
+
+func blankPNG(t *testing.T) string {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 40, 30))); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestWithoutTesseract: a server whose PATH has no tesseract finds no
+// OCR engine, and its pipeline marks photos and scanned PDFs unsupported
+// with the reason, and keeps the text layer of a mixed PDF, saying which
+// pages were not read. The OCR worker of such a server does the same with
+// the scans an earlier run had queued.
+func TestWithoutTesseract(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, ocrErr := ocr.Find(t.TempDir())
+	if ocrErr == nil || !strings.Contains(ocrErr.Error(), "tesseract") {
+		t.Fatalf("Find without tesseract: %v", ocrErr)
+	}
+	log := slog.New(slog.DiscardHandler)
+	for name, x := range map[string]pipeline.Extractor{
+		"extraction": pipeline.ExtractWithOCR(log, extract.DefaultLimits(), ocrErr),
+		"ocr worker": pipeline.OCRWith(log, extract.DefaultLimits(), nil, ocrErr.Error(), t.TempDir()),
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, a := setup(t, nil)
+			photo := upload(t, s, a, "铭牌.png", blankPNG(t))
+			scan := upload(t, s, a, "扫描件.pdf", scanPDF())
+			mixed := upload(t, s, a, "混合.pdf", textAndScanPDF())
+			if name == "extraction" {
+				if _, err := pipeline.New(s, x, pipeline.Config{}).RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				// Queued for OCR by a server that had it...
+				if _, err := pipeline.New(s, pipeline.ExtractWithOCR(log, extract.DefaultLimits(), nil), pipeline.Config{}).RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if st, _ := s.SearchStatus(ctx, a.TenantID); st.OCRPending != 3 {
+					t.Fatalf("ocr_pending %d, want 3", st.OCRPending)
+				}
+				// ...and read by one without.
+				// One job a tenant a round.
+				for w := pipeline.NewOCR(s, x, pipeline.Config{}); ; {
+					n, err := w.RunOnce(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n == 0 {
+						break
+					}
+				}
+			}
+			for _, d := range []cpaudit.Document{photo, scan} {
+				txt, err := s.DocumentText(ctx, a, d.ID, 0)
+				if err != nil || txt.Status != cpaudit.TextUnsupported || !strings.Contains(txt.Reason, "OCR is not available") ||
+					!strings.Contains(txt.Reason, "tesseract") {
+					t.Errorf("%s: %+v %v", d.ID, txt, err)
+				}
+			}
+			txt, err := s.DocumentText(ctx, a, mixed.ID, 0)
+			if err != nil || txt.Status != cpaudit.TextDone || !strings.Contains(txt.Text, "04418562") ||
+				!strings.Contains(txt.Reason, "pages 2 show no text") {
+				t.Errorf("mixed: %+v %v", txt, err)
+			}
+			if st, _ := s.SearchStatus(ctx, a.TenantID); st.OCRPending != 0 {
+				t.Errorf("ocr_pending %d", st.OCRPending)
+			}
+		})
+	}
+}
