@@ -23,6 +23,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/documents/{id}/versions/{version}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
 	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
 	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.UploadVersion(s.store)))).Methods("POST")
+	r.Handle("/compare", s.page(s.requireSession(s.comparePage))).Methods("GET")
 	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
 	r.Handle("/upload", s.script(s.requireSession(s.UploadDocument(s.store)))).Methods("POST")
 	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
