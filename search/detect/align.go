@@ -61,7 +61,7 @@ type Chunk struct {
 // least minShared of the shingles of the shorter side occur in the other.
 const (
 	smallGap  = 300
-	shingle   = 6
+	shingle   = 12
 	minShared = 0.3
 	// segmentTimeout bounds one segment's diff.
 	segmentTimeout = 200 * time.Millisecond
