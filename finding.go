@@ -153,7 +153,7 @@ type Finding struct {
 	Description      string          `json:"description"`
 	DocumentIDs      []string        `json:"document_ids"`
 	RectificationDue string          `json:"rectification_due,omitempty"`
-	Overdue          bool            `json:"overdue"` // open and past rectification_due (China time)
+	Overdue          bool            `json:"overdue"`             // open and past rectification_due (China time)
 	FlagID           string          `json:"flag_id,omitempty"`   // the confirmed flag it came from, if any
 	FlagKind         string          `json:"flag_kind,omitempty"` // that flag's kind
 	CreatedBy        string          `json:"created_by"`
@@ -264,8 +264,7 @@ type FindingFilter struct {
 	AuditID       string
 	ConsultancyID string
 	State         FindingState
-	Overdue       bool   // only open findings past their due date
-	Today         string // the day in China overdue is counted on; set by the store
+	Overdue       bool // only open findings past their due date (China time)
 	Limit, Offset int
 }
 
