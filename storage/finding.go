@@ -436,3 +436,39 @@ func (s *Store) transitionFinding(ctx context.Context, a cpaudit.Actor, id strin
 	}
 	return f, nil
 }
+
+// FindingHistories returns the history of every finding on an audit, by
+// finding id, oldest transition first (the audit page shows them).
+// KindNotFound if the actor may not read the audit.
+func (s *Store) FindingHistories(ctx context.Context, a cpaudit.Actor, auditID string) (map[string][]cpaudit.FindingEvent, error) {
+	const op = "storage.FindingHistories"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := auditIsVisible(ctx, db, a, auditID); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, `SELECT e.finding_id, e.action, e.from_state, e.to_state, e.text, e.document_ids,
+		e.by_email, e.by_role, e.at FROM finding_events e JOIN findings f ON f.id = e.finding_id
+		WHERE f.audit_id = ? ORDER BY e.seq`, auditID)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	out := map[string][]cpaudit.FindingEvent{}
+	for rows.Next() {
+		var e cpaudit.FindingEvent
+		var id, action, from, to, docs, role string
+		var at int64
+		if err := rows.Scan(&id, &action, &from, &to, &e.Text, &docs, &e.By, &role, &at); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		e.Action, e.From, e.To, e.Role, e.At = cpaudit.FindingAction(action), cpaudit.FindingState(from), cpaudit.FindingState(to), cpaudit.Role(role), fromMicros(at)
+		if err := json.Unmarshal([]byte(docs), &e.DocumentIDs); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		out[id] = append(out[id], e)
+	}
+	return out, dbError(op, rows.Err(), "", "")
+}
