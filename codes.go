@@ -176,11 +176,17 @@ const (
 
 // Findings and the consultancy evaluation (finding.go, storage/finding.go).
 const (
-	CodeFindingNotAllowed      Code = "finding_not_allowed"
-	CodeFindingCategoryUnknown Code = "finding_category_unknown" // value
-	CodeFindingSeverityUnknown Code = "finding_severity_unknown" // value
-	CodeFindingStateUnknown    Code = "finding_state_unknown"    // value
-	CodeFindingDueInPast       Code = "finding_due_in_past"      // value
+	CodeFindingNotAllowed       Code = "finding_not_allowed"
+	CodeFindingCategoryUnknown  Code = "finding_category_unknown" // value
+	CodeFindingSeverityUnknown  Code = "finding_severity_unknown" // value
+	CodeFindingStateUnknown     Code = "finding_state_unknown"    // value
+	CodeFindingDueInPast        Code = "finding_due_in_past"      // value
+	CodeNoSuchFinding           Code = "no_such_finding"
+	CodeFindingAnswerNotAllowed Code = "finding_answer_not_allowed"
+	CodeFindingVerifyNotAllowed Code = "finding_verify_not_allowed"
+	CodeFindingClosed           Code = "finding_closed"
+	CodeFindingNotOpen          Code = "finding_not_open"
+	CodeFindingNotAnswered      Code = "finding_not_answered"
 )
 
 // Organisations (org.go, orgprofile.go, storage/org.go, storage/enterprise.go).
@@ -423,6 +429,12 @@ var Codes = []Code{
 	CodeFindingSeverityUnknown,
 	CodeFindingStateUnknown,
 	CodeFindingDueInPast,
+	CodeNoSuchFinding,
+	CodeFindingAnswerNotAllowed,
+	CodeFindingVerifyNotAllowed,
+	CodeFindingClosed,
+	CodeFindingNotOpen,
+	CodeFindingNotAnswered,
 	CodeMilestoneNotAllowed,
 	CodeMilestoneDerived,
 	CodeMilestoneResultRequired,

@@ -20,8 +20,14 @@ import (
 //	          the regulator is to verify it (sent back: open again)
 //	closed    verified, or closed by the regulator; final
 //
-// Only creation (open) exists so far; answering and closing come with the
-// rectification orders.
+// Transitions (storage.AnswerFinding, CloseFinding, ReturnFinding):
+//
+//	open     → answered  answer, by the audit's consultancy or enterprise
+//	answered → open      return (sent back with a reason), by a regulator or an admin
+//	open     → closed    close, by a regulator or an admin
+//	answered → closed    close, likewise
+//
+// An open finding past its rectification_due (China time) is overdue.
 
 // FindingCategory says what kind of problem a finding is.
 type FindingCategory string
@@ -147,10 +153,110 @@ type Finding struct {
 	Description      string          `json:"description"`
 	DocumentIDs      []string        `json:"document_ids"`
 	RectificationDue string          `json:"rectification_due,omitempty"`
+	Overdue          bool            `json:"overdue"`             // open and past rectification_due (China time)
 	FlagID           string          `json:"flag_id,omitempty"`   // the confirmed flag it came from, if any
 	FlagKind         string          `json:"flag_kind,omitempty"` // that flag's kind
 	CreatedBy        string          `json:"created_by"`
 	CreatedAt        time.Time       `json:"created_at"`
+	// History lists its transitions, oldest first; filled only when one
+	// finding is read (GET /api/v1/findings/{id}).
+	History []FindingEvent `json:"history,omitempty"`
+}
+
+// OverdueOn reports whether the finding is overdue on a day in China
+// (YYYY-MM-DD): open, with a due date before that day. A due date is the
+// last day to rectify, so it is overdue from the day after.
+func (f Finding) OverdueOn(today string) bool {
+	return f.State == FindingOpen && f.RectificationDue != "" && f.RectificationDue < today
+}
+
+// FindingAction is a transition of a finding.
+type FindingAction string
+
+const (
+	FindingAnswer FindingAction = "answer" // open → answered
+	FindingClose  FindingAction = "close"  // open or answered → closed
+	FindingReturn FindingAction = "return" // answered → open
+)
+
+// FindingEvent is one transition in a finding's history.
+type FindingEvent struct {
+	Action      FindingAction `json:"action"`
+	From        FindingState  `json:"from"`
+	To          FindingState  `json:"to"`
+	Text        string        `json:"text"` // the answer, the closing comment or the reason for sending back
+	DocumentIDs []string      `json:"document_ids"`
+	By          string        `json:"by"`
+	Role        Role          `json:"role"`
+	At          time.Time     `json:"at"`
+}
+
+// FindingChange is what a transition takes: the contract's answer
+// {"text","document_ids"}, close {"comment"} or return {"reason"}.
+type FindingChange struct {
+	Text        string   `json:"text"`
+	Comment     string   `json:"comment"`
+	Reason      string   `json:"reason"`
+	DocumentIDs []string `json:"document_ids"`
+}
+
+// Validate checks and normalises a change for an action and says the text
+// it records: an answer needs its text (the rectification done), a return
+// its reason; a closing comment is optional. Documents come only with an
+// answer. KindUnprocessable with a code for each fault.
+func (c *FindingChange) Validate(action FindingAction) (string, error) {
+	field, text := "text", c.Text
+	switch action {
+	case FindingClose:
+		field, text = "comment", c.Comment
+	case FindingReturn:
+		field, text = "reason", c.Reason
+	}
+	text = strings.TrimSpace(text)
+	if text == "" && action != FindingClose {
+		return "", Refuse(KindUnprocessable, CodeFieldRequired, "%s is required", field).With("field", field)
+	}
+	if !utf8.ValidString(text) || utf8.RuneCountInString(text) > MaxFindingDescription {
+		return "", Refuse(KindUnprocessable, CodeTextTooLong, "%s must be valid text of at most %d characters", field, MaxFindingDescription).
+			With("field", field).With("max", strconv.Itoa(MaxFindingDescription))
+	}
+	if action != FindingAnswer {
+		c.DocumentIDs = nil
+	}
+	if len(c.DocumentIDs) > MaxFindingDocuments {
+		return "", Refuse(KindUnprocessable, CodeDocumentIDsTooMany, "at most %d documents", MaxFindingDocuments).With("max", strconv.Itoa(MaxFindingDocuments))
+	}
+	ids := make([]string, 0, len(c.DocumentIDs))
+	for _, id := range c.DocumentIDs {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	c.DocumentIDs = ids
+	return text, nil
+}
+
+// Next says the state an action takes a finding to from a state, or the
+// refusal (KindConflict) when the action does not apply there.
+func (action FindingAction) Next(from FindingState) (FindingState, error) {
+	if from == FindingClosed {
+		return "", Refuse(KindConflict, CodeFindingClosed, "the finding is closed")
+	}
+	switch action {
+	case FindingAnswer:
+		if from != FindingOpen {
+			return "", Refuse(KindConflict, CodeFindingNotOpen, "the finding is %s: it was answered and awaits the regulator", from).With("value", string(from))
+		}
+		return FindingAnswered, nil
+	case FindingReturn:
+		if from != FindingAnswered {
+			return "", Refuse(KindConflict, CodeFindingNotAnswered, "the finding is %s: only an answered finding is sent back", from).With("value", string(from))
+		}
+		return FindingOpen, nil
+	case FindingClose:
+		return FindingClosed, nil
+	}
+	return "", Refuse(KindNotFound, CodeNoSuchAction, "no such action %q", action)
 }
 
 // FindingFilter narrows a list of findings; every field is optional.
@@ -158,6 +264,7 @@ type FindingFilter struct {
 	AuditID       string
 	ConsultancyID string
 	State         FindingState
+	Overdue       bool // only open findings past their due date (China time)
 	Limit, Offset int
 }
 
@@ -172,11 +279,13 @@ func ParseFindingState(s string) (FindingState, error) {
 }
 
 // Score weights: an evaluation starts at EvaluationFullScore and loses
-// these points per finding, down to 0.
+// these points per finding, and PenaltyOverdue more per finding whose
+// rectification is overdue, down to 0.
 const (
 	EvaluationFullScore = 100
 	PenaltyMinor        = 5
 	PenaltyMajor        = 20
+	PenaltyOverdue      = 10
 )
 
 // Evaluation is a consultancy's record for a year: the score its findings
@@ -190,11 +299,14 @@ type Evaluation struct {
 	Findings       int      `json:"findings"` // findings counted
 	Major          int      `json:"major"`
 	Minor          int      `json:"minor"`
+	Overdue        int      `json:"overdue"` // findings whose rectification is overdue
 }
 
 // Evaluate rates a consultancy for a year from the findings on its audits
 // created that year (the caller chooses them): 100 less 5 a minor finding
-// and 20 a major one, never below 0; any finding of a veto category sets
+// and 20 a major one, and 10 more for each finding marked Overdue (open
+// past its due date: the caller computes it for today), never below 0;
+// any finding of a veto category sets
 // Vetoed and is named in VetoFindingIDs, in the order given. A finding
 // counts whatever its state: a rectified problem was still a problem.
 func Evaluate(consultancyID string, year int, findings []Finding) Evaluation {
@@ -208,6 +320,10 @@ func Evaluate(consultancyID string, year int, findings []Finding) Evaluation {
 		default:
 			ev.Minor++
 			ev.Score -= PenaltyMinor
+		}
+		if f.Overdue {
+			ev.Overdue++
+			ev.Score -= PenaltyOverdue
 		}
 		if f.Category.Veto() {
 			ev.Vetoed = true

@@ -20,7 +20,7 @@ import (
 var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
 	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
-	"experts": "expert", "assignments": "assignment",
+	"experts": "expert", "assignments": "assignment", "findings": "finding",
 }
 
 // otherVars fills the path variables that are not ids.
@@ -135,10 +135,12 @@ func victimThings(t *testing.T, w *world) map[string]string {
 	ids["assignment"] = drawn.Assignments[0].ID
 	// A finding with the veto, so the consultancy's evaluation has
 	// something to leak.
+	var finding struct{ ID string }
 	if status, body := e.postJSON("/api/v1/findings", w.regulator, map[string]any{"audit_id": w.auditID, "category": "fake_report",
-		"severity": "major", "description": "河北秘密问题：虚假报告", "document_ids": []string{ids["document"]}}, nil); status != 201 {
+		"severity": "major", "description": "河北秘密问题：虚假报告", "document_ids": []string{ids["document"]}}, &finding); status != 201 {
 		t.Fatalf("finding: %d %s", status, body)
 	}
+	ids["finding"] = finding.ID
 	if status, body := e.postJSON("/api/v1/tokens", w.admin, map[string]string{"name": "河北脚本"}, &token); status != 201 {
 		t.Fatalf("token: %d %s", status, body)
 	}
@@ -232,6 +234,7 @@ func apiBody(t *testing.T, method, tmpl string, ids map[string]string) (io.Reade
 	b, _ := json.Marshal(map[string]any{
 		"reason": "入侵", "name": "入侵者", "decision": "dismiss", "email": "intruder@bj.cn", "role": "consultant",
 		"batch_id": ids["batch"], "code": "F1", "consultancy_id": "", "category": "low_cost",
+		"text": "入侵", "comment": "入侵",
 	})
 	return bytes.NewReader(b), "application/json"
 }

@@ -134,7 +134,8 @@ func scanFinding(row rowScanner) (cpaudit.Finding, error) {
 }
 
 // Findings lists the findings on audits the actor may read, newest first,
-// and how many match in all. KindNotFound when the filter names an audit
+// and how many match in all; Overdue keeps only open findings past their
+// due date (China time). KindNotFound when the filter names an audit
 // outside the actor's reach; KindInvalid for an unknown state.
 func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.FindingFilter) ([]cpaudit.Finding, int, error) {
 	const op = "storage.Findings"
@@ -165,6 +166,11 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 		where += ` AND f.state = ?`
 		args = append(args, string(ff.State))
 	}
+	today := s.today()
+	if ff.Overdue {
+		where += ` AND f.state = 'open' AND f.rectification_due <> '' AND f.rectification_due < ?`
+		args = append(args, today)
+	}
 	const from = ` FROM findings f JOIN audits au ON au.id = f.audit_id`
 	var total int
 	if err := db.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&total); err != nil {
@@ -175,16 +181,11 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 	if err != nil {
 		return nil, 0, dbError(op, err, "", "")
 	}
-	defer rows.Close()
-	out := []cpaudit.Finding{}
-	for rows.Next() {
-		f, err := scanFinding(rows)
-		if err != nil {
-			return nil, 0, dbError(op, err, "", "")
-		}
-		out = append(out, f)
+	out, err := scanFindingRows(rows, today)
+	if err != nil {
+		return nil, 0, dbError(op, err, "", "")
 	}
-	return out, total, dbError(op, rows.Err(), "", "")
+	return out, total, nil
 }
 
 // mayReadEvaluation: admins and regulators read any consultancy's
@@ -224,7 +225,7 @@ func (s *Store) ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, cons
 		year = s.clock().In(cpaudit.ChinaLocation()).Year()
 	}
 	start, end := cpaudit.YearIn(year, cpaudit.ChinaLocation())
-	findings, err := consultancyFindings(ctx, db, consultancyID, start, end)
+	findings, err := consultancyFindings(ctx, db, consultancyID, start, end, s.today())
 	if err != nil {
 		return cpaudit.Evaluation{}, dbError(op, err, "", "")
 	}
@@ -232,22 +233,242 @@ func (s *Store) ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, cons
 }
 
 // consultancyFindings lists the findings counted against a consultancy
-// created in [start, end), oldest first.
-func consultancyFindings(ctx context.Context, db *sqlDB, consultancyID string, start, end time.Time) ([]cpaudit.Finding, error) {
+// created in [start, end), oldest first, marked overdue on today.
+func consultancyFindings(ctx context.Context, db *sqlDB, consultancyID string, start, end time.Time, today string) ([]cpaudit.Finding, error) {
 	rows, err := db.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings f
 		WHERE f.consultancy_id = ? AND f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at, f.id`,
 		consultancyID, micros(start), micros(end))
 	if err != nil {
 		return nil, err
 	}
+	return scanFindingRows(rows, today)
+}
+
+// scanFindingRows reads every finding of rows, marking those overdue on
+// today (a day in China).
+func scanFindingRows(rows *sql.Rows, today string) ([]cpaudit.Finding, error) {
 	defer rows.Close()
-	var out []cpaudit.Finding
+	out := []cpaudit.Finding{}
 	for rows.Next() {
 		f, err := scanFinding(rows)
 		if err != nil {
 			return nil, err
 		}
+		f.Overdue = f.OverdueOn(today)
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// Finding returns one finding with its history, oldest transition first.
+// KindNotFound (no_such_finding) unless it exists and the actor may read
+// its audit.
+func (s *Store) Finding(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Finding, error) {
+	const op = "storage.Finding"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Finding{}, err
+	}
+	var f cpaudit.Finding
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		var err error
+		if f, _, err = visibleFinding(ctx, tx, a, id); err != nil {
+			return err
+		}
+		f.Overdue = f.OverdueOn(s.today())
+		f.History, err = findingHistory(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return cpaudit.Finding{}, dbError(op, err, "", "")
+	}
+	return f, nil
+}
+
+// findingAudit is what deciding on a finding needs of its audit.
+type findingAudit struct{ enterpriseID, consultancyID string }
+
+// visibleFinding reads a finding whose audit the actor may read, with the
+// audit's parties; KindNotFound otherwise.
+func visibleFinding(ctx context.Context, q querier, a cpaudit.Actor, id string) (cpaudit.Finding, findingAudit, error) {
+	args := append([]any{id}, auditVisibleArgs(a)...)
+	var au findingAudit
+	var cons sql.NullString
+	row := q.QueryRowContext(ctx, `SELECT `+findingColumns+`, au.enterprise_id, au.consultancy_id
+		FROM findings f JOIN audits au ON au.id = f.audit_id WHERE f.id = ? AND `+auditVisible, args...)
+	f, err := scanFinding(scanWith{row, []any{&au.enterpriseID, &cons}})
+	if err == sql.ErrNoRows {
+		return cpaudit.Finding{}, au, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchFinding, "no such finding")
+	}
+	au.consultancyID = cons.String
+	return f, au, err
+}
+
+// scanWith scans a row into a finding's columns and then extra ones.
+type scanWith struct {
+	row   *sql.Row
+	extra []any
+}
+
+func (s scanWith) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// findingHistory lists a finding's transitions, oldest first.
+func findingHistory(ctx context.Context, q querier, id string) ([]cpaudit.FindingEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT action, from_state, to_state, text, document_ids, by_email, by_role, at
+		FROM finding_events WHERE finding_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []cpaudit.FindingEvent{}
+	for rows.Next() {
+		var e cpaudit.FindingEvent
+		var action, from, to, docs, role string
+		var at int64
+		if err := rows.Scan(&action, &from, &to, &e.Text, &docs, &e.By, &role, &at); err != nil {
+			return nil, err
+		}
+		e.Action, e.From, e.To, e.Role, e.At = cpaudit.FindingAction(action), cpaudit.FindingState(from), cpaudit.FindingState(to), cpaudit.Role(role), fromMicros(at)
+		if err := json.Unmarshal([]byte(docs), &e.DocumentIDs); err != nil {
+			return nil, err
+		}
+		if e.DocumentIDs == nil {
+			e.DocumentIDs = []string{}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// mayActOnFinding: the audit's consultancy or enterprise answers; an admin
+// or a regulator (whose reach holds the audit: checked before) closes and
+// sends back. Everyone else who may read the finding is refused with
+// KindConflict, like recording one.
+func mayActOnFinding(a cpaudit.Actor, action cpaudit.FindingAction, au findingAudit) error {
+	if action == cpaudit.FindingAnswer {
+		party := a.OrgID != "" && ((a.Role == cpaudit.RoleConsultant && a.OrgID == au.consultancyID) ||
+			(a.Role == cpaudit.RoleEnterprise && a.OrgID == au.enterpriseID))
+		if !party {
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingAnswerNotAllowed, "only the audit's consultancy or enterprise answers a finding; a %s may not", a.Role)
+		}
+		return nil
+	}
+	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingVerifyNotAllowed, "only a regulator or an admin closes or sends back a finding; a %s may not", a.Role)
+	}
+	return nil
+}
+
+// AnswerFinding, CloseFinding and ReturnFinding move a finding along (see
+// cpaudit.FindingAction), with a history row and an audit log entry
+// (finding.answer, finding.close, finding.return) in the same
+// transaction, and return it with its history. KindNotFound
+// (no_such_finding) outside the actor's reach; KindConflict for a role
+// that may not (finding_answer_not_allowed, finding_verify_not_allowed)
+// and for the wrong state (finding_closed, finding_not_open,
+// finding_not_answered); KindUnprocessable for a missing text or reason,
+// too long a text, or an answer's document that is not the audit's.
+func (s *Store) AnswerFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error) {
+	return s.transitionFinding(ctx, a, id, cpaudit.FindingAnswer, c)
+}
+
+// CloseFinding: see AnswerFinding.
+func (s *Store) CloseFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error) {
+	return s.transitionFinding(ctx, a, id, cpaudit.FindingClose, c)
+}
+
+// ReturnFinding: see AnswerFinding.
+func (s *Store) ReturnFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error) {
+	return s.transitionFinding(ctx, a, id, cpaudit.FindingReturn, c)
+}
+
+func (s *Store) transitionFinding(ctx context.Context, a cpaudit.Actor, id string, action cpaudit.FindingAction, c cpaudit.FindingChange) (cpaudit.Finding, error) {
+	const op = "storage.transitionFinding"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return cpaudit.Finding{}, err
+	}
+	now := s.clock()
+	var f cpaudit.Finding
+	err = inTx(ctx, db, func(tx *sql.Tx) error {
+		var au findingAudit
+		var err error
+		if f, au, err = visibleFinding(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := mayActOnFinding(a, action, au); err != nil {
+			return err
+		}
+		to, err := action.Next(f.State)
+		if err != nil {
+			return err
+		}
+		text, err := c.Validate(action)
+		if err != nil {
+			return err
+		}
+		if err := documentsOfAudit(ctx, tx, f.AuditID, c.DocumentIDs); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE findings SET state = ? WHERE id = ? AND state = ?`, string(to), id, string(f.State))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingClosed, "the finding changed meanwhile")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO finding_events (finding_id, action, from_state, to_state, text,
+			document_ids, by_email, by_role, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, string(action), string(f.State), string(to), text, mustJSON(c.DocumentIDs), a.Email, string(a.Role), micros(now)); err != nil {
+			return err
+		}
+		if err := s.appendLog(ctx, tx, a, "finding."+string(action), "finding", id, map[string]any{
+			"audit_id": f.AuditID, "from": f.State, "to": to, "text": text, "document_ids": c.DocumentIDs}); err != nil {
+			return err
+		}
+		f.State = to
+		f.Overdue = f.OverdueOn(cpaudit.DateIn(now, cpaudit.ChinaLocation()))
+		f.History, err = findingHistory(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return cpaudit.Finding{}, dbError(op, err, "", "")
+	}
+	return f, nil
+}
+
+// FindingHistories returns the history of every finding on an audit, by
+// finding id, oldest transition first (the audit page shows them).
+// KindNotFound if the actor may not read the audit.
+func (s *Store) FindingHistories(ctx context.Context, a cpaudit.Actor, auditID string) (map[string][]cpaudit.FindingEvent, error) {
+	const op = "storage.FindingHistories"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := auditIsVisible(ctx, db, a, auditID); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	rows, err := db.QueryContext(ctx, `SELECT e.finding_id, e.action, e.from_state, e.to_state, e.text, e.document_ids,
+		e.by_email, e.by_role, e.at FROM finding_events e JOIN findings f ON f.id = e.finding_id
+		WHERE f.audit_id = ? ORDER BY e.seq`, auditID)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	out := map[string][]cpaudit.FindingEvent{}
+	for rows.Next() {
+		var e cpaudit.FindingEvent
+		var id, action, from, to, docs, role string
+		var at int64
+		if err := rows.Scan(&id, &action, &from, &to, &e.Text, &docs, &e.By, &role, &at); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		e.Action, e.From, e.To, e.Role, e.At = cpaudit.FindingAction(action), cpaudit.FindingState(from), cpaudit.FindingState(to), cpaudit.Role(role), fromMicros(at)
+		if err := json.Unmarshal([]byte(docs), &e.DocumentIDs); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		out[id] = append(out[id], e)
+	}
+	return out, dbError(op, rows.Err(), "", "")
 }

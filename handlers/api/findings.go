@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/cpaudit/cpaudit"
@@ -32,6 +33,9 @@ func (s *Handler) apiFindings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := cpaudit.FindingFilter{AuditID: q.Get("audit_id"), ConsultancyID: q.Get("consultancy_id"), State: state}
+	if f.Overdue, err = httpx.BoolParam(q, "overdue"); err != nil {
+		return err
+	}
 	if f.Limit, err = httpx.IntParam(q, "limit", 100, 1, 1000); err != nil {
 		return err
 	}
@@ -44,6 +48,37 @@ func (s *Handler) apiFindings(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.WriteJSON(w, r, http.StatusOK, map[string]any{"total": total, "findings": findings})
 	return nil
+}
+
+// apiFinding answers one finding with its history.
+func (s *Handler) apiFinding(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.store.Finding(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, f)
+	return nil
+}
+
+// apiFindingAction answers (the contract's {"text","document_ids"}),
+// closes ({"comment"}) or sends back ({"reason"}) a finding, answered 200
+// with the finding and its history.
+func (s *Handler) apiFindingAction(action cpaudit.FindingAction) func(http.ResponseWriter, *http.Request) error {
+	move := map[cpaudit.FindingAction]func(context.Context, cpaudit.Actor, string, cpaudit.FindingChange) (cpaudit.Finding, error){
+		cpaudit.FindingAnswer: s.store.AnswerFinding, cpaudit.FindingClose: s.store.CloseFinding, cpaudit.FindingReturn: s.store.ReturnFinding,
+	}[action]
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in cpaudit.FindingChange
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+		f, err := move(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), in)
+		if err != nil {
+			return err
+		}
+		s.WriteJSON(w, r, http.StatusOK, f)
+		return nil
+	}
 }
 
 // apiEvaluation rates a consultancy for a year (default: this year in

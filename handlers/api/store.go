@@ -82,6 +82,10 @@ type ReviewStore interface {
 type FindingStore interface {
 	CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error)
 	Findings(ctx context.Context, a cpaudit.Actor, f cpaudit.FindingFilter) ([]cpaudit.Finding, int, error)
+	Finding(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Finding, error)
+	AnswerFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
+	CloseFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
+	ReturnFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
 	ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, year int) (cpaudit.Evaluation, error)
 }
 

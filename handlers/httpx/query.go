@@ -151,3 +151,15 @@ func ResultFilterOf(q url.Values) (cpaudit.ResultFilter, error) {
 	}
 	return f, nil
 }
+
+// BoolParam reads an optional true/false query parameter ("" is false);
+// KindInvalid (audit_filter_invalid, naming the field) for anything else.
+func BoolParam(q url.Values, name string) (bool, error) {
+	switch q.Get(name) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeAuditFilterInvalid, "%s must be true or false", name).With("field", name).With("value", q.Get(name))
+}

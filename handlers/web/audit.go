@@ -38,13 +38,19 @@ func (s *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAudit(w, r, http.StatusOK, "")
 }
 
-// renderAudit shows the audit with, when errMsg is set, why the last
-// action was refused.
+// renderAudit shows the audit of the path's {id} with, when errMsg is set,
+// why the last action was refused.
 func (s *Handler) renderAudit(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+	return s.renderAuditOf(w, r, httpx.Param(r, "id"), status, errMsg)
+}
+
+// renderAuditOf shows an audit with, when errMsg is set, why the last
+// action was refused.
+func (s *Handler) renderAuditOf(w http.ResponseWriter, r *http.Request, auditID string, status int, errMsg string) error {
 	a := httpx.ActorOf(r)
 	lang := webOf(r).Lang
 	T := translator(lang)
-	au, err := s.store.Audit(r.Context(), a, httpx.Param(r, "id"))
+	au, err := s.store.Audit(r.Context(), a, auditID)
 	if err != nil {
 		return err
 	}
@@ -113,8 +119,11 @@ func (s *Handler) renderAudit(w http.ResponseWriter, r *http.Request, status int
 		}
 		data["Consultancies"] = opts
 	}
-	if data["Findings"], data["FindingsTotal"], err = s.auditFindings(r, au.ID, titles); err != nil {
+	if data["Findings"], data["FindingsTotal"], err = s.auditFindings(r, au, titles); err != nil {
 		return err
+	}
+	if mayRecordFindings(a) {
+		data["FindingCategories"], data["FindingSeverities"] = findingPickers(T)
 	}
 	if d, err := s.store.Letter(r.Context(), a, au.ID); err == nil {
 		data["Letter"] = d
@@ -125,36 +134,143 @@ func (s *Handler) renderAudit(w http.ResponseWriter, r *http.Request, status int
 }
 
 // webFinding is a finding as the audit page lists it, its words in the
-// page's language.
+// page's language, with the forms the viewer may use on it.
 type webFinding struct {
 	cpaudit.Finding
 	CategoryLabel, SeverityLabel, StateLabel string
 	Veto                                     bool
 	Docs                                     []flagDoc
+	Events                                   []webFindingEvent
+	CanAnswer, CanClose, CanReturn           bool
+}
+
+// webFindingEvent is one transition of a finding, in the page's language.
+type webFindingEvent struct {
+	cpaudit.FindingEvent
+	ActionLabel string
+	Docs        []flagDoc
 }
 
 // auditFindings lists the audit's findings, newest first (the newest 200,
-// and how many there are).
-func (s *Handler) auditFindings(r *http.Request, auditID string, titles map[string]string) ([]webFinding, int, error) {
+// and how many there are), with their histories and what the viewer may
+// do with each: the forms mirror storage's rules, which decide.
+func (s *Handler) auditFindings(r *http.Request, au cpaudit.Audit, titles map[string]string) ([]webFinding, int, error) {
+	a := httpx.ActorOf(r)
 	T := translator(webOf(r).Lang)
-	found, total, err := s.store.Findings(r.Context(), httpx.ActorOf(r), cpaudit.FindingFilter{AuditID: auditID, Limit: 200})
+	found, total, err := s.store.Findings(r.Context(), a, cpaudit.FindingFilter{AuditID: au.ID, Limit: 200})
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]webFinding, len(found))
-	for i, f := range found {
-		out[i] = webFinding{Finding: f, CategoryLabel: T("finding.category." + string(f.Category)),
-			SeverityLabel: T("finding.severity." + string(f.Severity)), StateLabel: T("finding.state." + string(f.State)),
-			Veto: f.Category.Veto()}
-		for _, id := range f.DocumentIDs {
+	histories, err := s.store.FindingHistories(r.Context(), a, au.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	docsOf := func(ids []string) []flagDoc {
+		var out []flagDoc
+		for _, id := range ids {
 			title := titles[id]
 			if title == "" {
 				title = id // a document beyond the page's list, or deleted since
 			}
-			out[i].Docs = append(out[i].Docs, flagDoc{ID: id, Title: title})
+			out = append(out, flagDoc{ID: id, Title: title})
+		}
+		return out
+	}
+	party := a.OrgID != "" && ((a.Role == cpaudit.RoleConsultant && a.OrgID == au.ConsultancyID) ||
+		(a.Role == cpaudit.RoleEnterprise && a.OrgID == au.EnterpriseID))
+	verifier := a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleRegulator
+	out := make([]webFinding, len(found))
+	for i, f := range found {
+		out[i] = webFinding{Finding: f, CategoryLabel: T("finding.category." + string(f.Category)),
+			SeverityLabel: T("finding.severity." + string(f.Severity)), StateLabel: T("finding.state." + string(f.State)),
+			Veto: f.Category.Veto(), Docs: docsOf(f.DocumentIDs),
+			CanAnswer: party && f.State == cpaudit.FindingOpen,
+			CanClose:  verifier && f.State != cpaudit.FindingClosed,
+			CanReturn: verifier && f.State == cpaudit.FindingAnswered}
+		for _, e := range histories[f.ID] {
+			out[i].Events = append(out[i].Events, webFindingEvent{FindingEvent: e,
+				ActionLabel: T("finding.action." + string(e.Action)), Docs: docsOf(e.DocumentIDs)})
 		}
 	}
 	return out, total, nil
+}
+
+// mayRecordFindings mirrors storage: admins, regulators and experts
+// record findings on the audits they see.
+func mayRecordFindings(a cpaudit.Actor) bool {
+	return a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleRegulator || a.Role == cpaudit.RoleExpert
+}
+
+// findingPickers are the category and severity choices, in the page's
+// language.
+func findingPickers(T func(string) string) (cats, sevs []option) {
+	for _, c := range cpaudit.FindingCategories {
+		cats = append(cats, option{Value: string(c), Label: T("finding.category." + string(c))})
+	}
+	for _, v := range []cpaudit.FindingSeverity{cpaudit.SeverityMinor, cpaudit.SeverityMajor} {
+		sevs = append(sevs, option{Value: string(v), Label: T("finding.severity." + string(v))})
+	}
+	return cats, sevs
+}
+
+// findingCreateSubmit records a finding from the audit page's form; the
+// documents are picked from the audit's by name. A refusal shows the page
+// again with its reason in the page's language.
+func (s *Handler) findingCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+	id := httpx.Param(r, "id")
+	nf := cpaudit.NewFinding{AuditID: id, Category: cpaudit.FindingCategory(r.PostFormValue("category")),
+		Severity: cpaudit.FindingSeverity(r.PostFormValue("severity")), Description: r.PostFormValue("description"),
+		DocumentIDs: r.PostForm["document_ids"], RectificationDue: strings.TrimSpace(r.PostFormValue("rectification_due"))}
+	f, err := s.store.CreateFinding(r.Context(), httpx.ActorOf(r), nf)
+	if err != nil {
+		return s.findingRefused(w, r, id, err)
+	}
+	http.Redirect(w, r, "/audits/"+url.PathEscape(id)+"#finding-"+url.PathEscape(f.ID), http.StatusSeeOther)
+	return nil
+}
+
+// findingActionSubmit answers, closes or sends back a finding from the
+// audit page, then shows the audit again.
+func (s *Handler) findingActionSubmit(action cpaudit.FindingAction) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.findingAction(w, r, action) }
+}
+
+func (s *Handler) findingAction(w http.ResponseWriter, r *http.Request, action cpaudit.FindingAction) error {
+	a := httpx.ActorOf(r)
+	id := httpx.Param(r, "id")
+	f, err := s.store.Finding(r.Context(), a, id) // its audit, or 404
+	if err != nil {
+		return err
+	}
+	c := cpaudit.FindingChange{Text: r.PostFormValue("text"), Comment: r.PostFormValue("comment"),
+		Reason: r.PostFormValue("reason"), DocumentIDs: r.PostForm["document_ids"]}
+	switch action {
+	case cpaudit.FindingAnswer:
+		_, err = s.store.AnswerFinding(r.Context(), a, id, c)
+	case cpaudit.FindingClose:
+		_, err = s.store.CloseFinding(r.Context(), a, id, c)
+	case cpaudit.FindingReturn:
+		_, err = s.store.ReturnFinding(r.Context(), a, id, c)
+	default:
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchAction, "no such action")
+	}
+	if err != nil {
+		return s.findingRefused(w, r, f.AuditID, err)
+	}
+	http.Redirect(w, r, "/audits/"+url.PathEscape(f.AuditID)+"#finding-"+url.PathEscape(id), http.StatusSeeOther)
+	return nil
+}
+
+// findingRefused shows the audit page with why storage refused a finding
+// form (a refusal the user can fix or understand); anything else, such as
+// an audit out of reach, goes the ordinary error path.
+func (s *Handler) findingRefused(w http.ResponseWriter, r *http.Request, auditID string, err error) error {
+	switch cpaudit.ErrorKind(err) {
+	case cpaudit.KindConflict, cpaudit.KindUnprocessable, cpaudit.KindInvalid:
+		status, _ := httpx.ErrorStatus(err)
+		return s.renderAuditOf(w, r, auditID, status, translator(webOf(r).Lang)("finding.err")+refusalText(webOf(r).Lang, err))
+	}
+	return err
 }
 
 // stepSubmit submits, returns or accepts a step from the audit page; a

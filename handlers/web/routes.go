@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 
 	"github.com/gorilla/mux"
@@ -50,6 +51,11 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits/{id}/steps/{n}/{action}", s.page(s.requireSession(s.stepSubmit))).Methods("POST")
 	r.Handle("/audits/{id}/consultancy", s.page(s.requireSession(s.consultancySubmit))).Methods("POST")
 	r.Handle("/audits/{id}/letter", s.page(s.requireSession(s.letterSubmit))).Methods("POST")
+	// Findings on the audit page: record, answer, close, send back (audit.go).
+	r.Handle("/audits/{id}/findings", s.page(s.requireSession(s.findingCreateSubmit))).Methods("POST")
+	r.Handle("/findings/{id}/answer", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingAnswer)))).Methods("POST")
+	r.Handle("/findings/{id}/close", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingClose)))).Methods("POST")
+	r.Handle("/findings/{id}/return", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingReturn)))).Methods("POST")
 	// Enterprises and their .xlsx import (enterprises.go); the import
 	// checks its session itself, to answer a form that lost it.
 	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")

@@ -42,6 +42,12 @@ type AuditStore interface {
 	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
 	Findings(ctx context.Context, a cpaudit.Actor, f cpaudit.FindingFilter) ([]cpaudit.Finding, int, error)
+	FindingHistories(ctx context.Context, a cpaudit.Actor, auditID string) (map[string][]cpaudit.FindingEvent, error)
+	Finding(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Finding, error)
+	CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error)
+	AnswerFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
+	CloseFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
+	ReturnFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
 }
 
 // BatchStore is what the batch pages need (batches.go).
