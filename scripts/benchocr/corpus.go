@@ -132,22 +132,38 @@ func corpus(dir string, want int) (lines []string, used []string, err error) {
 	return lines, used, nil
 }
 
-// paginate fills pages of at most perPage runes with whole lines.
+// paginate fills pages with whole lines, at most perPage runes and at
+// most maxRows rows as LibreOffice lays a text file out on A4 (10 pt: a
+// row holds about 47 Han characters or 78 Latin ones), so that no page
+// spills onto a second one.
 func paginate(lines []string, pages, perPage int) [][]string {
+	const maxRows = 36
+	rows := func(l string) int {
+		w := 0
+		for _, r := range l {
+			if r >= 0x2E80 {
+				w += 10
+			} else {
+				w += 6
+			}
+		}
+		return (w + 469) / 470
+	}
 	var out [][]string
 	var cur []string
-	n := 0
+	n, h := 0, 0
 	for _, l := range lines {
-		c := utf8.RuneCountInString(l)
-		if n+c > perPage && len(cur) > 0 {
+		c, r := utf8.RuneCountInString(l), rows(l)
+		if (n+c > perPage || h+r > maxRows) && len(cur) > 0 {
 			out = append(out, cur)
 			if len(out) == pages {
 				return out
 			}
-			cur, n = nil, 0
+			cur, n, h = nil, 0, 0
 		}
 		cur = append(cur, l)
 		n += c
+		h += r
 	}
 	if len(cur) > 0 && len(out) < pages {
 		out = append(out, cur)
