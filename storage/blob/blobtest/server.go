@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ type Server struct {
 	t        *testing.T
 	cmd      *exec.Cmd
 	exited   chan struct{}
+	exitErr  error // how it exited, once exited is closed
 }
 
 // StartServer starts a MinIO of the test's own (testenv.MinIOBin finds the
@@ -56,9 +58,15 @@ func StartServer(t *testing.T) *Server {
 // directory, and waits until it serves requests.
 func (s *Server) Start() {
 	s.t.Helper()
-	if err := s.start(); err != nil {
-		s.t.Fatalf("restarting MinIO: %v", err)
+	// The port may linger a moment after the kill: try thrice.
+	var err error
+	for range 3 {
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(time.Second)
 	}
+	s.t.Fatalf("restarting MinIO: %v", err)
 }
 
 // Stop kills the server at once (SIGKILL: an outage, not a maintenance
@@ -68,13 +76,32 @@ func (s *Server) Stop() {
 		return
 	}
 	s.cmd.Process.Kill()
+	s.cmd.Process.Signal(syscall.SIGCONT) // a frozen process dies only once resumed
 	<-s.exited
 	s.cmd = nil
 }
 
+// Freeze suspends the server (SIGSTOP): connections open and requests
+// are accepted by the kernel, but nothing answers, as with a hung service
+// or a network that drops packets. Thaw resumes it.
+func (s *Server) Freeze() { s.signal(syscall.SIGSTOP) }
+
+// Thaw resumes a frozen server.
+func (s *Server) Thaw() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	if s.cmd == nil {
+		s.t.Fatal("MinIO is not running")
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("signalling MinIO: %v", err)
+	}
+}
+
 func (s *Server) start() error {
 	console := freePort(s.t)
-	cmd := exec.Command(s.bin, "server", "--quiet", "--address", s.Endpoint,
+	cmd := exec.Command(s.bin, "server", "--address", s.Endpoint,
 		"--console-address", "127.0.0.1:"+strconv.Itoa(console),
 		"--certs-dir", filepath.Join(s.dir, "certs"), filepath.Join(s.dir, "data"))
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKey, "MINIO_ROOT_PASSWORD="+s.SecretKey,
@@ -89,7 +116,7 @@ func (s *Server) start() error {
 		return err
 	}
 	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
+	go func() { s.exitErr = cmd.Wait(); close(exited) }()
 	s.cmd, s.exited = cmd, exited
 	if err := s.wait(30 * time.Second); err != nil {
 		s.Stop()
@@ -117,7 +144,7 @@ func (s *Server) wait(limit time.Duration) error {
 	for {
 		select {
 		case <-s.exited:
-			return fmt.Errorf("MinIO exited on start-up")
+			return fmt.Errorf("MinIO exited on start-up: %v", s.exitErr)
 		default:
 		}
 		if ok("/minio/health/live") && ok("/minio/health/cluster") {
