@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
 // healthz says the process is up; it checks nothing else, so a slow
@@ -32,6 +34,7 @@ func (s health) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
+		httpx.SetRetryAfter(w, http.StatusServiceUnavailable)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("storage unreachable\n"))
 		return

@@ -48,12 +48,42 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 
 	b := e.browser()
 	b.mustLogin("beijing", "admin@beijing.gov.cn")
-	csrf := b.csrf()
+	tried := walkIDRoutes(t, e, ids, attacker{tokens: []string{w.otherAdmin, w.otherConsultant}, strict: w.otherAdmin, browser: b})
+	if tried < 40 {
+		t.Errorf("only %d routes with ids tried: the walk lost routes", tried)
+	}
+	t.Logf("%d routes with ids tried", tried)
+	checkVictimIntact(t, w, ids)
+}
 
+// attacker is who walks the routes with the victim's ids: by API token
+// and, if browser is set, by its logged-in session.
+type attacker struct {
+	tokens []string
+	// strict is a token (an admin's) that must get 404 even where a
+	// refusal before the id is looked at (the role, a field) would
+	// otherwise do, as long as an id that exists nowhere gets the same.
+	strict  string
+	browser *browser
+	// readable lists the routes ("GET /api/v1/documents/{id}") that may
+	// answer the victim's thing by design; they are not walked.
+	readable map[string]bool
+}
+
+// walkIDRoutes calls every route that names something by id with ids, as
+// a: the answer is 404, never the victim's data. It returns how many
+// routes it tried. A route added later whose id this test cannot fill
+// fails here.
+func walkIDRoutes(t *testing.T, e *testEnv, ids map[string]string, a attacker) int {
+	t.Helper()
+	csrf := ""
+	if a.browser != nil {
+		csrf = a.browser.csrf()
+	}
 	tried := 0
 	for _, rt := range handlers.Routes(e.handler) {
 		method, tmpl := rt[0], rt[1]
-		if !strings.Contains(tmpl, "{") {
+		if !strings.Contains(tmpl, "{") || a.readable[method+" "+tmpl] {
 			continue
 		}
 		if _, ok := notTenantData[method+" "+tmpl]; ok {
@@ -64,10 +94,13 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 			t.Errorf("%s %s: %s", method, tmpl, err)
 			continue
 		}
-		tried++
 		nowhere, _ := fillRoute(tmpl, nil)
+		if path == nowhere {
+			continue // none of the victim's ids goes in: nothing to try
+		}
+		tried++
 		if strings.HasPrefix(tmpl, "/api/") {
-			for _, token := range []string{w.otherAdmin, w.otherConsultant} {
+			for _, token := range a.tokens {
 				body, ct := apiBody(t, method, tmpl, ids)
 				status, got, h := e.do(method, path, token, body, ct)
 				checkNoVictimData(t, method+" "+path, string(got))
@@ -80,23 +113,22 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 				// very same answer, so nothing tells the two apart.
 				body, ct = apiBody(t, method, tmpl, ids)
 				status2, got2, _ := e.do(method, nowhere, token, body, ct)
-				if token == w.otherAdmin || status < 400 || status != status2 || !bytes.Equal(got, got2) {
+				if token == a.strict || status < 400 || status != status2 || !bytes.Equal(got, got2) {
 					t.Errorf("API %s %s: %d %s, want 404 (an id that exists nowhere: %d %s)", method, path, status, got, status2, got2)
 				}
 			}
 			continue
 		}
-		r := webCall(b, method, path, tmpl, csrf)
+		if a.browser == nil {
+			continue
+		}
+		r := webCall(a.browser, method, path, tmpl, csrf)
 		checkNoVictimData(t, method+" "+path, r.body)
 		if r.status != http.StatusNotFound {
 			t.Errorf("web %s %s: %d, want 404", method, path, r.status)
 		}
 	}
-	if tried < 40 {
-		t.Errorf("only %d routes with ids tried: the walk lost routes", tried)
-	}
-	t.Logf("%d routes with ids tried", tried)
-	checkVictimIntact(t, w, ids)
+	return tried
 }
 
 // victimThings makes one of every kind of thing in the world's first
@@ -298,5 +330,57 @@ func checkVictimIntact(t *testing.T, w *world, ids map[string]string) {
 	}
 	if status := w.e.getJSON("/api/v1/assignments/"+ids["assignment"], w.admin, &as); status != 200 || as.State != "assigned" || as.ExpertID != ids["expert"] {
 		t.Errorf("assignment after the intrusions: %d %+v", status, as)
+	}
+}
+
+// TestEveryRouteIsolatesLibrary: the guideline library is a tenant like
+// the others. Its admin and publisher get 404 on every id-taking route
+// with a tenant's ids; tenant users get 404 on every route with the
+// library's other documents and tokens, and on every route that would
+// change or reveal more of a library guideline than its document, bytes
+// and text, which every tenant reads by design.
+func TestEveryRouteIsolatesLibrary(t *testing.T) {
+	lw := newLibraryWorld(t)
+	e := lw.e
+	ids := victimThings(t, lw.world)
+
+	// (a) The library's users against a tenant's things.
+	lib := e.browser()
+	lib.mustLogin("guides", "admin@guides.cn")
+	tried := walkIDRoutes(t, e, ids, attacker{tokens: []string{lw.libAdmin, lw.libPublisher}, strict: lw.libAdmin, browser: lib})
+	t.Logf("library users: %d routes with ids tried", tried)
+	checkVictimIntact(t, lw.world, ids)
+
+	// (b) Tenant users against the library's things.
+	guide := e.uploadText(lw.libPublisher, [][2]string{{"kind", "guideline"}, {"title", "绿源行业审核指南"}}, "指南.txt", []byte("绿源行业清洁生产审核指南"))
+	other := e.uploadText(lw.libAdmin, [][2]string{{"kind", "other"}, {"title", "河北秘密说明"}}, "说明.txt", []byte("指南库内部说明：河北秘密"))
+	var token struct{ ID string }
+	if status, body := e.postJSON("/api/v1/tokens", lw.libAdmin, map[string]string{"name": "指南库脚本"}, &token); status != 201 {
+		t.Fatalf("library token: %d %s", status, body)
+	}
+	e.process()
+	tenantUsers := []string{lw.admin, lw.hebeiPublisher, lw.otherAdmin, lw.otherConsultant}
+	b := e.browser()
+	b.mustLogin("beijing", "admin@beijing.gov.cn")
+	walkIDRoutes(t, e, map[string]string{"document": other, "token": token.ID}, attacker{tokens: tenantUsers, strict: lw.otherAdmin, browser: b})
+	readable := map[string]bool{}
+	for _, p := range []string{"/api/v1/documents/{id}", "/api/v1/documents/{id}/content", "/api/v1/documents/{id}/text",
+		"/api/v1/documents/{id}/versions/{version}/content", "/api/v1/documents/{id}/versions/{version}/text",
+		"/documents/{id}", "/documents/{id}/content", "/documents/{id}/text",
+		"/documents/{id}/versions/{version}/content", "/documents/{id}/versions/{version}/text"} {
+		readable["GET "+p] = true
+	}
+	// The guideline's own words are shown on the readable routes only.
+	walkIDRoutes(t, e, map[string]string{"document": guide}, attacker{tokens: tenantUsers, strict: lw.otherAdmin, browser: b, readable: readable})
+
+	// Nothing of the library changed.
+	for _, id := range []string{guide, other} {
+		var doc struct {
+			Title    string
+			Versions []any
+		}
+		if status := e.getJSON("/api/v1/documents/"+id, lw.libAdmin, &doc); status != 200 || len(doc.Versions) != 1 {
+			t.Errorf("library document %s after the intrusions: %d %+v", id, status, doc)
+		}
 	}
 }

@@ -119,3 +119,15 @@ func (s *Store) librarySearchHits(ctx context.Context, a cpaudit.Actor, ids []st
 	}
 	return readSearchHits(ctx, db, lib, missing, out)
 }
+
+// OwnDocument checks that document id is one a may read in a's own tenant:
+// KindNotFound for a library guideline, which a tenant reads (Document)
+// but whose history (the library's log) is not the tenant's business.
+func (s *Store) OwnDocument(ctx context.Context, a cpaudit.Actor, id string) error {
+	h, err := s.tenant(ctx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.document(ctx, h.db, a, id)
+	return err
+}

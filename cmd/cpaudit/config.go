@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/storage"
@@ -64,8 +65,26 @@ func newFlagSet(name string, cfg *Config, getenv func(string) string, stderr io.
 	fs.StringVar(&cfg.S3.Prefix, "s3-prefix", env("S3_PREFIX", ""), "key prefix inside the bucket (CPAUDIT_S3_PREFIX)")
 	fs.StringVar(&cfg.S3.Region, "s3-region", env("S3_REGION", ""), "S3 region (CPAUDIT_S3_REGION)")
 	fs.BoolVar(&cfg.S3.Secure, "s3-secure", envBool("S3_SECURE", true), "use HTTPS to reach S3 (CPAUDIT_S3_SECURE)")
+	fs.Func("s3-timeout", "longest wait on S3 (connect, answer, upload progress), e.g. 30s; past it requests get 503 (CPAUDIT_S3_TIMEOUT)", func(v string) error {
+		return parseTimeout(v, &cfg.S3.Timeout)
+	})
+	if v := env("S3_TIMEOUT", ""); v != "" {
+		if err := parseTimeout(v, &cfg.S3.Timeout); err != nil {
+			cfg.envErr = fmt.Errorf("CPAUDIT_S3_TIMEOUT=%q: %w", v, err)
+		}
+	}
 	fs.StringVar(&cfg.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (CPAUDIT_LOG_LEVEL)")
 	return fs
+}
+
+// parseTimeout reads a positive duration such as 30s or 2m.
+func parseTimeout(s string, dst *time.Duration) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("want a positive duration such as 30s")
+	}
+	*dst = d
+	return nil
 }
 
 // parseArgs parses flags that may come before or after positional

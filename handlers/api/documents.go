@@ -47,7 +47,9 @@ func (s *Handler) apiListDocuments(w http.ResponseWriter, r *http.Request) error
 func (s *Handler) apiDocumentLog(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorOf(r)
 	id := httpx.Param(r, "id")
-	if _, err := s.store.Document(r.Context(), a, id); err != nil {
+	// Only the caller's own tenant's documents: a library guideline's
+	// history is the library's.
+	if err := s.store.OwnDocument(r.Context(), a, id); err != nil {
 		return err
 	}
 	entries, err := s.store.ObjectLog(r.Context(), a, "document", id, 200)

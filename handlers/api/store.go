@@ -96,6 +96,7 @@ type DocumentStore interface {
 	httpx.ContentOpener
 	DeleteDocument(ctx context.Context, a cpaudit.Actor, id string) error
 	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
+	OwnDocument(ctx context.Context, a cpaudit.Actor, id string) error
 	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
 	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
 	SimilarDocuments(ctx context.Context, a cpaudit.Actor, id string, limit int) ([]cpaudit.SimilarDocument, error)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -20,6 +21,19 @@ var statusByKind = map[cpaudit.Kind]int{
 	cpaudit.KindTooLarge:        http.StatusRequestEntityTooLarge,
 	cpaudit.KindRateLimited:     http.StatusTooManyRequests,
 	cpaudit.KindUnavailable:     http.StatusServiceUnavailable,
+}
+
+// RetryAfterUnavailable is the Retry-After, in seconds, of a 503: a
+// dependency (the object store, a busy database) that does not answer now
+// is usually back, or reported by /readyz, within this time.
+const RetryAfterUnavailable = 10
+
+// SetRetryAfter tells the client of a 503 when to try again, unless the
+// handler already said so.
+func SetRetryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
+	}
 }
 
 // ErrorStatus returns the status for err and the message a user may see.
@@ -93,6 +107,7 @@ func (k *Kit) WriteProblemDetail(w http.ResponseWriter, r *http.Request, err err
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cpaudit"`)
 	}
+	SetRetryAfter(w, status)
 	body, _ := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: msg, Code: string(code)})
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -114,6 +114,7 @@ func (s *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 func (s *Handler) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
 	status, _ := httpx.ErrorStatus(err)
 	s.LogError(r, status, err)
+	httpx.SetRetryAfter(w, status)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return

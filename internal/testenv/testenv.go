@@ -10,8 +10,10 @@ package testenv
 
 import (
 	"bytes"
+	"go/build"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -34,6 +36,31 @@ func S3(t testing.TB) (endpoint, accessKey, secretKey string) {
 		missing(t, "MinIO not configured: run the tests with scripts/test")
 	}
 	return endpoint, accessKey, secretKey
+}
+
+// MinIOBin returns the path of the MinIO server program, for tests that
+// run (and stop) a MinIO of their own: CPAUDIT_TEST_MINIO_BIN if set (as
+// scripts/test does), else where scripts/lib/minio.sh installs it (the bin
+// directory of the first GOPATH entry), else minio on PATH.
+func MinIOBin(t testing.TB) string {
+	t.Helper()
+	if path := os.Getenv("CPAUDIT_TEST_MINIO_BIN"); path != "" {
+		if found, err := exec.LookPath(path); err == nil {
+			return found
+		}
+		missing(t, "CPAUDIT_TEST_MINIO_BIN="+path+" is not an executable: run the tests with scripts/test")
+		return ""
+	}
+	if gopath := filepath.SplitList(build.Default.GOPATH); len(gopath) > 0 {
+		if found, err := exec.LookPath(filepath.Join(gopath[0], "bin", "minio")); err == nil {
+			return found
+		}
+	}
+	if path := lookPath("minio"); path != "" {
+		return path
+	}
+	missing(t, "MinIO not found: run the tests with scripts/test, which installs it")
+	return ""
 }
 
 // Chromium returns the path of a Chromium or Chrome executable:

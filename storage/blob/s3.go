@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -30,7 +33,23 @@ type S3Config struct {
 	// "cpaudit/t/sha256/…". It follows the rules of keys (ValidKey).
 	Prefix string
 	Secure bool // HTTPS
+	// Timeout bounds how long cpaudit waits on the service: to connect,
+	// for an answer to a request, for a metadata request (stat, delete,
+	// ping) as a whole, and for an upload to make progress. Past it the
+	// operation fails with KindUnavailable (503 to clients) instead of
+	// holding the request. 0 means DefaultS3Timeout.
+	Timeout time.Duration
 }
+
+// DefaultS3Timeout is S3Config.Timeout's default: long enough for a busy
+// service on a local network, short enough that a client whose request
+// waits on a dead one gets its 503 before giving up itself.
+const DefaultS3Timeout = 30 * time.Second
+
+// s3Retries is how many times minio-go tries a request (1 is no retry).
+// Its default, 10 with backoff, kept a request waiting ~10 s on a stopped
+// service before failing; three still ride out a dropped connection.
+const s3Retries = 3
 
 // maxObjectName is S3's limit on an object name, in bytes.
 const maxObjectName = 1024
@@ -45,9 +64,10 @@ const unknownSizePart = 16 << 20
 // by itself; S3 makes sure an upload of the wrong length never
 // completes.
 type S3 struct {
-	client *minio.Client
-	bucket string
-	prefix string // "" or ending in '/'
+	client  *minio.Client
+	bucket  string
+	prefix  string        // "" or ending in '/'
+	timeout time.Duration // see S3Config.Timeout
 }
 
 // NewS3 connects to the S3 service of cfg and creates the bucket
@@ -87,15 +107,31 @@ func newS3(cfg S3Config) (*S3, error) {
 		}
 		prefix += "/"
 	}
+	timeout := cfg.Timeout
+	if timeout < 0 {
+		return nil, invalid(nil, "the object storage timeout must not be negative")
+	}
+	if timeout == 0 {
+		timeout = DefaultS3Timeout
+	}
+	transport, err := minio.DefaultTransport(cfg.Secure)
+	if err != nil {
+		return nil, invalid(err, "the object storage transport: %v", err)
+	}
+	transport.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
+	transport.TLSHandshakeTimeout = min(transport.TLSHandshakeTimeout, timeout)
+	transport.ResponseHeaderTimeout = timeout
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.Secure,
-		Region: cfg.Region,
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:     cfg.Secure,
+		Region:     cfg.Region,
+		Transport:  transport,
+		MaxRetries: s3Retries,
 	})
 	if err != nil {
 		return nil, invalid(err, "%q is not a valid object storage endpoint (host:port): %v", cfg.Endpoint, err)
 	}
-	return &S3{client: client, bucket: cfg.Bucket, prefix: prefix}, nil
+	return &S3{client: client, bucket: cfg.Bucket, prefix: prefix, timeout: timeout}, nil
 }
 
 // ensureBucket creates the bucket unless it exists. It asks first, rather
@@ -103,6 +139,8 @@ func newS3(cfg S3Config) (*S3, error) {
 // right to create buckets once theirs is made.
 func (s *S3) ensureBucket(ctx context.Context, region string) error {
 	const op = "blob.NewS3"
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	if err != nil {
 		return s.s3Error(op, err)
@@ -142,7 +180,11 @@ func (s *S3) s3Error(op string, err error) error {
 		return err
 	case errors.Is(err, context.Canceled):
 		return cpaudit.Internal(op, err)
-	case minio.IsNetworkOrHostDown(err, false): // includes a deadline
+	case minio.IsNetworkOrHostDown(err, false), // includes a deadline
+		// A request that got no answer: the connection was refused,
+		// reset or closed mid-way (a service going down).
+		errors.As(err, new(*url.Error)), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNREFUSED):
 		return &cpaudit.Error{Kind: cpaudit.KindUnavailable, Op: op, Message: "object storage is unreachable", Err: err}
 	}
 	resp := minio.ToErrorResponse(err)
@@ -179,14 +221,17 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64) error
 	if size < 0 {
 		opts.PartSize = unknownSizePart
 	}
+	ctx, stop := s.watchdog(ctx, src)
+	defer stop()
 	if _, err := s.client.PutObject(ctx, s.bucket, s.name(key), body, size, opts); err != nil {
 		// The cause is ours when the source failed: report it, not the
 		// aborted request it caused.
 		if ferr := src.failure(op); ferr != nil {
 			return ferr
 		}
-		if cerr := ctx.Err(); cerr != nil {
-			return blobError(op, cerr)
+		// The watchdog's cancellation carries a deadline as its cause.
+		if ctx.Err() != nil {
+			return blobError(op, context.Cause(ctx))
 		}
 		return s.s3Error(op, err)
 	}
@@ -232,6 +277,9 @@ func (s *S3) PutSHA256(ctx context.Context, key string, r io.ReaderAt, size int6
 	// DisableContentSha256 turns off the streaming signature, so that the
 	// given hash is what gets signed and sent as X-Amz-Content-Sha256.
 	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", DisableContentSha256: true}
+	// One request of at most 16 MiB: the timeout bounds it as a whole.
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	_, err := minio.Core{Client: s.client}.PutObject(ctx, s.bucket, s.name(key), io.NewSectionReader(r, 0, size), size, "", sha256Hex, opts)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -274,6 +322,8 @@ func (s *S3) Stat(ctx context.Context, key string) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, blobError(op, err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	info, err := s.client.StatObject(ctx, s.bucket, s.name(key), minio.StatObjectOptions{})
 	if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
 		return 0, notFound(op, key)
@@ -293,6 +343,8 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return blobError(op, err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	return s.s3Error(op, s.client.RemoveObject(ctx, s.bucket, s.name(key), minio.RemoveObjectOptions{}))
 }
 
@@ -329,6 +381,8 @@ func (s *S3) List(ctx context.Context, prefix string, fn func(key string, size i
 // service, the credentials and the bucket to be right.
 func (s *S3) Ping(ctx context.Context) error {
 	const op = "blob.S3.Ping"
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	if err == nil && !ok {
 		return &cpaudit.Error{Kind: cpaudit.KindUnavailable, Op: op, Message: fmt.Sprintf("the object storage bucket %q does not exist", s.bucket)}
@@ -357,10 +411,11 @@ var errSizeMismatch = errors.New("the source does not have the announced size")
 type sizedReader struct {
 	r        io.Reader
 	size     int64
-	n        int64 // bytes handed out
-	ended    bool  // r ended after exactly size bytes
-	mismatch bool  // r did not
-	srcErr   error // r failed
+	n        int64  // bytes handed out
+	ended    bool   // r ended after exactly size bytes
+	mismatch bool   // r did not
+	srcErr   error  // r failed
+	progress func() // called on each read that yields bytes; may be nil
 }
 
 // newSizedBody returns the sizedReader of r and the body to give minio-go:
@@ -378,6 +433,14 @@ func newSizedBody(r io.Reader, size int64) (*sizedReader, io.Reader) {
 }
 
 func (s *sizedReader) Read(p []byte) (int, error) {
+	n, err := s.read(p)
+	if n > 0 && s.progress != nil {
+		s.progress()
+	}
+	return n, err
+}
+
+func (s *sizedReader) read(p []byte) (int, error) {
 	if s.mismatch {
 		return 0, errSizeMismatch
 	}
@@ -500,4 +563,17 @@ func (s *sizedReadSeeker) Seek(offset int64, whence int) (int64, error) {
 	}
 	s.n, s.ended = 0, false
 	return 0, nil
+}
+
+// watchdog returns ctx cancelled, with a deadline as its cause, once src
+// has handed out no byte for s.timeout: an upload to a service that stopped
+// reading (frozen, or cut off without a reset) fails as unavailable instead
+// of blocking on a full socket. The wait for the answer after the last byte
+// is bounded by the transport's ResponseHeaderTimeout. stop ends the watch.
+func (s *S3) watchdog(ctx context.Context, src *sizedReader) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	var timer *time.Timer
+	timer = time.AfterFunc(s.timeout, func() { cancel(context.DeadlineExceeded) })
+	src.progress = func() { timer.Reset(s.timeout) }
+	return ctx, func() { timer.Stop(); cancel(nil) }
 }
