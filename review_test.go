@@ -150,7 +150,9 @@ func TestChecklistAndOutcome(t *testing.T) {
 		}
 	}
 
-	rv := func(score float64, vetoes ...string) cpaudit.Review { return cpaudit.Review{Score: score, Vetoes: vetoes} }
+	rv := func(score float64, vetoes ...string) cpaudit.Review {
+		return cpaudit.Review{Score: score, Vetoes: vetoes}
+	}
 	for _, tc := range []struct {
 		name     string
 		assigned int
