@@ -50,9 +50,9 @@ func TestBrowserUpload(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#filters")), // the documents page, via / after the login
+		chromedp.WaitVisible(chromedp.CSS("#home")), // the home page, the work queue, after the login
 	)
-	shot("documents-empty")
+	shot("home")
 
 	// A consultant may not publish a guideline: the problem's detail
 	// shows on the page.
@@ -264,6 +264,6 @@ func (c *chrome) login(base, tenant, email string) {
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#filters")),
+		chromedp.WaitVisible(chromedp.CSS("#home")), // the work queue
 	)
 }

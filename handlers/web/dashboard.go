@@ -167,6 +167,7 @@ func (s *Handler) batchChart(lang string, d cpaudit.Dashboard) stackChart {
 type webAuditRow struct {
 	cpaudit.AuditRow
 	PhaseLabel, RegionLabel, NextLabel string
+	IndustryLabel                      string
 	OverdueLabels                      []string
 }
 
@@ -175,7 +176,7 @@ func (s *Handler) webAuditRows(lang string, rows []cpaudit.AuditRow) []webAuditR
 	pl := phaseLabels(lang)
 	out := make([]webAuditRow, len(rows))
 	for i, r := range rows {
-		w := webAuditRow{AuditRow: r, PhaseLabel: phaseLabel(pl, r.Phase), RegionLabel: s.regionLabel(r.Region)}
+		w := webAuditRow{AuditRow: r, PhaseLabel: phaseLabel(pl, r.Phase), RegionLabel: s.regionLabel(r.Region), IndustryLabel: industryLabel(lang, r.Industry)}
 		if r.Next != "" {
 			w.NextLabel = T("due." + r.Next)
 		}

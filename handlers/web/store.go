@@ -20,6 +20,7 @@ type Store interface {
 	DocumentStore
 	FlagStore
 	ResultStore
+	HomeStore
 }
 
 // SessionStore is what logging in and out and every page's session need
@@ -109,6 +110,20 @@ type ResultStore interface {
 	ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.RankingFilter) ([]cpaudit.RankedOption, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+}
+
+// HomeStore is what the home page's work queues need (home.go).
+type HomeStore interface {
+	StepQueue(ctx context.Context, a cpaudit.Actor, f cpaudit.StepQueueFilter) ([]cpaudit.StepItem, int, error)
+	AuditNames(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
+	AdminOverview(ctx context.Context, a cpaudit.Actor) (cpaudit.AdminOverview, error)
+	Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, int, error)
+	Overdue(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.OverdueRow, int, error)
+	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
+	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
+	Findings(ctx context.Context, a cpaudit.Actor, f cpaudit.FindingFilter) ([]cpaudit.Finding, int, error)
+	MyAssignments(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Assignment, error)
+	Documents(ctx context.Context, a cpaudit.Actor, f cpaudit.DocumentFilter) ([]cpaudit.Document, int, error)
 }
 
 // Letters makes an audit's notification letter and runs the letter jobs a

@@ -323,11 +323,6 @@ func (s *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Handler) home(w http.ResponseWriter, r *http.Request) error {
-	http.Redirect(w, r, "/documents", http.StatusSeeOther)
-	return nil
-}
-
 var templateFuncs = template.FuncMap{
 	"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 	"bytes":    httpx.HumanBytes,
