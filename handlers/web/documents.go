@@ -88,10 +88,14 @@ func (s *Handler) documentsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	audits, err := s.auditOptions(r.Context(), httpx.ActorOf(r), webOf(r).Lang, f.AuditID)
+	if err != nil {
+		return err
+	}
 	p := newPager(f.Offset, f.Limit, len(docs), total, func(offset int) string { return listURL(f, offset) })
 	return s.render(w, r, http.StatusOK, "documents", map[string]any{
 		"Docs": docs, "Total": total, "Pager": p, "Kinds": kindOptions(webOf(r).Lang, f.Kind),
-		"Filtered": f.Kind != "" || f.AuditID != "", "AuditID": f.AuditID, "FirstPage": listURL(f, 0),
+		"Filtered": f.Kind != "" || f.AuditID != "", "Audits": audits, "FirstPage": listURL(f, 0),
 	})
 }
 
@@ -116,8 +120,9 @@ func listURL(f cpaudit.DocumentFilter, offset int) string {
 	return "/documents?" + q.Encode()
 }
 
-// uploadPage shows the upload form; audit_id and step in the query fill
-// it in, so other pages can link to an upload for a given step.
+// uploadPage shows the upload form; audit_id (or audit) and step in the
+// query fill it in, so other pages can link to an upload for a given step.
+// The audit is picked by name among those the user may read.
 func (s *Handler) uploadPage(w http.ResponseWriter, r *http.Request) error {
 	lang := webOf(r).Lang
 	q := r.URL.Query()
@@ -126,10 +131,31 @@ func (s *Handler) uploadPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	auditID := q.Get("audit_id")
+	if auditID == "" {
+		auditID = q.Get("audit")
+	}
+	audits, err := s.auditOptions(r.Context(), httpx.ActorOf(r), lang, auditID)
+	if err != nil {
+		return err
+	}
+	back := ""
+	if auditID != "" {
+		back = auditStepURL(auditID, step)
+	}
 	return s.render(w, r, http.StatusOK, "upload", map[string]any{
 		"Kinds": kindOptions(lang, cpaudit.DocKind(q.Get("kind"))), "Steps": steps,
-		"AuditID": q.Get("audit_id"), "Limit": httpx.HumanBytes(s.MaxUpload()),
+		"Audits": audits, "Back": back, "Limit": httpx.HumanBytes(s.MaxUpload()),
 	})
+}
+
+// auditStepURL links to an audit's page, at its step when there is one.
+func auditStepURL(auditID string, step int) string {
+	u := "/audits/" + url.PathEscape(auditID)
+	if step > 0 {
+		u += "#step-" + strconv.Itoa(step)
+	}
+	return u
 }
 
 // logRow is one audit log entry as the document page shows it.
@@ -183,8 +209,24 @@ func (s *Handler) documentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The audit and its enterprise by name: whoever reads a document of
+	// an audit may not see the audit (a guideline's reader, say), and is
+	// then shown neither name nor link.
+	enterprise := ""
+	if d.AuditID != "" {
+		ent, _, err := s.store.AuditParties(r.Context(), a, d.AuditID)
+		switch {
+		case cpaudit.ErrorKind(err) == cpaudit.KindNotFound:
+		case err != nil:
+			return err
+		default:
+			enterprise = ent.Name
+		}
+	}
 	return s.render(w, r, http.StatusOK, "document", map[string]any{
-		"Doc": d, "Step": step, "Log": logRows(lang, entries), "Limit": httpx.HumanBytes(s.MaxUpload()),
+		"Doc": d, "Step": step, "Enterprise": enterprise,
+		"AuditURL": auditStepURL(d.AuditID, 0), "StepURL": auditStepURL(d.AuditID, d.Step),
+		"EnterpriseURL": "/enterprises?" + url.Values{"q": {enterprise}}.Encode(), "Log": logRows(lang, entries), "Limit": httpx.HumanBytes(s.MaxUpload()),
 		"Similar": similarRows(similar),
 	})
 }

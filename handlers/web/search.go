@@ -53,9 +53,19 @@ func (s *Handler) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a := httpx.ActorOf(r)
+	audits, err := s.auditOptions(r.Context(), a, lang, v.Get("audit_id"))
+	if err != nil {
+		return err
+	}
+	enterprises, err := s.enterpriseOptions(r.Context(), a, v.Get("enterprise_id"))
+	if err != nil {
+		return err
+	}
 	kind := cpaudit.DocKind(v.Get("kind"))
 	data := map[string]any{
 		"Form": v, "Kinds": kindOptions(lang, kind), "Steps": steps, "Phases": phases,
+		"Audits": audits, "Enterprises": enterprises,
 		"ByDate": v.Get("sort") == "date",
 	}
 	if strings.TrimSpace(v.Get("q")) == "" { // the form, before any search
@@ -69,7 +79,7 @@ func (s *Handler) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	total, hits, err := httpx.RunSearch(r.Context(), s.store, s.search, httpx.ActorOf(r), sr)
+	total, hits, err := httpx.RunSearch(r.Context(), s.store, s.search, a, sr)
 	if err != nil {
 		return err
 	}

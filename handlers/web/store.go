@@ -92,6 +92,12 @@ type DocumentStore interface {
 	ObjectLog(ctx context.Context, a cpaudit.Actor, objectType, objectID string, limit int) ([]cpaudit.LogEntry, error)
 	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
 	SimilarDocuments(ctx context.Context, a cpaudit.Actor, id string, limit int) ([]cpaudit.SimilarDocument, error)
+	// The pickers of the upload form and the filters (pickers.go) and the
+	// names on the document page.
+	Audits(ctx context.Context, a cpaudit.Actor, f cpaudit.AuditListFilter) ([]cpaudit.AuditRow, int, error)
+	AuditNames(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
+	AuditParties(ctx context.Context, a cpaudit.Actor, auditID string) (ent, cons cpaudit.Organisation, err error)
+	ListEnterprises(ctx context.Context, a cpaudit.Actor, f cpaudit.EnterpriseFilter) ([]cpaudit.Organisation, int, error)
 }
 
 // FlagStore is what the flag pages, their review and their images need
