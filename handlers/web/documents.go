@@ -135,7 +135,13 @@ func (s *Handler) uploadPage(w http.ResponseWriter, r *http.Request) error {
 	if auditID == "" {
 		auditID = q.Get("audit")
 	}
-	audits, err := s.auditOptions(r.Context(), httpx.ActorOf(r), lang, auditID)
+	a := httpx.ActorOf(r)
+	var audits []option
+	if a.Role == cpaudit.RoleExpert { // experts read every audit but upload to none
+		audits, err = s.extraAudit(r.Context(), a, nil, auditID)
+	} else {
+		audits, err = s.auditOptions(r.Context(), a, lang, auditID)
+	}
 	if err != nil {
 		return err
 	}
