@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,48 @@ func sofficeText(t *testing.T, docx []byte) string {
 		t.Fatalf("LibreOffice made no text: %v", err)
 	}
 	return strings.Join(strings.Fields(string(txt)), "")
+}
+
+// TestOpinionMilestone: with the audit's assessment gate open, a failed
+// assessment opinion records assessment_done failed; a later passing
+// opinion of another campaign records it passed, and a third finds it
+// met and says so.
+func TestOpinionMilestone(t *testing.T) {
+	rw := newReviewWorld(t)
+	e := rw.e
+	for n := 1; n <= cpaudit.AssessmentLastStep; n++ {
+		for _, step := range []struct{ token, action string }{{rw.consultant, "submit"}, {rw.regulator, "accept"}} {
+			path := "/api/v1/audits/" + rw.auditID + "/steps/" + strconv.Itoa(n) + "/" + step.action
+			if status, raw := e.postJSON(path, step.token, map[string]any{}, nil); status != 200 {
+				t.Fatalf("%s: %d %s", path, status, raw)
+			}
+		}
+	}
+	issue := func(pts ...[4]float64) opinionJSON {
+		t.Helper()
+		cid, score := reviewedCampaign(t, rw, "assessment")
+		score(pts...)
+		var op opinionJSON
+		if status, raw := e.postJSON("/api/v1/campaigns/"+cid+"/audits/"+rw.auditID+"/opinion", rw.regulator, nil, &op); status != 201 {
+			t.Fatalf("opinion: %d %s", status, raw)
+		}
+		return op
+	}
+	op := issue([4]float64{20, 15, 15, 10}, [4]float64{20, 15, 15, 10}) // 60: below the pass mark
+	if op.Result != "fail" || op.Milestone == nil || op.Milestone.Obligation != "assessment_done" || op.Milestone.Result != "fail" {
+		t.Errorf("failed opinion: %+v %+v", op, op.Milestone)
+	}
+	op = issue([4]float64{28, 22, 20, 10}, [4]float64{28, 22, 20, 10})
+	if op.Result != "pass" || op.Milestone == nil || op.Milestone.Result != "pass" {
+		t.Errorf("passing opinion: %+v %+v", op, op.Milestone)
+	}
+	op = issue([4]float64{28, 22, 20, 10}, [4]float64{28, 22, 20, 10})
+	if op.Milestone != nil || op.MilestoneRefused == nil || op.MilestoneRefused.Code != string(cpaudit.CodeMilestoneDone) {
+		t.Errorf("third opinion: %+v %+v", op.Milestone, op.MilestoneRefused)
+	}
+	var dl struct{ Milestones []struct{ Obligation, Result string } }
+	if status := e.getJSON("/api/v1/audits/"+rw.auditID+"/deadlines", rw.ent, &dl); status != 200 || len(dl.Milestones) != 2 ||
+		dl.Milestones[1].Obligation != "assessment_done" || dl.Milestones[1].Result != "pass" {
+		t.Errorf("the audit's milestones: %d %+v", status, dl)
+	}
 }
