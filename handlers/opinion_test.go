@@ -197,7 +197,9 @@ func TestOpinionMilestone(t *testing.T) {
 	if op.Milestone != nil || op.MilestoneRefused == nil || op.MilestoneRefused.Code != string(cpaudit.CodeMilestoneDone) {
 		t.Errorf("third opinion: %+v %+v", op.Milestone, op.MilestoneRefused)
 	}
-	var dl struct{ Milestones []struct{ Obligation, Result string } }
+	var dl struct {
+		Milestones []struct{ Obligation, Result string }
+	}
 	if status := e.getJSON("/api/v1/audits/"+rw.auditID+"/deadlines", rw.ent, &dl); status != 200 || len(dl.Milestones) != 2 ||
 		dl.Milestones[1].Obligation != "assessment_done" || dl.Milestones[1].Result != "pass" {
 		t.Errorf("the audit's milestones: %d %+v", status, dl)
