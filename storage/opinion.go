@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -99,6 +100,9 @@ func (s *Store) SaveOpinion(ctx context.Context, a cpaudit.Actor, campaignID, au
 	basis, err := s.OpinionBasis(ctx, a, campaignID, auditID)
 	if err != nil {
 		return cpaudit.Opinion{}, err
+	}
+	if (result == "fail") != (basis.Reviews.Result == cpaudit.ReviewFail) || (result != "fail" && result != "pass" && result != "pass_with_conditions") {
+		return cpaudit.Opinion{}, cpaudit.Internal(op, fmt.Errorf("result %q for reviews that %s", result, basis.Reviews.Result))
 	}
 	h, err := s.tenant(ctx, a.TenantID)
 	if err != nil {
