@@ -128,6 +128,8 @@ const (
 	CodeReviewVetoUnknown        Code = "review_veto_unknown"     // item
 	CodeReviewCommentTooLong     Code = "review_comment_too_long" // max
 	CodeReviewsNotAllowed        Code = "campaign_reviews_not_allowed"
+	CodeOpinionNotAllowed        Code = "opinion_not_allowed"
+	CodeOpinionReviewsPending    Code = "opinion_reviews_pending" // submitted, assigned
 	CodeBatchNotAllowed          Code = "batch_not_allowed"
 	CodeBatchNameRequired        Code = "batch_name_required"
 	CodeBatchNameInvalid         Code = "batch_name_invalid"
@@ -393,6 +395,8 @@ var Codes = []Code{
 	CodeReviewVetoUnknown,
 	CodeReviewCommentTooLong,
 	CodeReviewsNotAllowed,
+	CodeOpinionNotAllowed,
+	CodeOpinionReviewsPending,
 	CodeBatchNotAllowed,
 	CodeBatchNameRequired,
 	CodeBatchNameInvalid,

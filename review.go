@@ -395,3 +395,31 @@ func (ar *AuditReviews) Outcome(passMark float64) {
 		ar.Result = ReviewFail
 	}
 }
+
+// OpinionBasis is what an opinion on one sampled audit is made from: the
+// campaign, the stage's checklist, the audit's complete reviews and the
+// names of its parties and of the issuing authority (the tenant).
+type OpinionBasis struct {
+	Campaign    Campaign
+	Checklist   Checklist
+	Reviews     AuditReviews
+	Enterprise  string
+	Consultancy string // "" for a self-audit
+	Authority   string
+}
+
+// MaxOpinionConditions bounds the conditions of a pass, in characters.
+const MaxOpinionConditions = 2000
+
+// Opinion is what issuing an opinion did: the stored document, the
+// result, and the milestone it recorded (nil when the stage has none, or
+// when the milestone could not be recorded: MilestoneRefused says why).
+type Opinion struct {
+	CampaignID       string
+	AuditID          string
+	Result           string // pass, pass_with_conditions or fail
+	Mean             float64
+	Document         Document
+	Milestone        *Milestone
+	MilestoneRefused *Error
+}

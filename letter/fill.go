@@ -89,28 +89,40 @@ func Check(docx []byte) error {
 // are repeated, then every placeholder is replaced, XML-escaped.
 // KindInvalid or KindTooLarge if the template is no valid .docx.
 func Fill(docx []byte, f Facts) ([]byte, error) {
+	return fill(docx, f.scalars(), func(text string) []map[string]string {
+		rows := []map[string]string{} // not nil: a row with no values goes
+		switch {
+		case strings.Contains(text, "{{"+PObligation+"}}") || strings.Contains(text, "{{"+PDue+"}}"):
+			for _, o := range f.Obligations {
+				rows = append(rows, map[string]string{PObligation: clean(o.What), PDue: clean(o.Due)})
+			}
+		case strings.Contains(text, "{{"+PStep+"}}") || strings.Contains(text, "{{"+PMaterials+"}}"):
+			for _, m := range f.Materials {
+				rows = append(rows, map[string]string{PStep: clean(m.Step), PMaterials: clean(m.Documents)})
+			}
+		default:
+			return nil
+		}
+		return rows
+	})
+}
+
+// fill writes values into a template: a table row for which repeat
+// answers non-nil (given the row's text) is repeated once per answered
+// map of values (none: the row goes), then every placeholder left is
+// replaced by scalars, XML-escaped.
+func fill(docx []byte, scalars map[string]string, repeat func(rowText string) []map[string]string) ([]byte, error) {
 	parts, err := readDocx(docx)
 	if err != nil {
 		return nil, err
 	}
-	scalars := f.scalars()
 	for i, p := range parts {
 		if p.data == nil {
 			continue
 		}
 		data := rowRE.ReplaceAllFunc(p.data, func(row []byte) []byte {
-			text := rowText(row)
-			var rows []map[string]string
-			switch {
-			case strings.Contains(text, "{{"+PObligation+"}}") || strings.Contains(text, "{{"+PDue+"}}"):
-				for _, o := range f.Obligations {
-					rows = append(rows, map[string]string{PObligation: clean(o.What), PDue: clean(o.Due)})
-				}
-			case strings.Contains(text, "{{"+PStep+"}}") || strings.Contains(text, "{{"+PMaterials+"}}"):
-				for _, m := range f.Materials {
-					rows = append(rows, map[string]string{PStep: clean(m.Step), PMaterials: clean(m.Documents)})
-				}
-			default:
+			rows := repeat(rowText(row))
+			if rows == nil {
 				return row
 			}
 			var out []byte

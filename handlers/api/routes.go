@@ -57,6 +57,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/campaigns/{id}/assignments", s.API(s.apiDrawAssignments)).Methods("POST")
 	r.Handle("/campaigns/{id}/assignments/{assignment_id}/replace", s.API(s.apiReplaceAssignment)).Methods("POST")
 	r.Handle("/campaigns/{id}/reviews", s.API(s.apiCampaignReviews)).Methods("GET")
+	r.Handle("/campaigns/{id}/audits/{audit_id}/opinion", s.API(s.apiIssueOpinion)).Methods("POST")
 	r.Handle("/experts", s.API(s.apiExperts)).Methods("GET")
 	r.Handle("/experts/{id}", s.API(s.apiSetExpert)).Methods("PUT")
 	r.Handle("/assignments", s.API(s.apiMyAssignments)).Methods("GET")

@@ -75,6 +75,9 @@ type ReviewStore interface {
 	Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Assignment, error)
 	SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr cpaudit.NewReview) (cpaudit.Review, error)
 	CampaignReviews(ctx context.Context, a cpaudit.Actor, campaignID string) (cpaudit.CampaignReviews, error)
+	OpinionBasis(ctx context.Context, a cpaudit.Actor, campaignID, auditID string) (cpaudit.OpinionBasis, error)
+	SaveOpinion(ctx context.Context, a cpaudit.Actor, campaignID, auditID, result, title string, upload cpaudit.Staged) (cpaudit.Opinion, error)
+	httpx.Stager
 }
 
 // FindingStore is what findings and the consultancy evaluation need

@@ -30,6 +30,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
 	r.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
 	r.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
+	r.Handle("/assignments/{id}", s.page(s.requireSession(s.assignmentPage))).Methods("GET")
+	r.Handle("/assignments/{id}/review", s.page(s.requireSession(s.assignmentReviewSubmit))).Methods("POST")
 	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")
 	r.Handle("/flags/{id}/images/{side}", s.page(s.requireSession(s.flagImage))).Methods("GET")
 	// The dashboard and the audit and overdue lists (dashboard.go, export.go),

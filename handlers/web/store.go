@@ -21,6 +21,13 @@ type Store interface {
 	FlagStore
 	ResultStore
 	HomeStore
+	ReviewStore
+}
+
+// ReviewStore is what an expert's assignment page needs (assignments.go).
+type ReviewStore interface {
+	Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Assignment, error)
+	SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr cpaudit.NewReview) (cpaudit.Review, error)
 }
 
 // SessionStore is what logging in and out and every page's session need
