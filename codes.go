@@ -129,6 +129,7 @@ const (
 	CodeReviewCommentTooLong     Code = "review_comment_too_long" // max
 	CodeReviewsNotAllowed        Code = "campaign_reviews_not_allowed"
 	CodeBatchNotAllowed          Code = "batch_not_allowed"
+	CodeBatchOutsideRegion       Code = "batch_outside_region"
 	CodeBatchNameRequired        Code = "batch_name_required"
 	CodeBatchNameInvalid         Code = "batch_name_invalid"
 	CodeBatchYearRange           Code = "batch_year_range"   // value
@@ -394,6 +395,7 @@ var Codes = []Code{
 	CodeReviewCommentTooLong,
 	CodeReviewsNotAllowed,
 	CodeBatchNotAllowed,
+	CodeBatchOutsideRegion,
 	CodeBatchNameRequired,
 	CodeBatchNameInvalid,
 	CodeBatchYearRange,
