@@ -42,3 +42,30 @@ func TestBatchChangeStaysInReach(t *testing.T) {
 		}
 	}
 }
+
+// TestStartAuditStaysInReach: a city office starts audits of its own
+// region's enterprises only (409 org_outside_region for another city's,
+// which it still reads); a provincial office and an admin start any.
+// Found by the rights walk: a Tangshan regulator started an audit of a
+// Shijiazhuang enterprise.
+func TestStartAuditStaysInReach(t *testing.T) {
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	ctx := t.Context()
+	office := func(region string) cpaudit.Actor {
+		r := f.regulator
+		r.Region = region
+		return r
+	}
+	// f.ent is in Baoding (130600).
+	_, err := s.StartAudit(ctx, office("130200"), cpaudit.NewAudit{EnterpriseID: f.ent.ID, ConsultancyID: f.cons.ID})
+	mustCode(t, err, cpaudit.KindConflict, cpaudit.CodeOrgOutsideRegion)
+	if _, err := s.Organisation(ctx, office("130200"), f.ent.ID); err != nil {
+		t.Errorf("the Tangshan office no longer reads the enterprise: %v", err)
+	}
+	for _, who := range []cpaudit.Actor{office("130600"), office("130000"), f.regulator, f.admin} {
+		if _, err := s.StartAudit(ctx, who, cpaudit.NewAudit{EnterpriseID: f.ent.ID}); err != nil {
+			t.Errorf("%s of %q: %v", who.Role, who.Region, err)
+		}
+	}
+}
