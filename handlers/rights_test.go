@@ -236,6 +236,9 @@ func TestEveryRouteKeepsRights(t *testing.T) {
 func rightsCall(t *testing.T, e *testEnv, a *rightsActor, method, tmpl, want string) string {
 	t.Helper()
 	api := strings.HasPrefix(tmpl, "/api/")
+	if w, ok := bodyWrites[method+" "+tmpl]; ok {
+		return rightsWrite(t, e, a, method, tmpl, w)
+	}
 	if !strings.Contains(tmpl, "{") {
 		if method != "GET" || want == "-" {
 			return "-"
@@ -395,4 +398,92 @@ var listQueries = map[string][]string{
 	"/enterprises":            {"region=130100"},
 	"/enterprises.xlsx":       {"region=130100"},
 	"/api/v1/enterprises":     {"region=130100"},
+}
+
+// bodyWrites are the routes without ids in their paths that take ids in
+// their bodies: the body names the other party's things ({audit} and so
+// on), as a JSON document or, for uploads, the fields of a multipart form.
+var bodyWrites = map[string]bodyWrite{
+	"POST /api/v1/documents": {form: [][2]string{{"kind", "evidence"}, {"audit_id", "{audit}"}, {"title", "入侵证据"}}, kind: "audit"},
+	"POST /upload":           {form: [][2]string{{"kind", "evidence"}, {"audit_id", "{audit}"}, {"title", "入侵证据"}}, kind: "audit"},
+	"POST /api/v1/findings": {json: `{"audit_id":"{audit}","category":"fake_report","severity":"major",` +
+		`"description":"入侵问题","document_ids":["{document}"]}`, kind: "audit"},
+	"POST /api/v1/audits":    {json: `{"enterprise_id":"{enterprise}","consultancy_id":"{consultancy}"}`, kind: "enterprise"},
+	"POST /api/v1/users":     {json: `{"email":"intruder@hebei.cn","role":"consultant","password":"入侵者的长密码abc123","org_id":"{consultancy}"}`, kind: "consultancy"},
+	"POST /api/v1/campaigns": {json: `{"name":"入侵抽查","stage":"assessment","size":1,"consultancy_id":"{consultancy}","batch_id":"{batch}"}`, kind: "consultancy"},
+	"POST /api/v1/batches":   {json: `{"year":2027,"number":9,"name":"入侵批次"}`},
+}
+
+type bodyWrite struct {
+	json string
+	form [][2]string
+	// kind is what the body names first; a role that reads such things
+	// by design may be told more than 404.
+	kind string
+}
+
+func (bw bodyWrite) fill(ids map[string]string) (string, [][2]string) {
+	fill := func(v string) string {
+		for k, id := range ids {
+			v = strings.ReplaceAll(v, "{"+k+"}", id)
+		}
+		for strings.Contains(v, "{") && strings.Contains(v, "}") {
+			i := strings.Index(v, "{")
+			j := strings.Index(v[i:], "}")
+			if j < 0 || strings.ContainsAny(v[i:i+j], `"`+":") {
+				break
+			}
+			v = v[:i] + "x0nowhere" + v[i+j+1:]
+		}
+		return v
+	}
+	var form [][2]string
+	for _, f := range bw.form {
+		form = append(form, [2]string{f[0], fill(f[1])})
+	}
+	return fill(bw.json), form
+}
+
+// rightsWrite sends a write whose body names the other party's things and
+// says what it answered; a refusal other than 404 must be the same when
+// the ids exist nowhere.
+func rightsWrite(t *testing.T, e *testEnv, a *rightsActor, method, tmpl string, bw bodyWrite) string {
+	t.Helper()
+	if bw.json == "" && bw.form == nil {
+		return "-"
+	}
+	send := func(ids map[string]string) (int, []byte, http.Header) {
+		js, form := bw.fill(ids)
+		if !strings.HasPrefix(tmpl, "/api/") {
+			r := a.browser.postUpload(tmpl, a.csrf, form, "入侵.txt", []byte("入侵"))
+			return r.status, []byte(r.body), r.header
+		}
+		if form != nil {
+			b, ct := multipartBody(t, form, "入侵.txt", []byte("入侵"))
+			return e.do(method, tmpl, a.token, b, ct)
+		}
+		return e.do(method, tmpl, a.token, strings.NewReader(js), "application/json")
+	}
+	status, body, h := send(a.outside)
+	for _, s := range a.secret {
+		if strings.Contains(string(body), s) {
+			t.Errorf("LEAK %s %s as %s: %d shows %q", method, tmpl, a.role, status, s)
+		}
+	}
+	got := strconv.Itoa(status)
+	if status >= 400 && status != http.StatusNotFound && !readableKind(a.role, bw.kind) {
+		status2, body2, _ := send(nil)
+		if status2 != status || !bytes.Equal(body, body2) {
+			t.Errorf("LEAK %s %s as %s: %d %s, but ids that exist nowhere get %d %s", method, tmpl, a.role, status, body, status2, body2)
+		}
+	}
+	if strings.HasPrefix(tmpl, "/api/") && status >= 400 {
+		problemOf(t, status, body, h)
+		var p struct{ Code string }
+		json.Unmarshal(body, &p)
+		if status != http.StatusNotFound && p.Code != "" {
+			got += ":" + p.Code
+		}
+	}
+	return got
 }
