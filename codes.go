@@ -131,6 +131,7 @@ const (
 	CodeOpinionNotAllowed        Code = "opinion_not_allowed"
 	CodeOpinionReviewsPending    Code = "opinion_reviews_pending" // submitted, assigned
 	CodeBatchNotAllowed          Code = "batch_not_allowed"
+	CodeBatchOutsideRegion       Code = "batch_outside_region"
 	CodeBatchNameRequired        Code = "batch_name_required"
 	CodeBatchNameInvalid         Code = "batch_name_invalid"
 	CodeBatchYearRange           Code = "batch_year_range"   // value
@@ -398,6 +399,7 @@ var Codes = []Code{
 	CodeOpinionNotAllowed,
 	CodeOpinionReviewsPending,
 	CodeBatchNotAllowed,
+	CodeBatchOutsideRegion,
 	CodeBatchNameRequired,
 	CodeBatchNameInvalid,
 	CodeBatchYearRange,

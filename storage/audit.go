@@ -36,6 +36,18 @@ func (s *Store) StartAudit(ctx context.Context, a cpaudit.Actor, na cpaudit.NewA
 	if err := s.checkOrgKind(ctx, db, enterpriseID, cpaudit.OrgEnterprise); err != nil {
 		return cpaudit.Audit{}, err
 	}
+	if scope := regionScope(a); scope != "" {
+		// A city office starts audits of its own region's enterprises
+		// only; it reads the others (seesAllOrganisations), so the
+		// refusal is a conflict.
+		ent, err := s.organisation(ctx, db, enterpriseID)
+		if err != nil {
+			return cpaudit.Audit{}, err
+		}
+		if !strings.HasPrefix(ent.Region, scope) {
+			return cpaudit.Audit{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOrgOutsideRegion, "the enterprise is outside your office's region")
+		}
+	}
 	if consultancyID != "" {
 		if err := s.checkOrgKind(ctx, db, consultancyID, cpaudit.OrgConsultancy); err != nil {
 			return cpaudit.Audit{}, err

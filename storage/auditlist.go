@@ -346,6 +346,7 @@ func (s *Store) Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int)
 	if err != nil {
 		return d, dbError(op, err, "", "")
 	}
+	d.ByBatch = []cpaudit.BatchCount{} // [] for a caller who sees no audit, as the contract says
 	for _, bc := range batches {
 		bc.Name = names[bc.ID]
 		d.ByBatch = append(d.ByBatch, *bc)

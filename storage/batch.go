@@ -66,6 +66,9 @@ func (s *Store) UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p c
 		if err := mayManageBatches(a); err != nil {
 			return err
 		}
+		if err := batchInReach(ctx, tx, a, id); err != nil {
+			return err
+		}
 		before := b.Obligations
 		if p.Name != nil {
 			b.Name = *p.Name
@@ -103,6 +106,27 @@ func (s *Store) UpdateBatch(ctx context.Context, a cpaudit.Actor, id string, p c
 		return cpaudit.Batch{}, dbError(op, err, "", "")
 	}
 	return b, nil
+}
+
+// batchInReach refuses a regional regulator a change to a batch that lists
+// an audit outside its office's region: the batch's name and dates are the
+// obligations of every audit in it, and a city office sets none for
+// another city's enterprises. It may still read the batch (every user
+// does), so the refusal is a conflict, not a 404.
+func batchInReach(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, id string) error {
+	if seesAll(a) {
+		return nil
+	}
+	var outside int
+	args := append([]any{id}, auditVisibleArgs(a)...)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audits au WHERE au.batch_id = ? AND NOT coalesce(`+auditVisible+`, 0)`, args...).Scan(&outside); err != nil {
+		return err
+	}
+	if outside > 0 {
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeBatchOutsideRegion,
+			"the batch lists %d audit(s) outside your office's region: only an office whose region holds them all, or an admin, may change it", outside)
+	}
+	return nil
 }
 
 func obligationIndex(name string) int {
