@@ -292,7 +292,7 @@ func TestS3Retry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &S3{client: client, bucket: cfg.Bucket, prefix: "retry/"}
+	s := &S3{client: client, bucket: cfg.Bucket, prefix: "retry/", timeout: DefaultS3Timeout}
 	data := randomBlob(1 << 20)
 
 	if err := s.Put(ctx, "t/seekable", bytes.NewReader(data), int64(len(data))); err != nil {
