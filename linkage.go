@@ -78,11 +78,16 @@ const (
 	// ReasonOverdue: an obligation of its batch is past its date and not
 	// met.
 	ReasonOverdue EnforcementReason = "overdue"
+	// ReasonRectificationOverdue: the audit has an open finding past its
+	// rectification due date (Finding.OverdueOn, China time).
+	ReasonRectificationOverdue EnforcementReason = "rectification_overdue"
 )
 
 // EnforcementItem is one entry of the enforcement queue: an enterprise,
 // its audit ("" for a stopped enterprise with no audit) and why it is
-// listed; Obligations names the overdue obligations (ObligationNames).
+// listed; Obligations names the overdue obligations (ObligationNames) and
+// DaysOverdue counts the days since the oldest of them fell due (China
+// time; 0 when none is overdue).
 type EnforcementItem struct {
 	EnterpriseID   string              `json:"enterprise_id"`
 	EnterpriseName string              `json:"enterprise_name"`
@@ -90,4 +95,5 @@ type EnforcementItem struct {
 	AuditID        string              `json:"audit_id"`
 	Reasons        []EnforcementReason `json:"reasons"`
 	Obligations    []string            `json:"obligations"`
+	DaysOverdue    int                 `json:"days_overdue"`
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -74,6 +75,7 @@ type enforcementJSON struct {
 		EnterpriseID string   `json:"enterprise_id"`
 		AuditID      string   `json:"audit_id"`
 		Reasons      []string `json:"reasons"`
+		DaysOverdue  *int     `json:"days_overdue"`
 	} `json:"items"`
 }
 
@@ -97,6 +99,7 @@ func TestEnforcementAPI(t *testing.T) {
 	if st, body, _ := w.do("PATCH", "/api/v1/organisations/"+tangshan.EnterpriseID, w.admin, strings.NewReader(`{"status":"stopped"}`), "application/json"); st != 200 {
 		t.Fatalf("stop: %d %s", st, body)
 	}
+	daysSince := func(due string) int { return cpaudit.DaysBetween(due, cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation())) }
 	for _, tc := range []struct {
 		name, token, query string
 		want               int
@@ -119,6 +122,16 @@ func TestEnforcementAPI(t *testing.T) {
 			}
 			if got := strings.Join(it.Reasons, " "); got != want {
 				t.Errorf("%s: %s reasons %q, want %q", tc.name, it.AuditID, got, want)
+			}
+			// Register was due on 31 January 2020, the oldest obligation;
+			// the first audit registered, so its oldest is disclosing, due
+			// on 28 February.
+			days := daysSince("2020-01-31")
+			if it.AuditID == w.audits[0] {
+				days = daysSince("2020-02-28")
+			}
+			if it.DaysOverdue == nil || *it.DaysOverdue != days {
+				t.Errorf("%s: %s days_overdue %v, want %d", tc.name, it.AuditID, it.DaysOverdue, days)
 			}
 		}
 	}

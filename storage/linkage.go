@@ -55,8 +55,8 @@ func mayReadEnforcement(a cpaudit.Actor) error {
 
 // Enforcement lists the enterprises handed to enforcement that the actor
 // may see, narrowed to region (a division code; "" for all): each audit
-// overdue on an obligation of its batch or whose enterprise stopped
-// production (an audit carried into a later batch stands aside for the one
+// overdue on an obligation of its batch, with an open finding past its
+// rectification due date, or whose enterprise stopped production (an audit carried into a later batch stands aside for the one
 // that continues it), and each stopped enterprise with no audit at all;
 // by enterprise name, then audit. KindConflict for an actor who may not
 // read the queue; KindInvalid for a malformed region.
@@ -73,11 +73,16 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	if err != nil {
 		return nil, err
 	}
-	stopped := string(cpaudit.StatusStopped)
-	rows, err := db.QueryContext(ctx, `SELECT p.audit_id, p.enterprise_id, e.name, e.region, p.overdue_mask, e.status = ?
+	stopped, today := string(cpaudit.StatusStopped), s.today()
+	// An open finding past its rectification due date: the rule of
+	// Findings' overdue filter (Finding.OverdueOn).
+	const lateFinding = `EXISTS (SELECT 1 FROM findings f WHERE f.audit_id = p.audit_id AND f.state = 'open'
+		AND f.rectification_due <> '' AND f.rectification_due < ?)`
+	rows, err := db.QueryContext(ctx, `SELECT p.audit_id, p.enterprise_id, e.name, e.region, p.overdue_mask, e.status = ?,
+		`+lateFinding+`, coalesce((SELECT min(o.due) FROM audit_overdue o WHERE o.audit_id = p.audit_id), '')
 		FROM audit_progress p JOIN organisations e ON e.id = p.enterprise_id JOIN audits au ON au.id = p.audit_id`+where+
-		` AND (p.overdue_mask <> 0 OR (e.status = ? AND au.carried_to IS NULL))
-		ORDER BY e.name, p.audit_id`, append([]any{stopped}, append(args, stopped)...)...)
+		` AND (p.overdue_mask <> 0 OR (e.status = ? AND au.carried_to IS NULL) OR `+lateFinding+`)
+		ORDER BY e.name, p.audit_id`, append([]any{stopped, today}, append(args, stopped, today)...)...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
@@ -86,8 +91,9 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	for rows.Next() {
 		var it cpaudit.EnforcementItem
 		var mask int
-		var isStopped bool
-		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &isStopped); err != nil {
+		var isStopped, lateRectification bool
+		var oldestDue string
+		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &isStopped, &lateRectification, &oldestDue); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
 		it.Reasons, it.Obligations = []cpaudit.EnforcementReason{}, maskNames(mask)
@@ -96,6 +102,12 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 		}
 		if mask != 0 {
 			it.Reasons = append(it.Reasons, cpaudit.ReasonOverdue)
+			if oldestDue != "" {
+				it.DaysOverdue = max(cpaudit.DaysBetween(oldestDue, today), 0)
+			}
+		}
+		if lateRectification {
+			it.Reasons = append(it.Reasons, cpaudit.ReasonRectificationOverdue)
 		}
 		items = append(items, it)
 	}

@@ -143,7 +143,25 @@ func TestEnforcement(t *testing.T) {
 		t.Fatal(err)
 	}
 	operating := ent("唐山钢铁有限公司", "91130200MA0A00041", "130203")
-	start(operating, "")
+	operatingAudit := start(operating, "")
+	// A finding due on 31 January, still open on 10 February: its audit is
+	// listed for the rectification alone; one due later lists nothing, nor
+	// does a late one closed before.
+	raise := func(audit, due string) cpaudit.Finding {
+		nf := finding(audit, cpaudit.CategoryUntrueEvidence, cpaudit.SeverityMajor)
+		nf.RectificationDue = due
+		fd, err := s.CreateFinding(ctx, f.regulator, nf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fd
+	}
+	raise(operatingAudit, "2026-01-31")
+	raise(metAudit, "2026-02-28")
+	closed := raise(metAudit, "2026-01-31")
+	if _, err := s.CloseFinding(ctx, f.regulator, closed.ID, cpaudit.FindingChange{Comment: "已整改"}); err != nil {
+		t.Fatal(err)
+	}
 	idle := ent("保定电镀有限公司", "91130600MA0A00051", "130604")
 	stop(idle)
 
@@ -157,11 +175,13 @@ func TestEnforcement(t *testing.T) {
 		reasons    []cpaudit.EnforcementReason
 	}
 	stopped, late := cpaudit.ReasonStopped, cpaudit.ReasonOverdue
-	// By name: 保定印染, 保定电镀, 保定造纸, 石家庄化工.
+	rectify := cpaudit.ReasonRectificationOverdue
+	// By name (code point order): 保定印染, 保定电镀, 保定造纸, 唐山钢铁, 石家庄化工.
 	all := []entry{
 		{f.ent.ID, f.audit.ID, []cpaudit.EnforcementReason{stopped}},
 		{idle.ID, "", []cpaudit.EnforcementReason{stopped}},
 		{both.ID, bothAudit, []cpaudit.EnforcementReason{stopped, late}},
+		{operating.ID, operatingAudit, []cpaudit.EnforcementReason{rectify}},
 		{overdue.ID, overdueAudit, []cpaudit.EnforcementReason{late}},
 	}
 	baoding := f.regulator
@@ -174,7 +194,8 @@ func TestEnforcement(t *testing.T) {
 	}{
 		{"admin", f.admin, "", all},
 		{"province", f.regulator, "", all},
-		{"admin, Shijiazhuang", f.admin, "130100", all[3:]},
+		{"admin, Shijiazhuang", f.admin, "130100", all[4:]},
+		{"admin, Tangshan", f.admin, "130200", all[3:4]},
 		{"admin, a county of Baoding", f.admin, "130604", all[1:2]},
 		{"Baoding office", baoding, "", all[:3]},
 		{"Baoding office, its county", baoding, "130602", all[2:3]},
@@ -187,7 +208,7 @@ func TestEnforcement(t *testing.T) {
 		var got []entry
 		for _, it := range items {
 			got = append(got, entry{it.EnterpriseID, it.AuditID, it.Reasons})
-			if slices.Contains(it.Reasons, late) != (len(it.Obligations) > 0) {
+			if slices.Contains(it.Reasons, late) != (len(it.Obligations) > 0) || slices.Contains(it.Reasons, late) != (it.DaysOverdue > 0) {
 				t.Errorf("%s: %+v", tc.name, it)
 			}
 		}
@@ -198,7 +219,8 @@ func TestEnforcement(t *testing.T) {
 		}
 	}
 	items, _ := s.Enforcement(ctx, f.admin, "130100")
-	if len(items) != 1 || !slices.Equal(items[0].Obligations, []string{"register"}) || items[0].EnterpriseName != "石家庄化工有限公司" {
+	// Register was due on 31 January; on 10 February that is 10 days.
+	if len(items) != 1 || !slices.Equal(items[0].Obligations, []string{"register"}) || items[0].EnterpriseName != "石家庄化工有限公司" || items[0].DaysOverdue != 10 {
 		t.Errorf("overdue item %+v", items)
 	}
 
