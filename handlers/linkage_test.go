@@ -1,12 +1,16 @@
 package handlers_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/sheet"
 )
 
 type permitRecordJSON struct {
@@ -99,7 +103,9 @@ func TestEnforcementAPI(t *testing.T) {
 	if st, body, _ := w.do("PATCH", "/api/v1/organisations/"+tangshan.EnterpriseID, w.admin, strings.NewReader(`{"status":"stopped"}`), "application/json"); st != 200 {
 		t.Fatalf("stop: %d %s", st, body)
 	}
-	daysSince := func(due string) int { return cpaudit.DaysBetween(due, cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation())) }
+	daysSince := func(due string) int {
+		return cpaudit.DaysBetween(due, cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation()))
+	}
 	for _, tc := range []struct {
 		name, token, query string
 		want               int
@@ -164,5 +170,57 @@ func TestEnforcementAPI(t *testing.T) {
 	cons.mustLogin("hebei", "zhang@lvyuan.cn")
 	if page := cons.page("/dashboard"); strings.Contains(page, `id="enforcement"`) {
 		t.Error("a consultant's dashboard shows the enforcement queue")
+	}
+}
+
+// TestEnforcementExport: /enforcement.xlsx holds the rows the API answers
+// the caller, with Chinese headers and labels; the region narrows it, a
+// regional office reads its region only, and a consultant is refused.
+func TestEnforcementExport(t *testing.T) {
+	w := newDashWorld(t)
+	read := func(b *browser, path string) sheet.Table {
+		t.Helper()
+		r := b.get(path)
+		if r.status != 200 || r.header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+			t.Fatalf("%s: %d %s", path, r.status, r.header.Get("Content-Type"))
+		}
+		if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=utf-8''"+url.PathEscape("执法清单")) {
+			t.Errorf("%s: Content-Disposition %q", path, cd)
+		}
+		tab, err := sheet.Read(context.Background(), bytes.NewReader([]byte(r.body)), sheet.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tab
+	}
+	b := w.browser()
+	b.mustLogin("hebei", w.provinceEmail)
+	tab := read(b, "/enforcement.xlsx")
+	if want := []string{"企业", "行政区划", "审核编号", "原因", "逾期事项", "逾期天数"}; strings.Join(tab.Header, "|") != strings.Join(want, "|") {
+		t.Errorf("header %q, want %q", tab.Header, want)
+	}
+	var api enforcementJSON
+	w.getJSON("/api/v1/enforcement", w.province, &api)
+	if len(tab.Rows) != len(api.Items) || len(tab.Rows) != 5 {
+		t.Fatalf("%d rows, the API answers %d", len(tab.Rows), len(api.Items))
+	}
+	for i, row := range tab.Rows {
+		it := api.Items[i]
+		if fmt.Sprint(row[2]) != it.AuditID || fmt.Sprint(row[3]) != "逾期" || fmt.Sprint(row[4]) == "" ||
+			fmt.Sprint(row[5]) != fmt.Sprint(*it.DaysOverdue) {
+			t.Errorf("row %d %q, API item %+v", i, row, it)
+		}
+	}
+	if tab := read(b, "/enforcement.xlsx?region=130100"); len(tab.Rows) != 3 {
+		t.Errorf("Shijiazhuang: %d rows", len(tab.Rows))
+	}
+	if page := b.page("/dashboard"); !strings.Contains(page, `href="/enforcement.xlsx"`) {
+		t.Error("the dashboard does not link to the export")
+	}
+
+	cons := w.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	if r := cons.get("/enforcement.xlsx"); r.status != 409 {
+		t.Errorf("a consultant exports the queue: %d", r.status)
 	}
 }

@@ -393,6 +393,7 @@ var listQueries = map[string][]string{
 	"/overdue":                {"region=130100"},
 	"/overdue.xlsx":           {"region=130100"},
 	"/api/v1/enforcement":     {"region=130100"},
+	"/enforcement.xlsx":       {"region=130100"},
 	"/api/v1/assignments":     {"campaign_id={campaign}"},
 	"/api/v1/notices":         {""},
 	"/enterprises":            {"region=130100"},

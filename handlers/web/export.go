@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
@@ -135,4 +136,23 @@ func (s *Handler) enterprisesExport(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return s.writeSheet(w, T("ent.file.export"), t)
+}
+
+// enforcementExport is the enforcement queue as .xlsx: the rows
+// GET /api/v1/enforcement answers the caller (admins and regulators, a
+// regional office within its region), narrowed by the same region query.
+func (s *Handler) enforcementExport(w http.ResponseWriter, r *http.Request) error {
+	T := translator(webOf(r).Lang)
+	items, err := s.store.Enforcement(r.Context(), httpx.ActorOf(r), r.URL.Query().Get("region"))
+	if err != nil {
+		return err
+	}
+	t := sheet.Table{Sheet: T("enforcement.sheet"), Header: []string{
+		T("due.col.enterprise"), T("due.col.region"), T("due.col.audit"), T("enforcement.col.reasons"),
+		T("due.col.overdue"), T("due.col.daysOverdue")}}
+	for _, row := range enforcementRows(T, items) {
+		t.Rows = append(t.Rows, []any{row.EnterpriseName, s.regionLabel(row.Region), row.AuditID,
+			strings.Join(row.ReasonLabels, "、"), strings.Join(row.ObligationLabels, "、"), row.DaysOverdue})
+	}
+	return s.writeSheet(w, T("enforcement.file"), t)
 }

@@ -42,6 +42,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits.xlsx", s.page(s.requireSession(s.auditsExport))).Methods("GET")
 	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")
 	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
+	r.Handle("/enforcement.xlsx", s.page(s.requireSession(s.enforcementExport))).Methods("GET")
 	// Batches (batches.go) and one audit with its forms: step actions,
 	// the consultancy, the letter (audit.go).
 	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")
