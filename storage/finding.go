@@ -35,7 +35,7 @@ func mayRaiseFindings(a cpaudit.Actor) error {
 func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error) {
 	const op = "storage.CreateFinding"
 	now := s.clock()
-	if err := nf.Validate(cpaudit.DateIn(now, cpaudit.ChinaLocation())); err != nil {
+	if err := nf.Validate(s.today()); err != nil {
 		return cpaudit.Finding{}, err
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
@@ -222,9 +222,9 @@ func (s *Store) ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, cons
 		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
 	}
 	if year == 0 {
-		year = s.clock().In(cpaudit.ChinaLocation()).Year()
+		year = s.clock().In(s.loc).Year()
 	}
-	start, end := cpaudit.YearIn(year, cpaudit.ChinaLocation())
+	start, end := cpaudit.YearIn(year, s.loc)
 	findings, err := consultancyFindings(ctx, db, consultancyID, start, end, s.today())
 	if err != nil {
 		return cpaudit.Evaluation{}, dbError(op, err, "", "")
@@ -427,7 +427,7 @@ func (s *Store) transitionFinding(ctx context.Context, a cpaudit.Actor, id strin
 			return err
 		}
 		f.State = to
-		f.Overdue = f.OverdueOn(cpaudit.DateIn(now, cpaudit.ChinaLocation()))
+		f.Overdue = f.OverdueOn(s.today())
 		f.History, err = findingHistory(ctx, tx, id)
 		return err
 	})
