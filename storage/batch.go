@@ -10,10 +10,7 @@ import (
 
 // mayManageBatches: batches are set by the authority (admins and regulators).
 func mayManageBatches(a cpaudit.Actor) error {
-	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeBatchNotAllowed, "only an admin or a regulator may create or change a batch; a %s may not", a.Role)
-	}
-	return nil
+	return authorityOnly(a, cpaudit.CodeBatchNotAllowed, "create or change a batch")
 }
 
 // CreateBatch stores a new batch. KindConflict if the actor is neither an

@@ -19,14 +19,6 @@ import (
 // so a campaign drawn by a regional office holds only audits that office
 // may see; the draw itself is cpaudit.DrawSample's.
 
-// mayRunCampaigns: admins and regulators draw campaigns.
-func mayRunCampaigns(a cpaudit.Actor) error {
-	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeCampaignNotAllowed, "only an admin or a regulator may create a campaign; a %s may not", a.Role)
-	}
-	return nil
-}
-
 // CreateCampaign draws a campaign's sample from the audits the actor may
 // see that match its filter, and stores it with its audit log entry (the
 // seed, the population's size and digest, the sample) in one transaction.
@@ -36,7 +28,7 @@ func mayRunCampaigns(a cpaudit.Actor) error {
 // exist.
 func (s *Store) CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.NewCampaign) (cpaudit.Campaign, error) {
 	const op = "storage.CreateCampaign"
-	if err := mayRunCampaigns(a); err != nil {
+	if err := authorityOnly(a, cpaudit.CodeCampaignNotAllowed, "create a campaign"); err != nil {
 		return cpaudit.Campaign{}, err
 	}
 	if err := nc.Validate(); err != nil {

@@ -353,7 +353,7 @@ func mayActOnFinding(a cpaudit.Actor, action cpaudit.FindingAction, au findingAu
 		}
 		return nil
 	}
-	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
+	if !isAuthority(a) {
 		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingVerifyNotAllowed, "only a regulator or an admin closes or sends back a finding; a %s may not", a.Role)
 	}
 	return nil

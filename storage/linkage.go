@@ -44,15 +44,6 @@ func (s *Store) PermitRecord(ctx context.Context, a cpaudit.Actor, auditID strin
 	return cpaudit.NewPermitRecord(au, ent, opts, s.loc), nil
 }
 
-// mayReadEnforcement: the enforcement queue is the authority's, read by
-// regulators (within their region) and admins.
-func mayReadEnforcement(a cpaudit.Actor) error {
-	if a.Role != cpaudit.RoleAdmin && a.Role != cpaudit.RoleRegulator {
-		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeEnforcementNotAllowed, "only an admin or a regulator may read the enforcement queue; a %s may not", a.Role)
-	}
-	return nil
-}
-
 // Enforcement lists the enterprises handed to enforcement that the actor
 // may see, narrowed to region (a division code; "" for all): each audit
 // overdue on an obligation of its batch, with an open finding past its
@@ -62,7 +53,8 @@ func mayReadEnforcement(a cpaudit.Actor) error {
 // read the queue; KindInvalid for a malformed region.
 func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error) {
 	const op = "storage.Enforcement"
-	if err := mayReadEnforcement(a); err != nil {
+	// The queue is the authority's: regulators (within their region) and admins.
+	if err := authorityOnly(a, cpaudit.CodeEnforcementNotAllowed, "read the enforcement queue"); err != nil {
 		return nil, err
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)

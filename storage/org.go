@@ -101,6 +101,21 @@ func seesAll(a cpaudit.Actor) bool {
 	return false
 }
 
+// isAuthority: admins and regulators act for the authority (batches,
+// campaigns, reviewers, the enforcement queue).
+func isAuthority(a cpaudit.Actor) bool {
+	return a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleRegulator
+}
+
+// authorityOnly refuses, with code, anyone but an admin or a regulator
+// what they asked to do (KindConflict: they may read, not act).
+func authorityOnly(a cpaudit.Actor, code cpaudit.Code, what string) error {
+	if !isAuthority(a) {
+		return cpaudit.Refuse(cpaudit.KindConflict, code, "only an admin or a regulator may %s; a %s may not", what, a.Role)
+	}
+	return nil
+}
+
 // regionScope is the region prefix (cpaudit.RegionPrefix) that bounds a
 // regulator office's view — its region and every division below — or ""
 // when the actor is not so bounded.

@@ -24,19 +24,6 @@ import (
 // reads and scores its own assignments only, and sees the other reviewers'
 // reviews of the same audit only once its own is submitted.
 
-// managesReview: admins and regulators keep the pool and the reviewers.
-func managesReview(a cpaudit.Actor) bool {
-	return a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleRegulator
-}
-
-// mayManageReview refuses, with code, anyone who does not manage reviews.
-func mayManageReview(a cpaudit.Actor, code cpaudit.Code, what string) error {
-	if !managesReview(a) {
-		return cpaudit.Refuse(cpaudit.KindConflict, code, "only an admin or a regulator may %s; a %s may not", what, a.Role)
-	}
-	return nil
-}
-
 const profileColumns = `u.id, u.email, coalesce(p.industries, '[]'), coalesce(p.specialities, '[]'), coalesce(p.organisation_id, ''),
 	coalesce(p.region, ''), coalesce(p.conflicts, '[]'), coalesce(p.updated_at, 0)`
 
@@ -95,7 +82,7 @@ func expertProfile(ctx context.Context, q querier, userID string) (cpaudit.Exper
 // KindConflict (expert_pool_not_allowed) for anyone but an admin or a
 // regulator.
 func (s *Store) ExpertPool(ctx context.Context, a cpaudit.Actor) ([]cpaudit.ExpertProfile, error) {
-	if err := mayManageReview(a, cpaudit.CodeExpertPoolNotAllowed, "read the expert pool"); err != nil {
+	if err := authorityOnly(a, cpaudit.CodeExpertPoolNotAllowed, "read the expert pool"); err != nil {
 		return nil, err
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
@@ -116,7 +103,7 @@ func (s *Store) ExpertPool(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Expe
 // exist (expert_organisation_unknown).
 func (s *Store) SetExpertProfile(ctx context.Context, a cpaudit.Actor, userID string, p cpaudit.ExpertProfile) (cpaudit.ExpertProfile, error) {
 	const op = "storage.SetExpertProfile"
-	if err := mayManageReview(a, cpaudit.CodeExpertPoolNotAllowed, "maintain the expert pool"); err != nil {
+	if err := authorityOnly(a, cpaudit.CodeExpertPoolNotAllowed, "maintain the expert pool"); err != nil {
 		return cpaudit.ExpertProfile{}, err
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
@@ -172,7 +159,7 @@ func (s *Store) managedCampaign(ctx context.Context, a cpaudit.Actor, id string,
 	if err != nil {
 		return c, err
 	}
-	return c, mayManageReview(a, code, what)
+	return c, authorityOnly(a, code, what)
 }
 
 // reviewedAudits reads the parties of a campaign's sampled audits.
@@ -442,7 +429,7 @@ func (s *Store) Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpa
 		return cpaudit.Assignment{}, err
 	}
 	own := as.ExpertID == a.UserID && a.UserID != ""
-	if !own && !managesReview(a) {
+	if !own && !isAuthority(a) {
 		return cpaudit.Assignment{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such assignment")
 	}
 	c, err := s.Campaign(ctx, a, as.CampaignID)
