@@ -314,30 +314,37 @@ func (s scanWith) Scan(dest ...any) error { return s.row.Scan(append(dest, s.ext
 
 // findingHistory lists a finding's transitions, oldest first.
 func findingHistory(ctx context.Context, q querier, id string) ([]cpaudit.FindingEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT action, from_state, to_state, text, document_ids, by_email, by_role, at
-		FROM finding_events WHERE finding_id = ? ORDER BY seq`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := []cpaudit.FindingEvent{}
-	for rows.Next() {
-		var e cpaudit.FindingEvent
-		var action, from, to, docs, role string
-		var at int64
-		if err := rows.Scan(&action, &from, &to, &e.Text, &docs, &e.By, &role, &at); err != nil {
-			return nil, err
-		}
-		e.Action, e.From, e.To, e.Role, e.At = cpaudit.FindingAction(action), cpaudit.FindingState(from), cpaudit.FindingState(to), cpaudit.Role(role), fromMicros(at)
-		if err := json.Unmarshal([]byte(docs), &e.DocumentIDs); err != nil {
-			return nil, err
-		}
-		if e.DocumentIDs == nil {
-			e.DocumentIDs = []string{}
-		}
-		out = append(out, e)
+	err := scanRows(ctx, q, `SELECT `+findingEventColumns+` FROM finding_events e WHERE e.finding_id = ? ORDER BY e.seq`,
+		[]any{id}, func(rows *sql.Rows) error {
+			e, err := scanFindingEvent(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	return out, err
+}
+
+const findingEventColumns = `e.action, e.from_state, e.to_state, e.text, e.document_ids, e.by_email, e.by_role, e.at`
+
+// scanFindingEvent reads findingEventColumns, then any extra columns.
+func scanFindingEvent(row rowScanner, extra ...any) (cpaudit.FindingEvent, error) {
+	var e cpaudit.FindingEvent
+	var action, from, to, docs, role string
+	var at int64
+	if err := row.Scan(append([]any{&action, &from, &to, &e.Text, &docs, &e.By, &role, &at}, extra...)...); err != nil {
+		return e, err
 	}
-	return out, rows.Err()
+	e.Action, e.From, e.To, e.Role, e.At = cpaudit.FindingAction(action), cpaudit.FindingState(from), cpaudit.FindingState(to), cpaudit.Role(role), fromMicros(at)
+	if err := json.Unmarshal([]byte(docs), &e.DocumentIDs); err != nil {
+		return e, err
+	}
+	if e.DocumentIDs == nil {
+		e.DocumentIDs = []string{}
+	}
+	return e, nil
 }
 
 // mayActOnFinding: the audit's consultancy or enterprise answers; an admin
@@ -449,26 +456,19 @@ func (s *Store) FindingHistories(ctx context.Context, a cpaudit.Actor, auditID s
 	if err := auditIsVisible(ctx, db, a, auditID); err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	rows, err := db.QueryContext(ctx, `SELECT e.finding_id, e.action, e.from_state, e.to_state, e.text, e.document_ids,
-		e.by_email, e.by_role, e.at FROM finding_events e JOIN findings f ON f.id = e.finding_id
-		WHERE f.audit_id = ? ORDER BY e.seq`, auditID)
+	out := map[string][]cpaudit.FindingEvent{}
+	err = scanRows(ctx, db, `SELECT `+findingEventColumns+`, e.finding_id FROM finding_events e JOIN findings f ON f.id = e.finding_id
+		WHERE f.audit_id = ? ORDER BY e.seq`, []any{auditID}, func(rows *sql.Rows) error {
+		var id string
+		e, err := scanFindingEvent(rows, &id)
+		if err != nil {
+			return err
+		}
+		out[id] = append(out[id], e)
+		return nil
+	})
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
-	defer rows.Close()
-	out := map[string][]cpaudit.FindingEvent{}
-	for rows.Next() {
-		var e cpaudit.FindingEvent
-		var id, action, from, to, docs, role string
-		var at int64
-		if err := rows.Scan(&id, &action, &from, &to, &e.Text, &docs, &e.By, &role, &at); err != nil {
-			return nil, dbError(op, err, "", "")
-		}
-		e.Action, e.From, e.To, e.Role, e.At = cpaudit.FindingAction(action), cpaudit.FindingState(from), cpaudit.FindingState(to), cpaudit.Role(role), fromMicros(at)
-		if err := json.Unmarshal([]byte(docs), &e.DocumentIDs); err != nil {
-			return nil, dbError(op, err, "", "")
-		}
-		out[id] = append(out[id], e)
-	}
-	return out, dbError(op, rows.Err(), "", "")
+	return out, nil
 }

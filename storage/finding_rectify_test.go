@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -173,6 +174,11 @@ func TestFindingLifecycle(t *testing.T) {
 		"answer:open>answered:补充设备采购合同", "close:answered>closed:"}
 	if !slices.Equal(actions, want) || got.History[1].Role != cpaudit.RoleRegulator || got.History[2].By != f.enterprise.Email {
 		t.Errorf("history %v, want %v", actions, want)
+	}
+	// The audit page's histories hold the same events, by finding.
+	histories, err := s.FindingHistories(ctx, f.enterprise, f.audit.ID)
+	if err != nil || len(histories) != 1 || !reflect.DeepEqual(histories[id], got.History) {
+		t.Errorf("histories %+v %v, want %+v", histories, err, got.History)
 	}
 	entries, err := s.ObjectLog(ctx, f.admin, "finding", id, 10)
 	var logged []string
