@@ -52,15 +52,10 @@ func (s *Store) OpinionBasis(ctx context.Context, a cpaudit.Actor, campaignID, a
 		return cpaudit.OpinionBasis{}, err
 	}
 	cl := cpaudit.DefaultChecklist(c.Stage)
-	ar := cpaudit.AuditReviews{AuditID: auditID}
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM review_assignments WHERE campaign_id = ? AND audit_id = ?
-		AND replaced_by IS NULL`, c.ID, auditID).Scan(&ar.Assigned); err != nil {
+	ar, err := auditOutcome(ctx, db, c.ID, auditID, cl.PassMark)
+	if err != nil {
 		return cpaudit.OpinionBasis{}, dbError(op, err, "", "")
 	}
-	if ar.Reviews, err = auditReviews(ctx, db, c.ID, auditID); err != nil {
-		return cpaudit.OpinionBasis{}, dbError(op, err, "", "")
-	}
-	ar.Outcome(cl.PassMark)
 	if ar.Assigned == 0 || ar.Submitted < ar.Assigned {
 		return cpaudit.OpinionBasis{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOpinionReviewsPending,
 			"%d of the audit's %d reviewers have submitted; the opinion waits for all", ar.Submitted, ar.Assigned).

@@ -571,16 +571,27 @@ func (s *Store) CampaignReviews(ctx context.Context, a cpaudit.Actor, id string)
 	cl := cpaudit.DefaultChecklist(c.Stage)
 	out := cpaudit.CampaignReviews{CampaignID: c.ID, Checklist: cl, PassMark: cl.PassMark, Audits: []cpaudit.AuditReviews{}}
 	for _, auditID := range c.AuditIDs {
-		ar := cpaudit.AuditReviews{AuditID: auditID}
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM review_assignments WHERE campaign_id = ? AND audit_id = ?
-			AND replaced_by IS NULL`, c.ID, auditID).Scan(&ar.Assigned); err != nil {
+		ar, err := auditOutcome(ctx, db, c.ID, auditID, cl.PassMark)
+		if err != nil {
 			return out, dbError(op, err, "", "")
 		}
-		if ar.Reviews, err = auditReviews(ctx, db, c.ID, auditID); err != nil {
-			return out, dbError(op, err, "", "")
-		}
-		ar.Outcome(cl.PassMark)
 		out.Audits = append(out.Audits, ar)
 	}
 	return out, nil
+}
+
+// auditOutcome reads the active reviewers and the reviews of one audit in
+// one campaign and scores them against passMark (AuditReviews.Outcome).
+func auditOutcome(ctx context.Context, q querier, campaignID, auditID string, passMark float64) (cpaudit.AuditReviews, error) {
+	ar := cpaudit.AuditReviews{AuditID: auditID}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM review_assignments WHERE campaign_id = ? AND audit_id = ?
+		AND replaced_by IS NULL`, campaignID, auditID).Scan(&ar.Assigned); err != nil {
+		return ar, err
+	}
+	var err error
+	if ar.Reviews, err = auditReviews(ctx, q, campaignID, auditID); err != nil {
+		return ar, err
+	}
+	ar.Outcome(passMark)
+	return ar, nil
 }
