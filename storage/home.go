@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -72,21 +73,22 @@ func (s *Store) AuditNames(ctx context.Context, a cpaudit.Actor, ids []string) (
 	if err != nil {
 		return nil, err
 	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	visible, vargs := progressVisible(a)
-	for _, id := range ids {
-		if _, done := names[id]; done {
-			continue
-		}
-		var name string
-		err := db.QueryRowContext(ctx, `SELECT p.enterprise_name FROM audit_progress p WHERE p.audit_id = ? AND `+visible,
-			append([]any{id}, vargs...)...).Scan(&name)
-		if err == sql.ErrNoRows {
-			continue
-		}
+	for chunk := range slices.Chunk(ids, 500) { // well below SQLite's bound on arguments
+		in, args := idsIn(chunk)
+		err := scanRows(ctx, db, `SELECT p.audit_id, p.enterprise_name FROM audit_progress p WHERE p.audit_id IN `+in+` AND `+visible,
+			append(args, vargs...), func(rows *sql.Rows) error {
+				var id, name string
+				if err := rows.Scan(&id, &name); err != nil {
+					return err
+				}
+				names[id] = name
+				return nil
+			})
 		if err != nil {
 			return nil, dbError(op, err, "", "")
 		}
-		names[id] = name
 	}
 	return names, nil
 }

@@ -82,6 +82,9 @@ func TestStepQueue(t *testing.T) {
 	if err != nil || len(names) != 1 || names[f.audit.ID] != "保定印染有限公司" {
 		t.Errorf("audit names of a consultant: %v %v", names, err)
 	}
+	if names, err := s.AuditNames(ctx, f.regulator, []string{tsAudit.ID, f.audit.ID, f.audit.ID}); err != nil || len(names) != 2 || names[f.audit.ID] != "保定印染有限公司" {
+		t.Errorf("audit names, one asked twice: %v %v", names, err)
+	}
 
 	o, err := s.AdminOverview(ctx, f.admin)
 	if err != nil {
