@@ -32,6 +32,14 @@ var notTenantData = map[string]string{
 	"PUT /api/v1/steps/{n}/expected": "{n} is a step number, 1..35 in every tenant; the caller sets its own tenant's list",
 }
 
+// idQueries are the routes that name things by id in their query rather
+// than their path, with that query ({document} and so on as in ids): the
+// walk calls them like the routes with ids in their paths.
+var idQueries = map[string]string{
+	"GET /api/v1/compare": "a={document}&b={document}",
+	"GET /compare":        "a={document}&b={document}",
+}
+
 // victimMarkers are words only the victim tenant's things contain.
 var victimMarkers = []string{"石家庄", "绿源", "唐山", "河北秘密", "河北第一批"}
 
@@ -83,7 +91,8 @@ func walkIDRoutes(t *testing.T, e *testEnv, ids map[string]string, a attacker) i
 	tried := 0
 	for _, rt := range handlers.Routes(e.handler) {
 		method, tmpl := rt[0], rt[1]
-		if !strings.Contains(tmpl, "{") || a.readable[method+" "+tmpl] {
+		query, byQuery := idQueries[method+" "+tmpl]
+		if !strings.Contains(tmpl, "{") && !byQuery || a.readable[method+" "+tmpl] {
 			continue
 		}
 		if _, ok := notTenantData[method+" "+tmpl]; ok {
@@ -95,6 +104,10 @@ func walkIDRoutes(t *testing.T, e *testEnv, ids map[string]string, a attacker) i
 			continue
 		}
 		nowhere, _ := fillRoute(tmpl, nil)
+		if byQuery {
+			path += "?" + fillQuery(query, ids)
+			nowhere += "?" + fillQuery(query, nil)
+		}
 		if path == nowhere {
 			continue // none of the victim's ids goes in: nothing to try
 		}
@@ -254,6 +267,19 @@ func fillRoute(tmpl string, ids map[string]string) (string, string) {
 	return strings.Join(segs, "/"), ""
 }
 
+// fillQuery puts ids into a query of idQueries; an id of a kind missing
+// from ids is one that exists nowhere.
+func fillQuery(q string, ids map[string]string) string {
+	for _, kind := range []string{"document", "audit", "enterprise", "consultancy", "batch", "flag", "finding"} {
+		id, ok := ids[kind]
+		if !ok {
+			id = "x0nowhere"
+		}
+		q = strings.ReplaceAll(q, "{"+kind+"}", id)
+	}
+	return q
+}
+
 // apiBody is a request body that would pass validation in the victim's
 // own tenant, so that the answer comes from the id, not from a bad body.
 func apiBody(t *testing.T, method, tmpl string, ids map[string]string) (io.Reader, string) {
@@ -367,7 +393,8 @@ func TestEveryRouteIsolatesLibrary(t *testing.T) {
 	for _, p := range []string{"/api/v1/documents/{id}", "/api/v1/documents/{id}/content", "/api/v1/documents/{id}/text",
 		"/api/v1/documents/{id}/versions/{version}/content", "/api/v1/documents/{id}/versions/{version}/text",
 		"/documents/{id}", "/documents/{id}/content", "/documents/{id}/text",
-		"/documents/{id}/versions/{version}/content", "/documents/{id}/versions/{version}/text"} {
+		"/documents/{id}/versions/{version}/content", "/documents/{id}/versions/{version}/text",
+		"/api/v1/compare", "/compare"} {
 		readable["GET "+p] = true
 	}
 	// The guideline's own words are shown on the readable routes only.

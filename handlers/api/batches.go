@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
@@ -90,9 +89,9 @@ func (s *Handler) apiUpdateBatch(w http.ResponseWriter, r *http.Request) error {
 // apiStepTransition submits, returns or accepts one step of an audit.
 func (s *Handler) apiStepTransition(action cpaudit.StepAction) httpx.APIFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		n, err := strconv.Atoi(httpx.Param(r, "n"))
-		if err != nil || n < 1 || n > cpaudit.StepCount {
-			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
+		n, err := stepParam(r)
+		if err != nil {
+			return err
 		}
 		var in struct {
 			Reason      string   `json:"reason"`

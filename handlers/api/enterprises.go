@@ -91,9 +91,9 @@ func (s *Handler) apiSteps(w http.ResponseWriter, r *http.Request) error {
 // apiSetExpected replaces one step's expected documents:
 // {"documents":[{"key","zh","en","kind","required"}]}.
 func (s *Handler) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
-	n, err := strconv.Atoi(httpx.Param(r, "n"))
-	if err != nil || n < 1 || n > cpaudit.StepCount {
-		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
+	n, err := stepParam(r)
+	if err != nil {
+		return err
 	}
 	var in struct {
 		Documents *[]cpaudit.ExpectedDocument `json:"documents"`
@@ -110,4 +110,13 @@ func (s *Handler) apiSetExpected(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.WriteJSON(w, r, http.StatusOK, req)
 	return nil
+}
+
+// stepParam reads the {n} path parameter, a step number from 1 to 35.
+func stepParam(r *http.Request) (int, error) {
+	n, err := strconv.Atoi(httpx.Param(r, "n"))
+	if err != nil || n < 1 || n > cpaudit.StepCount {
+		return 0, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeStepOutOfRange, "step must be a number from 1 to 35")
+	}
+	return n, nil
 }

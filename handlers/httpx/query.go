@@ -44,7 +44,12 @@ func IntParam(q url.Values, name string, def, lo, hi int) (int, error) {
 // VersionParam reads the optional {version} path parameter: 0 means the
 // newest version.
 func VersionParam(r *http.Request) (int, error) {
-	v := Param(r, "version")
+	return ParseVersion(Param(r, "version"))
+}
+
+// ParseVersion reads a version number as a path or query names it: "" is
+// 0, the newest version; anything but a number from 1 is no such version.
+func ParseVersion(v string) (int, error) {
 	if v == "" {
 		return 0, nil
 	}

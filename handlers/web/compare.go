@@ -99,15 +99,17 @@ func (s *Handler) compareSide(r *http.Request, id, v string) (compareSide, error
 	if err != nil {
 		return compareSide{}, err
 	}
-	side := compareSide{Doc: d, Version: d.Current.Number}
-	if v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > d.Current.Number {
-			return compareSide{}, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchVersion, "no such version")
-		}
-		side.Version = n
+	n, err := httpx.ParseVersion(v)
+	if err != nil {
+		return compareSide{}, err
 	}
-	return side, nil
+	switch {
+	case n == 0:
+		n = d.Current.Number
+	case n > d.Current.Number:
+		return compareSide{}, cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchVersion, "no such version")
+	}
+	return compareSide{Doc: d, Version: n}, nil
 }
 
 // comparePicks is what the picker offers to compare d with.
