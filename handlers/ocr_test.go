@@ -18,6 +18,7 @@ import (
 
 	"github.com/cpaudit/cpaudit/handlers"
 	"github.com/cpaudit/cpaudit/internal/testenv"
+	"github.com/cpaudit/cpaudit/internal/testpdf"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/ocr"
 	"github.com/cpaudit/cpaudit/search/pipeline"
@@ -91,29 +92,14 @@ func imagePDF(t *testing.T, jpg []byte, dpi int) []byte {
 	if cfg.ColorModel == color.GrayModel {
 		space = "/DeviceGray"
 	}
-	content := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)
-	objs := []string{
+	return testpdf.File(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>", w, h),
-		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream",
-			cfg.Width, cfg.Height, space, len(jpg), jpg),
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+		testpdf.Stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode",
+			cfg.Width, cfg.Height, space), jpg),
+		testpdf.Stream("", fmt.Appendf(nil, "q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)),
+	)
 }
 
 // processOCR runs the pipeline of a server with OCR: extraction hands

@@ -28,11 +28,7 @@ import (
 // query then uses two cores, and the halves' counts add up while their
 // best hits merge, since a document's score does not depend on the half.
 func byRelevance(ctx context.Context, b bleve.Index, q query.Query, offset, limit int) (Result, error) {
-	adv, err := b.Advanced()
-	if err != nil {
-		return Result{}, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(b)
 	if err != nil {
 		return Result{}, err
 	}

@@ -226,11 +226,15 @@ func (ix *Index) Put(docs ...Doc) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	whole, err := ix.lookup(ix.b, docs)
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	whole, err := entriesOf(ix.b, ids)
 	if err != nil {
 		return cpaudit.Internal(op, err)
 	}
-	chunked, err := ix.lookup(ix.long, docs)
+	chunked, err := entriesOf(ix.long, ids)
 	if err != nil {
 		return cpaudit.Internal(op, err)
 	}
@@ -314,21 +318,9 @@ type entry struct {
 	chunks  int // 0 when not chunked
 }
 
-// lookup returns what b holds of each of docs.
-func (ix *Index) lookup(b bleve.Index, docs []Doc) ([]entry, error) {
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
-	}
-	return entriesOf(b, ids)
-}
-
+// entriesOf returns what b holds of each of ids.
 func entriesOf(b bleve.Index, ids []string) ([]entry, error) {
-	adv, err := b.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(b)
 	if err != nil {
 		return nil, err
 	}
@@ -430,11 +422,7 @@ func (ix *Index) DocCount() (uint64, error) {
 }
 
 func docCount(b bleve.Index) (uint64, error) {
-	adv, err := b.Advanced()
-	if err != nil {
-		return 0, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(b)
 	if err != nil {
 		return 0, err
 	}
@@ -451,6 +439,15 @@ func docCount(b bleve.Index) (uint64, error) {
 		n -= uint64(len(m.first) - m.heads)
 	}
 	return n, nil
+}
+
+// reader opens a reader of b's current snapshot; the caller closes it.
+func reader(b bleve.Index) (bleveindex.IndexReader, error) {
+	adv, err := b.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // newDocument encodes part p of d into bleve fields. Empty values are

@@ -113,16 +113,12 @@ func (x *Analyzer) RunOnce(ctx context.Context) (int, error) {
 }
 
 func (x *Analyzer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
-	maxText, letGo := x.cfg.Gate.take()
-	defer letGo()
-	jobs, err := x.q.ClaimAnalysisJobs(ctx, t.ID, x.batch, x.cfg.Lease, maxText)
+	jobs, finish, err := gatedClaim(x.cfg.Gate, func(maxText int64) ([]cpaudit.AnalysisJob, error) {
+		return x.q.ClaimAnalysisJobs(ctx, t.ID, x.batch, x.cfg.Lease, maxText)
+	}, func(j cpaudit.AnalysisJob) int64 { return int64(len(j.Source.Text)) })
+	defer finish()
 	if err != nil {
 		return 0, err
-	}
-	if !slices.ContainsFunc(jobs, func(j cpaudit.AnalysisJob) bool { return x.cfg.Gate.isLong(int64(len(j.Source.Text))) }) {
-		letGo()
-	} else {
-		defer returnMemory()
 	}
 	// The tenant's enterprises, read once for the batch: reading all of
 	// them for every document cost more the larger the tenant.

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -47,6 +48,27 @@ func (g *Gate) take() (maxText int64, release func()) {
 	default:
 		return g.long, func() {}
 	}
+}
+
+// gatedClaim is a worker's claim through g, as the three workers make it:
+// it takes g, claims with the cap that allows (claim's maxText), and keeps
+// g only if one of the jobs is long (size says a job's bytes). The worker
+// calls done once finished with the jobs: done returns a long text's
+// memory (returnMemory) and gives g back; it does nothing when g was
+// given back at once.
+func gatedClaim[J any](g *Gate, claim func(maxText int64) ([]J, error), size func(J) int64) (jobs []J, done func(), err error) {
+	maxText, release := g.take()
+	defer func() { // also when claim panics
+		if done == nil {
+			release()
+			done = func() {}
+		}
+	}()
+	jobs, err = claim(maxText)
+	if err == nil && slices.ContainsFunc(jobs, func(j J) bool { return g.isLong(size(j)) }) {
+		done = func() { returnMemory(); release() }
+	}
+	return jobs, done, err
 }
 
 // isLong reports whether n bytes are a long text.

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -105,16 +104,12 @@ func (x *Indexer) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	maxText, letGo := x.cfg.Gate.take()
-	defer letGo()
-	jobs, err := x.q.ClaimIndexJobs(ctx, t.ID, x.batch, x.cfg.Lease, maxText)
+	jobs, finish, err := gatedClaim(x.cfg.Gate, func(maxText int64) ([]cpaudit.IndexJob, error) {
+		return x.q.ClaimIndexJobs(ctx, t.ID, x.batch, x.cfg.Lease, maxText)
+	}, func(j cpaudit.IndexJob) int64 { return int64(len(j.Source.Text)) })
+	defer finish()
 	if err != nil || len(jobs) == 0 {
 		return 0, err
-	}
-	if !slices.ContainsFunc(jobs, func(j cpaudit.IndexJob) bool { return x.cfg.Gate.isLong(int64(len(j.Source.Text))) }) {
-		letGo()
-	} else {
-		defer returnMemory()
 	}
 	// The newest state of each document wins; jobs are in id order.
 	latest := map[string]cpaudit.SearchSource{}

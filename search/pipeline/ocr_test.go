@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image"
 	"image/png"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/internal/testpdf"
 	"github.com/cpaudit/cpaudit/search/extract"
 	"github.com/cpaudit/cpaudit/search/ocr"
 	"github.com/cpaudit/cpaudit/search/pipeline"
@@ -19,29 +19,14 @@ import (
 // textAndScanPDF is a two-page PDF: a page of text (Helvetica), then a
 // page that shows nothing a text layer holds, like a scan.
 func textAndScanPDF() string {
-	content := "BT /F1 12 Tf 72 700 Td (Invoice 04418562) Tj ET"
-	objs := []string{
+	return string(testpdf.File(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 6 0 R >> >> /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		testpdf.Stream("", []byte("BT /F1 12 Tf 72 700 Td (Invoice 04418562) Tj ET")),
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.String()
+	))
 }
 
 func scanPDF() string {

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
-	"slices"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -121,20 +120,16 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 }
 
 func (w *Worker) tenantOnce(ctx context.Context, t cpaudit.Tenant) (int, error) {
-	maxText, letGo := w.cfg.Gate.take()
-	defer letGo()
 	claim := w.claim
 	if claim == nil {
 		claim = w.q.ClaimTextJobs
 	}
-	jobs, err := claim(ctx, t.ID, w.batch, w.cfg.Lease, maxText)
+	jobs, finish, err := gatedClaim(w.cfg.Gate, func(maxText int64) ([]cpaudit.TextJob, error) {
+		return claim(ctx, t.ID, w.batch, w.cfg.Lease, maxText)
+	}, func(j cpaudit.TextJob) int64 { return j.Size })
+	defer finish()
 	if err != nil {
 		return 0, err
-	}
-	if !slices.ContainsFunc(jobs, func(j cpaudit.TextJob) bool { return w.cfg.Gate.isLong(j.Size) }) {
-		letGo()
-	} else {
-		defer returnMemory()
 	}
 	done := 0
 	for _, j := range jobs {
