@@ -86,17 +86,8 @@ func (s *Store) libraryRecheck(ctx context.Context, j cpaudit.AnalysisJob, print
 		if err != nil {
 			return err
 		}
-		now := micros(s.clock())
-		_, err = db.exec(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
-			SELECT ?, x.id, x.versions, ?, ? FROM documents x
-			WHERE (x.id IN (SELECT doc_a FROM flags WHERE kind = ?) OR x.id IN (SELECT doc_b FROM flags WHERE kind = ?))
-				AND x.id IN (SELECT d.document_id FROM json_each(?) c
-					CROSS JOIN print_runs r
-					CROSS JOIN prints p
-					JOIN analysed_docs d ON d.doc = p.doc
-					WHERE p.run = r.run AND p.hash = c.value)
-				AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.document_id = x.id AND q.kind = ? AND q.attempts = 0)`,
-			jobAnalyse, now, now, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), hashes, jobAnalyse)
+		q, args := requeueFlaggedHolding(`SELECT value AS hash FROM json_each(?)`, []any{hashes}, "", micros(s.clock()))
+		_, err = db.exec(ctx, q, args...)
 		if err != nil {
 			return dbError("storage.libraryRecheck", err, "", "")
 		}

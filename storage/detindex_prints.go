@@ -384,19 +384,29 @@ func (s *Store) markBoilerplate(ctx context.Context, tx *sql.Tx, j cpaudit.Analy
 	}
 	// Flags raised before this text made their passages common are
 	// re-examined.
-	now := micros(s.clock())
-	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
+	q, args := requeueFlaggedHolding(`SELECT hash FROM boilerplate WHERE cause = ?`, []any{j.ID}, j.Source.DocumentID, micros(s.clock()))
+	_, err := tx.ExecContext(ctx, q, args...)
+	return common, err
+}
+
+// requeueFlaggedHolding is the statement (and its arguments) that queues
+// for analysis again the documents, but except, flagged duplicate_text
+// that hold one of the hashes hashSource selects (a SELECT of one column,
+// hash, taking sourceArgs), unless a job of theirs is already waiting:
+// their flags were raised before those passages became common text.
+func requeueFlaggedHolding(hashSource string, sourceArgs []any, except string, now int64) (string, []any) {
+	q := `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
 		SELECT ?, x.id, x.versions, ?, ? FROM documents x
 		WHERE x.id <> ?
-			AND x.id IN (SELECT d.document_id FROM boilerplate bp
+			AND x.id IN (SELECT d.document_id FROM (` + hashSource + `) c
 				CROSS JOIN print_runs r
 				CROSS JOIN prints p
 				JOIN analysed_docs d ON d.doc = p.doc
-				WHERE bp.cause = ? AND p.run = r.run AND p.hash = bp.hash)
+				WHERE p.run = r.run AND p.hash = c.hash)
 			AND (x.id IN (SELECT doc_a FROM flags WHERE kind = ?) OR x.id IN (SELECT doc_b FROM flags WHERE kind = ?))
-			AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.document_id = x.id AND q.kind = ? AND q.attempts = 0)`,
-		jobAnalyse, now, now, j.Source.DocumentID, j.ID, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), jobAnalyse)
-	return common, err
+			AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.document_id = x.id AND q.kind = ? AND q.attempts = 0)`
+	args := append([]any{jobAnalyse, now, now, except}, sourceArgs...)
+	return q, append(args, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), jobAnalyse)
 }
 
 // jsonInts writes hashes as a JSON array of (signed) integers.
