@@ -19,6 +19,7 @@ import (
 // and tokens for an admin, a consultant and a regulator.
 type world struct {
 	e                            *testEnv
+	sys                          cpaudit.Actor // the hebei tenant's system actor
 	admin, consultant, regulator string
 	entID, consID, auditID       string
 	otherAdmin, otherConsultant  string
@@ -30,6 +31,7 @@ func newWorld(t *testing.T, opts ...func(*handlers.Config)) *world {
 	e := newTestEnv(t, opts...)
 	w := &world{e: e}
 	a := e.tenant("hebei")
+	w.sys = a
 	w.admin = e.user(a, "admin@hebei.gov.cn", cpaudit.RoleAdmin, "")
 	w.regulator = e.user(a, "chen@hebei.gov.cn", cpaudit.RoleRegulator, "")
 

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -30,11 +29,7 @@ type findingWithHistory struct {
 func TestFindingRectificationAPI(t *testing.T) {
 	w := newWorld(t)
 	e := w.e
-	tn, err := e.store.TenantBySlug(context.Background(), "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	enterprise := e.user(sys, "wang@sjzhg.cn", cpaudit.RoleEnterprise, w.entID)
 	expert := e.user(sys, "zhao@expert.cn", cpaudit.RoleExpert, "")
 	photo := e.uploadText(w.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", w.auditID}}, "新铭牌照片.txt", []byte("整改后的设备铭牌照片说明"))

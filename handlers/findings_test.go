@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,12 +44,7 @@ type evaluationJSON struct {
 func TestFindingsAPI(t *testing.T) {
 	w := newWorld(t)
 	e := w.e
-	ctx := context.Background()
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	enterprise := e.user(sys, "wang@sjzhg.cn", cpaudit.RoleEnterprise, w.entID)
 	expert := e.user(sys, "zhao@expert.cn", cpaudit.RoleExpert, "")
 	status, doc := e.upload(w.consultant, [][2]string{{"kind", "report"}, {"audit_id", w.auditID}}, "清洁生产审核报告.txt",

@@ -24,11 +24,7 @@ func newScopeWorld(t *testing.T) scopeWorld {
 	w := newWorld(t)
 	e := w.e
 	other, audit2 := w.enterpriseOf(1, "唐山钢铁有限公司")
-	tn, err := e.store.TenantBySlug(context.Background(), "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	cons2 := e.org(sys, cpaudit.OrgConsultancy, "蓝天环境咨询", "91130100MA0CCCCC3")
 	ent3 := e.org(sys, cpaudit.OrgEnterprise, "保定纸业有限公司", "91130600MA0DDDDD4")
 	au3, err := e.store.CreateAudit(context.Background(), sys, ent3.ID, cons2.ID)

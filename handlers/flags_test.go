@@ -58,11 +58,7 @@ func (fl flagList) pairs() [][2]string {
 func (w *world) enterpriseOf(n int, name string) (token, auditID string) {
 	e := w.e
 	ctx := context.Background()
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	admin := cpaudit.SystemActor(tn.ID)
+	admin := w.sys
 	ent := e.org(admin, cpaudit.OrgEnterprise, name, fmt.Sprintf("911301000000%05d", n))
 	au, err := e.store.CreateAudit(ctx, admin, ent.ID, "")
 	if err != nil {

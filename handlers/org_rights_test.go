@@ -24,11 +24,7 @@ func TestOrganisationChangeRights(t *testing.T) {
 	w := newWorld(t)
 	e := w.e
 	ctx := t.Context()
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	office := func(name, region string) cpaudit.Organisation {
 		o, err := e.store.CreateOrganisation(ctx, sys, cpaudit.Organisation{Kind: cpaudit.OrgRegulator, Name: name, Region: region})
 		if err != nil {

@@ -33,11 +33,7 @@ func TestResultsAPI(t *testing.T) {
 	w := newWorld(t)
 	e := w.e
 	ctx := context.Background()
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	// A Tangshan (130200) enterprise of C2614 with a self-audit, its user
 	// and Tangshan's office.
 	ts, err := e.store.CreateOrganisation(ctx, sys, cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: "唐山化工有限公司",

@@ -36,11 +36,7 @@ func newReviewWorld(t *testing.T) reviewWorld {
 	w := newWorld(t)
 	e := w.e
 	ctx := context.Background()
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	rw := reviewWorld{world: w, ids: map[string]string{}, tokens: map[string]string{}}
 	rw.ent = e.user(sys, "boss@sjz-chem.cn", cpaudit.RoleEnterprise, w.entID)
 	profiles := map[string]map[string]any{
@@ -53,7 +49,7 @@ func newReviewWorld(t *testing.T) reviewWorld {
 	for i, name := range []string{"化工专家", "纺织专家", "咨询专家", "回避专家", "备用专家"} {
 		email := string(rune('a'+i)) + "@experts.hebei.cn"
 		rw.tokens[name] = e.user(sys, email, cpaudit.RoleExpert, "")
-		u, err := e.store.UserByEmail(ctx, tn.ID, email)
+		u, err := e.store.UserByEmail(ctx, sys.TenantID, email)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,8 +192,7 @@ func TestReviewerAssignment(t *testing.T) {
 		t.Errorf("redraw with the same seed: %d %s, want %v", status, raw, experts)
 	}
 	ctx := context.Background()
-	tn, _ := e.store.TenantBySlug(ctx, "hebei")
-	entries, err := e.store.ObjectLog(ctx, cpaudit.SystemActor(tn.ID), "campaign", cid, 10)
+	entries, err := e.store.ObjectLog(ctx, rw.sys, "campaign", cid, 10)
 	if err != nil || len(entries) != 2 || entries[0].Action != "campaign.assign" && entries[1].Action != "campaign.assign" {
 		t.Fatalf("log: %+v %v", entries, err)
 	}
@@ -240,7 +235,7 @@ func TestReviewerAssignment(t *testing.T) {
 	if status, _ := e.postJSON("/api/v1/campaigns/"+cid+"/assignments/"+again.Assignments[0].ID+"/replace", rw.regulator, map[string]any{"expert_id": free, "reason": "换人"}, nil); status != 404 {
 		t.Errorf("another campaign's assignment: %d", status)
 	}
-	entries, _ = e.store.ObjectLog(ctx, cpaudit.SystemActor(tn.ID), "campaign", cid, 10)
+	entries, _ = e.store.ObjectLog(ctx, rw.sys, "campaign", cid, 10)
 	if len(entries) != 3 || !bytes.Contains([]byte(entries[0].Detail+entries[2].Detail), []byte("原专家出差")) {
 		t.Errorf("replacement log: %+v", entries)
 	}

@@ -98,11 +98,7 @@ func rightsWorld(t *testing.T) (*world, map[string]string, []*rightsActor) {
 	e := w.e
 	ctx := t.Context()
 	ids := victimThings(t, w)
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	tsEnt, err := e.store.CreateOrganisation(ctx, sys, cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: "唐山钢铁集团",
 		CreditCode: "91130200MA0EEEEE5" + string(cpaudit.CreditCodeCheck("91130200MA0EEEEE5")), Industry: "C3110", Region: "130203"})
 	if err != nil {

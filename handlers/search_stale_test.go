@@ -17,11 +17,7 @@ func TestSearchFollowsVisibilityChanges(t *testing.T) {
 	w := newWorld(t)
 	e := w.e
 	ctx := t.Context()
-	tn, err := e.store.TenantBySlug(ctx, "hebei")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := cpaudit.SystemActor(tn.ID)
+	sys := w.sys
 	tsEnt, err := e.store.CreateOrganisation(ctx, sys, cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: "唐山钢铁有限公司",
 		CreditCode: "91130200MA0CCCCC3" + string(cpaudit.CreditCodeCheck("91130200MA0CCCCC3")), Industry: "C3110", Region: "130203"})
 	if err != nil {

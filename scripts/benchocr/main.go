@@ -94,7 +94,10 @@ type batch struct {
 // tesseract: "project" through search/ocr's Engine.Image, as the server's
 // ocr jobs do, then extract.Normalize as the pipeline's merge does;
 // "baseline" as `tesseract IMAGE stdout -l chi_sim`, Tesseract's defaults
-// otherwise (automatic segmentation, its own thread count, plain text).
+// otherwise (automatic segmentation, plain text) but one thread
+// (OMP_THREAD_LIMIT=1), as anyone running pages in parallel sets it: with
+// its own threading on a loaded machine Tesseract spends CPU spinning, and
+// pages/min/core would credit cpaudit with a setting, not with its work.
 func work(kind string, jobs int, images []string, w io.Writer) error {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "benchocr-*")
@@ -115,6 +118,7 @@ func work(kind string, jobs int, images []string, w io.Writer) error {
 		var out, stderr bytes.Buffer
 		cmd := exec.CommandContext(ctx, eng.Tesseract, path, "stdout", "-l", "chi_sim")
 		cmd.Stdout, cmd.Stderr = &out, &stderr
+		cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 		if err := cmd.Run(); err != nil {
 			return "", fmt.Errorf("%v: %s", err, stderr.Bytes())
 		}
@@ -124,7 +128,7 @@ func work(kind string, jobs int, images []string, w io.Writer) error {
 	case "project":
 		b.Engine = eng.Describe() + " (search/ocr: --psm 3, TSV, one thread)"
 	case "baseline":
-		b.Engine = "tesseract -l chi_sim, defaults"
+		b.Engine = "tesseract -l chi_sim, defaults, one thread"
 	default:
 		return fmt.Errorf("unknown worker %q", kind)
 	}
