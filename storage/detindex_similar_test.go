@@ -154,7 +154,7 @@ func TestSimilarDocuments(t *testing.T) {
 
 // TestSimilarQueryIsIndexed: the similar-documents query seeks the shared
 // hashes by document and by hash and never scans a table (its cost must
-// not grow with the tenant; TestSimilarDocumentsScale measures it).
+// not grow with the tenant; scripts/bench-similar measures it).
 func TestSimilarQueryIsIndexed(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, newTestStore(t, nil), "hebei")
