@@ -51,12 +51,17 @@ type Config struct {
 	TrustProxy bool
 	// SessionTTL is how long a login lasts; default 12 hours.
 	SessionTTL time.Duration
+	// SessionIdle ends a session unused for this long; default 30 minutes.
+	SessionIdle time.Duration
 	// StallTimeout is how long a request body may send nothing, or a
 	// download's client take nothing, before the request is dropped;
 	// default one minute.
 	StallTimeout time.Duration
 	Now          func() time.Time
 }
+
+// DefaultSessionIdle is how long a web session may go unused.
+const DefaultSessionIdle = web.DefaultSessionIdle
 
 // New builds cpaudit's whole HTTP handler: one router composed of health
 // and metrics, the static files, the JSON API and the web UI (routes.go).
@@ -74,7 +79,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	w, err := web.New(web.Config{Kit: kit, Store: cfg.Store, Search: cfg.Search, Letters: cfg.Letters, Templates: cfg.Templates,
-		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, Now: cfg.Now})
+		SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}

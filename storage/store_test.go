@@ -238,16 +238,16 @@ func TestUsersAndTokens(t *testing.T) {
 	if err != nil || sess.CSRFToken == "" {
 		t.Fatal(err)
 	}
-	got, err := s.SessionByCookie(ctx, cookie)
+	got, err := s.SessionByCookie(ctx, cookie, 30*time.Minute)
 	if err != nil || got.User.ID != u.ID || got.CSRFToken != sess.CSRFToken {
 		t.Fatalf("SessionByCookie: %+v %v", got, err)
 	}
 	if err := s.DeleteSession(ctx, f.consultant, cookie); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.SessionByCookie(ctx, cookie)
+	_, err = s.SessionByCookie(ctx, cookie, 30*time.Minute)
 	mustKind(t, err, cpaudit.KindUnauthenticated)
-	_, err = s.SessionByCookie(ctx, g.sys.TenantID+cookie[len(f.sys.TenantID):])
+	_, err = s.SessionByCookie(ctx, g.sys.TenantID+cookie[len(f.sys.TenantID):], 30*time.Minute)
 	mustKind(t, err, cpaudit.KindUnauthenticated)
 
 	// An expired session is refused.
@@ -256,7 +256,7 @@ func TestUsersAndTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)
-	_, err = s.SessionByCookie(ctx, cookie)
+	_, err = s.SessionByCookie(ctx, cookie, 30*time.Minute)
 	mustKind(t, err, cpaudit.KindUnauthenticated)
 }
 
@@ -424,7 +424,7 @@ func TestSetUserOrganisation(t *testing.T) {
 	if _, err := s.SetUserOrganisation(ctx, f.sys, f.publisher.Email, f.ent.ID); cpaudit.ErrorCode(err) != cpaudit.CodeRoleOrgMismatch {
 		t.Fatalf("publisher of an enterprise: %v", err)
 	}
-	sess, err := s.SessionByCookie(ctx, cookie)
+	sess, err := s.SessionByCookie(ctx, cookie, 30*time.Minute)
 	if err != nil || sess.User.OrgID != f.ent.ID || sess.User.OrgRegion != f.ent.Region {
 		t.Fatalf("the session does not see the organisation: %+v %v", sess.User, err)
 	}

@@ -162,8 +162,8 @@ func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr st
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, micros(now)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (secret_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			secretHash(cookie), u.ID, sess.CSRFToken, micros(now), micros(sess.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (secret_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			secretHash(cookie), u.ID, sess.CSRFToken, micros(now), micros(sess.ExpiresAt), micros(now))
 		if err != nil {
 			return err
 		}
@@ -175,9 +175,19 @@ func (s *Store) CreateSession(ctx context.Context, u cpaudit.User, clientAddr st
 	return cookie, sess, nil
 }
 
-// SessionByCookie returns the live session for a cookie value;
-// KindUnauthenticated if it is unknown, malformed or expired.
-func (s *Store) SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error) {
+// SessionTouchEvery is how stale a session's last-seen time may grow
+// before a request writes it again: one write a minute per active session,
+// not one per request. The idle timeout is therefore enforced to within
+// this much, on the early side (a session may end up to a minute before
+// idle has passed since its very last request, never after).
+const SessionTouchEvery = time.Minute
+
+// SessionByCookie returns the live session for a cookie value and records
+// that it was seen; KindUnauthenticated if it is unknown, malformed, past
+// its absolute expiry, or unused for idle or more (idle <= 0: no idle
+// timeout). A session found idle is deleted, so it cannot come back.
+func (s *Store) SessionByCookie(ctx context.Context, cookie string, idle time.Duration) (cpaudit.Session, error) {
+	const op = "storage.SessionByCookie"
 	bad := cpaudit.Refuse(cpaudit.KindUnauthenticated, cpaudit.CodeLoginRequired, "please log in")
 	tenantID, _, ok := strings.Cut(cookie, ".")
 	if !ok || len(cookie) > 200 {
@@ -191,14 +201,29 @@ func (s *Store) SessionByCookie(ctx context.Context, cookie string) (cpaudit.Ses
 	}
 	var sess cpaudit.Session
 	var userID string
-	var expires int64
-	err = db.QueryRowContext(ctx, `SELECT user_id, csrf_token, expires_at FROM sessions WHERE secret_hash = ? AND expires_at > ?`,
-		secretHash(cookie), micros(s.clock())).Scan(&userID, &sess.CSRFToken, &expires)
+	var expires, lastSeen int64
+	now := s.clock()
+	hash := secretHash(cookie)
+	err = db.QueryRowContext(ctx, `SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE secret_hash = ? AND expires_at > ?`,
+		hash, micros(now)).Scan(&userID, &sess.CSRFToken, &expires, &lastSeen)
 	if err != nil {
-		if err = dbError("storage.SessionByCookie", err, "no session", ""); cpaudit.IsKind(err, cpaudit.KindNotFound) {
+		if err = dbError(op, err, "no session", ""); cpaudit.IsKind(err, cpaudit.KindNotFound) {
 			return cpaudit.Session{}, bad
 		}
 		return cpaudit.Session{}, err
+	}
+	seen := fromMicros(lastSeen)
+	if idle > 0 && !now.Before(seen.Add(idle)) {
+		if _, err := db.ExecContext(ctx, `DELETE FROM sessions WHERE secret_hash = ?`, hash); err != nil {
+			return cpaudit.Session{}, dbError(op, err, "", "")
+		}
+		return cpaudit.Session{}, bad
+	}
+	if now.Sub(seen) >= SessionTouchEvery {
+		if _, err := db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE secret_hash = ? AND last_seen_at < ?`,
+			micros(now), hash, micros(now)); err != nil {
+			return cpaudit.Session{}, dbError(op, err, "", "")
+		}
 	}
 	sess.ExpiresAt = fromMicros(expires)
 	sess.User, err = s.userByID(ctx, db, tenantID, userID)

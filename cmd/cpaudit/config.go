@@ -28,6 +28,8 @@ type Config struct {
 	TLSCert    string
 	TLSKey     string
 	TrustProxy bool
+	// SessionIdle ends a web session unused for this long.
+	SessionIdle time.Duration
 	// envErr is a CPAUDIT_* variable of serve's that did not parse: a
 	// setting that the operator believes is in force must not be dropped
 	// silently.

@@ -60,8 +60,27 @@ func serveFlags(cfg *Config, getenv func(string) string, stderr io.Writer) *flag
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file; with --tls-key serves HTTPS (CPAUDIT_TLS_CERT)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (CPAUDIT_TLS_KEY)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", trust, "take client addresses from the proxy's X-Forwarded-For hop (CPAUDIT_TRUST_PROXY)")
+	idle := handlers.DefaultSessionIdle
+	if v := env("SESSION_IDLE", ""); v != "" {
+		if err := parseIdle(v, &idle); err != nil {
+			cfg.envErr = fmt.Errorf("CPAUDIT_SESSION_IDLE=%q: %w", v, err)
+		}
+	}
+	cfg.SessionIdle = idle
+	fs.Func("session-idle", "end a web session unused for this long, e.g. 30m or 2h; default 30m (CPAUDIT_SESSION_IDLE)", func(s string) error {
+		return parseIdle(s, &cfg.SessionIdle)
+	})
 	fs.StringVar(&cfg.DeadlineTime, "deadline-time", env("DEADLINE_TIME", "01:00"), "daily time (HH:MM, Asia/Shanghai) to recompute overdue audits (CPAUDIT_DEADLINE_TIME)")
 	return fs
+}
+
+func parseIdle(s string, dst *time.Duration) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Minute {
+		return fmt.Errorf("want a duration of at least 1m, such as 30m or 2h")
+	}
+	*dst = d
+	return nil
 }
 
 func parseMiB(s string, dst *int64) error {
@@ -119,6 +138,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	srv, err := handlers.New(handlers.Config{
 		Store: store, Search: indexes, Letters: letters, Templates: templates.FS, Logger: log, MaxUploadBytes: cfg.MaxUpload, OCR: ocrLine,
 		SecureCookies: cfg.TLSCert != "", HSTS: cfg.TLSCert != "", TrustProxy: cfg.TrustProxy,
+		SessionIdle: cfg.SessionIdle,
 	})
 	if err != nil {
 		return err

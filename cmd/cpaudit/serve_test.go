@@ -80,7 +80,7 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 // TestServeRefusesBadEnvironment: a CPAUDIT_* setting that does not parse
 // stops serve and demo with its name, instead of being dropped silently.
 func TestServeRefusesBadEnvironment(t *testing.T) {
-	for _, env := range []map[string]string{{"CPAUDIT_MAX_UPLOAD_MB": "lots"}, {"CPAUDIT_MAX_UPLOAD_MB": "-5"}, {"CPAUDIT_TRUST_PROXY": "yes please"}} {
+	for _, env := range []map[string]string{{"CPAUDIT_MAX_UPLOAD_MB": "lots"}, {"CPAUDIT_MAX_UPLOAD_MB": "-5"}, {"CPAUDIT_TRUST_PROXY": "yes please"}, {"CPAUDIT_SESSION_IDLE": "30"}, {"CPAUDIT_SESSION_IDLE": "10s"}} {
 		for _, cmd := range []string{"serve", "demo"} {
 			_, _, err := cli(t, env, cmd, "--data", t.TempDir(), "--addr", "127.0.0.1:0")
 			for name := range env {
@@ -97,5 +97,36 @@ func TestServeRefusesBadEnvironment(t *testing.T) {
 	}, io.Discard)
 	if _, err := parseArgs(fs, nil); err != nil || cfg.envErr != nil || !cfg.TrustProxy || cfg.MaxUpload != 64<<20 {
 		t.Errorf("valid environment: %v %v %+v", err, cfg.envErr, cfg)
+	}
+}
+
+// TestSessionIdleSetting: the idle timeout is 30 minutes unless
+// CPAUDIT_SESSION_IDLE or --session-idle (which wins) says otherwise, and a
+// value under a minute or without a unit is refused.
+func TestSessionIdleSetting(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		want time.Duration
+		ok   bool
+	}{
+		{"", nil, 30 * time.Minute, true},
+		{"2h", nil, 2 * time.Hour, true},
+		{"2h", []string{"--session-idle", "15m"}, 15 * time.Minute, true},
+		{"", []string{"--session-idle", "45m"}, 45 * time.Minute, true},
+		{"", []string{"--session-idle", "20s"}, 0, false},
+		{"", []string{"--session-idle", "30"}, 0, false},
+	} {
+		var cfg Config
+		fs := serveFlags(&cfg, func(k string) string {
+			return map[string]string{"CPAUDIT_SESSION_IDLE": c.env}[k]
+		}, io.Discard)
+		_, err := parseArgs(fs, c.args)
+		if c.ok && (err != nil || cfg.envErr != nil || cfg.SessionIdle != c.want) {
+			t.Errorf("env %q args %v: %v %v idle %v, want %v", c.env, c.args, err, cfg.envErr, cfg.SessionIdle, c.want)
+		}
+		if !c.ok && err == nil {
+			t.Errorf("env %q args %v: accepted (idle %v)", c.env, c.args, cfg.SessionIdle)
+		}
 	}
 }

@@ -23,8 +23,13 @@ type Config struct {
 	SecureCookies bool
 	// SessionTTL is how long a login lasts; default 12 hours.
 	SessionTTL time.Duration
-	Now        func() time.Time
+	// SessionIdle ends a session unused for this long; default 30 minutes.
+	SessionIdle time.Duration
+	Now         func() time.Time
 }
+
+// DefaultSessionIdle is how long a session may go unused before it ends.
+const DefaultSessionIdle = 30 * time.Minute
 
 // Handler serves the web UI. Its routes are in routes.go.
 type Handler struct {
@@ -35,6 +40,7 @@ type Handler struct {
 	log       *slog.Logger
 	secure    bool
 	ttl       time.Duration
+	idle      time.Duration
 	now       func() time.Time
 	pages     map[string]*template.Template
 	divisions cpaudit.Divisions // names regions on pages
@@ -44,9 +50,12 @@ type Handler struct {
 // New builds the web UI's handler; it fails if a page does not parse.
 func New(cfg Config) (*Handler, error) {
 	s := &Handler{Kit: cfg.Kit, store: cfg.Store, search: cfg.Search, letters: cfg.Letters, log: cfg.Kit.Logger(),
-		secure: cfg.SecureCookies, ttl: cfg.SessionTTL, now: cfg.Now}
+		secure: cfg.SecureCookies, ttl: cfg.SessionTTL, idle: cfg.SessionIdle, now: cfg.Now}
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
+	}
+	if s.idle <= 0 {
+		s.idle = DefaultSessionIdle
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -35,7 +35,7 @@ type ReviewStore interface {
 type SessionStore interface {
 	Login(ctx context.Context, tenantSlug, email, password string) (cpaudit.User, error)
 	CreateSession(ctx context.Context, u cpaudit.User, clientAddr string, ttl time.Duration) (string, cpaudit.Session, error)
-	SessionByCookie(ctx context.Context, cookie string) (cpaudit.Session, error)
+	SessionByCookie(ctx context.Context, cookie string, idle time.Duration) (cpaudit.Session, error)
 	DeleteSession(ctx context.Context, a cpaudit.Actor, cookie string) error
 	TenantByID(ctx context.Context, id string) (cpaudit.Tenant, error)
 }

@@ -162,7 +162,7 @@ func (s *Handler) webContext(next http.Handler) http.Handler {
 		q.Set("lang", map[string]string{"zh": "en", "en": "zh"}[wi.Lang])
 		wi.OtherLangURL = r.URL.Path + "?" + q.Encode()
 		if c, err := r.Cookie(sessionCookie); err == nil {
-			sess, err := s.store.SessionByCookie(r.Context(), c.Value)
+			sess, err := s.store.SessionByCookie(r.Context(), c.Value, s.idle)
 			if err == nil {
 				wi.User, wi.CSRF, wi.cookie = &sess.User, sess.CSRFToken, c.Value
 				if t, err := s.store.TenantByID(r.Context(), sess.User.TenantID); err == nil {
@@ -303,6 +303,14 @@ func (s *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.throttle.Succeeded(addr, slug, email)
+	// A session the browser already holds ends here, whoever's it is: the
+	// login gets a new id, and a cookie planted before it (session
+	// fixation) or left from another user is worth nothing afterwards.
+	if old := webOf(r).cookie; old != "" {
+		if err := s.store.DeleteSession(r.Context(), httpx.ActorOf(r), old); err != nil {
+			return err
+		}
+	}
 	cookie, sess, err := s.store.CreateSession(r.Context(), u, addr, s.ttl)
 	if err != nil {
 		return err
