@@ -106,6 +106,9 @@ func FuzzExtractPDF(f *testing.F) {
 	}
 	var u pdfBuilder
 	f.Add(u.bytes(u.page([]byte("BT /F 9 Tf (x) ' <41> Tj ET"), "<< /Font << /F << /Subtype /Type0 /Encoding /GBK-EUC-H >> >> >>"), ""))
+	for _, loop := range pdfLoops() {
+		f.Add(loop)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkResult(t, data, "fuzz.pdf")
 	})
