@@ -121,7 +121,7 @@ func TestReadHostile(t *testing.T) {
 
 // zipBomb is an .xlsx-shaped zip whose worksheet unpacks to n bytes of
 // zeros while the file itself stays tiny.
-func zipBomb(t *testing.T, n int) []byte {
+func zipBomb(t testing.TB, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -144,7 +144,7 @@ func zipBomb(t *testing.T, n int) []byte {
 	return buf.Bytes()
 }
 
-func plainZip(t *testing.T) []byte {
+func plainZip(t testing.TB) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.Create("readme.txt")
@@ -153,7 +153,7 @@ func plainZip(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func manyRows(t *testing.T, n int) []byte {
+func manyRows(t testing.TB, n int) []byte {
 	t.Helper()
 	tb := Table{Header: []string{"名称"}}
 	for i := 0; i < n; i++ {
