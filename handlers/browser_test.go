@@ -191,6 +191,11 @@ type chrome struct {
 func newChromium(t *testing.T, chromium string) *chrome {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
+	return newChromiumCtx(t, ctx, chromium)
+}
+
+// newChromiumCtx is newChromium within ctx, for a test that needs longer.
+func newChromiumCtx(t *testing.T, ctx context.Context, chromium string) *chrome {
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
