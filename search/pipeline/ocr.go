@@ -51,6 +51,26 @@ func needsOCR(res extract.Result) bool {
 	return false
 }
 
+// MaxOCRPixels bounds the images given to Tesseract: it decodes the whole
+// image into memory, so a small file declaring 100,000 x 100,000 pixels
+// (or a blank one that compresses to nothing) would ask for gigabytes. A
+// page of A3 scanned at 600 dpi is 70 million pixels.
+const MaxOCRPixels = 100_000_000
+
+// tooLargeForOCR is the reason an image is not read, when its declared
+// size is past MaxOCRPixels; "" otherwise (and when no size is known).
+func tooLargeForOCR(res extract.Result) string {
+	if res.Format == "pdf" {
+		return ""
+	}
+	w, errW := strconv.ParseInt(res.Meta["Width"], 10, 64)
+	h, errH := strconv.ParseInt(res.Meta["Height"], 10, 64)
+	if errW != nil || errH != nil || w*h <= MaxOCRPixels {
+		return ""
+	}
+	return fmt.Sprintf("the image is %d x %d pixels, too large to read (at most %d million pixels)", w, h, MaxOCRPixels/1_000_000)
+}
+
 // withoutOCR is the text of a result that needs OCR on a server without
 // it: an image or a PDF of scans only is unsupported, with the reason; a
 // PDF with a text layer keeps it and says which pages were not read.
@@ -74,6 +94,9 @@ func ExtractWithOCR(log *slog.Logger, lim extract.Limits, ocrErr error) Extracto
 	return func(ctx context.Context, r io.ReaderAt, size int64, contentType, filename string) cpaudit.ExtractedText {
 		res := extractLogged(ctx, log, r, size, contentType, filename, lim)
 		if needsOCR(res) {
+			if why := tooLargeForOCR(res); why != "" {
+				return cpaudit.ExtractedText{Status: cpaudit.TextFailed, Reason: why, Meta: res.Meta}
+			}
 			if ocrErr == nil {
 				return cpaudit.ExtractedText{Status: cpaudit.TextPending, NeedsOCR: true}
 			}
@@ -95,6 +118,9 @@ func OCRWith(log *slog.Logger, lim extract.Limits, eng *ocr.Engine, why string, 
 		res := extractLogged(ctx, log, r, size, contentType, filename, lim)
 		if !needsOCR(res) {
 			return textOf(res)
+		}
+		if why := tooLargeForOCR(res); why != "" {
+			return cpaudit.ExtractedText{Status: cpaudit.TextFailed, Reason: why, Meta: res.Meta}
 		}
 		if eng == nil {
 			return textOf(withoutOCR(res, why))

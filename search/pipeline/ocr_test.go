@@ -3,11 +3,14 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/internal/testpdf"
@@ -103,5 +106,48 @@ func TestWithoutTesseract(t *testing.T) {
 				t.Errorf("ocr_pending %d", st.OCRPending)
 			}
 		})
+	}
+}
+
+// hugePNG is a small PNG whose header declares w x h pixels.
+func hugePNG(t *testing.T, w, h uint32) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 16, 16))); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Bytes()
+	binary.BigEndian.PutUint32(p[16:], w)
+	binary.BigEndian.PutUint32(p[20:], h)
+	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
+	return p
+}
+
+// TestOCRRefusesHugeImages: an image declaring 100,000 x 100,000 pixels is
+// never handed to Tesseract (which would decode it whole): extraction
+// fails it at once with the reason, neither queueing it for OCR nor
+// calling it unsupported, and the OCR worker does the same with one
+// queued before. An image within the bound still goes to OCR.
+func TestOCRRefusesHugeImages(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	huge := hugePNG(t, 100_000, 100_000)
+	for name, x := range map[string]pipeline.Extractor{
+		"extraction": pipeline.ExtractWithOCR(log, extract.DefaultLimits(), nil),
+		"ocr worker": pipeline.OCRWith(log, extract.DefaultLimits(), nil, "no engine", t.TempDir()),
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			got := x(context.Background(), bytes.NewReader(huge), int64(len(huge)), "image/png", "巨图.png")
+			if got.Status != cpaudit.TextFailed || got.NeedsOCR || !strings.Contains(got.Reason, "100000 x 100000 pixels, too large") {
+				t.Errorf("huge image: %+v", got)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+	ok := hugePNG(t, 8000, 12000)
+	got := pipeline.ExtractWithOCR(log, extract.DefaultLimits(), nil)(context.Background(), bytes.NewReader(ok), int64(len(ok)), "image/png", "扫描.png")
+	if !got.NeedsOCR {
+		t.Errorf("an image of 96 million pixels: %+v, want it queued for OCR", got)
 	}
 }
