@@ -202,11 +202,11 @@ func TestHostileFilesEndCleanly(t *testing.T) {
 			64<<20, "[Content_Types].xml", contentTypes, "_rels/.rels", rootRels),
 		"xlsx bomb": bombZip(t, "xl/worksheets/sheet1.xml", `<worksheet><sheetData><row><c t="inlineStr"><is><t>`, `</t></is></c></row></sheetData></worksheet>`,
 			64<<20, "xl/workbook.xml", xlsxWorkbook, "xl/_rels/workbook.xml.rels", xlsxRels),
-		"deep docx":  docxOf(t, deepXML("<w:sdt><w:sdtContent>", "</w:sdtContent></w:sdt>", 200_000, para("深层"))),
-		"deep xlsx":  xlsxOf(t, `<worksheet><sheetData><row>`+deepXML("<c><is>", "</is></c>", 200_000, "<t>深</t>")+`</row></sheetData></worksheet>`, `<sst/>`),
-		"deep html":  []byte("<html><body>" + deepXML("<div>", "</div>", 1_000_000, "深层") + "</body></html>"),
-		"huge png":   hugePNG(t, 100_000, 100_000),
-		"huge jpeg":  hugeJPEG(t, 65535, 65535),
+		"deep docx": docxOf(t, deepXML("<w:sdt><w:sdtContent>", "</w:sdtContent></w:sdt>", 200_000, para("深层"))),
+		"deep xlsx": xlsxOf(t, `<worksheet><sheetData><row>`+deepXML("<c><is>", "</is></c>", 200_000, "<t>深</t>")+`</row></sheetData></worksheet>`, `<sst/>`),
+		"deep html": []byte("<html><body>" + deepXML("<div>", "</div>", 1_000_000, "深层") + "</body></html>"),
+		"huge png":  hugePNG(t, 100_000, 100_000),
+		"huge jpeg": hugeJPEG(t, 65535, 65535),
 	}
 	for i, p := range pdfLoops() {
 		cases["pdf loop "+string(rune('a'+i))] = p
