@@ -48,7 +48,8 @@ const checkExpr = `JSON.stringify({xss: window.__xss === undefined ? null : wind
 // TestBrowserScriptPayloads types script payloads into every field a user
 // fills that pages show (enterprise, consultancy and batch names, a
 // document's title, file name and text, an option, a step's return reason,
-// a flag review's reason, a finding), then opens every web page in
+// a flag review's reason, a finding; a letter names the enterprise and its
+// batch), then opens every web page in
 // headless Chromium as the admin (and the search, compare and flag pages
 // with the payload's text in them) and checks on each that no script ran
 // (window.__xss stays unset), that no javascript: link exists, and that
@@ -91,6 +92,10 @@ func TestBrowserScriptPayloads(t *testing.T) {
 	must("review")(e.postJSON("/api/v1/flags/"+ids["flag"]+"/review", w.regulator, map[string]string{"decision": "dismiss", "reason": xssPayload("review")}, nil))
 	must("finding")(e.postJSON("/api/v1/findings", w.regulator, map[string]any{"audit_id": w.auditID, "category": "other",
 		"severity": "minor", "description": xssPayload("finding"), "document_ids": []string{ids["document"]}}, nil))
+	// A letter to the enterprise, whose text names it and its batch.
+	var inBatch, letter struct{ ID string }
+	must("audit in batch")(e.postJSON("/api/v1/audits", w.admin, map[string]string{"enterprise_id": w.entID, "consultancy_id": w.consID, "batch_id": ids["batch"]}, &inBatch))
+	must("letter")(e.postJSON("/api/v1/audits/"+inBatch.ID+"/letter", w.admin, nil, &letter))
 	e.process()
 	textFlags := e.flags(w.regulator, "?kind=duplicate_text")
 	if len(textFlags.Flags) == 0 {
@@ -121,7 +126,8 @@ func TestBrowserScriptPayloads(t *testing.T) {
 	paths = append(paths,
 		"/search?q="+q("清洁生产审核报告"), "/search?q="+q("script window"), "/search?q="+q(`"onerror"`),
 		"/compare?a="+ids["document"]+"&b="+copyID, "/flags/"+textFlags.Flags[0].ID, "/flags?kind=duplicate_text",
-		"/documents?q="+q(xssPayload("query")), "/documents/"+copyID, "/audits/"+otherAudit)
+		"/documents?q="+q(xssPayload("query")), "/documents/"+copyID, "/audits/"+otherAudit,
+		"/audits/"+inBatch.ID, "/documents/"+letter.ID, "/documents/"+letter.ID+"/text")
 	var pages []string
 	for _, p := range paths {
 		// Downloads are not rendered; a page must answer HTML.
@@ -176,6 +182,8 @@ func TestBrowserScriptPayloads(t *testing.T) {
 		}
 		if got.Shown {
 			shown++
+		} else {
+			t.Logf("%s does not show the payload", p)
 		}
 	}
 	stopConsole()
