@@ -161,7 +161,11 @@ func labelCell(cell string) (figLabel, string, bool) {
 			break
 		}
 	}
-	l, ok := labelAt(rs, start)
+	// A cell that is only the saving word ("年") has no label after it.
+	l, ok := figLabel{}, false
+	if start < len(rs) {
+		l, ok = labelAt(rs, start)
+	}
 	if !ok {
 		if l, ok = labelAt(rs, 0); !ok {
 			return figLabel{}, "", false
