@@ -22,8 +22,9 @@ import (
 // deep nesting, loops, huge declared sizes) that must end in a clear
 // result within fuzzLimits. `go test` runs the seeds; scripts/fuzz fuzzes.
 
-// bombEntry is a zip entry that inflates to n bytes of '0' (about 1 KiB
-// per MiB compressed) wrapped in prefix and suffix.
+// bombZip is a zip of the given entries (name, content pairs) and then
+// name, which inflates to n bytes of '0' (about 1 KiB per MiB compressed)
+// between prefix and suffix.
 func bombZip(t testing.TB, name, prefix, suffix string, n int, entries ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
