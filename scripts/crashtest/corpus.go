@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"hash/fnv"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -47,26 +48,31 @@ func generate(seed uint64, i int) (doc, []byte) {
 		}
 		pick -= m.share
 	}
-	firm := firms[r.IntN(len(firms))]
+	// File i belongs to audit i%4 (uploads.go), so it speaks of that
+	// audit's enterprise, with the enterprise's own figures: a corpus of
+	// random names and figures would be a flood of foreign_name and
+	// inconsistent_figure flags no real audit has.
+	ent := i % len(enterprises)
+	firm := enterprises[ent]
 	d := doc{i: i, ext: ext}
 	var b []byte
 	switch ext {
 	case "txt":
 		d.kind, d.name = "report", fmt.Sprintf("%s清洁生产审核报告-%05d.txt", firm, i)
-		b = []byte(prose(r, i, firm, 2_000+r.IntN(r.IntN(400_000)+1)))
+		b = []byte(prose(r, i, ent, 2_000+r.IntN(r.IntN(400_000)+1)))
 	case "docx":
 		d.kind, d.name = "report", fmt.Sprintf("%s审核报告-%05d.docx", firm, i)
-		b = docx(prose(r, i, firm, 3_000+r.IntN(r.IntN(200_000)+1)))
+		b = docx(prose(r, i, ent, 3_000+r.IntN(r.IntN(200_000)+1)))
 	case "xlsx":
 		d.kind, d.name = "evidence", fmt.Sprintf("%s能源消耗台账-%05d.xlsx", firm, i)
-		b = xlsx(r, i, 10+r.IntN(r.IntN(2_000)+1))
+		b = xlsx(i, ent, 10+r.IntN(r.IntN(2_000)+1))
 	case "pdf", "bigpdf":
 		d.kind, d.name, d.ext = "report", fmt.Sprintf("%s评估报告-%05d.pdf", firm, i), "pdf"
 		pad := 0
 		if ext == "bigpdf" {
 			pad = 4<<20 + r.IntN(16<<20)
 		}
-		b = pdf(r, prose(r, i, firm, 500+r.IntN(r.IntN(20_000)+1)), pad)
+		b = pdf(r, prose(r, i, ent, 500+r.IntN(r.IntN(20_000)+1)), pad)
 	case "jpg":
 		d.kind, d.name = "evidence", fmt.Sprintf("现场照片-%05d.jpg", i)
 		b = photo(r, 64+r.IntN(480), 48+r.IntN(320))
@@ -80,20 +86,32 @@ var (
 		"回用", "能耗", "标准煤", "工艺", "设备", "改造", "生产", "中水", "锅炉", "脱硫", "方案", "实施", "效益", "企业",
 		"审核小组", "预审核", "无/低费方案", "中/高费方案", "的", "了", "和", "在", "是", "对", "按", "及", "物料平衡",
 		"水平衡", "单位产品", "综合能耗", "危险废物", "固体废物", "排放浓度", "达标", "监测", "污染物", "削减量"}
-	firms = []string{"华北印染有限公司", "冀中造纸股份公司", "恒瑞制药", "鲁中化工集团", "南方纺织", "唐山钢铁", "沧州化肥厂"}
+	// enterprises are the enterprises of the tenant's four audits, in
+	// order (provision in main.go makes them).
+	enterprises = []string{"华北印染有限公司", "冀中造纸股份公司", "唐山钢铁有限公司", "沧州化肥厂"}
 )
+
+// figure is enterprise ent's figure for word: the same in every document
+// of the enterprise.
+func figure(ent int, word string) int {
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%d/%s", ent, word)
+	return int(h.Sum32() % 100000)
+}
 
 // prose is about n bytes of report-like Chinese naming file i, so that no
 // two files of the corpus are the same.
-func prose(r *rand.Rand, i int, firm string, n int) string {
+func prose(r *rand.Rand, i, ent int, n int) string {
+	firm := enterprises[ent]
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s清洁生产审核报告（第%05d号）\n", firm, i)
 	for b.Len() < n {
 		b.WriteString(firm)
 		for range 4 + r.IntN(10) {
-			b.WriteString(words[r.IntN(len(words))])
+			w := words[r.IntN(len(words))]
+			b.WriteString(w)
 			if r.IntN(4) == 0 {
-				fmt.Fprintf(&b, "%d", r.IntN(100000))
+				fmt.Fprintf(&b, "%d", figure(ent, w))
 			}
 			if r.IntN(3) == 0 {
 				b.WriteString("，")
@@ -134,16 +152,17 @@ func zipOf(entries ...string) []byte {
 	return buf.Bytes()
 }
 
-// xlsx is an energy ledger of rows months, through excelize as the tests
-// build theirs.
-func xlsx(r *rand.Rand, i, rows int) []byte {
+// xlsx is enterprise ent's energy ledger of rows months (the same figures
+// for a month in every ledger of the enterprise), through excelize as the
+// tests build theirs.
+func xlsx(i, ent, rows int) []byte {
 	f := excelize.NewFile()
 	defer f.Close()
 	must(f.SetSheetName("Sheet1", "能源台账"))
 	must(f.SetSheetRow("能源台账", "A1", &[]any{"序号", "月份", "用水量（吨）", "用电量（kWh）", "标准煤（tce）", fmt.Sprintf("台账%05d", i)}))
 	for row := range rows {
 		must(f.SetSheetRow("能源台账", fmt.Sprintf("A%d", row+2), &[]any{row + 1, fmt.Sprintf("%d年%d月", 2020+row/12, row%12+1),
-			r.IntN(100000), r.Float64() * 1e6, float64(r.IntN(100000)) / 100}))
+			figure(ent, fmt.Sprint("水", row)), figure(ent, fmt.Sprint("电", row)) * 10, float64(figure(ent, fmt.Sprint("煤", row))) / 100}))
 	}
 	var buf bytes.Buffer
 	must(f.Write(&buf))

@@ -284,7 +284,7 @@ func provision(bin, data string, environ []string) (admin, consultant api, audit
 	if err = admin.call("POST", "/api/v1/consultancies", map[string]string{"name": "石家庄绿源环保咨询有限公司", "credit_code": code(1)}, &firm, 201); err != nil {
 		return
 	}
-	for k, name := range []string{"华北印染有限公司", "冀中造纸股份公司", "唐山钢铁有限公司", "沧州化肥厂"} {
+	for k, name := range enterprises {
 		var e, a struct{ ID string }
 		if err = admin.call("POST", "/api/v1/enterprises", map[string]string{"name": name, "credit_code": code(10 + k),
 			"industry": "C1713", "region": "130100"}, &e, 201); err != nil {
