@@ -59,10 +59,10 @@ func generate(seed uint64, i int) (doc, []byte) {
 	switch ext {
 	case "txt":
 		d.kind, d.name = "report", fmt.Sprintf("%s清洁生产审核报告-%05d.txt", firm, i)
-		b = []byte(prose(r, i, ent, 2_000+r.IntN(r.IntN(400_000)+1)))
+		b = []byte(prose(r, i, ent, 2_000+r.IntN(r.IntN(100_000)+1)))
 	case "docx":
 		d.kind, d.name = "report", fmt.Sprintf("%s审核报告-%05d.docx", firm, i)
-		b = docx(prose(r, i, ent, 3_000+r.IntN(r.IntN(200_000)+1)))
+		b = docx(prose(r, i, ent, 3_000+r.IntN(r.IntN(60_000)+1)))
 	case "xlsx":
 		d.kind, d.name = "evidence", fmt.Sprintf("%s能源消耗台账-%05d.xlsx", firm, i)
 		b = xlsx(i, ent, 10+r.IntN(r.IntN(2_000)+1))

@@ -59,7 +59,7 @@ func main() {
 	flag.IntVar(&c.clients, "clients", 8, "clients uploading at once")
 	flag.IntVar(&c.kills, "kills", 5, "times the server is killed (SIGKILL) and started again")
 	flag.Uint64Var(&c.seed, "seed", 25, "seed of the corpus and of the moments of the kills")
-	flag.DurationVar(&c.drain, "drain", time.Minute, "longest wait for the queues to drain after the last restart or upload")
+	flag.DurationVar(&c.drain, "drain", time.Minute, "longest the queues may take to drain after the last restart")
 	flag.StringVar(&c.stores, "stores", "embedded,minio", "stores to run against, comma-separated (minio needs MINIO_ENDPOINT)")
 	flag.Parse()
 	if c.bin == "" || c.dir == "" || c.n < 1 || c.clients < 1 || c.kills < 0 {
@@ -166,13 +166,22 @@ func runStore(c config, store string, environ []string) (result, error) {
 		return res, err
 	}
 
-	// The moments of the kills: after a number of acknowledged uploads
-	// drawn between 5% and 95% of them, and a delay of up to half a
-	// second after it, so that a kill falls anywhere in an upload.
+	// The moments of the kills, on a scale of progress from 0 to 2: below
+	// 1, the share of the uploads acknowledged; above, the share of the
+	// documents through extraction, indexing and analysis, which go on
+	// long after the last upload. Each falls anywhere in its request
+	// (a delay of up to half a second follows the mark). The last is
+	// always among the background jobs, late (1.5 to 1.95), so that the
+	// drain measured after it shows whether the jobs a killed server held
+	// come back at once or only when their lease runs out.
 	r := rand.New(rand.NewPCG(c.seed, 0xc4a5))
-	var at []int
-	for range c.kills {
-		at = append(at, c.n/20+r.IntN(max(1, c.n*9/10)))
+	var at []float64
+	for k := range c.kills {
+		if k == c.kills-1 {
+			at = append(at, 1.5+0.45*r.Float64())
+		} else {
+			at = append(at, 0.05+1.85*r.Float64())
+		}
 	}
 	slices.Sort(at)
 	delays := make([]time.Duration, len(at))
@@ -183,9 +192,24 @@ func runStore(c config, store string, environ []string) (result, error) {
 	up := newUploads(c, consultant, audits)
 	start := time.Now()
 	up.start()
-	var lastRestart time.Time
-	for k, n := range at {
-		up.waitAcked(n)
+	var lastRestart, lastUpload time.Time
+	uploadsDone := make(chan error, 1)
+	go func() { uploadsDone <- up.wait() }()
+	for k, p := range at {
+		var where string
+		if p < 1 {
+			up.waitAcked(int(p * float64(c.n)))
+			where = fmt.Sprintf("after %d acknowledged uploads", up.ackedCount())
+		} else {
+			if lastUpload.IsZero() {
+				if err := <-uploadsDone; err != nil {
+					return res, err
+				}
+				lastUpload = time.Now()
+			}
+			left := waitProcessed(admin, c.n-int((p-1)*float64(c.n)))
+			where = fmt.Sprintf("with %d documents left to extract, index or analyse", left)
+		}
 		time.Sleep(delays[k])
 		if err := srv.kill(); err != nil {
 			return res, err
@@ -196,40 +220,42 @@ func runStore(c config, store string, environ []string) (result, error) {
 		}
 		lastRestart = time.Now()
 		res.kills++
-		fmt.Printf("kill %d after %d acknowledged uploads (+%v): down and up again in %v\n", k+1, up.ackedCount(),
-			delays[k], lastRestart.Sub(killed).Round(time.Millisecond))
+		fmt.Printf("kill %d %s (+%v): down and up again in %v\n", k+1, where, delays[k], lastRestart.Sub(killed).Round(time.Millisecond))
 	}
-	if err := up.wait(); err != nil {
-		return res, err
+	if lastUpload.IsZero() {
+		if err := <-uploadsDone; err != nil {
+			return res, err
+		}
+		lastUpload = time.Now()
 	}
-	lastUpload := time.Now()
 	res.acked, res.retried, res.serverErrors = len(up.acked), up.retried, up.serverErrors
 	fmt.Printf("uploads: %d acknowledged in %v, %d sent again after no 201, %d answers 5xx other than 503\n",
-		res.acked, lastUpload.Sub(start).Round(time.Second), res.retried, res.serverErrors)
+		res.acked, up.finished.Sub(start).Round(time.Second), res.retried, res.serverErrors)
 	if lastRestart.IsZero() {
 		lastRestart = start
 	}
 
-	// The queues drain.
-	deadline := lastUpload.Add(max(c.drain, 10*time.Minute))
+	// The queues drain. Past a lease (10 minutes) a job held by a killed
+	// server would come back by itself; the wait stops before that.
+	deadline := lastRestart.Add(max(c.drain, 9*time.Minute))
 	for {
 		st, err := status(admin)
 		if err == nil && st.Index == 0 && st.Analysis == 0 && st.OCR == 0 {
 			now := time.Now()
 			res.drained = true
 			res.drainRestart, res.drainUpload = now.Sub(lastRestart), now.Sub(lastUpload)
-			res.drainedWithin = res.drainUpload <= c.drain || res.drainRestart <= c.drain
+			res.drainedWithin = res.drainRestart <= c.drain
 			break
 		}
 		if time.Now().After(deadline) {
-			fmt.Printf("queues not drained %v after the last upload: %+v (%v)\n", time.Since(lastUpload).Round(time.Second), st, err)
+			fmt.Printf("queues not drained %v after the last restart: %+v (%v)\n", time.Since(lastRestart).Round(time.Second), st, err)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	if res.drained {
-		fmt.Printf("queues drained %v after the last restart, %v after the last acknowledged upload (limit %v)\n",
-			res.drainRestart.Round(100*time.Millisecond), res.drainUpload.Round(100*time.Millisecond), c.drain)
+		fmt.Printf("queues drained %v after the last restart (limit %v), %v after the last acknowledged upload\n",
+			res.drainRestart.Round(100*time.Millisecond), c.drain, res.drainUpload.Round(100*time.Millisecond))
 	}
 
 	// Every acknowledged upload downloads with its SHA-256.
@@ -325,6 +351,20 @@ type queues struct {
 	Index    int `json:"index_pending"`
 	Analysis int `json:"analysis_pending"`
 	OCR      int `json:"ocr_pending"`
+}
+
+// waitProcessed waits until at most left documents wait for extraction,
+// indexing or analysis, and says how many do. A server starting (or not
+// answering) is asked again.
+func waitProcessed(a api, left int) int {
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		st, err := status(a)
+		if n := max(st.Index, st.Analysis); err == nil && n <= left || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func status(a api) (queues, error) {

@@ -32,6 +32,7 @@ type uploads struct {
 	serverErrors int
 	err          error
 	wg           sync.WaitGroup
+	finished     time.Time // when the last client was done
 }
 
 func newUploads(c config, a api, audits []string) *uploads {
@@ -61,6 +62,7 @@ func (u *uploads) start() {
 	go func() {
 		u.wg.Wait()
 		u.mu.Lock()
+		u.finished = time.Now()
 		u.cond.Broadcast() // waitAcked returns once every client is done
 		u.mu.Unlock()
 	}()
@@ -151,6 +153,11 @@ func (u *uploads) ackedCount() int {
 // wait waits for the clients to finish and returns the first error.
 func (u *uploads) wait() error {
 	u.wg.Wait()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for u.finished.IsZero() {
+		u.cond.Wait()
+	}
 	return u.err
 }
 
