@@ -170,15 +170,17 @@ func runStore(c config, store string, environ []string) (result, error) {
 	// 1, the share of the uploads acknowledged; above, the share of the
 	// documents through extraction, indexing and analysis, which go on
 	// long after the last upload. Each falls anywhere in its request
-	// (a delay of up to half a second follows the mark). The last is
-	// always among the background jobs, late (1.5 to 1.95), so that the
-	// drain measured after it shows whether the jobs a killed server held
-	// come back at once or only when their lease runs out.
+	// (a delay of up to half a second follows the mark). The last always
+	// falls among the last few jobs (0.5% to 3% of the documents left),
+	// so that the drain measured after it is the time the jobs a killed
+	// server held take to come back, not the backlog's: seconds when the
+	// next server frees them at start, 10 minutes if they waited for
+	// their lease to run out.
 	r := rand.New(rand.NewPCG(c.seed, 0xc4a5))
 	var at []float64
 	for k := range c.kills {
 		if k == c.kills-1 {
-			at = append(at, 1.5+0.45*r.Float64())
+			at = append(at, 1.97+0.025*r.Float64())
 		} else {
 			at = append(at, 0.05+1.85*r.Float64())
 		}
