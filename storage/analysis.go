@@ -136,10 +136,15 @@ const MaxAnalysisAttempts = 3
 
 // RetryAnalysisJob puts a job whose analysis failed back for later, or
 // removes it after MaxAnalysisAttempts; it reports whether it gave up.
+// A cause of KindUnavailable (the blob store is down) is no attempt: the
+// job comes back after backoff with its attempts as they were.
 func (s *Store) RetryAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, cause error, backoff time.Duration) (bool, error) {
 	db, err := s.tenantDB(ctx, j.TenantID)
 	if err != nil {
 		return false, err
+	}
+	if cpaudit.IsKind(cause, cpaudit.KindUnavailable) {
+		return false, s.postponeJob(ctx, "storage.RetryAnalysisJob", j.TenantID, j.ID, cause, backoff)
 	}
 	if j.Attempts >= MaxAnalysisAttempts {
 		_, err = db.exec(ctx, `DELETE FROM jobs WHERE id = ? AND kind = ?`, j.ID, jobAnalyse)

@@ -19,7 +19,7 @@ func (s *Store) OpenAnalysisContent(ctx context.Context, j cpaudit.AnalysisJob) 
 	if err != nil {
 		return nil, err
 	}
-	return s.blobs.Open(ctx, blobKey(h.slug, j.Source.SHA256))
+	return s.openJobBlob(ctx, "storage.OpenAnalysisContent", blobKey(h.slug, j.Source.SHA256))
 }
 
 // MatchImages replaces the stored image hashes of the job's document with

@@ -147,7 +147,37 @@ func (s *Store) OpenJobContent(ctx context.Context, j cpaudit.TextJob) (io.ReadC
 	if err != nil {
 		return nil, err
 	}
-	return s.blobs.Open(ctx, blobKey(h.slug, j.SHA256))
+	return s.openJobBlob(ctx, "storage.OpenJobContent", blobKey(h.slug, j.SHA256))
+}
+
+// openJobBlob opens a blob for a background job. A stream (S3) that
+// breaks off mid-way fails with KindUnavailable, as opening it fails
+// while the store is down, so the job waits for the store instead of
+// counting the attempt (see postponeJob). A local file, which the
+// extractors read at random (io.ReaderAt), is handed over as it is.
+func (s *Store) openJobBlob(ctx context.Context, op, key string) (io.ReadCloser, error) {
+	rc, err := s.blobs.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := rc.(io.ReaderAt); ok {
+		return rc, nil
+	}
+	return blobStream{ReadCloser: rc, op: op}, nil
+}
+
+// blobStream marks the errors of reading a blob's stream KindUnavailable.
+type blobStream struct {
+	io.ReadCloser
+	op string
+}
+
+func (b blobStream) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && cpaudit.ErrorKind(err) != cpaudit.KindUnavailable {
+		err = &cpaudit.Error{Kind: cpaudit.KindUnavailable, Op: b.op, Message: "the blob store broke off while sending a blob", Err: err}
+	}
+	return n, err
 }
 
 // CompleteTextJob stores an extraction's result (its tables too, for the
@@ -210,8 +240,13 @@ func (s *Store) CompleteTextJob(ctx context.Context, j cpaudit.TextJob, t cpaudi
 
 // RetryTextJob records a failed attempt (the worker crashed or could not
 // read the blob): the job comes back after backoff, and after
-// MaxTextAttempts the version is marked failed with the reason.
+// MaxTextAttempts the version is marked failed with the reason. A cause
+// of KindUnavailable (the blob store is down) is no attempt: the job comes
+// back after backoff with its attempts as they were (postponeJob).
 func (s *Store) RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error, backoff time.Duration) error {
+	if cpaudit.IsKind(cause, cpaudit.KindUnavailable) {
+		return s.postponeJob(ctx, "storage.RetryTextJob", j.TenantID, j.ID, cause, backoff)
+	}
 	if j.Attempts >= MaxTextAttempts {
 		return s.CompleteTextJob(ctx, j, cpaudit.ExtractedText{Status: cpaudit.TextFailed,
 			Reason: "extraction failed " + itoa(j.Attempts) + " times: " + cause.Error()})
@@ -223,6 +258,22 @@ func (s *Store) RetryTextJob(ctx context.Context, j cpaudit.TextJob, cause error
 	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ?, lease_run = NULL WHERE id = ?`,
 		micros(s.clock().Add(backoff)), cause.Error(), j.ID)
 	return dbError("storage.RetryTextJob", err, "", "")
+}
+
+// postponeJob puts back a job whose attempt failed because a dependency
+// was down (KindUnavailable: the blob store in an outage), due again after
+// backoff, without counting the attempt: an outage says nothing of the
+// file, and an object store down for a few backoffs would otherwise mark
+// every document uploaded before it failed (or never analysed) for good.
+// The job comes back every backoff until the store answers again.
+func (s *Store) postponeJob(ctx context.Context, op, tenantID string, id int64, cause error, backoff time.Duration) error {
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	_, err = db.exec(ctx, `UPDATE jobs SET not_before = ?, last_error = ?, attempts = max(attempts - 1, 0), lease_run = NULL
+		WHERE id = ?`, micros(s.clock().Add(backoff)), cause.Error(), id)
+	return dbError(op, err, "", "")
 }
 
 // releaseTimeout bounds ReleaseJob, which runs while the server stops.
