@@ -249,6 +249,15 @@ func (s *server) rss() int64 {
 	return benchstat.StatusOf(strconv.Itoa(s.cmd.Process.Pid), "VmRSS:")
 }
 
+// rssSample says the server's resident set at time at of the measured
+// load, with its anonymous and file-backed parts (the search index's
+// segments are mapped files).
+func (s *server) rssSample(at time.Duration) string {
+	pid := strconv.Itoa(s.cmd.Process.Pid)
+	return fmt.Sprintf("%ds %d (%d+%d)", int(at.Round(time.Second).Seconds()), benchstat.StatusOf(pid, "VmRSS:")>>20,
+		benchstat.StatusOf(pid, "RssAnon:")>>20, benchstat.StatusOf(pid, "RssFile:")>>20)
+}
+
 func newHTTP(jar http.CookieJar) *http.Client {
 	return &http.Client{Timeout: 2 * time.Minute, Jar: jar,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 8},
@@ -580,6 +589,7 @@ type results struct {
 	rssStart int64
 	rssEnd   int64
 	rssMax   int64
+	trace    []string // the resident set every 10 s of the measured time
 }
 
 func (r *results) errors() int {
@@ -636,9 +646,13 @@ func load(c config, users []*client, sd seeded, srv *server) *results {
 	measuring.Store(true)
 	t0 := time.Now()
 	res.rssMax = res.rssStart
-	for time.Since(t0) < c.duration {
+	res.trace = append(res.trace, srv.rssSample(0))
+	for i := 1; time.Since(t0) < c.duration; i++ {
 		time.Sleep(time.Second)
 		res.rssMax = max(res.rssMax, srv.rss())
+		if i%10 == 0 {
+			res.trace = append(res.trace, srv.rssSample(time.Since(t0)))
+		}
 	}
 	measuring.Store(false)
 	res.took = time.Since(t0)
@@ -680,8 +694,9 @@ func report(c config, res *results, srv *server) {
 		fmt.Println("error:", s)
 	}
 	growth := float64(res.rssEnd)/float64(max(res.rssStart, 1)) - 1
-	fmt.Printf("\nserver RSS: %d MiB once warm (after %s), %d MiB at the end, %+.0f%% (target ≤ +20%%); highest sampled %d MiB\n",
+	fmt.Printf("\nserver RSS: %d MiB once warm (after %s), %d MiB at the end, %+.1f%% (target ≤ +20%%); highest sampled %d MiB\n",
 		res.rssStart>>20, c.warmup, res.rssEnd>>20, growth*100, res.rssMax>>20)
+	fmt.Printf("server RSS during the measured time, MiB (anonymous+file): %s\n", strings.Join(res.trace, ", "))
 	fmt.Printf("errors: %d (target 0)\n", res.errors())
 	fmt.Printf("machine: %d CPUs, %s, load average at the end %s\n", cpus(), memTotal(), loadavg())
 }
