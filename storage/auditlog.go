@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -43,15 +46,114 @@ func (s *Store) appendLog(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, acti
 	return cpaudit.Internal("storage.appendLog", err)
 }
 
-// appendLogNow appends an entry in a transaction of its own.
+// appendLogNow appends an entry that goes with no other change (a
+// download, a tenant's creation), durably, before it returns. Such entries
+// are committed together: each waits for the tenant's writer, and the
+// first to get it writes every entry waiting at that moment in one
+// transaction (group commit). Every download is such an entry: under
+// scripts/load (50 users, some 70 downloads a second) one transaction each
+// held the writer about three quarters of the time, two thirds of it for
+// download entries, and uploads and downloads waited some 370 ms for it.
 func (s *Store) appendLogNow(ctx context.Context, a cpaudit.Actor, action, objectType, objectID string, detail map[string]any) error {
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
 		return err
 	}
-	return dbError("storage.appendLog", inTx(ctx, db, func(tx *sql.Tx) error {
-		return s.appendLog(ctx, tx, a, action, objectType, objectID, detail)
-	}), "", "")
+	req := &logRequest{a: a, action: action, objectType: objectType, objectID: objectID, detail: detail, done: make(chan error, 1)}
+	db.logs.add(req)
+	select {
+	case err := <-req.done: // written by the writer before us
+		return err
+	case <-ctx.Done():
+		if db.logs.remove(req) {
+			return ctx.Err()
+		}
+		return <-req.done // already in a transaction: its outcome
+	case db.writer <- struct{}{}:
+	}
+	batch := db.logs.take()
+	s.writeLogBatch(db, batch)
+	<-db.writer
+	return <-req.done
+}
+
+// writeLogBatch writes batch's entries in one transaction, holding the
+// writer, and tells each request its outcome. If the transaction fails,
+// each entry is tried again alone, so one entry's failure is its own. The
+// transaction is not the context of the request that happens to lead it:
+// the others' entries must not fail because that client went away.
+func (s *Store) writeLogBatch(db *sqlDB, batch []*logRequest) {
+	if len(batch) == 0 {
+		return
+	}
+	ctx := context.Background()
+	write := func(reqs []*logRequest) error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range reqs {
+			if err := s.appendLog(ctx, tx, r.a, r.action, r.objectType, r.objectID, r.detail); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		return tx.Commit()
+	}
+	db.logs.commits.Add(1)
+	err := write(batch)
+	if err == nil || len(batch) == 1 {
+		for _, r := range batch {
+			r.done <- dbError("storage.appendLog", err, "", "")
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- dbError("storage.appendLog", write([]*logRequest{r}), "", "")
+	}
+}
+
+// logRequest is one entry for appendLogNow, with where its outcome goes.
+type logRequest struct {
+	a                            cpaudit.Actor
+	action, objectType, objectID string
+	detail                       map[string]any
+	done                         chan error // buffered: the writer never waits on it
+}
+
+// logQueue holds the entries waiting for the next transaction of a
+// tenant's audit log, in order of arrival.
+type logQueue struct {
+	mu      sync.Mutex
+	pending []*logRequest
+	commits atomic.Int64 // group transactions begun, for the tests
+}
+
+func (q *logQueue) add(r *logRequest) {
+	q.mu.Lock()
+	q.pending = append(q.pending, r)
+	q.mu.Unlock()
+}
+
+// take empties the queue and returns what it held.
+func (q *logQueue) take() []*logRequest {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	batch := q.pending
+	q.pending = nil
+	return batch
+}
+
+// remove takes r out of the queue; false if a writer took it already.
+func (q *logQueue) remove(r *logRequest) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	i := slices.Index(q.pending, r)
+	if i < 0 {
+		return false
+	}
+	q.pending = slices.Delete(q.pending, i, i+1)
+	return true
 }
 
 const logColumns = `seq, at, user_id, email, role, action, object_type, object_id, detail, client_addr, prev_hash, hash`

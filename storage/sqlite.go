@@ -35,6 +35,7 @@ var migrationsFS embed.FS
 type sqlDB struct {
 	*sql.DB
 	writer chan struct{} // holds a token while a writer runs
+	logs   logQueue      // audit log entries waiting to be written on their own (auditlog.go)
 }
 
 // lockWrite waits for the writer's turn, or for ctx to end.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -114,6 +115,8 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 	if before != 2 {
 		t.Fatalf("节水量 before the backup: %d, want 2", before)
 	}
+	hebeiDB := filepath.Join("tenants", "hebei", "tenant.db")
+	logBefore := auditLogHashes(t, filepath.Join(data, hebeiDB))
 
 	// Uploads go on while the backup runs.
 	stopUploads := make(chan struct{})
@@ -161,6 +164,14 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 	}
 	if out := mustCLI(t, "verify", "--data", restored); !strings.Contains(out, "checked 2 tenants") || !strings.Contains(out, " 0 problems") {
 		t.Fatalf("verify of the restored data: %s", out)
+	}
+
+	// The audit log: every entry written before the backup is restored, and
+	// the restored log is the original's beginning (nothing altered or
+	// invented), whatever the uploads beside the backup added.
+	logRestored, logNow := auditLogHashes(t, filepath.Join(restored, hebeiDB)), auditLogHashes(t, filepath.Join(data, hebeiDB))
+	if len(logRestored) < len(logBefore) || len(logRestored) > len(logNow) || !slices.Equal(logRestored, logNow[:len(logRestored)]) {
+		t.Errorf("restored audit log: %d entries, not the first of the %d now (%d before the backup)", len(logRestored), len(logNow), len(logBefore))
 	}
 
 	base2, _, _ := startServer(t, restored)
@@ -433,4 +444,32 @@ func TestBackupS3(t *testing.T) {
 	if out := mustCLI(t, append([]string{"verify", "--data", restored}, s3...)...); !strings.Contains(out, "1 blobs: 0 problems") {
 		t.Errorf("verify after restore: %s", out)
 	}
+}
+
+// auditLogHashes returns the hashes of a tenant database's audit log in
+// order, read through a read-only connection of its own.
+func auditLogHashes(t *testing.T, file string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+file+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT hash FROM audit_log ORDER BY seq")
+	if err != nil {
+		t.Fatalf("audit log of %s: %v", file, err)
+	}
+	defer rows.Close()
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return hashes
 }

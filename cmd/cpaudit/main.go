@@ -39,6 +39,7 @@ const usage = `usage: cpaudit COMMAND [flags]
   reindex --tenant SLUG       rebuild a tenant's search index from the stored texts (server stopped)
   backup --out FILE           write a consistent backup (.tar or .tar.gz), also while the server runs
   restore --in FILE           restore a backup into an empty or missing --data directory
+  litestream-config           print a litestream.yml replicating every database to S3
 
 Every command takes --data DIR (CPAUDIT_DATA) and the storage flags; run
 "cpaudit COMMAND -h" for a command's flags.
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdBackup(ctx, rest, getenv, stdout, stderr)
 	case "restore ":
 		return cmdRestore(ctx, rest, getenv, stdout, stderr)
+	case "litestream-config ":
+		return cmdLitestreamConfig(ctx, rest, getenv, stdout, stderr)
 	case "help ", "-h ", "--help ":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,5 +1,5 @@
 // Package testenv finds the external programs tests need (MinIO, Chromium,
-// LibreOffice, Tesseract)
+// LibreOffice, Tesseract, Litestream)
 // and decides, in one place, whether a missing one skips the test (on a
 // developer's machine) or fails it (in CI, CI=true).
 //
@@ -60,6 +60,31 @@ func MinIOBin(t testing.TB) string {
 		return path
 	}
 	missing(t, "MinIO not found: run the tests with scripts/test, which installs it")
+	return ""
+}
+
+// Litestream returns the path of the litestream program (SQLite
+// replication): CPAUDIT_TEST_LITESTREAM_BIN if set (as scripts/test does),
+// else where scripts/test installs it (the bin directory of the first
+// GOPATH entry), else litestream on PATH.
+func Litestream(t testing.TB) string {
+	t.Helper()
+	if path := os.Getenv("CPAUDIT_TEST_LITESTREAM_BIN"); path != "" {
+		if found, err := exec.LookPath(path); err == nil {
+			return found
+		}
+		missing(t, "CPAUDIT_TEST_LITESTREAM_BIN="+path+" is not an executable: run the tests with scripts/test")
+		return ""
+	}
+	if gopath := filepath.SplitList(build.Default.GOPATH); len(gopath) > 0 {
+		if found, err := exec.LookPath(filepath.Join(gopath[0], "bin", "litestream")); err == nil {
+			return found
+		}
+	}
+	if path := lookPath("litestream"); path != "" {
+		return path
+	}
+	missing(t, "Litestream not found: run the tests with scripts/test, which installs it")
 	return ""
 }
 

@@ -25,6 +25,7 @@ import (
 type Server struct {
 	Settings // its address and root credentials; Bucket is empty
 	bin, dir string
+	drives   int // 1: one directory; more: erasure-coded over that many
 	t        *testing.T
 	cmd      *exec.Cmd
 	exited   chan struct{}
@@ -36,10 +37,19 @@ type Server struct {
 // it serves requests. It is stopped when the test ends.
 func StartServer(t *testing.T) *Server {
 	t.Helper()
+	return StartErasureServer(t, 1)
+}
+
+// StartErasureServer starts, like StartServer, a MinIO of the test's own,
+// but over drives directories (d1 … dN, MinIO's own "{1...N}" notation):
+// with 4 or more it runs in erasure-coded mode, the layout of a distributed
+// deployment on one machine, parity and healing included.
+func StartErasureServer(t *testing.T, drives int) *Server {
+	t.Helper()
 	bin := testenv.MinIOBin(t)
 	key := make([]byte, 28)
 	rand.Read(key)
-	s := &Server{bin: bin, dir: t.TempDir(), t: t}
+	s := &Server{bin: bin, dir: t.TempDir(), drives: drives, t: t}
 	s.AccessKey, s.SecretKey = hex.EncodeToString(key[:8]), hex.EncodeToString(key[8:])
 	t.Cleanup(s.Stop)
 	// A port found free may be taken before MinIO binds it: try thrice.
@@ -101,9 +111,13 @@ func (s *Server) signal(sig syscall.Signal) {
 
 func (s *Server) start() error {
 	console := freePort(s.t)
+	data := filepath.Join(s.dir, "data")
+	if s.drives > 1 {
+		data = filepath.Join(s.dir, "d{1..."+strconv.Itoa(s.drives)+"}")
+	}
 	cmd := exec.Command(s.bin, "server", "--address", s.Endpoint,
 		"--console-address", "127.0.0.1:"+strconv.Itoa(console),
-		"--certs-dir", filepath.Join(s.dir, "certs"), filepath.Join(s.dir, "data"))
+		"--certs-dir", filepath.Join(s.dir, "certs"), data)
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKey, "MINIO_ROOT_PASSWORD="+s.SecretKey,
 		"MINIO_UPDATE=off", "MINIO_CI_CD=1")
 	logFile, err := os.OpenFile(filepath.Join(s.dir, "minio.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -166,4 +180,10 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Drive returns the directory of drive i (1 … drives) of a server started
+// by StartErasureServer, so a test can damage it.
+func (s *Server) Drive(i int) string {
+	return filepath.Join(s.dir, "d"+strconv.Itoa(i))
 }
