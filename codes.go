@@ -154,9 +154,13 @@ const (
 	CodeOptionsNotAllowed        Code = "options_not_allowed"
 	CodeOptionsTooMany           Code = "options_too_many" // max
 	CodeOptionInvalid            Code = "option_invalid"
-	CodeOptionStatusUnknown      Code = "option_status_unknown"    // value
-	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
-	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
+	CodeOptionStatusUnknown      Code = "option_status_unknown"      // value
+	CodeOptionQuantityUnknown    Code = "option_quantity_unknown"    // value, allowed
+	CodeOptionUnitUnknown        Code = "option_unit_unknown"        // quantity, value, allowed
+	CodeOptionInvestmentNegative Code = "option_investment_negative" // value
+	CodeOptionFigureNegative     Code = "option_figure_negative"     // quantity, value
+	CodeResultsGroupByInvalid    Code = "results_group_by_invalid"   // value
+	CodeRankingPerInvalid        Code = "ranking_per_invalid"        // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
 	CodeStaffTaken               Code = "staff_taken"
 	CodeQuantityUnknown          Code = "quantity_unknown"
@@ -423,6 +427,10 @@ var Codes = []Code{
 	CodeOptionsTooMany,
 	CodeOptionInvalid,
 	CodeOptionStatusUnknown,
+	CodeOptionQuantityUnknown,
+	CodeOptionUnitUnknown,
+	CodeOptionInvestmentNegative,
+	CodeOptionFigureNegative,
 	CodeResultsGroupByInvalid,
 	CodeRankingPerInvalid,
 	CodeStaffNotAllowed,

@@ -1,7 +1,6 @@
 package cpaudit
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -34,11 +33,25 @@ const (
 	QtyVOCs        Quantity = "vocs"        // t
 	QtySolidWaste  Quantity = "solid_waste" // 固体废物, t
 	QtyCO2         Quantity = "co2"         // 二氧化碳, t CO2
+	// The quantities of issue 20: energy carriers (converted to tce by
+	// EnergyCoefficients), the other pollutants and the two kinds of
+	// solid waste. solid_waste stays for options entered before them.
+	QtySteam           Quantity = "steam"            // 蒸汽, t
+	QtyCoal            Quantity = "coal"             // 原煤, t
+	QtyNaturalGas      Quantity = "natural_gas"      // 天然气, m³
+	QtyTotalNitrogen   Quantity = "total_nitrogen"   // 总氮, t
+	QtyTotalPhosphorus Quantity = "total_phosphorus" // 总磷, t
+	QtyParticulates    Quantity = "particulates"     // 颗粒物, t
+	QtyHeavyMetals     Quantity = "heavy_metals"     // 重金属, kg
+	QtyHazardousWaste  Quantity = "hazardous_waste"  // 危险废物, t
+	QtyGeneralWaste    Quantity = "general_waste"    // 一般工业固体废物, t
 )
 
 // quantities lists every quantity.
 var quantities = []Quantity{QtyInvestment, QtyBenefit, QtyWater, QtyElectricity, QtyEnergy,
-	QtyCOD, QtyAmmonia, QtySO2, QtyNOx, QtyVOCs, QtySolidWaste, QtyCO2}
+	QtyCOD, QtyAmmonia, QtySO2, QtyNOx, QtyVOCs, QtySolidWaste, QtyCO2,
+	QtySteam, QtyCoal, QtyNaturalGas, QtyTotalNitrogen, QtyTotalPhosphorus, QtyParticulates,
+	QtyHeavyMetals, QtyHazardousWaste, QtyGeneralWaste}
 
 // Quantities lists every quantity, in display order.
 func Quantities() []Quantity { return slices.Clone(quantities) }
@@ -52,6 +65,10 @@ func (q Quantity) CanonicalUnit() string {
 		return "kWh"
 	case QtyEnergy:
 		return "tce"
+	case QtyNaturalGas:
+		return "m³"
+	case QtyHeavyMetals:
+		return "kg"
 	case "":
 		return ""
 	}
@@ -63,7 +80,7 @@ func ParseQuantity(s string) (Quantity, error) {
 	if slices.Contains(quantities, Quantity(s)) {
 		return Quantity(s), nil
 	}
-	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of investment, benefit, water, electricity, energy, cod, ammonia, so2, nox, vocs, solid_waste, co2", s).With("value", s)
+	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of %s", s, quantityNames()).With("value", s)
 }
 
 // Period is the time a figure covers. Savings and reductions in audit
@@ -285,11 +302,11 @@ func (o *AuditOption) Validate() error {
 		o.Figures = map[Quantity]float64{}
 	}
 	for q, v := range o.Figures {
-		if _, err := ParseQuantity(string(q)); err != nil {
+		if err := knownOptionQuantity(q); err != nil {
 			return err
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e15 {
-			return Refuse(KindInvalid, CodeOptionInvalid, "figures.%s must be a number from 0 to 1e15, in %s", q, q.CanonicalUnit())
+		if err := checkFigure(q, v); err != nil {
+			return err
 		}
 	}
 	return nil

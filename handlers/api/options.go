@@ -26,13 +26,20 @@ func (s *Handler) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) err
 		Category string                       `json:"category"`
 		Status   string                       `json:"status"`
 		Figures  map[cpaudit.Quantity]float64 `json:"figures"`
+		// Units: the unit a figure is stated in, by quantity, when it is
+		// not the canonical one (e.g. "investment": "万元").
+		Units map[cpaudit.Quantity]string `json:"units"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	figures, err := cpaudit.ConvertFigures(in.Figures, in.Units)
+	if err != nil {
+		return err
+	}
 	o, created, err := s.store.SaveAuditOption(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), cpaudit.AuditOption{
 		Code: in.Code, Name: in.Name, Category: cpaudit.OptionCategory(in.Category),
-		Status: cpaudit.OptionStatus(in.Status), Figures: in.Figures})
+		Status: cpaudit.OptionStatus(in.Status), Figures: figures})
 	if err != nil {
 		return err
 	}
