@@ -159,8 +159,14 @@ const (
 	CodeOptionUnitUnknown        Code = "option_unit_unknown"        // quantity, value, allowed
 	CodeOptionInvestmentNegative Code = "option_investment_negative" // value
 	CodeOptionFigureNegative     Code = "option_figure_negative"     // quantity, value
-	CodeResultsGroupByInvalid    Code = "results_group_by_invalid"   // value
-	CodeRankingPerInvalid        Code = "ranking_per_invalid"        // value
+	CodeOptionDatesInconsistent  Code = "option_dates_inconsistent"  // status, value
+	CodeOptionSettingsInvalid    Code = "option_settings_invalid"    // field
+	CodeOptionSettingsNotAllowed Code = "option_settings_not_allowed"
+	CodeDiscountRateInvalid      Code = "discount_rate_invalid" // value
+	CodeOptionImportInvalid      Code = "option_import_invalid" // rows
+	CodeOptionImportUnreadable   Code = "option_import_unreadable"
+	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
+	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
 	CodeStaffTaken               Code = "staff_taken"
 	CodeQuantityUnknown          Code = "quantity_unknown"
@@ -431,6 +437,12 @@ var Codes = []Code{
 	CodeOptionUnitUnknown,
 	CodeOptionInvestmentNegative,
 	CodeOptionFigureNegative,
+	CodeOptionDatesInconsistent,
+	CodeOptionSettingsInvalid,
+	CodeOptionSettingsNotAllowed,
+	CodeDiscountRateInvalid,
+	CodeOptionImportInvalid,
+	CodeOptionImportUnreadable,
 	CodeResultsGroupByInvalid,
 	CodeRankingPerInvalid,
 	CodeStaffNotAllowed,
