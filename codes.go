@@ -162,9 +162,10 @@ const (
 	CodeOptionDatesInconsistent  Code = "option_dates_inconsistent"  // status, value
 	CodeOptionSettingsInvalid    Code = "option_settings_invalid"    // field
 	CodeOptionSettingsNotAllowed Code = "option_settings_not_allowed"
-	CodeDiscountRateInvalid      Code = "discount_rate_invalid" // value
-	CodeOptionImportInvalid      Code = "option_import_invalid" // rows
-	CodeOptionImportUnreadable   Code = "option_import_unreadable"
+	CodeDiscountRateInvalid      Code = "discount_rate_invalid"    // value
+	CodeOptionImportInvalid      Code = "option_import_invalid"    // rows
+	CodeOptionImportDuplicate    Code = "option_import_duplicate"  // value, row
+	CodeOptionImportNotNumber    Code = "option_import_not_number" // value
 	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
 	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
@@ -442,7 +443,8 @@ var Codes = []Code{
 	CodeOptionSettingsNotAllowed,
 	CodeDiscountRateInvalid,
 	CodeOptionImportInvalid,
-	CodeOptionImportUnreadable,
+	CodeOptionImportDuplicate,
+	CodeOptionImportNotNumber,
 	CodeResultsGroupByInvalid,
 	CodeRankingPerInvalid,
 	CodeStaffNotAllowed,

@@ -184,7 +184,8 @@ func ParseOptionRows(header []string, rows [][]string) ([]OptionRow, []ImportRej
 		}
 		if rj == nil {
 			if prev, dup := codes[o.Code]; dup {
-				rj = &ImportRejection{Column: optionTextColumns[0].Zh, Reason: fmt.Sprintf("code %s is also on row %d", o.Code, prev)}
+				rj = &ImportRejection{Column: optionTextColumns[0].Zh, Reason: fmt.Sprintf("code %s is also on row %d", o.Code, prev),
+					Code: CodeOptionImportDuplicate, Params: map[string]string{"value": o.Code, "row": strconv.Itoa(prev)}}
 			}
 			codes[o.Code] = rowNo
 		}
@@ -230,7 +231,7 @@ func parseOptionRow(cols []headerColumn, cells []string) (AuditOption, *ImportRe
 		case c.q != "":
 			n, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64)
 			if err != nil {
-				return o, &ImportRejection{Column: c.head, Reason: fmt.Sprintf("%q is not a number", v), Code: CodeOptionInvalid}
+				return o, &ImportRejection{Column: c.head, Reason: fmt.Sprintf("%q is not a number", v), Code: CodeOptionImportNotNumber, Params: map[string]string{"value": v}}
 			}
 			if c.q == QtyInvestment && n < 0 {
 				err := Refuse(KindUnprocessable, CodeOptionInvestmentNegative, "investment must not be negative (%s)", v).With("value", v)

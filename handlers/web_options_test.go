@@ -1,0 +1,144 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestAuditPageOptions: on the audit page the consultant adds an option
+// and edits it in place (figures in 万元, a date, evidence), sees its
+// economics; a refusal is a Chinese sentence; a regulator sees the table
+// without forms; an option table with bad rows imports nothing and names
+// each row, a good one imports every row.
+func TestAuditPageOptions(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	status, doc := e.upload(w.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", w.auditID}, {"title", "变频器采购发票"}}, "发票.txt", []byte("变频器采购发票"))
+	if status != 201 {
+		t.Fatalf("upload: %d", status)
+	}
+	docID := doc["id"].(string)
+	auditPath := "/audits/" + w.auditID
+	cons := e.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	reg := e.browser()
+	reg.mustLogin("hebei", "chen@hebei.gov.cn")
+
+	page := cons.page(auditPath)
+	for _, want := range []string{`id="options"`, `id="options-none"`, `id="option-form-new"`, `name="fig.investment"`,
+		`name="unit.investment" value="万元"`, "投资（万元）", `id="options-import-form"`, `href="/options/import-template.xlsx"`,
+		"电力 0.1229 kgce/kWh", "原煤 0.7143 kgce/kg", "折现率 8%"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the consultant's audit page lacks %q", want)
+		}
+	}
+	// Add: 10 万元 for 3 万元 a year and 12 万kWh: payback 3.33 years,
+	// 120 000 kWh × 0.1229 kgce = 14.748 tce.
+	form := url.Values{"csrf": {cons.csrf()}, "code": {"F1"}, "name": {"电机变频改造"}, "category": {"low_cost"}, "status": {"implemented"},
+		"fig.investment": {"10"}, "unit.investment": {"万元"}, "fig.benefit": {"3"}, "unit.benefit": {"万元"},
+		"fig.electricity": {"120000"}, "unit.electricity": {"kWh"}, "date.implemented": {"2026-05-20"}, "document_ids": {docID}}
+	r := cons.postForm(auditPath+"/options", form)
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "#options") {
+		t.Fatalf("add: %d %.300s", r.status, r.body)
+	}
+	page = cons.page(auditPath)
+	for _, want := range []string{`id="option-F1"`, `id="option-investment-F1">10<`, `id="option-tce-F1">14.748<`, `id="option-payback-F1">3.33<`,
+		"已实施", "2026-05-20", `<a href="/documents/` + docID + `">`, `id="option-form-` /* its row's form */} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after adding, the page lacks %q", want)
+		}
+	}
+	// Edit in place: verified, a cash flow of its own.
+	form.Set("status", "verified")
+	form.Set("date.verified", "2026-11-01")
+	form.Set("cash_flows", "50000, 50000")
+	if r := cons.postForm(auditPath+"/options", form); r.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %.300s", r.status, r.body)
+	}
+	if page = cons.page(auditPath); !strings.Contains(page, "已验证") || !strings.Contains(page, `id="option-payback-F1">2.00<`) ||
+		!strings.Contains(page, `value="50000, 50000"`) {
+		t.Errorf("after editing: %.2000s", page[strings.Index(page, `id="options"`):])
+	}
+	// Refusals, in Chinese.
+	for _, tc := range []struct {
+		name   string
+		change url.Values
+		status int
+		want   string
+	}{
+		{"negative investment", url.Values{"fig.investment": {"-5"}}, 422, "投资额不能为负数"},
+		{"money in tonnes", url.Values{"unit.investment": {"t"}}, 422, "不能以“t”为单位"},
+		{"date out of order", url.Values{"date.verified": {"2026-01-01"}}, 422, "方案状态日期有误"},
+	} {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		for k, v := range tc.change {
+			f[k] = v
+		}
+		r := cons.postForm(auditPath+"/options", f)
+		if r.status != tc.status || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, "方案未保存") {
+			t.Errorf("%s: %d, want %d and %q", tc.name, r.status, tc.status, tc.want)
+		}
+	}
+	// A regulator reads the table, without forms; its post is refused.
+	page = reg.page(auditPath)
+	if !strings.Contains(page, `id="option-F1"`) || strings.Contains(page, `id="option-form-`) || strings.Contains(page, `id="options-import-form"`) {
+		t.Errorf("the regulator's option table")
+	}
+	if r := reg.postForm(auditPath+"/options", withValues(form, "csrf", reg.csrf())); r.status != http.StatusConflict ||
+		!strings.Contains(r.body, "只有本审核的咨询机构或企业可以填写清洁生产方案") {
+		t.Errorf("the regulator posts: %d", r.status)
+	}
+
+	// The template downloads; an import with bad rows saves nothing.
+	if r := cons.get("/options/import-template.xlsx"); r.status != 200 || r.header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("template: %d", r.status)
+	}
+	postImport := func(b *browser, csrf string, content []byte) response {
+		t.Helper()
+		body, ct := multipartBody(t, [][2]string{{"csrf", csrf}}, "方案汇总表.xlsx", content)
+		req, _ := http.NewRequest("POST", e.srv.URL+auditPath+"/options/import", body)
+		req.Header.Set("Content-Type", ct)
+		return b.do(req)
+	}
+	head := []any{"方案编号", "方案名称", "方案类别", "实施状态", "投资（万元）", "削减COD（t）"}
+	bad := importSheet(t, [][]any{head,
+		{"F2", "中水回用", "中/高费", "已实施", 45, 3},
+		{"F3", "雨污分流", "中/高费", "已实施", -2, 1},
+		{"F2", "重复", "无/低费", "备选", 1, 0},
+	})
+	r = postImport(cons, cons.csrf(), bad)
+	if r.status != 422 || !strings.Contains(r.body, "未导入任何方案") || !strings.Contains(r.body, "第 3 行（投资（万元））投资额不能为负数") ||
+		!strings.Contains(r.body, "第 4 行（方案编号）方案编号 F2 与第 2 行重复") {
+		t.Errorf("bad rows: %d %.3000s", r.status, r.body)
+	}
+	if strings.Contains(cons.page(auditPath), `id="option-F2"`) {
+		t.Error("a refused table saved a row")
+	}
+	if r := postImport(cons, "wrong", bad); r.status != 400 {
+		t.Errorf("import with a wrong token: %d", r.status)
+	}
+	if r := postImport(reg, reg.csrf(), bad); r.status != http.StatusConflict {
+		t.Errorf("the regulator imports: %d", r.status)
+	}
+	good := importSheet(t, [][]any{head, {"F2", "中水回用", "中/高费", "已实施", 45, 3}, {"F3", "雨污分流", "中/高费", "可行", 2, 1}})
+	r = postImport(cons, cons.csrf(), good)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("good import: %d %.500s", r.status, r.body)
+	}
+	page = cons.page(r.header.Get("Location"))
+	if !strings.Contains(page, "已导入 2 个方案") || !strings.Contains(page, `id="option-investment-F2">45<`) || !strings.Contains(page, `id="option-F3"`) {
+		t.Errorf("after the import: %.300s", page)
+	}
+	// The English page.
+	page = cons.page(auditPath + "?lang=en")
+	for _, want := range []string{"Cleaner production options", "Investment (10k 元)", "electricity 0.1229 kgce/kWh", "Implemented", "Download the template"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the English page lacks %q", want)
+		}
+	}
+}
