@@ -166,6 +166,7 @@ const (
 	CodeOptionImportInvalid      Code = "option_import_invalid"    // rows
 	CodeOptionImportDuplicate    Code = "option_import_duplicate"  // value, row
 	CodeOptionImportNotNumber    Code = "option_import_not_number" // value
+	CodeOptionFiguresUnusual     Code = "option_figures_unusual"   // value
 	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
 	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
@@ -445,6 +446,7 @@ var Codes = []Code{
 	CodeOptionImportInvalid,
 	CodeOptionImportDuplicate,
 	CodeOptionImportNotNumber,
+	CodeOptionFiguresUnusual,
 	CodeResultsGroupByInvalid,
 	CodeRankingPerInvalid,
 	CodeStaffNotAllowed,

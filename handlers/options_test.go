@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -253,5 +255,96 @@ func TestOptionsImportAPI(t *testing.T) {
 	}
 	if status, raw := post(w.consultant, w.otherAuditID, good); status != 404 {
 		t.Errorf("other tenant's audit: %d %s", status, raw)
+	}
+}
+
+// peerOptions gives the world five options of another C27 audit (C2720)
+// and one of a C26 audit, for the unit check: investments around 45 万元,
+// COD cuts around 4 t.
+func peerOptions(t *testing.T, w *world) {
+	t.Helper()
+	ctx := context.Background()
+	e := w.e
+	for _, p := range []struct {
+		name, first17, industry string
+		inv, cod                []float64
+	}{
+		{"保定制药有限公司", "91130600MA0PEER0", "C2720", []float64{100000, 200000, 450000, 800000, 3000000}, []float64{1, 2, 4, 8, 13}},
+		{"沧州化工有限公司", "91130900MA0PEER1", "C2614", []float64{1}, []float64{0.001}},
+	} {
+		org, err := e.store.CreateOrganisation(ctx, w.sys, cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: p.name,
+			CreditCode: p.first17 + "1" + string(cpaudit.CreditCodeCheck(p.first17+"1")), Industry: p.industry, Region: "130600"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		au, err := e.store.CreateAudit(ctx, w.sys, org.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range p.inv {
+			if status, raw := e.postJSON("/api/v1/audits/"+au.ID+"/options", w.admin, map[string]any{"code": "F" + strconv.Itoa(i+1),
+				"name": "同行方案", "category": "high_cost", "figures": map[string]float64{"investment": p.inv[i], "cod": p.cod[i]}}, nil); status != 201 {
+				t.Fatalf("peer option: %d %s", status, raw)
+			}
+		}
+	}
+}
+
+// TestOptionsUnitCheck: with check_units an investment entered in 万元
+// as if 元, or COD in kg as if t, is asked about (409, nothing saved)
+// against the other C27 options; sent again without the check it is
+// saved; a figure in range passes the check.
+func TestOptionsUnitCheck(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	peerOptions(t, w)
+	path := "/api/v1/audits/" + w.auditID + "/options"
+	body := map[string]any{"code": "F1", "name": "中水回用系统", "category": "high_cost", "check_units": true,
+		"figures": map[string]float64{"investment": 45, "cod": 3000}}
+	status, raw := e.postJSON(path, w.consultant, body, nil)
+	if status != 409 || refusalCode(t, status, raw) != string(cpaudit.CodeOptionFiguresUnusual) ||
+		!strings.Contains(string(raw), "investment 45 元 is about 0.0001 times the median of 5 options") || !strings.Contains(string(raw), "cod 3000 t is about 1000 times") {
+		t.Fatalf("unusual: %d %s", status, raw)
+	}
+	var list struct{ Options []optionJSON }
+	if e.getJSON(path, w.consultant, &list); len(list.Options) != 0 {
+		t.Fatalf("an unconfirmed option was saved")
+	}
+	body["units"] = map[string]string{"investment": "万元", "cod": "kg"}
+	if status, raw := e.postJSON(path, w.consultant, body, nil); status != 201 {
+		t.Errorf("in range: %d %s", status, raw)
+	}
+	delete(body, "units")
+	body["check_units"] = false
+	if status, raw := e.postJSON(path, w.consultant, body, nil); status != 200 {
+		t.Errorf("confirmed: %d %s", status, raw)
+	}
+}
+
+// TestOptionsImportUnitCheck: the API import with check_units answers
+// 409 naming the row whose figures look like unit mistakes and saves
+// nothing; without the check the same table imports.
+func TestOptionsImportUnitCheck(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	peerOptions(t, w)
+	table := importSheet(t, [][]any{{"code", "name", "category", "investment (元)", "cod (t)"},
+		{"F1", "中水回用", "high_cost", 450000, 3}, {"F2", "雨污分流", "high_cost", 45, 2500}})
+	post := func(fields [][2]string) (int, []byte) {
+		body, ct := multipartBody(t, fields, "options.xlsx", table)
+		status, raw, _ := e.do("POST", "/api/v1/audits/"+w.auditID+"/options/import", w.consultant, body, ct)
+		return status, raw
+	}
+	status, raw := post([][2]string{{"check_units", "true"}})
+	if status != 409 || refusalCode(t, status, raw) != string(cpaudit.CodeOptionFiguresUnusual) || !strings.Contains(string(raw), "row 3: ") ||
+		strings.Contains(string(raw), "row 2: ") {
+		t.Fatalf("checked: %d %s", status, raw)
+	}
+	var list struct{ Options []optionJSON }
+	if e.getJSON("/api/v1/audits/"+w.auditID+"/options", w.consultant, &list); len(list.Options) != 0 {
+		t.Fatal("a checked import saved rows")
+	}
+	if status, raw := post(nil); status != 200 || !strings.Contains(string(raw), `"created":2`) {
+		t.Errorf("unchecked: %d %s", status, raw)
 	}
 }

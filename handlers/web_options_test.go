@@ -142,3 +142,52 @@ func TestAuditPageOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditPageOptionConfirm: a figure that looks like a unit mistake is
+// asked about on the audit page (409, nothing saved) with the form as
+// sent; confirming saves it as it is.
+func TestAuditPageOptionConfirm(t *testing.T) {
+	w := newWorld(t)
+	peerOptions(t, w)
+	auditPath := "/audits/" + w.auditID
+	cons := w.e.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	// 450 000 typed in the 万元 field: 45 亿元, 10 000 times the median.
+	form := url.Values{"csrf": {cons.csrf()}, "code": {"F1"}, "name": {"中水回用系统"}, "category": {"high_cost"}, "status": {"proposed"},
+		"fig.investment": {"450000"}, "unit.investment": {"万元"}}
+	r := cons.postForm(auditPath+"/options", form)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, `id="options-confirm"`) ||
+		!strings.Contains(r.body, "投资 4500000000 元：约为本行业 5 个方案中位数的 10000 倍（元 / 万元？）") ||
+		!strings.Contains(r.body, `<input type="hidden" name="fig.investment" value="450000">`) {
+		t.Fatalf("ask: %d %.3000s", r.status, r.body)
+	}
+	if strings.Contains(r.body, `id="option-F1"`) {
+		t.Error("saved before it was confirmed")
+	}
+	// The import asks the same, and imports nothing until the units are
+	// declared checked.
+	postImport := func(fields [][2]string, content []byte) response {
+		t.Helper()
+		body, ct := multipartBody(t, append([][2]string{{"csrf", cons.csrf()}}, fields...), "方案汇总表.xlsx", content)
+		req, _ := http.NewRequest("POST", w.e.srv.URL+auditPath+"/options/import", body)
+		req.Header.Set("Content-Type", ct)
+		return cons.do(req)
+	}
+	table := importSheet(t, [][]any{{"方案编号", "方案名称", "方案类别", "投资（元）"}, {"F7", "雨污分流", "中/高费", 30}, {"F8", "冷凝水回收", "无/低费", 50000}})
+	if r := postImport(nil, table); r.status != http.StatusConflict || !strings.Contains(r.body, "第 2 行") || strings.Contains(r.body, "第 3 行") {
+		t.Errorf("import asks: %d %.2000s", r.status, r.body)
+	}
+	if strings.Contains(cons.page(auditPath), `id="option-F8"`) {
+		t.Error("an import with an unusual row saved a row")
+	}
+	if r := postImport([][2]string{{"units_checked", "1"}}, table); r.status != http.StatusSeeOther {
+		t.Errorf("import with units checked: %d", r.status)
+	}
+	form.Set("confirm", "1")
+	if r := cons.postForm(auditPath+"/options", form); r.status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", r.status)
+	}
+	if page := cons.page(auditPath); !strings.Contains(page, `id="option-investment-F1">450000<`) {
+		t.Errorf("after confirming: %.300s", page)
+	}
+}

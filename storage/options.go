@@ -300,3 +300,66 @@ func visibleDocumentsOfAudit(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, a
 	}
 	return nil
 }
+
+// maxPeerOptions bounds the industry's options one check reads: the most
+// recently changed ones, plenty for a median.
+const maxPeerOptions = 2000
+
+// UnusualOptionFigures compares o's figures with those of the industry's
+// other options (OptionPeers): the answer names only o's own figures and
+// how far off they are (cpaudit.UnusualFigures). Errors as OptionPeers.
+func (s *Store) UnusualOptionFigures(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) ([]cpaudit.UnusualFigure, error) {
+	peers, err := s.OptionPeers(ctx, a, auditID)
+	if err != nil {
+		return nil, err
+	}
+	return cpaudit.UnusualFigures(o, peers), nil
+}
+
+// OptionPeers answers the positive figures, by quantity, of the options
+// of other audits whose enterprise is of the same GB/T 4754 major group as
+// the audit's (the first three characters of its code, e.g. C27) in the
+// tenant, whatever the actor may read of them: they are only compared
+// with, never shown. At most maxPeerOptions options, the most recently
+// changed. KindNotFound for an audit the actor cannot see; none for an
+// enterprise of no recorded industry.
+func (s *Store) OptionPeers(ctx context.Context, a cpaudit.Actor, auditID string) (map[cpaudit.Quantity][]float64, error) {
+	const op = "storage.OptionPeers"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.audit(ctx, db, a, auditID); err != nil {
+		return nil, dbError(op, err, "no such audit", "")
+	}
+	var industry string
+	if err := db.QueryRowContext(ctx, `SELECT industry FROM audit_progress WHERE audit_id = ?`, auditID).Scan(&industry); err != nil && err != sql.ErrNoRows {
+		return nil, dbError(op, err, "", "")
+	}
+	peers := map[cpaudit.Quantity][]float64{}
+	if len(industry) < 3 {
+		return peers, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT o.figures FROM audit_options o JOIN audit_progress p ON p.audit_id = o.audit_id
+		WHERE substr(p.industry, 1, 3) = ? AND o.audit_id <> ? ORDER BY o.updated_at DESC LIMIT ?`, industry[:3], auditID, maxPeerOptions)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		var figs map[cpaudit.Quantity]float64
+		if err := rows.Scan(&raw); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		if err := json.Unmarshal([]byte(raw), &figs); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		for q, v := range figs {
+			if v > 0 {
+				peers[q] = append(peers[q], v)
+			}
+		}
+	}
+	return peers, dbError(op, rows.Err(), "", "")
+}

@@ -125,3 +125,66 @@ func TestOptionSettings(t *testing.T) {
 		t.Errorf("saved: %+v %v", set, err)
 	}
 }
+
+// TestSaveAuditOptionsAllOrNothing: an imported table is saved whole, or
+// not at all when one option is refused, the refusal naming its place;
+// and the unit check's peers are the same major group's other audits.
+func TestSaveAuditOptionsAllOrNothing(t *testing.T) {
+	s := newTestStore(t, blob.NewMem())
+	f := newFixture(t, s, "hebei") // f.audit: 保定印染 C1713
+	ctx := context.Background()
+	opt := func(code, name string, figs q) cpaudit.AuditOption {
+		return cpaudit.AuditOption{Code: code, Name: name, Category: cpaudit.OptionLowCost, Figures: figs}
+	}
+	bad := []cpaudit.AuditOption{opt("F1", "染色废水回用", q{"water": 5000}), opt("F2", "定型机余热回收", q{"energy": 120}),
+		{Code: "F3", Name: "坏日期", Category: cpaudit.OptionLowCost, Status: cpaudit.OptionScreened,
+			StatusDates: map[cpaudit.OptionStatus]string{"implemented": "2026-01-01"}}}
+	_, _, err := s.SaveAuditOptions(ctx, f.consultant, f.audit.ID, bad)
+	if cpaudit.ErrorCode(err) != cpaudit.CodeOptionDatesInconsistent || cpaudit.ErrorParams(err)["index"] != "2" {
+		t.Fatalf("bad third option: %v %v", err, cpaudit.ErrorParams(err))
+	}
+	// Refused by storage (a document of no audit) on the second: nothing.
+	bad[1].DocumentIDs, bad[2] = []string{"d_nothing"}, opt("F3", "碱减量废水回收", q{"cod": 12})
+	if _, _, err := s.SaveAuditOptions(ctx, f.consultant, f.audit.ID, bad); cpaudit.ErrorParams(err)["index"] != "1" {
+		t.Fatalf("bad second option: %v", err)
+	}
+	if got, _ := s.AuditOptions(ctx, f.consultant, f.audit.ID); len(got) != 0 {
+		t.Fatalf("a refused table saved %d options", len(got))
+	}
+	bad[1].DocumentIDs = nil
+	created, updated, err := s.SaveAuditOptions(ctx, f.consultant, f.audit.ID, bad)
+	if err != nil || created != 3 || updated != 0 {
+		t.Fatalf("good table: %d %d %v", created, updated, err)
+	}
+	if created, updated, err := s.SaveAuditOptions(ctx, f.consultant, f.audit.ID, bad[:1]); err != nil || created != 0 || updated != 1 {
+		t.Errorf("again: %d %d %v", created, updated, err)
+	}
+	if _, _, err := s.SaveAuditOptions(ctx, f.regulator, f.audit.ID, bad); !cpaudit.IsKind(err, cpaudit.KindConflict) {
+		t.Errorf("regulator: %v", err)
+	}
+
+	// Peers: another C17 audit's options count, a C26 audit's do not,
+	// and the audit's own never.
+	peer := func(name, first17, industry string, cod float64) {
+		org, err := s.CreateOrganisation(ctx, f.sys, cpaudit.Organisation{Kind: cpaudit.OrgEnterprise, Name: name, CreditCode: code(first17), Industry: industry, Region: "130600"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		au, err := s.StartAudit(ctx, f.admin, cpaudit.NewAudit{EnterpriseID: org.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.SaveAuditOption(ctx, f.admin, au.ID, opt("F1", "同行方案", q{"cod": cod})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peer("高阳纺织有限公司", "91130600MA0GYFX01", "C1711", 20)
+	peer("沧州化工有限公司", "91130900MA0CXHG01", "C2614", 0.5)
+	peers, err := s.OptionPeers(ctx, f.consultant, f.audit.ID)
+	if err != nil || !slices.Equal(peers[cpaudit.QtyCOD], []float64{20}) || len(peers[cpaudit.QtyWater]) != 0 {
+		t.Errorf("peers: %v %v", peers, err)
+	}
+	if _, err := s.OptionPeers(ctx, f.other, f.audit.ID); !cpaudit.IsKind(err, cpaudit.KindNotFound) {
+		t.Errorf("another firm's audit: %v", err)
+	}
+}

@@ -58,6 +58,10 @@ type optionInput struct {
 	StatusDates map[cpaudit.OptionStatus]string `json:"status_dates"`
 	DocumentIDs []string                        `json:"document_ids"`
 	CashFlows   []float64                       `json:"cash_flows"`
+	// CheckUnits asks, before saving, whether a figure is hundreds of
+	// times off the industry's other options (a unit mistake): 409
+	// option_figures_unusual then, and nothing is saved.
+	CheckUnits bool `json:"check_units"`
 }
 
 // option converts the input's figures to canonical units.
@@ -84,6 +88,15 @@ func (s *Handler) apiSaveAuditOption(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	a := httpx.ActorOf(r)
+	if in.CheckUnits {
+		odd, err := s.store.UnusualOptionFigures(r.Context(), a, httpx.Param(r, "id"), o)
+		if err != nil {
+			return err
+		}
+		if len(odd) > 0 {
+			return cpaudit.UnusualRefusal(odd)
+		}
+	}
 	o, created, err := s.store.SaveAuditOption(r.Context(), a, httpx.Param(r, "id"), o)
 	if err != nil {
 		return err
@@ -156,7 +169,7 @@ func (s *Handler) apiImportAuditOptions(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	res, _, err := httpx.ImportOptions(r, s.store, id, form)
+	res, _, err := httpx.ImportOptions(r, s.store, id, form, form.Fields["check_units"] == "true")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/sheet"
@@ -36,6 +37,7 @@ func ServeOptionTemplate(w http.ResponseWriter, r *http.Request) error {
 
 // OptionImporter saves an imported option table, all or nothing.
 type OptionImporter interface {
+	OptionPeers(ctx context.Context, a cpaudit.Actor, auditID string) (map[cpaudit.Quantity][]float64, error)
 	SaveAuditOptions(ctx context.Context, a cpaudit.Actor, auditID string, opts []cpaudit.AuditOption) (created, updated int, err error)
 }
 
@@ -48,8 +50,12 @@ type OptionImportResult struct {
 // ImportOptions parses the uploaded table and saves its options, all of
 // them or, when a row is bad, none: the rejections then name every bad row
 // found while parsing (or the one storage refused) and the error is
-// cpaudit.OptionImportRefusal of them.
-func ImportOptions(r *http.Request, store OptionImporter, auditID string, form ImportForm) (OptionImportResult, []cpaudit.ImportRejection, error) {
+// cpaudit.OptionImportRefusal of them. With checkUnits, rows whose figures
+// look like unit mistakes against the industry's other options
+// (cpaudit.UnusualFigures) are rejections too, with code
+// option_figures_unusual, and the error is a 409 of that code: the caller
+// sends the table again unchecked to import it as it is.
+func ImportOptions(r *http.Request, store OptionImporter, auditID string, form ImportForm, checkUnits bool) (OptionImportResult, []cpaudit.ImportRejection, error) {
 	rows := make([][]string, len(form.Table.Rows))
 	for i, row := range form.Table.Rows {
 		rows[i] = make([]string, len(row))
@@ -72,6 +78,28 @@ func ImportOptions(r *http.Request, store OptionImporter, auditID string, form I
 	if len(valid) == 0 {
 		rj := []cpaudit.ImportRejection{{Row: 2, Reason: "the table has no option under its header"}}
 		return OptionImportResult{}, rj, cpaudit.OptionImportRefusal(rj)
+	}
+	if checkUnits {
+		peers, err := store.OptionPeers(r.Context(), ActorOf(r), auditID)
+		if err != nil {
+			return OptionImportResult{}, nil, err
+		}
+		var odd []cpaudit.UnusualFigure
+		for _, v := range valid {
+			if u := cpaudit.UnusualFigures(v.Option, peers); len(u) > 0 {
+				e := cpaudit.UnusualRefusal(u)
+				rejected = append(rejected, cpaudit.ImportRejection{Row: v.Row, Reason: cpaudit.ErrorMessage(e), Code: cpaudit.ErrorCode(e), Params: cpaudit.ErrorParams(e)})
+				odd = append(odd, u...)
+			}
+		}
+		if len(rejected) > 0 {
+			var why []string
+			for _, rj := range rejected {
+				why = append(why, "row "+strconv.Itoa(rj.Row)+": "+rj.Reason)
+			}
+			return OptionImportResult{}, rejected, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeOptionFiguresUnusual,
+				"nothing was imported; %s", strings.Join(why, "; ")).With("value", cpaudit.ErrorParams(cpaudit.UnusualRefusal(odd))["value"])
+		}
 	}
 	opts := make([]cpaudit.AuditOption, len(valid))
 	for i, v := range valid {

@@ -174,6 +174,12 @@ func fillOptionForm(wo *webOption, r *http.Request, auditID string, docs []optio
 func (s *Handler) optionSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := httpx.Param(r, "id")
 	o, err := optionFromForm(r)
+	if err == nil && r.PostFormValue("confirm") != "1" {
+		var odd []cpaudit.UnusualFigure
+		if odd, err = s.store.UnusualOptionFigures(r.Context(), httpx.ActorOf(r), id, o); err == nil && len(odd) > 0 {
+			return s.confirmUnusual(w, r, id, odd)
+		}
+	}
 	if err == nil {
 		_, _, err = s.store.SaveAuditOption(r.Context(), httpx.ActorOf(r), id, o)
 	}
@@ -182,6 +188,37 @@ func (s *Handler) optionSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/audits/"+url.PathEscape(id)+"#options", http.StatusSeeOther)
 	return nil
+}
+
+// webConfirm is the question the audit page asks before saving figures
+// that look like unit mistakes: what is unusual, and the form as sent,
+// to send again confirmed.
+type webConfirm struct {
+	Items  []string
+	Fields [][2]string
+}
+
+// confirmUnusual shows the audit page asking whether the unusual figures
+// are right (409: nothing was saved), with a button that sends the form
+// again confirmed.
+func (s *Handler) confirmUnusual(w http.ResponseWriter, r *http.Request, auditID string, odd []cpaudit.UnusualFigure) error {
+	T := translator(webOf(r).Lang)
+	c := webConfirm{}
+	for _, f := range odd {
+		c.Items = append(c.Items, strings.NewReplacer("{quantity}", T("quantity."+string(f.Quantity)),
+			"{value}", strconv.FormatFloat(f.Value, 'f', -1, 64), "{unit}", f.Unit,
+			"{times}", strconv.FormatFloat(f.Times, 'f', -1, 64), "{peers}", strconv.Itoa(f.Peers), "{units}", f.Units).Replace(T("option.unusual.item")))
+	}
+	for k, vs := range r.PostForm {
+		if k == "csrf" || k == "confirm" {
+			continue
+		}
+		for _, v := range vs {
+			c.Fields = append(c.Fields, [2]string{k, v})
+		}
+	}
+	slices.SortFunc(c.Fields, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	return s.renderAuditWith(w, r, auditID, http.StatusConflict, "", map[string]any{"OptionConfirm": c})
 }
 
 // optionFromForm reads an option's form.
@@ -260,7 +297,7 @@ func (s *Handler) optionImportSubmit(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return s.optionRefused(w, r, id, err)
 	}
-	res, rejected, err := httpx.ImportOptions(r, s.store, id, form)
+	res, rejected, err := httpx.ImportOptions(r, s.store, id, form, form.Fields["units_checked"] != "1")
 	if err != nil {
 		if len(rejected) > 0 {
 			var rows []string
