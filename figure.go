@@ -1,6 +1,7 @@
 package cpaudit
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -396,18 +397,34 @@ func (o *AuditOption) datesInOrder() error {
 }
 
 // MergeStatusDates completes the dates of an option saved on day today
-// (YYYY-MM-DD) over the dates it had: a date entered wins, a date it had
-// for a status it still has reached stays, the status it is at gets today
-// when it has no date; the dates of statuses beyond it go.
-// KindUnprocessable (option_dates_inconsistent) when the result is out of
-// order.
+// (YYYY-MM-DD) over the dates it had: a date entered wins; a date it had
+// for a status it still has reached stays, unless it is later than an
+// entered date of a later status (the proposed date stamped on the day an
+// option was typed in must not block the earlier day it was really
+// implemented; an entered date before a kept later one is refused);
+// the status it is at gets today when it has no date; the dates of
+// statuses beyond it go. KindUnprocessable (option_dates_inconsistent)
+// when the result is out of order.
 func (o *AuditOption) MergeStatusDates(had map[OptionStatus]string, today string) error {
 	reached := slices.Index(OptionStatuses, o.Status)
+	entered := maps.Clone(o.StatusDates)
 	for st, d := range had {
-		if i := slices.Index(OptionStatuses, st); i >= 0 && i <= reached {
-			if _, ok := o.StatusDates[st]; !ok {
-				o.StatusDates[st] = d
+		i := slices.Index(OptionStatuses, st)
+		if i < 0 || i > reached {
+			continue
+		}
+		if _, ok := entered[st]; ok {
+			continue
+		}
+		fits := true
+		for est, ed := range entered {
+			j := slices.Index(OptionStatuses, est)
+			if j > i && ed < d {
+				fits = false
 			}
+		}
+		if fits {
+			o.StatusDates[st] = d
 		}
 	}
 	if _, ok := o.StatusDates[o.Status]; !ok {

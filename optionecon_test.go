@@ -155,8 +155,15 @@ func TestOptionStatusDates(t *testing.T) {
 			t.Errorf("merged %v, want %v", o.StatusDates, want)
 		}
 	}
+	// An entered date earlier than a kept one of an earlier status (the
+	// day the option was typed in): the kept one goes.
 	o = AuditOption{Status: OptionScreened, StatusDates: map[OptionStatus]string{"screened": "2026-01-01"}}
-	if err := o.MergeStatusDates(had, "2026-12-07"); ErrorCode(err) != CodeOptionDatesInconsistent {
+	if err := o.MergeStatusDates(had, "2026-12-07"); err != nil || len(o.StatusDates) != 1 || o.StatusDates["screened"] != "2026-01-01" {
 		t.Errorf("merged before the date kept: %v %v", o.StatusDates, err)
+	}
+	// Today before an entered date of an earlier status: out of order.
+	o = AuditOption{Status: OptionFeasible, StatusDates: map[OptionStatus]string{"screened": "2027-01-01"}}
+	if err := o.MergeStatusDates(nil, "2026-12-07"); ErrorCode(err) != CodeOptionDatesInconsistent {
+		t.Errorf("today before an entered date: %v %v", o.StatusDates, err)
 	}
 }

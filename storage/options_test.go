@@ -59,10 +59,17 @@ func TestOptionDatesAndEvidence(t *testing.T) {
 	if err != nil || !maps.Equal(o.StatusDates, map[cpaudit.OptionStatus]string{"proposed": "2026-03-01", "screened": "2026-06-15"}) {
 		t.Errorf("back to screened: %v %v", o.StatusDates, err)
 	}
-	// A date before a kept one: refused, nothing changed.
-	if _, err := save(f.consultant, cpaudit.AuditOption{Status: cpaudit.OptionFeasible,
-		StatusDates: map[cpaudit.OptionStatus]string{"feasible": "2026-02-01"}}); cpaudit.ErrorCode(err) != cpaudit.CodeOptionDatesInconsistent {
-		t.Errorf("feasible before proposed: %v", err)
+	// An entered date before a kept one of an earlier status: the entered
+	// one wins, the kept one goes.
+	o, err = save(f.consultant, cpaudit.AuditOption{Status: cpaudit.OptionFeasible,
+		StatusDates: map[cpaudit.OptionStatus]string{"feasible": "2026-02-01"}})
+	if err != nil || !maps.Equal(o.StatusDates, map[cpaudit.OptionStatus]string{"feasible": "2026-02-01"}) {
+		t.Errorf("feasible before proposed: %v %v", o.StatusDates, err)
+	}
+	// Entered dates out of order: refused.
+	if _, err := save(f.consultant, cpaudit.AuditOption{Status: cpaudit.OptionScreened, StatusDates: map[cpaudit.OptionStatus]string{
+		"proposed": "2026-05-01", "screened": "2026-04-01"}}); cpaudit.ErrorCode(err) != cpaudit.CodeOptionDatesInconsistent {
+		t.Errorf("entered out of order: %v", err)
 	}
 
 	for _, c := range []struct {
@@ -73,7 +80,7 @@ func TestOptionDatesAndEvidence(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
-	if read, _ := s.AuditOptions(ctx, f.admin, f.audit.ID); read[0].Status != cpaudit.OptionScreened {
+	if read, _ := s.AuditOptions(ctx, f.admin, f.audit.ID); read[0].Status != cpaudit.OptionFeasible {
 		t.Errorf("a refused save changed the option: %+v", read[0])
 	}
 
