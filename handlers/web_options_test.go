@@ -119,6 +119,9 @@ func TestAuditPageOptions(t *testing.T) {
 	if strings.Contains(cons.page(auditPath), `id="option-F2"`) {
 		t.Error("a refused table saved a row")
 	}
+	if r := postImport(cons, cons.csrf(), []byte("不是表格")); r.status != 400 || !strings.Contains(r.body, `id="audit-error"`) {
+		t.Errorf("not a workbook: %d", r.status)
+	}
 	if r := postImport(cons, "wrong", bad); r.status != 400 {
 		t.Errorf("import with a wrong token: %d", r.status)
 	}
