@@ -306,6 +306,9 @@ func (s *Handler) optionImportSubmit(w http.ResponseWriter, r *http.Request) err
 				if rj.Column != "" {
 					line += "（" + rj.Column + "）"
 				}
+				if rj.Code == cpaudit.CodeOptionFiguresUnusual {
+					rj.Params = quantityNames(translator(wi.Lang), rj.Params)
+				}
 				rows = append(rows, line+rejectionText(wi.Lang, rj))
 			}
 			status, _ := httpx.ErrorStatus(err)
@@ -315,6 +318,21 @@ func (s *Handler) optionImportSubmit(w http.ResponseWriter, r *http.Request) err
 	}
 	http.Redirect(w, r, "/audits/"+url.PathEscape(id)+"?imported="+strconv.Itoa(res.Created+res.Updated)+"#options", http.StatusSeeOther)
 	return nil
+}
+
+// quantityNames is params with its "value", a list of quantities, in the
+// page's language.
+func quantityNames(T func(string) string, params map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range params {
+		out[k] = v
+	}
+	var names []string
+	for _, q := range strings.Split(params["value"], ", ") {
+		names = append(names, T("quantity."+q))
+	}
+	out["value"] = strings.Join(names, "、")
+	return out
 }
 
 // optionTemplate downloads the option table's template.
