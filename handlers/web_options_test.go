@@ -177,7 +177,8 @@ func TestAuditPageOptionConfirm(t *testing.T) {
 		return cons.do(req)
 	}
 	table := importSheet(t, [][]any{{"方案编号", "方案名称", "方案类别", "投资（元）"}, {"F7", "雨污分流", "中/高费", 30}, {"F8", "冷凝水回收", "无/低费", 50000}})
-	if r := postImport(nil, table); r.status != http.StatusConflict || !strings.Contains(r.body, "第 2 行") || strings.Contains(r.body, "第 3 行") {
+	if r := postImport(nil, table); r.status != http.StatusConflict || !strings.Contains(r.body, "第 2 行") || strings.Contains(r.body, "第 3 行") ||
+		!strings.Contains(r.body, "后确认：投资。") {
 		t.Errorf("import asks: %d %.2000s", r.status, r.body)
 	}
 	if strings.Contains(cons.page(auditPath), `id="option-F8"`) {
@@ -192,5 +193,61 @@ func TestAuditPageOptionConfirm(t *testing.T) {
 	}
 	if page := cons.page(auditPath); !strings.Contains(page, `id="option-investment-F1">450000<`) {
 		t.Errorf("after confirming: %.300s", page)
+	}
+}
+
+// TestOptionSettingsPage: every user reads the tenant's coefficients in
+// kgce as GB/T 2589 states them; an admin changes them and the audit page's
+// figures follow; others are refused; a value that is not a number, or
+// kgce typed in tonnes, shows the page with the reason.
+func TestOptionSettingsPage(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	// 100 t of coal saved: 71.43 tce at the default 0.7143 kgce/kg.
+	if status, raw := e.postJSON("/api/v1/audits/"+w.auditID+"/options", w.consultant, map[string]any{"code": "F1", "name": "燃煤锅炉改造",
+		"category": "high_cost", "figures": map[string]float64{"coal": 100}}, nil); status != 201 {
+		t.Fatalf("option: %d %s", status, raw)
+	}
+	cons := e.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	page := cons.page("/option-settings")
+	if !strings.Contains(page, `<span id="coef-electricity">0.1229</span>`) || !strings.Contains(page, `<span id="coef-natural_gas">1.2143</span>`) ||
+		strings.Contains(page, `id="settings-form"`) {
+		t.Errorf("the consultant's settings page: %.2000s", page)
+	}
+	if r := cons.postForm("/option-settings", url.Values{"csrf": {cons.csrf()}, "coef.coal": {"0.6"}, "discount_rate": {"0.1"}, "life_years": {"5"}}); r.status != http.StatusConflict ||
+		!strings.Contains(r.body, "只有管理员可以设置折标系数和折现率") {
+		t.Errorf("the consultant saves: %d", r.status)
+	}
+	admin := e.browser()
+	admin.mustLogin("hebei", "admin@hebei.gov.cn")
+	if !strings.Contains(admin.page("/option-settings"), `id="settings-form"`) {
+		t.Fatal("no form for the admin")
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"not a number", url.Values{"coef.coal": {"七"}, "discount_rate": {"0.08"}, "life_years": {"10"}}, "coefficients.coal"},
+		{"tonnes for kgce", url.Values{"coef.coal": {"714.3"}, "discount_rate": {"0.08"}, "life_years": {"10"}}, "coefficients.coal"},
+		{"percent for fraction", url.Values{"discount_rate": {"8"}, "life_years": {"10"}}, "discount_rate"},
+	} {
+		tc.form.Set("csrf", admin.csrf())
+		if r := admin.postForm("/option-settings", tc.form); r.status < 400 || !strings.Contains(r.body, `id="settings-error"`) || !strings.Contains(r.body, tc.want) {
+			t.Errorf("%s: %d", tc.name, r.status)
+		}
+	}
+	r := admin.postForm("/option-settings", url.Values{"csrf": {admin.csrf()}, "coef.coal": {"0.6"}, "coef.electricity": {"0.1229"},
+		"discount_rate": {"0.1"}, "life_years": {"5"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("admin saves: %d %.300s", r.status, r.body)
+	}
+	if page := admin.page(r.header.Get("Location")); !strings.Contains(page, `id="settings-saved"`) || !strings.Contains(page, `value="0.6" id="coef-coal"`) {
+		t.Errorf("after saving: %.300s", page)
+	}
+	// 100 t × 0.6 = 60 tce on the audit page now.
+	if page := cons.page("/audits/" + w.auditID); !strings.Contains(page, `id="option-tce-F1">60.000<`) || !strings.Contains(page, "原煤 0.6 kgce/kg") {
+		t.Errorf("the audit page after the change")
 	}
 }

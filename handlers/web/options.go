@@ -124,14 +124,8 @@ func (s *Handler) auditOptionsData(r *http.Request, au cpaudit.Audit, docs []opt
 		fillOptionForm(&wo, r, au.ID, docs)
 		data["NewOption"] = wo
 	}
-	// The coefficients are tce per canonical unit; the note states them
-	// as GB/T 2589 does: kgce per kWh or m³ (×1000), per kg (tce/t, ×1).
 	kgce := func(q cpaudit.Quantity) string {
-		v := set.Coefficients[q]
-		if q.CanonicalUnit() != "t" {
-			v *= 1e3
-		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
+		return strconv.FormatFloat(kgcePer(q, set.Coefficients[q]), 'g', 6, 64)
 	}
 	note := strings.NewReplacer("{electricity}", kgce(cpaudit.QtyElectricity), "{coal}", kgce(cpaudit.QtyCoal),
 		"{natural_gas}", kgce(cpaudit.QtyNaturalGas), "{steam}", kgce(cpaudit.QtySteam),
@@ -338,4 +332,91 @@ func quantityNames(T func(string) string, params map[string]string) map[string]s
 // optionTemplate downloads the option table's template.
 func (s *Handler) optionTemplate(w http.ResponseWriter, r *http.Request) error {
 	return httpx.ServeOptionTemplate(w, r)
+}
+
+// settingsRow is one energy carrier on the settings page: its coefficient
+// in kgce per unit, as GB/T 2589 states them.
+type settingsRow struct {
+	Name, Label, Unit, Value, Default string
+}
+
+// kgcePer is a coefficient (tce per canonical unit) as GB/T 2589 states
+// it: kgce per kWh or m³, per kg for what is kept in tonnes.
+func kgcePer(q cpaudit.Quantity, tcePer float64) float64 {
+	if q.CanonicalUnit() != "t" {
+		return tcePer * 1e3
+	}
+	return tcePer
+}
+
+// kgceUnit is the unit kgcePer states q's coefficient in.
+func kgceUnit(q cpaudit.Quantity) string {
+	if q.CanonicalUnit() == "t" {
+		return "kgce/kg"
+	}
+	return "kgce/" + q.CanonicalUnit()
+}
+
+// optionSettingsPage shows the tenant's coefficients, discount rate and
+// years of benefit; an admin may change them (storage decides).
+func (s *Handler) optionSettingsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderOptionSettings(w, r, http.StatusOK, "", r.URL.Query().Get("saved") == "1")
+}
+
+func (s *Handler) renderOptionSettings(w http.ResponseWriter, r *http.Request, status int, errMsg string, saved bool) error {
+	a := httpx.ActorOf(r)
+	T := translator(webOf(r).Lang)
+	set, err := s.store.OptionSettings(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	def := cpaudit.DefaultOptionSettings()
+	var rows []settingsRow
+	for _, q := range cpaudit.EnergyCarriers {
+		rows = append(rows, settingsRow{Name: string(q), Label: T("quantity." + string(q)), Unit: kgceUnit(q),
+			Value:   strconv.FormatFloat(kgcePer(q, set.Coefficients[q]), 'g', 6, 64),
+			Default: strconv.FormatFloat(kgcePer(q, def.Coefficients[q]), 'g', 6, 64)})
+	}
+	data := map[string]any{"Rows": rows, "Rate": strconv.FormatFloat(set.DiscountRate, 'f', -1, 64), "Years": set.LifeYears,
+		"UpdatedBy": set.UpdatedBy, "CanEdit": a.Role == cpaudit.RoleAdmin, "Error": errMsg, "Saved": saved}
+	return s.render(w, r, status, "option_settings", data)
+}
+
+// optionSettingsSubmit saves the form's settings, coefficients in kgce
+// per unit as the page shows them.
+func (s *Handler) optionSettingsSubmit(w http.ResponseWriter, r *http.Request) error {
+	lang := webOf(r).Lang
+	set := cpaudit.OptionSettings{Coefficients: map[cpaudit.Quantity]float64{}}
+	bad := func(field string) error {
+		return s.renderOptionSettings(w, r, http.StatusBadRequest, refusalText(lang,
+			cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeOptionSettingsInvalid, "%s is not a number", field).With("field", field)), false)
+	}
+	for _, q := range cpaudit.EnergyCarriers {
+		v := strings.TrimSpace(r.PostFormValue("coef." + string(q)))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return bad("coefficients." + string(q))
+		}
+		set.Coefficients[q] = n / kgcePer(q, 1)
+	}
+	var err error
+	if set.DiscountRate, err = strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("discount_rate")), 64); err != nil {
+		return bad("discount_rate")
+	}
+	if set.LifeYears, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("life_years"))); err != nil {
+		return bad("life_years")
+	}
+	if _, err := s.store.SaveOptionSettings(r.Context(), httpx.ActorOf(r), set); err != nil {
+		switch cpaudit.ErrorKind(err) {
+		case cpaudit.KindConflict, cpaudit.KindUnprocessable, cpaudit.KindInvalid:
+			status, _ := httpx.ErrorStatus(err)
+			return s.renderOptionSettings(w, r, status, refusalText(lang, err), false)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/option-settings?saved=1", http.StatusSeeOther)
+	return nil
 }

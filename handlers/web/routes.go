@@ -64,6 +64,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits/{id}/options", s.page(s.requireSession(s.optionSubmit))).Methods("POST")
 	r.Handle("/audits/{id}/options/import", s.page(s.optionImportSubmit)).Methods("POST")
 	r.Handle("/options/import-template.xlsx", s.page(s.requireSession(s.optionTemplate))).Methods("GET")
+	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsPage))).Methods("GET")
+	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsSubmit))).Methods("POST")
 	// Enterprises and their .xlsx import (enterprises.go); the import
 	// checks its session itself, to answer a form that lost it.
 	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")

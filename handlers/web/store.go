@@ -35,6 +35,7 @@ type OptionStore interface {
 	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
 	SaveAuditOptions(ctx context.Context, a cpaudit.Actor, auditID string, opts []cpaudit.AuditOption) (created, updated int, err error)
 	OptionSettings(ctx context.Context, a cpaudit.Actor) (cpaudit.OptionSettings, error)
+	SaveOptionSettings(ctx context.Context, a cpaudit.Actor, set cpaudit.OptionSettings) (cpaudit.OptionSettings, error)
 }
 
 // ReviewStore is what an expert's assignment page needs (assignments.go).
