@@ -154,7 +154,19 @@ const (
 	CodeOptionsNotAllowed        Code = "options_not_allowed"
 	CodeOptionsTooMany           Code = "options_too_many" // max
 	CodeOptionInvalid            Code = "option_invalid"
-	CodeOptionStatusUnknown      Code = "option_status_unknown"    // value
+	CodeOptionStatusUnknown      Code = "option_status_unknown"      // value
+	CodeOptionQuantityUnknown    Code = "option_quantity_unknown"    // value, allowed
+	CodeOptionUnitUnknown        Code = "option_unit_unknown"        // quantity, value, allowed
+	CodeOptionInvestmentNegative Code = "option_investment_negative" // value
+	CodeOptionFigureNegative     Code = "option_figure_negative"     // quantity, value
+	CodeOptionDatesInconsistent  Code = "option_dates_inconsistent"  // status, value
+	CodeOptionSettingsInvalid    Code = "option_settings_invalid"    // field
+	CodeOptionSettingsNotAllowed Code = "option_settings_not_allowed"
+	CodeDiscountRateInvalid      Code = "discount_rate_invalid"    // value
+	CodeOptionImportInvalid      Code = "option_import_invalid"    // rows
+	CodeOptionImportDuplicate    Code = "option_import_duplicate"  // value, row
+	CodeOptionImportNotNumber    Code = "option_import_not_number" // value
+	CodeOptionFiguresUnusual     Code = "option_figures_unusual"   // value
 	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
 	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
@@ -423,6 +435,18 @@ var Codes = []Code{
 	CodeOptionsTooMany,
 	CodeOptionInvalid,
 	CodeOptionStatusUnknown,
+	CodeOptionQuantityUnknown,
+	CodeOptionUnitUnknown,
+	CodeOptionInvestmentNegative,
+	CodeOptionFigureNegative,
+	CodeOptionDatesInconsistent,
+	CodeOptionSettingsInvalid,
+	CodeOptionSettingsNotAllowed,
+	CodeDiscountRateInvalid,
+	CodeOptionImportInvalid,
+	CodeOptionImportDuplicate,
+	CodeOptionImportNotNumber,
+	CodeOptionFiguresUnusual,
 	CodeResultsGroupByInvalid,
 	CodeRankingPerInvalid,
 	CodeStaffNotAllowed,

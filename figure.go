@@ -1,6 +1,7 @@
 package cpaudit
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -34,11 +35,25 @@ const (
 	QtyVOCs        Quantity = "vocs"        // t
 	QtySolidWaste  Quantity = "solid_waste" // 固体废物, t
 	QtyCO2         Quantity = "co2"         // 二氧化碳, t CO2
+	// The quantities of issue 20: energy carriers (converted to tce by
+	// EnergyCoefficients), the other pollutants and the two kinds of
+	// solid waste. solid_waste stays for options entered before them.
+	QtySteam           Quantity = "steam"            // 蒸汽, t
+	QtyCoal            Quantity = "coal"             // 原煤, t
+	QtyNaturalGas      Quantity = "natural_gas"      // 天然气, m³
+	QtyTotalNitrogen   Quantity = "total_nitrogen"   // 总氮, t
+	QtyTotalPhosphorus Quantity = "total_phosphorus" // 总磷, t
+	QtyParticulates    Quantity = "particulates"     // 颗粒物, t
+	QtyHeavyMetals     Quantity = "heavy_metals"     // 重金属, kg
+	QtyHazardousWaste  Quantity = "hazardous_waste"  // 危险废物, t
+	QtyGeneralWaste    Quantity = "general_waste"    // 一般工业固体废物, t
 )
 
 // quantities lists every quantity.
 var quantities = []Quantity{QtyInvestment, QtyBenefit, QtyWater, QtyElectricity, QtyEnergy,
-	QtyCOD, QtyAmmonia, QtySO2, QtyNOx, QtyVOCs, QtySolidWaste, QtyCO2}
+	QtyCOD, QtyAmmonia, QtySO2, QtyNOx, QtyVOCs, QtySolidWaste, QtyCO2,
+	QtySteam, QtyCoal, QtyNaturalGas, QtyTotalNitrogen, QtyTotalPhosphorus, QtyParticulates,
+	QtyHeavyMetals, QtyHazardousWaste, QtyGeneralWaste}
 
 // Quantities lists every quantity, in display order.
 func Quantities() []Quantity { return slices.Clone(quantities) }
@@ -52,6 +67,10 @@ func (q Quantity) CanonicalUnit() string {
 		return "kWh"
 	case QtyEnergy:
 		return "tce"
+	case QtyNaturalGas:
+		return "m³"
+	case QtyHeavyMetals:
+		return "kg"
 	case "":
 		return ""
 	}
@@ -63,7 +82,7 @@ func ParseQuantity(s string) (Quantity, error) {
 	if slices.Contains(quantities, Quantity(s)) {
 		return Quantity(s), nil
 	}
-	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of investment, benefit, water, electricity, energy, cod, ammonia, so2, nox, vocs, solid_waste, co2", s).With("value", s)
+	return "", Refuse(KindInvalid, CodeQuantityUnknown, "unknown quantity %q: use one of %s", s, quantityNames()).With("value", s)
 }
 
 // Period is the time a figure covers. Savings and reductions in audit
@@ -249,16 +268,28 @@ func (st OptionStatus) Counted() bool {
 // figures, each in its quantity's canonical unit (investment one-off, the
 // others a year).
 type AuditOption struct {
-	ID        string               `json:"id"`
-	AuditID   string               `json:"audit_id"`
-	Code      string               `json:"code"`
-	Name      string               `json:"name"`
-	Category  OptionCategory       `json:"category"`
-	Status    OptionStatus         `json:"status"`
-	Figures   map[Quantity]float64 `json:"figures"`
-	UpdatedBy string               `json:"updated_by"`
-	CreatedAt time.Time            `json:"created_at"`
-	UpdatedAt time.Time            `json:"updated_at"`
+	ID       string               `json:"id"`
+	AuditID  string               `json:"audit_id"`
+	Code     string               `json:"code"`
+	Name     string               `json:"name"`
+	Category OptionCategory       `json:"category"`
+	Status   OptionStatus         `json:"status"`
+	Figures  map[Quantity]float64 `json:"figures"`
+	// StatusDates is the day (YYYY-MM-DD, China time) each status was
+	// reached, of the statuses up to Status; a status skipped has none.
+	StatusDates map[OptionStatus]string `json:"status_dates"`
+	// DocumentIDs are the documents of the same audit that evidence the
+	// option (contracts, invoices, monitoring reports).
+	DocumentIDs []string `json:"document_ids"`
+	// CashFlows are the option's net cash flows (元) in its years 1, 2, …
+	// after the investment; none: its benefit in each year of the
+	// tenant's OptionSettings.LifeYears.
+	CashFlows []float64 `json:"cash_flows"`
+	UpdatedBy string    `json:"updated_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Economics is computed when read (WithEconomics), never stored.
+	Economics *OptionEconomics `json:"economics,omitempty"`
 }
 
 // MaxOptionsPerAudit bounds the structured options of one audit.
@@ -285,14 +316,132 @@ func (o *AuditOption) Validate() error {
 		o.Figures = map[Quantity]float64{}
 	}
 	for q, v := range o.Figures {
-		if _, err := ParseQuantity(string(q)); err != nil {
+		if err := knownOptionQuantity(q); err != nil {
 			return err
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e15 {
-			return Refuse(KindInvalid, CodeOptionInvalid, "figures.%s must be a number from 0 to 1e15, in %s", q, q.CanonicalUnit())
+		if err := checkFigure(q, v); err != nil {
+			return err
 		}
 	}
+	if err := o.checkDates(); err != nil {
+		return err
+	}
+	if len(o.DocumentIDs) > MaxOptionDocuments {
+		return Refuse(KindInvalid, CodeOptionInvalid, "document_ids: at most %d documents", MaxOptionDocuments)
+	}
+	o.DocumentIDs = uniqueTrimmed(o.DocumentIDs)
+	if len(o.CashFlows) > MaxOptionYears {
+		return Refuse(KindInvalid, CodeOptionInvalid, "cash_flows: at most %d years", MaxOptionYears)
+	}
+	for i, v := range o.CashFlows {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e15 {
+			return Refuse(KindInvalid, CodeOptionInvalid, "cash_flows[%d] must be a number from -1e15 to 1e15, in 元", i)
+		}
+	}
+	if o.DocumentIDs == nil {
+		o.DocumentIDs = []string{}
+	}
+	if o.CashFlows == nil {
+		o.CashFlows = []float64{}
+	}
 	return nil
+}
+
+// MaxOptionDocuments bounds the evidence of one option, MaxOptionYears
+// its cash flows.
+const (
+	MaxOptionDocuments = 50
+	MaxOptionYears     = 50
+)
+
+// checkDates checks the status dates as entered: real days, of statuses
+// the option has reached, in the order of the statuses. A date left out
+// is filled by storage (MergeStatusDates).
+func (o *AuditOption) checkDates() error {
+	if o.StatusDates == nil {
+		o.StatusDates = map[OptionStatus]string{}
+	}
+	for st, d := range o.StatusDates {
+		if _, err := ParseOptionStatus(string(st)); err != nil || st == "" {
+			return Refuse(KindUnprocessable, CodeOptionStatusUnknown, "status_dates: unknown option status %q: use proposed, screened, feasible, implemented or verified", st).With("value", string(st))
+		}
+		if t, err := time.Parse(time.DateOnly, d); err != nil || t.Format(time.DateOnly) != d {
+			return Refuse(KindUnprocessable, CodeDateInvalid, "status_dates.%s %q is not a date of the form YYYY-MM-DD", st, d).
+				With("field", "status_dates."+string(st)).With("value", d)
+		}
+	}
+	return o.datesInOrder()
+}
+
+// datesInOrder refuses a date for a status beyond the option's, and a
+// status reached before the one it follows.
+func (o *AuditOption) datesInOrder() error {
+	reached := slices.Index(OptionStatuses, o.Status)
+	prev, prevSt := "", OptionStatus("")
+	for i, st := range OptionStatuses {
+		d, ok := o.StatusDates[st]
+		if !ok {
+			continue
+		}
+		if i > reached {
+			return Refuse(KindUnprocessable, CodeOptionDatesInconsistent, "status_dates.%s: the option is %s, it has not reached %s", st, o.Status, st).
+				With("status", string(st)).With("value", d)
+		}
+		if d < prev {
+			return Refuse(KindUnprocessable, CodeOptionDatesInconsistent, "status_dates.%s %s is before status_dates.%s %s", st, d, prevSt, prev).
+				With("status", string(st)).With("value", d)
+		}
+		prev, prevSt = d, st
+	}
+	return nil
+}
+
+// MergeStatusDates completes the dates of an option saved on day today
+// (YYYY-MM-DD) over the dates it had: a date entered wins; a date it had
+// for a status it still has reached stays, unless it is later than an
+// entered date of a later status (the proposed date stamped on the day an
+// option was typed in must not block the earlier day it was really
+// implemented; an entered date before a kept later one is refused);
+// the status it is at gets today when it has no date; the dates of
+// statuses beyond it go. KindUnprocessable (option_dates_inconsistent)
+// when the result is out of order.
+func (o *AuditOption) MergeStatusDates(had map[OptionStatus]string, today string) error {
+	reached := slices.Index(OptionStatuses, o.Status)
+	entered := maps.Clone(o.StatusDates)
+	for st, d := range had {
+		i := slices.Index(OptionStatuses, st)
+		if i < 0 || i > reached {
+			continue
+		}
+		if _, ok := entered[st]; ok {
+			continue
+		}
+		fits := true
+		for est, ed := range entered {
+			j := slices.Index(OptionStatuses, est)
+			if j > i && ed < d {
+				fits = false
+			}
+		}
+		if fits {
+			o.StatusDates[st] = d
+		}
+	}
+	if _, ok := o.StatusDates[o.Status]; !ok {
+		o.StatusDates[o.Status] = today
+	}
+	return o.datesInOrder()
+}
+
+// uniqueTrimmed is ids trimmed, without blanks and repeats, in order.
+func uniqueTrimmed(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // FigureCandidates is what the analysis of one document compares with:

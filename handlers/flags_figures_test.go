@@ -247,8 +247,9 @@ func TestAuditOptionsAPI(t *testing.T) {
 		{w.otherAdmin, good, 404},
 		{w.consultant, map[string]any{"code": "F1", "name": "x", "category": "cheap"}, 400},
 		{w.consultant, map[string]any{"code": "", "name": "x", "category": "low_cost"}, 400},
-		{w.consultant, map[string]any{"code": "F1", "name": "x", "category": "low_cost", "figures": map[string]float64{"gold": 1}}, 400},
-		{w.consultant, map[string]any{"code": "F1", "name": "x", "category": "low_cost", "figures": map[string]float64{"water": -1}}, 400},
+		// Issue 20: an unknown quantity and a negative figure are 422.
+		{w.consultant, map[string]any{"code": "F1", "name": "x", "category": "low_cost", "figures": map[string]float64{"gold": 1}}, 422},
+		{w.consultant, map[string]any{"code": "F1", "name": "x", "category": "low_cost", "figures": map[string]float64{"water": -1}}, 422},
 		{w.consultant, good, 201},
 		{w.consultant, good, 200},
 	} {

@@ -158,6 +158,13 @@ type LetterStore interface {
 type OptionStore interface {
 	AuditOptions(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.AuditOption, error)
 	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
+	MayEditOptions(ctx context.Context, a cpaudit.Actor, auditID string) error
+	UnusualOptionFigures(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) ([]cpaudit.UnusualFigure, error)
+	OptionPeers(ctx context.Context, a cpaudit.Actor, auditID string) (map[cpaudit.Quantity][]float64, error)
+	// SaveAuditOptions saves an imported option table, all or nothing.
+	SaveAuditOptions(ctx context.Context, a cpaudit.Actor, auditID string, opts []cpaudit.AuditOption) (created, updated int, err error)
+	OptionSettings(ctx context.Context, a cpaudit.Actor) (cpaudit.OptionSettings, error)
+	SaveOptionSettings(ctx context.Context, a cpaudit.Actor, set cpaudit.OptionSettings) (cpaudit.OptionSettings, error)
 }
 
 // ResultStore is what the results and their cost ranking need

@@ -47,6 +47,12 @@ func (s *Handler) renderAudit(w http.ResponseWriter, r *http.Request, status int
 // renderAuditOf shows an audit with, when errMsg is set, why the last
 // action was refused.
 func (s *Handler) renderAuditOf(w http.ResponseWriter, r *http.Request, auditID string, status int, errMsg string) error {
+	return s.renderAuditWith(w, r, auditID, status, errMsg, nil)
+}
+
+// renderAuditWith shows an audit with errMsg and extra data for the page
+// (such as the rows an option import refused).
+func (s *Handler) renderAuditWith(w http.ResponseWriter, r *http.Request, auditID string, status int, errMsg string, extra map[string]any) error {
 	a := httpx.ActorOf(r)
 	lang := webOf(r).Lang
 	T := translator(lang)
@@ -124,6 +130,15 @@ func (s *Handler) renderAuditOf(w http.ResponseWriter, r *http.Request, auditID 
 	}
 	if mayRecordFindings(a) {
 		data["FindingCategories"], data["FindingSeverities"] = findingPickers(T)
+	}
+	if err := s.auditOptionsData(r, au, docOpts, data); err != nil {
+		return err
+	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("imported")); err == nil && n >= 0 {
+		data["Imported"] = strings.ReplaceAll(T("option.import.done"), "{n}", strconv.Itoa(n))
+	}
+	for k, v := range extra {
+		data[k] = v
 	}
 	if d, err := s.store.Letter(r.Context(), a, au.ID); err == nil {
 		data["Letter"] = d

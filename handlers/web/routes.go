@@ -59,6 +59,13 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/findings/{id}/answer", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingAnswer)))).Methods("POST")
 	r.Handle("/findings/{id}/close", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingClose)))).Methods("POST")
 	r.Handle("/findings/{id}/return", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingReturn)))).Methods("POST")
+	// The audit's options: a row's form, the .xlsx import (which checks
+	// its session itself, being multipart) and its template (options.go).
+	r.Handle("/audits/{id}/options", s.page(s.requireSession(s.optionSubmit))).Methods("POST")
+	r.Handle("/audits/{id}/options/import", s.page(s.optionImportSubmit)).Methods("POST")
+	r.Handle("/options/import-template.xlsx", s.page(s.requireSession(s.optionTemplate))).Methods("GET")
+	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsPage))).Methods("GET")
+	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsSubmit))).Methods("POST")
 	// Enterprises and their .xlsx import (enterprises.go); the import
 	// checks its session itself, to answer a form that lost it.
 	r.Handle("/enterprises", s.page(s.requireSession(s.enterprisesPage))).Methods("GET")

@@ -22,6 +22,20 @@ type Store interface {
 	ResultStore
 	HomeStore
 	ReviewStore
+	OptionStore
+}
+
+// OptionStore is what the audit page's option table, its forms and its
+// import need (options.go).
+type OptionStore interface {
+	AuditOptions(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.AuditOption, error)
+	MayEditOptions(ctx context.Context, a cpaudit.Actor, auditID string) error
+	UnusualOptionFigures(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) ([]cpaudit.UnusualFigure, error)
+	OptionPeers(ctx context.Context, a cpaudit.Actor, auditID string) (map[cpaudit.Quantity][]float64, error)
+	SaveAuditOption(ctx context.Context, a cpaudit.Actor, auditID string, o cpaudit.AuditOption) (cpaudit.AuditOption, bool, error)
+	SaveAuditOptions(ctx context.Context, a cpaudit.Actor, auditID string, opts []cpaudit.AuditOption) (created, updated int, err error)
+	OptionSettings(ctx context.Context, a cpaudit.Actor) (cpaudit.OptionSettings, error)
+	SaveOptionSettings(ctx context.Context, a cpaudit.Actor, set cpaudit.OptionSettings) (cpaudit.OptionSettings, error)
 }
 
 // ReviewStore is what an expert's assignment page needs (assignments.go).
