@@ -1,10 +1,13 @@
 // Command benchsearch measures cpaudit's full-text index (search/index)
-// against SQLite FTS5 with the trigram tokenizer and against the truth, in
-// one run: it generates a reproducible corpus of report-like Chinese text,
-// indexes it with both, computes for every query the exact number of
-// matching documents by scanning all texts, and runs the same queries on
-// both engines. It prints wrong counts, latency percentiles, indexing
-// throughput, index sizes and peak memory.
+// against a tuned SQLite FTS5 (see fts.go) and against the truth, in one
+// run: it generates a reproducible corpus of report-like Chinese text,
+// builds each engine's index in a child process of its own (wall time,
+// CPU time and peak resident set from the kernel's rusage), computes for
+// every query the exact number of matching documents by scanning all
+// texts, and runs the same queries on both engines, alternating. It
+// prints the baseline's configuration, wrong counts, latency p50/p99 and
+// the ours/FTS5 ratios per query class, indexing time, CPU and memory, and
+// index sizes.
 //
 // It is a benchmark, run by scripts/bench-search, not a test. It imports
 // go-sqlite3 itself (not through storage/) because FTS5 is the baseline,
@@ -20,10 +23,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,7 +40,7 @@ type config struct {
 	phrases, multi, abs int
 	reps, writers, slow int
 	seed                uint64
-	dir, profile        string
+	dir, profile, child string
 	keep                bool
 }
 
@@ -53,10 +54,11 @@ func main() {
 	flag.IntVar(&c.abs, "absent", 20, "queries for strings absent from the corpus")
 	flag.IntVar(&c.slow, "slow", 0, "print this many queries where ours loses most against FTS5")
 	flag.IntVar(&c.writers, "writers", 2, "goroutines calling Put at once")
-	flag.IntVar(&c.reps, "reps", 1, "times each query runs on each engine; the median counts")
+	flag.IntVar(&c.reps, "reps", 3, "times each query runs on each engine, alternating")
 	flag.Uint64Var(&c.seed, "seed", 1, "corpus and query seed")
 	flag.StringVar(&c.dir, "dir", "", "work directory (a fresh temporary one by default)")
 	flag.StringVar(&c.profile, "profile", "", "write CPU profiles of indexing and querying (ours) into this directory")
+	flag.StringVar(&c.child, "child", "", "internal: build one engine's index (ours or fts) from -dir's corpus file and print what was measured")
 	flag.BoolVar(&c.keep, "keep", false, "keep both indexes in -dir, and reuse those a previous run with the same -n, -mean and -seed left there: queries only, for profiling")
 	flag.Parse()
 	if err := run(context.Background(), c, os.Stdout); err != nil {
@@ -80,6 +82,9 @@ type benchQuery struct {
 }
 
 func run(ctx context.Context, c config, out io.Writer) error {
+	if c.child != "" {
+		return child(c, c.child, out)
+	}
 	if c.keep && c.dir == "" {
 		return fmt.Errorf("-keep needs -dir")
 	}
@@ -97,6 +102,8 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	load0 := loadavg()
 	fmt.Fprintf(out, "benchsearch: %d documents, mean %d bytes, seed %d, batches of %d (%d writers for ours, 1 for FTS5), GOMAXPROCS %d, %d CPUs; load average at start %s\n",
 		c.n, c.mean, c.seed, c.batch, c.writers, runtime.GOMAXPROCS(0), runtime.NumCPU(), load0)
+	fmt.Fprintf(out, "baseline: %s\n", ftsConfig)
+	fmt.Fprintf(out, "ours: search/index (bleve scorch, bigrams and tiles), compacted into one segment after loading\n")
 
 	t0 := time.Now()
 	docs := genCorpus(c.seed, c.n, c.mean)
@@ -113,13 +120,16 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-
-	ix, ours, err := buildOurs(ctx, c, docs)
+	ours, fb, err := buildBoth(c, docs)
+	if err != nil {
+		return err
+	}
+	ix, err := index.Open(filepath.Join(c.dir, "ours"))
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	f, fb, err := buildFTS(c, docs)
+	f, err := openFTS(filepath.Join(c.dir, "fts.db"))
 	if err != nil {
 		return err
 	}
@@ -127,69 +137,65 @@ func run(ctx context.Context, c config, out io.Writer) error {
 
 	// The truth.
 	truthTime := truth(docs, queries)
+	docs = nil
 
-	// Queries: a warm-up pass over some, then every query on both engines,
-	// alternating so that both see the same machine load.
-	for _, q := range queries[:min(50, len(queries))] {
+	// Queries: an unmeasured pass over all of them on both engines (caches
+	// warm alike), then each query reps times on each, alternating
+	// engines and which goes first, so both see the same machine load.
+	for _, q := range queries {
 		if _, err := oursCount(ctx, ix, q); err != nil {
 			return err
 		}
 		if _, err := f.count(ctx, q.terms); err != nil {
-			return err
+			return fmt.Errorf("fts5 %q: %w", q.q, err)
 		}
 	}
 	stopProfile := startProfile(c.profile, "query.pprof")
-	var oursLat, ftsLat []time.Duration
-	oursBy, ftsBy := map[string][]time.Duration{}, map[string][]time.Duration{}
+	lat := make([][2][]time.Duration, len(queries)) // per query, per engine, every run
 	var oursWrong, ftsWrong []string
-	for _, q := range queries {
-		// Each engine runs the query reps times in a row; the median
-		// time counts, which damps the noise of other work on the machine.
-		var ours, fts []time.Duration
-		for range c.reps {
-			t := time.Now()
-			n, err := oursCount(ctx, ix, q)
-			if err != nil {
-				return err
-			}
-			ours = append(ours, time.Since(t))
-			if n != q.truth && len(ours) == 1 {
-				oursWrong = append(oursWrong, fmt.Sprintf("%q: %d, truth %d", q.q, n, q.truth))
+	for qi, q := range queries {
+		for rep := range c.reps {
+			for k := range 2 {
+				engine := (k + rep) % 2 // 0 ours, 1 FTS5
+				t := time.Now()
+				var n int
+				var err error
+				if engine == 0 {
+					n, err = oursCount(ctx, ix, q)
+				} else {
+					n, err = f.count(ctx, q.terms)
+				}
+				d := time.Since(t)
+				if err != nil {
+					return fmt.Errorf("%q: %w", q.q, err)
+				}
+				lat[qi][engine] = append(lat[qi][engine], d)
+				if n != q.truth && rep == 0 {
+					w := fmt.Sprintf("%q: %d, truth %d", q.q, n, q.truth)
+					if engine == 0 {
+						oursWrong = append(oursWrong, w)
+					} else {
+						ftsWrong = append(ftsWrong, w)
+					}
+				}
 			}
 		}
-		for range c.reps {
-			t := time.Now()
-			n, err := f.count(ctx, q.terms)
-			if err != nil {
-				return fmt.Errorf("fts5 %q: %w", q.q, err)
-			}
-			fts = append(fts, time.Since(t))
-			if n != q.truth && len(fts) == 1 {
-				ftsWrong = append(ftsWrong, fmt.Sprintf("%q: %d, truth %d", q.q, n, q.truth))
-			}
-		}
-		d := pct(ours, 50)
-		oursLat, oursBy[q.group] = append(oursLat, d), append(oursBy[q.group], d)
-		d = pct(fts, 50)
-		ftsLat, ftsBy[q.group] = append(ftsLat, d), append(ftsBy[q.group], d)
 	}
+	stopProfile()
+	load1 := loadavg()
 	if c.slow > 0 {
 		// The queries where ours loses most against FTS5, to see why.
 		idx := make([]int, len(queries))
 		for i := range idx {
 			idx[i] = i
 		}
-		slices.SortFunc(idx, func(a, b int) int {
-			ra := float64(oursLat[a]) / float64(ftsLat[a])
-			rb := float64(oursLat[b]) / float64(ftsLat[b])
-			return cmpFloat(rb, ra)
-		})
+		r := func(i int) float64 { return float64(pct(lat[i][0], 50)) / float64(pct(lat[i][1], 50)) }
+		slices.SortFunc(idx, func(a, b int) int { return cmpFloat(r(b), r(a)) })
 		for _, i := range idx[:min(c.slow, len(idx))] {
-			fmt.Fprintf(out, "slow: %-24q truth %6d  ours %s  FTS5 %s\n", queries[i].q, queries[i].truth, ms(oursLat[i]), ms(ftsLat[i]))
+			fmt.Fprintf(out, "slow: %-24q %-9s truth %6d  ours %s  FTS5 %s\n", queries[i].q, queries[i].group, queries[i].truth,
+				ms(pct(lat[i][0], 50)), ms(pct(lat[i][1], 50)))
 		}
 	}
-	stopProfile()
-	load1 := loadavg()
 
 	// Sizes on disk once both are closed: scorch removes the files of
 	// merged segments lazily, SQLite folds its write-ahead log back.
@@ -203,41 +209,50 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	ftsSize := fileSize(filepath.Join(c.dir, "fts.db")) + fileSize(filepath.Join(c.dir, "fts.db-wal"))
 
 	// Report.
-	fmt.Fprintf(out, "queries: %d (%d phrases of 1-8 characters drawn from the corpus, %d multi-term, %d absent), "+
-		"each run %d× per engine (median kept); truth by parallel substring scan: %s in all, %s per query\n\n",
-		len(queries), c.phrases, c.multi, c.abs, c.reps, truthTime.Round(time.Millisecond), (truthTime / time.Duration(len(queries))).Round(time.Microsecond))
+	fmt.Fprintf(out, "queries: %d (%d phrases of 1-8 characters drawn from the corpus, %d multi-term of which some with an exclusion, %d absent), "+
+		"each run %d× per engine, alternating; percentiles over every run; truth by parallel substring scan: %s in all\n\n",
+		len(queries), c.phrases, c.multi, c.abs, c.reps, truthTime.Round(time.Millisecond))
 	row := func(name, ours, fts, ratio string) {
-		fmt.Fprintf(out, "%-28s %16s %16s %16s\n", name, ours, fts, ratio)
+		fmt.Fprintf(out, "%-34s %18s %18s %16s\n", name, ours, fts, ratio)
 	}
-	row("", "ours (bleve)", "FTS5 trigram", "ours/FTS5")
+	row("", "ours (bleve)", "FTS5 (tuned)", "ours/FTS5")
 	row("wrong counts (target 0)", fmt.Sprintf("%d/%d", len(oursWrong), len(queries)), fmt.Sprintf("%d/%d", len(ftsWrong), len(queries)), "")
-	op50, op99 := pct(oursLat, 50), pct(oursLat, 99)
-	fp50, fp99 := pct(ftsLat, 50), pct(ftsLat, 99)
-	row("latency p50", ms(op50), ms(fp50), ratio(op50, fp50)+" (≤1.0)")
-	row("latency p99", ms(op99), ms(fp99), ratio(op99, fp99)+" (≤1.0)")
-	row("latency mean", ms(mean(oursLat)), ms(mean(ftsLat)), ratio(mean(oursLat), mean(ftsLat)))
-	row("latency max", ms(slices.Max(oursLat)), ms(slices.Max(ftsLat)), ratio(slices.Max(oursLat), slices.Max(ftsLat)))
+	var allOurs, allFTS []time.Duration
+	for _, l := range lat {
+		allOurs, allFTS = append(allOurs, l[0]...), append(allFTS, l[1]...)
+	}
+	row("latency p50, every query", ms(pct(allOurs, 50)), ms(pct(allFTS, 50)), ratio(pct(allOurs, 50), pct(allFTS, 50)))
+	row("latency p99, every query", ms(pct(allOurs, 99)), ms(pct(allFTS, 99)), ratio(pct(allOurs, 99), pct(allFTS, 99)))
 	if ours.reused {
 		row("indexing", "reused (-keep)", "reused (-keep)", "")
 	} else {
-		row("indexing time", ours.took.Round(time.Millisecond).String(), fb.took.Round(time.Millisecond).String(), "")
-		row("  CPU time (user+sys)", ours.cpu.Round(time.Millisecond).String(), fb.cpu.Round(time.Millisecond).String(), ratio(ours.cpu, fb.cpu))
-		oursMBs, ftsMBs := mb/ours.took.Seconds(), mb/fb.took.Seconds()
-		row("indexing MB/s of text", fmt.Sprintf("%.2f", oursMBs), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx (≥1.0)", oursMBs/ftsMBs))
-		row("then compaction", ours.compact.Round(time.Millisecond).String()+" ("+ours.compactCPU.Round(time.Millisecond).String()+" CPU)", "-", "")
-		withCompact := mb / (ours.took + ours.compact).Seconds()
-		row("  MB/s including it", fmt.Sprintf("%.2f", withCompact), fmt.Sprintf("%.2f", ftsMBs), fmt.Sprintf("%.2fx", withCompact/ftsMBs))
+		row("indexing: load, wall", dur(ours.Load), dur(fb.Load), ratio(ours.Load, fb.Load))
+		row("  then merge (compact / optimize)", dur(ours.Finish), dur(fb.Finish), "")
+		row("  wall in all", dur(ours.Load+ours.Finish), dur(fb.Load+fb.Finish), ratio(ours.Load+ours.Finish, fb.Load+fb.Finish))
+		row("  CPU of load + merge", dur(ours.LoadCPU+ours.FinishCPU), dur(fb.LoadCPU+fb.FinishCPU), ratio(ours.LoadCPU+ours.FinishCPU, fb.LoadCPU+fb.FinishCPU))
+		row("  CPU, whole child (rusage)", dur(ours.cpu), dur(fb.cpu), ratio(ours.cpu, fb.cpu)+" (≤1.5)")
+		row("  MB of text per wall second", fmt.Sprintf("%.2f", mb/(ours.Load+ours.Finish).Seconds()), fmt.Sprintf("%.2f", mb/(fb.Load+fb.Finish).Seconds()), "")
+		row("  peak RSS, child (ru_maxrss)", mib(ours.peak), mib(fb.peak), "(≤256 MiB)")
+		row("  peak anonymous memory", mib(ours.Anon), mib(fb.Anon), "")
 	}
-	row("index size on disk, closed", mib(oursSize), mib(ftsSize), fmt.Sprintf("%.2fx", float64(oursSize)/float64(ftsSize)))
-	if !ours.reused {
-		row("peak RSS while indexing", mib(ours.peak), mib(fb.peak), "")
-		row("  anonymous memory, peak", mib(ours.anon), mib(fb.anon), "")
-		row("  RSS before indexing", mib(ours.base), mib(fb.base), "")
-	}
-	fmt.Fprintf(out, "\nlatency by query kind (p50 / p99, ms):\n")
+	row("index size on disk, closed", mib(oursSize), mib(ftsSize), fmt.Sprintf("%.2fx (≤1.5)", float64(oursSize)/float64(ftsSize)))
+
+	fmt.Fprintf(out, "\nby query class: p50 and p99 over every run (ms), ratios ours/FTS5 (target ≤1.00 each); median of the per-query ratios\n")
+	fmt.Fprintf(out, "  %-10s %5s %17s %17s %17s %17s %9s %9s %9s\n", "class", "n", "ours p50", "FTS5 p50", "ours p99", "FTS5 p99", "p50 ratio", "p99 ratio", "med ratio")
 	for _, g := range groups(queries) {
-		fmt.Fprintf(out, "  %-12s n=%-4d ours %8s / %-8s FTS5 %8s / %-8s\n", g, len(oursBy[g]),
-			ms(pct(oursBy[g], 50)), ms(pct(oursBy[g], 99)), ms(pct(ftsBy[g], 50)), ms(pct(ftsBy[g], 99)))
+		var o, t []time.Duration
+		var rs []time.Duration // per-query ratios, scaled by 1e6
+		n := 0
+		for qi, q := range queries {
+			if q.group != g {
+				continue
+			}
+			n++
+			o, t = append(o, lat[qi][0]...), append(t, lat[qi][1]...)
+			rs = append(rs, time.Duration(1e6*float64(pct(lat[qi][0], 50))/float64(pct(lat[qi][1], 50))))
+		}
+		fmt.Fprintf(out, "  %-10s %5d %17s %17s %17s %17s %9s %9s %9s\n", g, n, ms(pct(o, 50)), ms(pct(t, 50)), ms(pct(o, 99)), ms(pct(t, 99)),
+			ratio(pct(o, 50), pct(t, 50)), ratio(pct(o, 99), pct(t, 99)), fmt.Sprintf("%.2fx", float64(pct(rs, 50))/1e6))
 	}
 	fmt.Fprintf(out, "\nload average at start %s, at end %s (other work on the machine shows here)\n", load0, load1)
 	for _, w := range oursWrong[:min(10, len(oursWrong))] {
@@ -285,10 +300,12 @@ func makeQueries(c config, docs []corpusDoc) ([]benchQuery, error) {
 		for range 1 + r.IntN(2) {
 			parts = append(parts, substring(1, 6))
 		}
+		group := "multi"
 		if r.IntN(3) == 0 {
 			parts = append(parts, "-"+substring(2, 6))
+			group = "exclusion"
 		}
-		qs = append(qs, benchQuery{q: strings.Join(parts, " "), group: "multi"})
+		qs = append(qs, benchQuery{q: strings.Join(parts, " "), group: group})
 	}
 	han := []rune("龘靐齉爩鱻麤龖犇骉羴猋")
 	for range c.abs {
@@ -311,8 +328,10 @@ func makeQueries(c config, docs []corpusDoc) ([]benchQuery, error) {
 			switch {
 			case len(ts) > 1:
 				qs[i].group = "multi"
-			case n <= 2:
-				qs[i].group = strconv.Itoa(n) + " char"
+			case n == 1:
+				qs[i].group = "1 char"
+			case n == 2:
+				qs[i].group = "2 chars"
 			case n <= 4:
 				qs[i].group = "3-4 chars"
 			default:
@@ -366,7 +385,7 @@ func groups(qs []benchQuery) []string {
 			gs = append(gs, q.group)
 		}
 	}
-	order := []string{"1 char", "2 char", "3-4 chars", "5-8 chars", "multi", "absent"}
+	order := []string{"1 char", "2 chars", "3-4 chars", "5-8 chars", "multi", "exclusion", "absent"}
 	slices.SortFunc(gs, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) })
 	return gs
 }
@@ -391,23 +410,10 @@ func mean(ds []time.Duration) time.Duration {
 	return t / time.Duration(max(1, len(ds)))
 }
 
+func dur(d time.Duration) string      { return fmt.Sprintf("%.2f s", d.Seconds()) }
 func ms(d time.Duration) string       { return fmt.Sprintf("%.3f ms", float64(d)/1e6) }
 func mib(n int64) string              { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 func ratio(a, b time.Duration) string { return fmt.Sprintf("%.2fx", float64(a)/float64(b)) }
-
-// settle returns garbage to the OS so that each engine's peak starts from
-// the same place.
-func settle() {
-	runtime.GC()
-	debug.FreeOSMemory()
-}
-
-// resetPeak resets the process's peak resident set (Linux: writing 5 to
-// clear_refs) and returns the current resident set.
-func resetPeak() int64 {
-	benchstat.ResetPeak()
-	return benchstat.Status("VmRSS:")
-}
 
 // sampleAnon samples the process's anonymous resident memory (RssAnon:
 // the heap, not the index files scorch maps, which VmHWM also counts)
@@ -441,9 +447,6 @@ func sampleAnon() func() int64 {
 		return high
 	}
 }
-
-// peak is the peak resident set since the last resetPeak.
-func peak() int64 { return benchstat.Peak() }
 
 // cpuTime is the CPU time the process has used, user and system.
 func cpuTime() time.Duration {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,11 +24,6 @@ const (
 	fieldPhase    = "p"  // P1..P7, from the step
 	fieldDate     = "at" // upload time: numeric, with doc values for sorting
 )
-
-// endMark follows the last rune of a text in one extra term, so that every
-// rune of the text starts some term of the field (see substringQuery).
-// Normalised text holds no control characters, so no query contains it.
-const endMark = "\x00"
 
 // fold is how a rune is compared: lower case, one rune for one rune, so
 // that rune offsets in the folded text are rune offsets in the text. The
@@ -67,9 +63,9 @@ func mapFold(s string) string {
 // built by us rather than by an analyzer:
 //
 //   - Its terms are the bigrams of the folded text, one at every rune
-//     offset, plus its last rune followed by endMark, so that every rune
-//     of the text starts a term. The frequency of a term counts its
-//     occurrences.
+//     offset, and each distinct rune of it on its own (a term of one rune,
+//     without locations), which answers a query of one rune from one
+//     postings list. The frequency of a term counts its occurrences.
 //   - The bigrams at even offsets 2k are "tiles": adjacent, they cover the
 //     text. Each term of a document that is a tile somewhere has one
 //     location whose ArrayPositions lists, for each of its tiles, the
@@ -191,7 +187,7 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 	// positions are a run of one shared array: its tiles in text order
 	// (see tileWords).
 	terms := len(first)
-	tfs := make([]bleveindex.TokenFreq, terms+1)
+	tfs := make([]bleveindex.TokenFreq, terms)
 	locs := make([]bleveindex.TokenLocation, terms)
 	ptrs := make([]*bleveindex.TokenLocation, terms)
 	var total int32
@@ -200,7 +196,8 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 	}
 	vals := make([]uint64, total)
 	slot := make([]int32, terms)
-	freqs := make(bleveindex.TokenFrequencies, terms+1)
+	uniTfs := make([]bleveindex.TokenFreq, 0, 256)
+	freqs := make(bleveindex.TokenFrequencies, terms+256)
 	base := int32(0)
 	for id, i := range first {
 		from := start[id]
@@ -236,14 +233,51 @@ func grams(text string) (bleveindex.TokenFrequencies, int) {
 		vals[k+2] = pairCode(code(i+2), code(i+3))
 		slot[id] += 3
 	}
-	// The last rune, marked as last.
-	end := s[at:] + endMark
-	tf := &tfs[terms]
-	tf.Term = []byte(end)
-	tf.SetFrequency(1)
-	freqs[end] = tf
+	// Every distinct rune, as a term of its own without locations: a query
+	// of one rune reads its postings alone.
+	// Runes of a small code (ASCII and GB2312, nearly all) are numbered
+	// through an array, the others through a map.
+	small := smallIDs.Get().(*[packedCodes]int32) // id+1 by code, 0: not seen
+	var other map[rune]int32
+	at = 0
+	for i, r := range rs {
+		l := utf8.RuneLen(r)
+		var id int32
+		if c := cs[i]; c < packedCodes {
+			id = small[c] - 1
+			if id < 0 {
+				id = int32(len(uniTfs))
+				small[c] = id + 1
+				uniTfs = append(uniTfs, bleveindex.TokenFreq{Term: b[at : at+l : at+l]})
+			}
+		} else {
+			if other == nil {
+				other = map[rune]int32{}
+			}
+			var ok bool
+			if id, ok = other[r]; !ok {
+				id = int32(len(uniTfs))
+				other[r] = id
+				uniTfs = append(uniTfs, bleveindex.TokenFreq{Term: b[at : at+l : at+l]})
+			}
+		}
+		uniTfs[id].SetFrequency(uniTfs[id].Frequency() + 1)
+		at += l
+	}
+	for k := range uniTfs {
+		t := string(uniTfs[k].Term)
+		freqs[t] = &uniTfs[k]
+		if r, _ := utf8.DecodeRuneInString(t); runeCode(codes, r) < packedCodes {
+			small[runeCode(codes, r)] = 0
+		}
+	}
+	smallIDs.Put(small)
 	return freqs, n
 }
+
+// smallIDs holds arrays grams numbers the runes of a text with, all zero
+// between uses.
+var smallIDs = sync.Pool{New: func() any { return new([packedCodes]int32) }}
 
 // runeBits is enough for any rune (U+10FFFF).
 const runeBits = 21

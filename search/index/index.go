@@ -51,7 +51,7 @@ import (
 // format names the way documents are encoded into fields. An index written
 // with another format cannot answer correctly and must be rebuilt
 // (cpaudit reindex).
-const format = "cpaudit-grams-7"
+const format = "cpaudit-grams-8"
 
 // formatKey is where the format is kept, in bleve's internal storage.
 const formatKey = "cpaudit_format"

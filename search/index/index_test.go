@@ -165,6 +165,18 @@ func TestSearchOneCharacter(t *testing.T) {
 	}
 }
 
+// Each distinct rune of a text is a term of its own (gramField): runes of
+// GB2312 and ASCII are numbered through a pooled array, others (Korean,
+// Greek with accents, a rune beyond the BMP) through a map, and the
+// array must be clean for the next document.
+func TestSearchOneRuneOfEveryKind(t *testing.T) {
+	ix, _ := openTest(t)
+	texts := []string{"清洁생산ά𝔸a", "洁", "생", "𝔸𝔸", "", "ΆB", "审核审核", "x"}
+	putCorpus(t, ix, texts)
+	checkCounts(t, ix, texts, []string{"清", "洁", "生", "생", "산", "ά", "Ά", "𝔸", "a", "A", "b", "审", "核", "x", "y", "é",
+		"洁 생", "𝔸 -a", "审 -x", "ά 洁"})
+}
+
 func TestSearchFiltersAndVisibility(t *testing.T) {
 	ix, _ := openTest(t)
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }

@@ -195,8 +195,13 @@ func sample(ctx context.Context, r bleveindex.IndexReader, term string) (count, 
 // weightUnit is one occurrence in sample's weights (which are fixed-point).
 const weightUnit = 16
 
-// bigrams returns the distinct bigrams of the query's string.
+// bigrams returns the distinct bigrams of the query's string, or its one
+// rune (a term too) when it has one: every document holding the string
+// holds them.
 func (q *substringQuery) bigrams() []string {
+	if len(q.runes) == 1 {
+		return []string{string(q.runes)}
+	}
 	var out []string
 	for i := 0; i+1 < len(q.runes); i++ {
 		if b := string(q.runes[i : i+2]); !slices.Contains(out, b) {

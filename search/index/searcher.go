@@ -15,10 +15,8 @@ import (
 // substringQuery is a bleve query matching exactly the documents whose
 // folded text contains s (folded, non-empty), over gramField:
 //
-//   - One rune c: the documents holding a term that starts with c. Every
-//     rune of a text starts a term (a bigram, or the last rune with
-//     endMark), so this is exact. The terms come from the dictionary and
-//     their postings are ORed as bitmaps (bleve's "unadorned" disjunction).
+//   - One rune c: the documents holding the term c (every distinct rune
+//     of a text is a term of its own).
 //   - Two runes: the documents holding that bigram.
 //   - n ≥ 3 runes: an occurrence starting at an even offset contains the
 //     tiles at offsets 0, 2, 4, … of s, one starting at an odd offset the
@@ -107,7 +105,7 @@ func (q *substringQuery) findInChunks(ctx context.Context, r bleveindex.IndexRea
 func (q *substringQuery) searcher(ctx context.Context, r bleveindex.IndexReader, opts search.SearcherOptions, also []string) (search.Searcher, error) {
 	rs := q.runes
 	if len(rs) == 1 {
-		return searcher.NewTermPrefixSearcher(ctx, r, string(rs), fieldGrams, 1, search.SearcherOptions{Score: "none"})
+		return searcher.NewTermSearcher(ctx, r, string(rs), fieldGrams, 1, search.SearcherOptions{Score: "none"})
 	}
 	s := &substringSearcher{scoring: opts.Score != "none"}
 	// The distinct bigrams of rs, how many documents hold each and how
