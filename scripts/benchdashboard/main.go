@@ -277,4 +277,3 @@ func (l *level) login(ctx context.Context, store *storage.Store, sys cpaudit.Act
 	l.cookie, _, err = store.CreateSession(ctx, sessUser, "127.0.0.1", time.Hour)
 	return err
 }
-
