@@ -54,11 +54,23 @@ type Config struct {
 	// MaxRepeat skips, when comparing two texts directly, fingerprints that
 	// occur more often than this in either text (repeated table headers).
 	MaxRepeat int
+	// PieceRunes is the shortest common run counted when the regions
+	// around nearby short matches are compared exactly (a reordered or
+	// split passage); 0 turns that comparison off.
+	PieceRunes int
+	// ClusterGap is how far apart (significant runes, on both sides)
+	// short matches may be to be compared as one region.
+	ClusterGap int
+	// FillInRunes: two sides that differ only in figures, at least one
+	// per FillInRunes significant runes, are a fill-in template, not a
+	// copy; 0 keeps them.
+	FillInRunes int
 }
 
 // Defaults are the production settings.
 func Defaults() Config {
-	return Config{K: 13, Window: 8, MinRunes: 50, MaxGap: 50, MaxDrift: 12, MinSeeds: 3, MaxRepeat: 16}
+	return Config{K: 13, Window: 8, MinRunes: 34, MaxGap: 50, MaxDrift: 12, MinSeeds: 1, MaxRepeat: 16,
+		PieceRunes: 10, ClusterGap: 120, FillInRunes: 40}
 }
 
 // Text is a text prepared for detection: the text, and its significant
