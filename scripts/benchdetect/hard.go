@@ -97,6 +97,7 @@ type hardCorpus struct {
 	frags        []string // fragments of clauses for new clauses
 	reserved     []string // clauses used once
 	next         int
+	used         []bool
 	reused       int // reserved clauses dealt more than once (the pool ran out)
 	guideline    []string
 	common       [][]string
@@ -182,7 +183,7 @@ func newHardCorpus(seed uint64, n, chars, perCat int) (*hardCorpus, error) {
 	}
 	cities := []string{"石家庄", "唐山", "保定", "邯郸", "邢台", "沧州", "廊坊", "衡水", "承德", "张家口", "秦皇岛"}
 	trades := []string{"化工", "钢铁", "纸业", "印染", "制药", "水泥", "焦化", "玻璃", "铸造", "电镀"}
-	c.firms = max(2, n/8)
+	c.firms = max(2, n/10)
 	for i := range n {
 		c.names = append(c.names, fmt.Sprintf("%s%s%s%s有限公司", cities[i%len(cities)], c.frag(rng), trades[(i/len(cities))%len(trades)], numberWord(i)))
 		f := -1
@@ -244,8 +245,8 @@ func newHardCorpus(seed uint64, n, chars, perCat int) (*hardCorpus, error) {
 		}
 		rng.Shuffle(len(clients), func(i, j int) { clients[i], clients[j] = clients[j], clients[i] })
 		c.tmplClients[f] = clients[:min(len(clients), 2+rng.IntN(3))]
-		for range 2 + rng.IntN(2) {
-			c.templates[f] = append(c.templates[f], "%s"+c.passage(rng, 80+rng.IntN(170)))
+		for range 2 {
+			c.templates[f] = append(c.templates[f], "%s"+c.passage(rng, 80+rng.IntN(120)))
 		}
 		for i, a := range c.tmplClients[f] {
 			for _, b := range c.tmplClients[f][i+1:] {
@@ -266,25 +267,38 @@ func (c *hardCorpus) addPlant(p *hplant) {
 	c.plants = append(c.plants, p)
 }
 
-// clause deals the next reserved clause.
+// clause deals the next unused reserved clause.
 func (c *hardCorpus) clause() string {
-	if c.next == len(c.reserved) {
-		c.next = 0
-		c.reused++
+	return c.take(func(string) bool { return true })
+}
+
+// take deals the first unused reserved clause for which ok holds; when
+// none is left, it starts using them again, and counts it (printed: the
+// corpus is then too small for the sizes asked).
+func (c *hardCorpus) take(ok func(string) bool) string {
+	if c.used == nil {
+		c.used = make([]bool, len(c.reserved))
 	}
-	c.next++
-	return c.reserved[c.next-1]
+	for range 2 {
+		for i := c.next; i < len(c.reserved); i++ {
+			if !c.used[i] && ok(c.reserved[i]) {
+				c.used[i] = true
+				for c.next < len(c.reserved) && c.used[c.next] {
+					c.next++
+				}
+				return c.reserved[i]
+			}
+		}
+		c.reused++
+		c.used = make([]bool, len(c.reserved))
+		c.next = 0
+	}
+	return c.reserved[0]
 }
 
 // clauseBetween deals a reserved clause of lo..hi significant characters.
 func (c *hardCorpus) clauseBetween(rng *rand.Rand, lo, hi int) string {
-	for range 10000 {
-		cl := c.clause()
-		if s := significant(cl); s >= lo && s <= hi {
-			return cl
-		}
-	}
-	return c.clause()
+	return c.take(func(cl string) bool { s := significant(cl); return s >= lo && s <= hi })
 }
 
 func (c *hardCorpus) frag(rng *rand.Rand) string { return c.frags[rng.IntN(len(c.frags))] }
@@ -320,11 +334,8 @@ func (c *hardCorpus) copyOf(rng *rand.Rand, cat string, a, b int) *hplant {
 		var b strings.Builder
 		n, swaps := 0, 0
 		want := 80 + rng.IntN(200)
-		for tries := 0; n < want && tries < 100000; tries++ {
-			cl := c.clause()
-			if synReplacer.Replace(cl) == cl {
-				continue
-			}
+		for n < want {
+			cl := c.take(func(cl string) bool { return synReplacer.Replace(cl) != cl })
 			b.WriteString(cl)
 			b.WriteString([]string{",", "。"}[rng.IntN(2)])
 			n += significant(cl)
@@ -591,9 +602,9 @@ func (c *hardCorpus) prose(rng *rand.Rand, n int, name string) string {
 	for sig < n {
 		var cl string
 		switch x := rng.Float64(); {
-		case x < 0.2:
+		case x < 0.15:
 			cl = c.shortClauses[rng.IntN(len(c.shortClauses))]
-		case x < 0.23:
+		case x < 0.18:
 			cl = name
 		default:
 			for range 2 + rng.IntN(3) {

@@ -99,9 +99,15 @@ func runHard(ctx context.Context, c config, out io.Writer) error {
 
 func reusedNote(hc *hardCorpus) string {
 	if hc.reused == 0 {
-		return ""
+		used := 0
+		for _, u := range hc.used {
+			if u {
+				used++
+			}
+		}
+		return fmt.Sprintf(" (%d of them dealt)", used)
 	}
-	return fmt.Sprintf(" (the pool ran out: dealt %d times over)", hc.reused+1)
+	return fmt.Sprintf(" (the pool ran out %d times: clauses were dealt again, so some planted passages share text: use a smaller -hard-n)", hc.reused)
 }
 
 // hardResult is one flag kind's score on the hard corpus.

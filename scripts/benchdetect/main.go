@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of the full tenant's analysis to this file")
 	flag.BoolVar(&c.hard, "hard", true, "also run the hard corpus (real Chinese text, paraphrased, reordered, split and short copies, near misses, consultancy templates)")
 	flag.BoolVar(&c.hardOnly, "hard-only", false, "run the hard corpus only")
-	flag.IntVar(&c.hardN, "hard-n", 400, "reports of the hard corpus")
+	flag.IntVar(&c.hardN, "hard-n", 300, "reports of the hard corpus (at most about 300: the corpus of real text runs out)")
 	flag.IntVar(&c.hardChars, "hard-chars", 8000, "characters of prose per report of the hard corpus (besides what is planted)")
 	flag.IntVar(&c.hardPerCat, "hard-per-cat", -1, "planted copies per category, and near misses, in the hard corpus (default hard-n/10)")
 	flag.Parse()

@@ -45,11 +45,13 @@ type Config struct {
 	// MaxDrift is how much the two texts' offsets may drift apart inside a
 	// passage: a name replaced by a longer or shorter one.
 	MaxDrift int
-	// MinSeeds is the fewest fingerprints a chain needs to become a
-	// passage. A copied stretch of MinRunes runes holds about
-	// 2*(MinRunes-K)/(Window+1) of them; a lone fingerprint at the edge of
-	// common text (selected in some documents' windows but not in others')
-	// is not evidence, even when the exact extension around it is long.
+	// MinSeeds is the fewest fingerprints a chain needs to be extended
+	// into a passage. With 1 (the default) any seed is extended and the
+	// extension decides: a paraphrase keeps few k-grams whole. A lone
+	// fingerprint at the edge of common text (selected in some documents'
+	// windows but not in others') is no evidence even when the exact
+	// extension around it is long: Match credits a long exact run only
+	// with the seeds inside it (see explained).
 	MinSeeds int
 	// MaxRepeat skips, when comparing two texts directly, fingerprints that
 	// occur more often than this in either text (repeated table headers).

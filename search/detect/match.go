@@ -118,8 +118,9 @@ type span struct{ a0, a1, b0, b1 int }
 //   - shorter extensions near each other on both sides (a passage whose
 //     sentences were reordered, or cut short) are a cluster: the two
 //     regions around it are compared exactly (every common run of at
-//     least PieceRunes), and if the common runs add up to MinRunes they
-//     are passages;
+//     least PieceRunes), and if there are clusterRuns runs or more, that
+//     add up to MinRunes and fill half the stretch they span, they are
+//     passages;
 //   - a passage (or cluster) whose two sides differ only in their figures,
 //     at least two of them and one per FillInRunes significant runes or
 //     more, is a fill-in template (the same sentences with another
@@ -215,7 +216,7 @@ func clusters(a, b *Text, short, long []span, sa, sb []int, c Config) []span {
 		padB := max(pad, a1-a0)
 		region := span{max(0, a0-pad), min(len(a.sig), a1+pad), max(0, b0-padB), min(len(b.sig), b1+padB)}
 		runs := commonRuns(a.sig, b.sig, region, c.PieceRunes)
-		if len(runs) == 0 {
+		if len(runs) < clusterRuns {
 			return
 		}
 		// The common runs must fill at least half of the stretch they
@@ -295,6 +296,11 @@ func explained(a, b *Text, spans []span, sa, sb []int, c Config) int {
 	}
 	return n
 }
+
+// clusterRuns is the fewest common runs a cluster needs: a passage taken
+// apart leaves several; two short phrases near each other in two texts
+// are, in real prose, as often chance.
+const clusterRuns = 3
 
 // cover is the smallest span holding every run on both sides.
 func cover(runs []span) span {
