@@ -190,7 +190,8 @@ type AnalysisJob struct {
 // (in the analysed document, in the other).
 type SeedMatch struct {
 	DocumentID string
-	Runes      int // length of the other document's analysed text
+	Kind       DocKind // the other document's kind
+	Runes      int     // length of the other document's analysed text
 	UploadedAt time.Time
 	Seeds      [][2]int
 }

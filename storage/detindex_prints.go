@@ -436,9 +436,9 @@ func seedMatches(ctx context.Context, tx *sql.Tx, ent int64, shared []sharedPrin
 	for doc, seeds := range byDoc {
 		m := cpaudit.SeedMatch{Seeds: seeds}
 		var uploaded int64
-		err := tx.QueryRowContext(ctx, `SELECT a.document_id, a.runes, a.uploaded_at FROM analysed_docs a
+		err := tx.QueryRowContext(ctx, `SELECT a.document_id, d.kind, a.runes, a.uploaded_at FROM analysed_docs a
 			JOIN documents d ON d.id = a.document_id AND d.deleted_at IS NULL
-			WHERE a.doc = ?`, doc).Scan(&m.DocumentID, &m.Runes, &uploaded)
+			WHERE a.doc = ?`, doc).Scan(&m.DocumentID, &m.Kind, &m.Runes, &uploaded)
 		if err == sql.ErrNoRows {
 			continue
 		} else if err != nil {

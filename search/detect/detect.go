@@ -38,6 +38,12 @@ type Config struct {
 	Window int
 	// MinRunes is the shortest passage reported, in significant runes.
 	MinRunes int
+	// FormMinRunes is the shortest passage the analysis reports between
+	// two documents that are not both reports (see ForPair): evidence
+	// tables and forms share headers and labels by design (a header row
+	// such as "方案编号 方案名称 投资(万元) 节水量(吨/年)" is some 35
+	// characters, several of them 70).
+	FormMinRunes int
 	// MaxGap is how far apart (in runes of the text) two seeds of one
 	// passage may be: an edit of e runes removes K+e-1 k-grams, and the
 	// fingerprints around it may be up to Window further apart.
@@ -71,7 +77,7 @@ type Config struct {
 
 // Defaults are the production settings.
 func Defaults() Config {
-	return Config{K: 13, Window: 8, MinRunes: 34, MaxGap: 50, MaxDrift: 12, MinSeeds: 1, MaxRepeat: 16,
+	return Config{K: 13, Window: 8, MinRunes: 34, FormMinRunes: 50, MaxGap: 50, MaxDrift: 12, MinSeeds: 1, MaxRepeat: 16,
 		PieceRunes: 10, ClusterGap: 120, FillInRunes: 40}
 }
 
@@ -273,4 +279,18 @@ func mix(x uint64) uint64 {
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return x >> 1
+}
+
+// ForPair is c for comparing two documents, bothReports telling whether
+// both are reports. Otherwise the stricter rules that hold for tables and
+// forms apply: passages of FormMinRunes, grown from chains of 3 seeds or
+// more, and no clusters of short matches (a form's labels, reordered, are
+// still the same form).
+func (c Config) ForPair(bothReports bool) Config {
+	if !bothReports {
+		c.MinRunes = max(c.MinRunes, c.FormMinRunes)
+		c.MinSeeds = max(c.MinSeeds, 3)
+		c.PieceRunes = 0
+	}
+	return c
 }

@@ -92,3 +92,20 @@ func TestMatchShortAndFillIn(t *testing.T) {
 		t.Errorf("copy with one figure changed: %q", got)
 	}
 }
+
+// TestForPairForms: a table header two evidence forms share is no passage
+// between forms, though it would be one between two reports.
+func TestForPairForms(t *testing.T) {
+	header := "清洁生产方案实施效果汇总表：方案编号、方案名称、投资（万元）、节水量（吨/年）、节电量（万千瓦时/年）、化学需氧量削减量（吨/年）"
+	c := detect.Defaults()
+	a := filler(1, poolA, 600) + header + filler(2, poolA, 600)
+	b := filler(3, poolB, 600) + header + filler(4, poolB, 600)
+	ta, tb := detect.Prepare(a), detect.Prepare(b)
+	seeds := detect.Seeds(detect.Fingerprints(ta, c), detect.Fingerprints(tb, c), c)
+	if got := detect.Match(ta, tb, seeds, c.ForPair(true)); len(got.Passages) != 1 {
+		t.Errorf("between reports: %d passages, want 1", len(got.Passages))
+	}
+	if got := detect.Match(ta, tb, seeds, c.ForPair(false)); len(got.Passages) != 0 {
+		t.Errorf("between forms: %+v", got.Passages)
+	}
+}

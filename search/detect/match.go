@@ -267,30 +267,38 @@ func seedIndices(a, b *Text, seeds [][2]int) ([]int, []int) {
 }
 
 // explained is how many significant runes of spans the seeds vouch for.
-// Any run of K+Window-1 runes two texts share exactly holds a fingerprint
-// common to both (winnowing's guarantee), so a long exact run with few
-// seeds in it is text whose fingerprints were left out as boilerplate
-// (guideline or common text), met from a lone seed at its edge: an exact
-// run of K+Window-1 or more counts for at most K plus Window per seed
-// inside it. Shorter stretches (between the edits of a paraphrase,
-// sentences too short for the guarantee) count whole.
+// Any window of Window consecutive k-grams inside a run two texts share
+// exactly holds a fingerprint common to both (winnowing's guarantee), so
+// in a long exact run, Window or more consecutive k-gram starts without a
+// seed are text whose fingerprints were left out as boilerplate (guideline
+// or common text, a table header many documents have), met from a seed at
+// its edge: those runes do not count. Stretches outside exact runs of
+// K+Window-1 or more (between the edits of a paraphrase, sentences too
+// short for the guarantee) count whole.
 func explained(a, b *Text, spans []span, sa, sb []int, c Config) int {
 	n := 0
+	w := max(c.Window, 1)
 	for _, s := range spans {
-		runs := commonRuns(a.sig, b.sig, s, c.K+c.Window-1)
+		runs := commonRuns(a.sig, b.sig, s, c.K+w-1)
 		long := 0
 		for _, r := range runs {
-			in := 0
+			var starts []int // k-gram starts of seeds inside r, relative to r
 			for k := range sa {
-				if sa[k] >= r.a0 && sa[k]+c.K <= r.a1 && sb[k] >= r.b0 && sb[k]+c.K <= r.b1 && sb[k]-r.b0 == sa[k]-r.a0 {
-					in++
+				if sa[k] >= r.a0 && sa[k]+c.K <= r.a1 && sb[k]-r.b0 == sa[k]-r.a0 {
+					starts = append(starts, sa[k]-r.a0)
 				}
 			}
-			n += min(r.a1-r.a0, c.K+in*c.Window)
-			if in == 0 {
-				n -= c.K
+			slices.Sort(starts)
+			l := r.a1 - r.a0
+			unvouched, prev := 0, -1
+			for _, x := range append(starts, l-c.K+1) {
+				if gap := x - prev - 1; gap >= w {
+					unvouched += gap
+				}
+				prev = x
 			}
-			long += r.a1 - r.a0
+			n += max(0, l-unvouched)
+			long += l
 		}
 		n += max(0, (s.a1-s.a0)-long)
 	}
