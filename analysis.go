@@ -11,6 +11,7 @@ type FlagKind string
 const (
 	FlagDuplicateFile      FlagKind = "duplicate_file"      // identical bytes uploaded for different enterprises
 	FlagDuplicateText      FlagKind = "duplicate_text"      // passages shared by documents of different enterprises
+	FlagTemplateText       FlagKind = "template_text"       // passages shared by documents of clients of one consultancy: its template
 	FlagDuplicateImage     FlagKind = "duplicate_image"     // the same photo for different enterprises
 	FlagInconsistentFigure FlagKind = "inconsistent_figure" // a figure that disagrees with its evidence
 	FlagForeignName        FlagKind = "foreign_name"        // another enterprise's name or place in a report
@@ -19,10 +20,10 @@ const (
 // ParseFlagKind returns the kind named s, or a KindInvalid error.
 func ParseFlagKind(s string) (FlagKind, error) {
 	switch k := FlagKind(s); k {
-	case FlagDuplicateFile, FlagDuplicateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName, FlagDuplicateNumber:
+	case FlagDuplicateFile, FlagDuplicateText, FlagTemplateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName, FlagDuplicateNumber:
 		return k, nil
 	}
-	return "", Refuse(KindInvalid, CodeFlagKindUnknown, "unknown flag kind %q: use duplicate_file, duplicate_text, duplicate_image, inconsistent_figure, foreign_name or duplicate_number", s).With("value", s)
+	return "", Refuse(KindInvalid, CodeFlagKindUnknown, "unknown flag kind %q: use duplicate_file, duplicate_text, template_text, duplicate_image, inconsistent_figure, foreign_name or duplicate_number", s).With("value", s)
 }
 
 // Flag is evidence that documents of different enterprises share what
@@ -189,7 +190,8 @@ type AnalysisJob struct {
 // (in the analysed document, in the other).
 type SeedMatch struct {
 	DocumentID string
-	Runes      int // length of the other document's analysed text
+	Kind       DocKind // the other document's kind
+	Runes      int     // length of the other document's analysed text
 	UploadedAt time.Time
 	Seeds      [][2]int
 }

@@ -99,7 +99,7 @@ func (s *Store) ClaimAnalysisJobs(ctx context.Context, tenantID string, limit in
 // removes its job, in one transaction: duplicate_file flags (identical
 // bytes of any version of it and of a document of another enterprise,
 // found here by their SHA-256) are added, and its duplicate_text and
-// duplicate_image flags become exactly texts and images, and its
+// template_text flags become exactly texts, its duplicate_image flags images, and its
 // foreign_name flag is names (none when names.Total is 0). A deleted document's flags are left as they were.
 func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, texts []cpaudit.TextMatch, images []cpaudit.ImageMatch, names cpaudit.NameFinding) error {
 	const op = "storage.CompleteAnalysisJob"
@@ -210,10 +210,17 @@ func (s *Store) flagDuplicateFiles(ctx context.Context, tx *sql.Tx, src cpaudit.
 	return nil
 }
 
-// replaceTextFlags makes the duplicate_text flags of doc exactly texts,
-// keeping the ids of pairs still flagged.
+// replaceTextFlags makes the duplicate_text and template_text flags of
+// doc exactly texts, keeping the ids of pairs still flagged. Text shared
+// by two documents of audits served by the same consultancy is that
+// firm's template (template_text, its detail naming the consultancy), not
+// one enterprise copying another (duplicate_text).
 func (s *Store) replaceTextFlags(ctx context.Context, tx *sql.Tx, doc string, texts []cpaudit.TextMatch) error {
-	keep := map[string]bool{}
+	keep := map[cpaudit.FlagKind]map[string]bool{cpaudit.FlagDuplicateText: {}, cpaudit.FlagTemplateText: {}}
+	mine, err := docConsultancy(ctx, tx, doc)
+	if err != nil {
+		return err
+	}
 	for _, m := range texts {
 		a, b := doc, m.OtherID
 		passages := m.Passages
@@ -224,16 +231,41 @@ func (s *Store) replaceTextFlags(ctx context.Context, tx *sql.Tx, doc string, te
 				passages[i] = cpaudit.Passage{AStart: p.BStart, AEnd: p.BEnd, BStart: p.AStart, BEnd: p.AEnd, Text: p.BText, BText: p.Text}
 			}
 		}
-		detail, err := json.Marshal(map[string]any{"passages": passages})
+		kind, detail := cpaudit.FlagDuplicateText, map[string]any{"passages": passages}
+		if mine != "" {
+			theirs, err := docConsultancy(ctx, tx, m.OtherID)
+			if err != nil {
+				return err
+			}
+			if theirs == mine {
+				kind, detail["consultancy_id"] = cpaudit.FlagTemplateText, mine
+			}
+		}
+		js, err := json.Marshal(detail)
 		if err != nil {
 			return err
 		}
-		if err := s.upsertFlag(ctx, tx, cpaudit.FlagDuplicateText, a, b, m.Score, detail); err != nil {
+		if err := s.upsertFlag(ctx, tx, kind, a, b, m.Score, js); err != nil {
 			return err
 		}
-		keep[m.OtherID] = true
+		keep[kind][m.OtherID] = true
 	}
-	return deleteFlagsBut(ctx, tx, cpaudit.FlagDuplicateText, doc, keep)
+	if err := deleteFlagsBut(ctx, tx, cpaudit.FlagDuplicateText, doc, keep[cpaudit.FlagDuplicateText]); err != nil {
+		return err
+	}
+	return deleteFlagsBut(ctx, tx, cpaudit.FlagTemplateText, doc, keep[cpaudit.FlagTemplateText])
+}
+
+// docConsultancy is the consultancy of the audit doc belongs to, "" for
+// a self-audit or a document of no audit.
+func docConsultancy(ctx context.Context, tx *sql.Tx, doc string) (string, error) {
+	var c string
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(au.consultancy_id, '') FROM documents d
+		LEFT JOIN audits au ON au.id = d.audit_id WHERE d.id = ?`, doc).Scan(&c)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return c, err
 }
 
 // deleteFlagsBut removes the flags of a kind between doc and any document

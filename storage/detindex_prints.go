@@ -391,7 +391,7 @@ func (s *Store) markBoilerplate(ctx context.Context, tx *sql.Tx, j cpaudit.Analy
 
 // requeueFlaggedHolding is the statement (and its arguments) that queues
 // for analysis again the documents, but except, flagged duplicate_text
-// that hold one of the hashes hashSource selects (a SELECT of one column,
+// or template_text that hold one of the hashes hashSource selects (a SELECT of one column,
 // hash, taking sourceArgs), unless a job of theirs is already waiting:
 // their flags were raised before those passages became common text.
 func requeueFlaggedHolding(hashSource string, sourceArgs []any, except string, now int64) (string, []any) {
@@ -403,10 +403,11 @@ func requeueFlaggedHolding(hashSource string, sourceArgs []any, except string, n
 				CROSS JOIN prints p
 				JOIN analysed_docs d ON d.doc = p.doc
 				WHERE p.run = r.run AND p.hash = c.hash)
-			AND (x.id IN (SELECT doc_a FROM flags WHERE kind = ?) OR x.id IN (SELECT doc_b FROM flags WHERE kind = ?))
+			AND (x.id IN (SELECT doc_a FROM flags WHERE kind IN (?, ?)) OR x.id IN (SELECT doc_b FROM flags WHERE kind IN (?, ?)))
 			AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.document_id = x.id AND q.kind = ? AND q.attempts = 0)`
 	args := append([]any{jobAnalyse, now, now, except}, sourceArgs...)
-	return q, append(args, string(cpaudit.FlagDuplicateText), string(cpaudit.FlagDuplicateText), jobAnalyse)
+	text, tmpl := string(cpaudit.FlagDuplicateText), string(cpaudit.FlagTemplateText)
+	return q, append(args, text, tmpl, text, tmpl, jobAnalyse)
 }
 
 // jsonInts writes hashes as a JSON array of (signed) integers.
@@ -435,9 +436,9 @@ func seedMatches(ctx context.Context, tx *sql.Tx, ent int64, shared []sharedPrin
 	for doc, seeds := range byDoc {
 		m := cpaudit.SeedMatch{Seeds: seeds}
 		var uploaded int64
-		err := tx.QueryRowContext(ctx, `SELECT a.document_id, a.runes, a.uploaded_at FROM analysed_docs a
+		err := tx.QueryRowContext(ctx, `SELECT a.document_id, d.kind, a.runes, a.uploaded_at FROM analysed_docs a
 			JOIN documents d ON d.id = a.document_id AND d.deleted_at IS NULL
-			WHERE a.doc = ?`, doc).Scan(&m.DocumentID, &m.Runes, &uploaded)
+			WHERE a.doc = ?`, doc).Scan(&m.DocumentID, &m.Kind, &m.Runes, &uploaded)
 		if err == sql.ErrNoRows {
 			continue
 		} else if err != nil {

@@ -3,9 +3,11 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cpaudit/cpaudit"
@@ -17,7 +19,10 @@ const maxReviewReason = 4000
 // ReviewFlag records a regulator's or expert's decision on an open flag:
 // dismissed, or confirmed, which records a finding against every audit
 // the flag's documents belong to (and so against the audit's consultancy).
-// The reason is required. KindNotFound if the actor may not read every
+// The reason is required. Dismissing a template_text flag dismisses every
+// other open template_text flag of the same consultancy that the actor may
+// read, with the same reason: the firm's template, once for all its
+// clients. KindNotFound if the actor may not read every
 // document of the flag; KindConflict for another role or a flag already
 // reviewed; KindInvalid for a missing or overlong reason.
 func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error) {
@@ -68,8 +73,14 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 		if decision == cpaudit.FlagConfirmed {
 			action = "flag.confirm"
 		}
-		return s.appendLog(ctx, tx, a, action, "flag", id, map[string]any{
-			"kind": fl.Kind, "documents": fl.DocumentIDs, "reason": reason, "findings_for_audits": audits})
+		if err := s.appendLog(ctx, tx, a, action, "flag", id, map[string]any{
+			"kind": fl.Kind, "documents": fl.DocumentIDs, "reason": reason, "findings_for_audits": audits}); err != nil {
+			return err
+		}
+		if decision == cpaudit.FlagDismissed && fl.Kind == cpaudit.FlagTemplateText {
+			return s.dismissTemplate(ctx, tx, a, fl, reason, now)
+		}
+		return nil
 	})
 	if err != nil {
 		return cpaudit.Flag{}, dbError(op, err, "", "")
@@ -112,4 +123,52 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, fl cpaudit.Flag,
 		}
 	}
 	return audits, nil
+}
+
+// dismissTemplate dismisses, with reason, the open template_text flags of
+// the consultancy of fl (its detail's consultancy_id) whose documents the
+// actor may read, each written to the audit log as dismissed with fl.
+func (s *Store) dismissTemplate(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, fl cpaudit.Flag, reason string, now time.Time) error {
+	var d struct {
+		ConsultancyID string `json:"consultancy_id"`
+	}
+	if err := json.Unmarshal(fl.Detail, &d); err != nil || d.ConsultancyID == "" {
+		return err
+	}
+	args := append([]any{string(cpaudit.FlagTemplateText), string(cpaudit.FlagOpen), d.ConsultancyID, fl.ID},
+		append(docVisibleArgs(a), docVisibleArgs(a)...)...)
+	rows, err := tx.QueryContext(ctx, `SELECT f.id, f.doc_a, f.doc_b FROM flags f
+		WHERE f.kind = ? AND f.status = ? AND json_extract(f.detail, '$.consultancy_id') = ? AND f.id <> ?
+			AND EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_a AND `+docVisible+`)
+			AND EXISTS (SELECT 1 FROM documents d WHERE d.id = f.doc_b AND `+docVisible+`)
+		ORDER BY f.id`, args...)
+	if err != nil {
+		return err
+	}
+	type other struct{ id, a, b string }
+	var others []other
+	for rows.Next() {
+		var o other
+		if err := rows.Scan(&o.id, &o.a, &o.b); err != nil {
+			rows.Close()
+			return err
+		}
+		others = append(others, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range others {
+		if _, err := tx.ExecContext(ctx, `UPDATE flags SET status = ?, review_reason = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`,
+			string(cpaudit.FlagDismissed), reason, a.Email, micros(now), o.id); err != nil {
+			return err
+		}
+		if err := s.appendLog(ctx, tx, a, "flag.dismiss", "flag", o.id, map[string]any{
+			"kind": cpaudit.FlagTemplateText, "documents": []string{o.a, o.b}, "reason": reason,
+			"with": fl.ID, "consultancy_id": d.ConsultancyID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -82,7 +82,7 @@ func (s *Handler) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	T := translator(lang)
 	var kinds, consultancies, statuses, sorts []option
-	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagDuplicateImage,
+	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagTemplateText, cpaudit.FlagDuplicateImage,
 		cpaudit.FlagForeignName, cpaudit.FlagInconsistentFigure, cpaudit.FlagDuplicateNumber} {
 		kinds = append(kinds, option{Value: string(k), Label: translateOr(lang, "flag."+string(k), string(k)), Selected: k == f.Kind})
 	}
@@ -138,8 +138,27 @@ func (s *Handler) flagPage(w http.ResponseWriter, r *http.Request) error {
 	role := httpx.ActorOf(r).Role
 	canReview := wf.Status == cpaudit.FlagOpen &&
 		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)
-	return s.render(w, r, http.StatusOK, "flag", map[string]any{"Flag": wf, "CanReview": canReview, "Images": flagImagesOf(wf.Flag),
-		"Figures": flagFiguresOf(wf.Flag), "Numbers": flagNumbersOf(wf.Flag)})
+	data := map[string]any{"Flag": wf, "CanReview": canReview, "Images": flagImagesOf(wf.Flag),
+		"Figures": flagFiguresOf(wf.Flag), "Numbers": flagNumbersOf(wf.Flag)}
+	if wf.Kind == cpaudit.FlagTemplateText {
+		// The consultancy whose template it is, by name when the reader
+		// may look it up.
+		var d struct {
+			ConsultancyID string `json:"consultancy_id"`
+		}
+		if json.Unmarshal(wf.Flag.Detail, &d) == nil && d.ConsultancyID != "" {
+			tmpl := option{Value: d.ConsultancyID, Label: d.ConsultancyID}
+			if cons, err := s.store.Consultancies(r.Context(), httpx.ActorOf(r)); err == nil {
+				for _, o := range cons {
+					if o.ID == d.ConsultancyID {
+						tmpl.Label = o.Name
+					}
+				}
+			}
+			data["Template"] = tmpl
+		}
+	}
+	return s.render(w, r, http.StatusOK, "flag", data)
 }
 
 // reviewFlagSubmit records the review form's decision and shows the flag

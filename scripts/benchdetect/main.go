@@ -37,6 +37,9 @@ type config struct {
 	seed                 uint64
 	dir, profile         string
 	noScale              bool
+	hardN, hardChars     int
+	hardPerCat           int
+	hard, hardOnly       bool
 }
 
 func main() {
@@ -53,7 +56,15 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", 1, "corpus seed")
 	flag.StringVar(&c.dir, "dir", "", "work directory (a fresh temporary one by default)")
 	flag.StringVar(&c.profile, "profile", "", "write a CPU profile of the full tenant's analysis to this file")
+	flag.BoolVar(&c.hard, "hard", true, "also run the hard corpus (real Chinese text, paraphrased, reordered, split and short copies, near misses, consultancy templates)")
+	flag.BoolVar(&c.hardOnly, "hard-only", false, "run the hard corpus only")
+	flag.IntVar(&c.hardN, "hard-n", 300, "reports of the hard corpus (at most about 300: the corpus of real text runs out)")
+	flag.IntVar(&c.hardChars, "hard-chars", 8000, "characters of prose per report of the hard corpus (besides what is planted)")
+	flag.IntVar(&c.hardPerCat, "hard-per-cat", -1, "planted copies per category, and near misses, in the hard corpus (default hard-n/10)")
 	flag.Parse()
+	if c.hardPerCat < 0 {
+		c.hardPerCat = max(1, c.hardN/10)
+	}
 	if c.textPairs < 0 {
 		c.textPairs = max(1, c.n/10)
 	}
@@ -96,6 +107,14 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "benchdetect: %d reports of %d characters, %d photos each, %d copy pairs, %d reused photos, seed %d; GOMAXPROCS %d, %d CPUs; load average at start %s\n",
 		c.n, c.chars, c.photos, c.textPairs, c.imgPairs, c.seed, runtime.GOMAXPROCS(0), runtime.NumCPU(), loadavg())
+	if c.hard || c.hardOnly {
+		if err := runHard(ctx, c, out); err != nil {
+			return err
+		}
+		if c.hardOnly {
+			return nil
+		}
+	}
 	if err := checkNormalised(c); err != nil {
 		return err
 	}

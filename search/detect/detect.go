@@ -38,6 +38,12 @@ type Config struct {
 	Window int
 	// MinRunes is the shortest passage reported, in significant runes.
 	MinRunes int
+	// FormMinRunes is the shortest passage the analysis reports between
+	// two documents that are not both reports (see ForPair): evidence
+	// tables and forms share headers and labels by design (a header row
+	// such as "方案编号 方案名称 投资(万元) 节水量(吨/年)" is some 35
+	// characters, several of them 70).
+	FormMinRunes int
 	// MaxGap is how far apart (in runes of the text) two seeds of one
 	// passage may be: an edit of e runes removes K+e-1 k-grams, and the
 	// fingerprints around it may be up to Window further apart.
@@ -45,20 +51,34 @@ type Config struct {
 	// MaxDrift is how much the two texts' offsets may drift apart inside a
 	// passage: a name replaced by a longer or shorter one.
 	MaxDrift int
-	// MinSeeds is the fewest fingerprints a chain needs to become a
-	// passage. A copied stretch of MinRunes runes holds about
-	// 2*(MinRunes-K)/(Window+1) of them; a lone fingerprint at the edge of
-	// common text (selected in some documents' windows but not in others')
-	// is not evidence, even when the exact extension around it is long.
+	// MinSeeds is the fewest fingerprints a chain needs to be extended
+	// into a passage. With 1 (the default) any seed is extended and the
+	// extension decides: a paraphrase keeps few k-grams whole. A lone
+	// fingerprint at the edge of common text (selected in some documents'
+	// windows but not in others') is no evidence even when the exact
+	// extension around it is long: Match credits a long exact run only
+	// with the seeds inside it (see explained).
 	MinSeeds int
 	// MaxRepeat skips, when comparing two texts directly, fingerprints that
 	// occur more often than this in either text (repeated table headers).
 	MaxRepeat int
+	// PieceRunes is the shortest common run counted when the regions
+	// around nearby short matches are compared exactly (a reordered or
+	// split passage); 0 turns that comparison off.
+	PieceRunes int
+	// ClusterGap is how far apart (significant runes, on both sides)
+	// short matches may be to be compared as one region.
+	ClusterGap int
+	// FillInRunes: two sides that differ only in figures, at least one
+	// per FillInRunes significant runes, are a fill-in template, not a
+	// copy; 0 keeps them.
+	FillInRunes int
 }
 
 // Defaults are the production settings.
 func Defaults() Config {
-	return Config{K: 13, Window: 8, MinRunes: 50, MaxGap: 50, MaxDrift: 12, MinSeeds: 3, MaxRepeat: 16}
+	return Config{K: 13, Window: 8, MinRunes: 34, FormMinRunes: 50, MaxGap: 50, MaxDrift: 12, MinSeeds: 1, MaxRepeat: 16,
+		PieceRunes: 10, ClusterGap: 120, FillInRunes: 40}
 }
 
 // Text is a text prepared for detection: the text, and its significant
@@ -259,4 +279,18 @@ func mix(x uint64) uint64 {
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return x >> 1
+}
+
+// ForPair is c for comparing two documents, bothReports telling whether
+// both are reports. Otherwise the stricter rules that hold for tables and
+// forms apply: passages of FormMinRunes, grown from chains of 3 seeds or
+// more, and no clusters of short matches (a form's labels, reordered, are
+// still the same form).
+func (c Config) ForPair(bothReports bool) Config {
+	if !bothReports {
+		c.MinRunes = max(c.MinRunes, c.FormMinRunes)
+		c.MinSeeds = max(c.MinSeeds, 3)
+		c.PieceRunes = 0
+	}
+	return c
 }

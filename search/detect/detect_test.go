@@ -97,8 +97,10 @@ func TestMatch(t *testing.T) {
 			if len(res.Passages) != len(tc.want) {
 				t.Fatalf("%d passages, want %d: %+v", len(res.Passages), len(tc.want), res.Passages)
 			}
-			if (len(tc.want) > 0) != detect.Promising(seeds, c) {
-				t.Errorf("Promising = %v", !(len(tc.want) > 0))
+			// Promising may be true without a passage (any shared seed is
+			// worth an extension), never false with one.
+			if len(tc.want) > 0 && !detect.Promising(seeds, c) {
+				t.Errorf("Promising = false with %d passages", len(tc.want))
 			}
 			ra, rb := []rune(tc.a), []rune(tc.b)
 			for i, w := range tc.want {

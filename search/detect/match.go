@@ -82,10 +82,15 @@ func chains(seeds [][2]int, c Config) []chain {
 }
 
 // Promising reports whether seeds found against another document may make
-// a passage of MinRunes: whether that document's text is worth reading to
-// extend them. A chain's extent understates the passage by less than
-// K+Window runes at each end.
+// a passage: whether that document's text is worth reading to extend
+// them. With MinSeeds 1 (the default) any seed is: a paraphrase keeps few
+// k-grams whole, and a reordered passage puts its sentences on several
+// diagonals, so the exact extension, not the seed count, decides.
+// Otherwise a chain of MinSeeds seeds long enough for MinRunes is.
 func Promising(seeds [][2]int, c Config) bool {
+	if c.MinSeeds <= 1 {
+		return len(seeds) > 0
+	}
 	for _, ch := range chains(seeds, c) {
 		if ch.n >= c.MinSeeds && ch.last[0]+c.K-ch.first[0] >= c.MinRunes-2*c.Window {
 			return true
@@ -105,15 +110,27 @@ type Result struct {
 // span is a passage in significant-rune indices of both texts.
 type span struct{ a0, a1, b0, b1 int }
 
-// Match turns seeds between a and b into exact passage pairs of at least
-// MinRunes significant runes: each chain of at least MinSeeds seeds is
-// extended at both ends while the texts agree (and across a short edit). Passages are in order of their offset in a.
+// Match turns seeds between a and b into exact passage pairs:
+//   - each chain of seeds is extended at both ends while the texts agree
+//     (and across a short edit: a word swapped for a synonym, a changed
+//     name or figure); an extension of at least MinRunes significant runes
+//     on both sides is a passage, however few seeds it grew from;
+//   - shorter extensions near each other on both sides (a passage whose
+//     sentences were reordered, or cut short) are a cluster: the two
+//     regions around it are compared exactly (every common run of at
+//     least PieceRunes), and if there are clusterRuns runs or more, that
+//     add up to MinRunes and fill half the stretch they span, they are
+//     passages;
+//   - a passage (or cluster) whose two sides differ only in their figures,
+//     at least two of them and one per FillInRunes significant runes or
+//     more, is a fill-in template (the same sentences with another
+//     enterprise's figures), not a copy, and is dropped.
+//
+// Passages are in order of their offset in a.
 func Match(a, b *Text, seeds [][2]int, c Config) Result {
-	var spans []span
+	var spans, short []span
+	sa, sb := seedIndices(a, b, seeds)
 	for _, ch := range chains(seeds, c) {
-		if ch.n < c.MinSeeds {
-			continue
-		}
 		i, j := sigIndex(a, ch.first[0]), sigIndex(b, ch.first[1])
 		ea, eb := sigIndex(a, ch.last[0])+c.K, sigIndex(b, ch.last[1])+c.K
 		if i < 0 || j < 0 || ea > len(a.sig) || eb > len(b.sig) {
@@ -121,10 +138,17 @@ func Match(a, b *Text, seeds [][2]int, c Config) Result {
 		}
 		i, j = extendLeft(a.sig, b.sig, i, j, c)
 		ea, eb = extendRight(a.sig, b.sig, ea, eb, c)
-		if ea-i >= c.MinRunes && eb-j >= c.MinRunes {
-			spans = append(spans, span{i, ea, j, eb})
+		s := span{i, ea, j, eb}
+		switch {
+		case ea-i >= c.MinRunes && eb-j >= c.MinRunes && ch.n >= c.MinSeeds:
+			if !fillIn(a, b, s, c) && explained(a, b, []span{s}, sa, sb, c) >= c.MinRunes {
+				spans = append(spans, s)
+			}
+		case c.PieceRunes > 0:
+			short = append(short, s)
 		}
 	}
+	spans = append(spans, clusters(a, b, short, spans, sa, sb, c)...)
 	slices.SortFunc(spans, func(x, y span) int {
 		if x.a0 != y.a0 {
 			return x.a0 - y.a0
@@ -153,6 +177,232 @@ func Match(a, b *Text, seeds [][2]int, c Config) Result {
 	res.CoveredA = covered(kept, func(s span) (int, int) { return s.a0, s.a1 })
 	res.CoveredB = covered(kept, func(s span) (int, int) { return s.b0, s.b1 })
 	return res
+}
+
+// clusters groups the short extensions that lie within ClusterGap of each
+// other in both texts (and outside the passages already found), compares
+// each group's two regions exactly, and returns the common runs of a
+// group whose runs add up to MinRunes and that is no fill-in template.
+func clusters(a, b *Text, short, long []span, sa, sb []int, c Config) []span {
+	var free []span
+	for _, s := range short {
+		inside := false
+		for _, l := range long {
+			if s.a0 >= l.a0 && s.a1 <= l.a1 {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			free = append(free, s)
+		}
+	}
+	if len(free) == 0 {
+		return nil
+	}
+	slices.SortFunc(free, func(x, y span) int { return x.a0 - y.a0 })
+	var out []span
+	group := []span{free[0]}
+	flush := func() {
+		a0, a1, b0, b1 := group[0].a0, group[0].a1, group[0].b0, group[0].b1
+		for _, g := range group[1:] {
+			a0, a1, b0, b1 = min(a0, g.a0), max(a1, g.a1), min(b0, g.b0), max(b1, g.b1)
+		}
+		// The regions reach past the outermost runs: a sentence too
+		// short for a k-gram may sit at either end.
+		// A reordered passage's sentences spread over about its length
+		// on the other side.
+		pad := c.ClusterGap / 2
+		padB := max(pad, a1-a0)
+		region := span{max(0, a0-pad), min(len(a.sig), a1+pad), max(0, b0-padB), min(len(b.sig), b1+padB)}
+		runs := commonRuns(a.sig, b.sig, region, c.PieceRunes)
+		if len(runs) < clusterRuns {
+			return
+		}
+		// The common runs must fill at least half of the stretch they
+		// span on each side: a passage taken apart, not two phrases
+		// that two texts happen to share a few lines apart.
+		total, all := 0, cover(runs)
+		for _, r := range runs {
+			total += r.a1 - r.a0
+		}
+		if 2*total < all.a1-all.a0 || 2*total < all.b1-all.b0 {
+			return
+		}
+		if explained(a, b, runs, sa, sb, c) >= c.MinRunes && !fillIn(a, b, all, c) {
+			out = append(out, runs...)
+		}
+	}
+	for _, s := range free[1:] {
+		last := group[len(group)-1]
+		g := group[0]
+		b0, b1 := g.b0, g.b1
+		for _, x := range group {
+			b0, b1 = min(b0, x.b0), max(b1, x.b1)
+		}
+		if s.a0-last.a1 <= c.ClusterGap && s.b0 <= b1+c.ClusterGap && s.b1 >= b0-c.ClusterGap {
+			group = append(group, s)
+			continue
+		}
+		flush()
+		group = []span{s}
+	}
+	flush()
+	return out
+}
+
+// seedIndices converts seeds (rune offsets) to significant-rune indices
+// of a and b, sorted by a's; seeds that are not k-gram starts are left out.
+func seedIndices(a, b *Text, seeds [][2]int) ([]int, []int) {
+	sorted := slices.Clone(seeds)
+	slices.SortFunc(sorted, func(x, y [2]int) int { return x[0] - y[0] })
+	var sa, sb []int
+	for _, s := range sorted {
+		i, j := sigIndex(a, s[0]), sigIndex(b, s[1])
+		if i >= 0 && j >= 0 {
+			sa, sb = append(sa, i), append(sb, j)
+		}
+	}
+	return sa, sb
+}
+
+// explained is how many significant runes of spans the seeds vouch for.
+// Any window of Window consecutive k-grams inside a run two texts share
+// exactly holds a fingerprint common to both (winnowing's guarantee), so
+// in a long exact run, Window or more consecutive k-gram starts without a
+// seed are text whose fingerprints were left out as boilerplate (guideline
+// or common text, a table header many documents have), met from a seed at
+// its edge: those runes do not count. Stretches outside exact runs of
+// K+Window-1 or more (between the edits of a paraphrase, sentences too
+// short for the guarantee) count whole.
+func explained(a, b *Text, spans []span, sa, sb []int, c Config) int {
+	n := 0
+	w := max(c.Window, 1)
+	for _, s := range spans {
+		runs := commonRuns(a.sig, b.sig, s, c.K+w-1)
+		long := 0
+		for _, r := range runs {
+			var starts []int // k-gram starts of seeds inside r, relative to r
+			for k := range sa {
+				if sa[k] >= r.a0 && sa[k]+c.K <= r.a1 && sb[k]-r.b0 == sa[k]-r.a0 {
+					starts = append(starts, sa[k]-r.a0)
+				}
+			}
+			slices.Sort(starts)
+			l := r.a1 - r.a0
+			unvouched, prev := 0, -1
+			for _, x := range append(starts, l-c.K+1) {
+				if gap := x - prev - 1; gap >= w {
+					unvouched += gap
+				}
+				prev = x
+			}
+			n += max(0, l-unvouched)
+			long += l
+		}
+		n += max(0, (s.a1-s.a0)-long)
+	}
+	return n
+}
+
+// clusterRuns is the fewest common runs a cluster needs: a passage taken
+// apart leaves several; two short phrases near each other in two texts
+// are, in real prose, as often chance.
+const clusterRuns = 3
+
+// cover is the smallest span holding every run on both sides.
+func cover(runs []span) span {
+	s := runs[0]
+	for _, r := range runs[1:] {
+		s = span{min(s.a0, r.a0), max(s.a1, r.a1), min(s.b0, r.b0), max(s.b1, r.b1)}
+	}
+	return s
+}
+
+// commonRuns finds the maximal runs of at least n significant runes that
+// the two sides of region share exactly, each part of a's side used once,
+// longest first.
+func commonRuns(a, b []rune, region span, n int) []span {
+	if region.a1-region.a0 < n || region.b1-region.b0 < n {
+		return nil
+	}
+	at := map[string][]int{}
+	for j := region.b0; j+n <= region.b1; j++ {
+		k := string(b[j : j+n])
+		at[k] = append(at[k], j)
+	}
+	var cands []span
+	for i := region.a0; i+n <= region.a1; i++ {
+		for _, j := range at[string(a[i:i+n])] {
+			if i > region.a0 && j > region.b0 && a[i-1] == b[j-1] {
+				continue // not the start of a maximal run
+			}
+			e := n
+			for i+e < region.a1 && j+e < region.b1 && a[i+e] == b[j+e] {
+				e++
+			}
+			cands = append(cands, span{i, i + e, j, j + e})
+		}
+	}
+	slices.SortFunc(cands, func(x, y span) int { return (y.a1 - y.a0) - (x.a1 - x.a0) })
+	var out []span
+	for _, s := range cands {
+		clash := false
+		for _, o := range out {
+			if s.a0 < o.a1 && o.a0 < s.a1 || s.b0 < o.b1 && o.b0 < s.b1 {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fillIn reports whether the two sides of s differ only in their
+// figures, with at least two figures differing and one per FillInRunes
+// significant runes or more: the same fill-in sentences with other
+// figures, not a copy.
+func fillIn(a, b *Text, s span, c Config) bool {
+	if c.FillInRunes <= 0 {
+		return false
+	}
+	ta, na := digitRuns(a.sig[s.a0:s.a1])
+	tb, nb := digitRuns(b.sig[s.b0:s.b1])
+	if ta != tb || len(na) != len(nb) {
+		return false
+	}
+	diff := 0
+	for i := range na {
+		if na[i] != nb[i] {
+			diff++
+		}
+	}
+	return diff >= 2 && (s.a1-s.a0) <= diff*c.FillInRunes
+}
+
+// digitRuns returns rs with each run of digits replaced by '#', and the
+// runs.
+func digitRuns(rs []rune) (string, []string) {
+	var t []rune
+	var nums []string
+	for i := 0; i < len(rs); {
+		if rs[i] < '0' || rs[i] > '9' {
+			t = append(t, rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+			j++
+		}
+		t = append(t, '#')
+		nums = append(nums, string(rs[i:j]))
+		i = j
+	}
+	return string(t), nums
 }
 
 // bridge is the shortest exact run that an extension reaches across an

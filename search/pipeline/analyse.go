@@ -184,7 +184,7 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob, enterpris
 			return err
 		}
 		b := detect.Prepare(other)
-		res := detect.Match(a, b, m.Seeds, c)
+		res := detect.Match(a, b, m.Seeds, c.ForPair(src.Kind == cpaudit.DocReport && m.Kind == cpaudit.DocReport))
 		if len(res.Passages) == 0 {
 			continue
 		}
