@@ -326,6 +326,10 @@ const (
 const (
 	CodePermitRecordNotReady  Code = "permit_record_not_ready" // accepted (steps accepted so far)
 	CodeEnforcementNotAllowed Code = "enforcement_not_allowed"
+	CodePermitStateUnknown    Code = "permit_state_unknown"   // value
+	CodePermitStateBackwards  Code = "permit_state_backwards" // state (the current one)
+	CodePermitStateNotAllowed Code = "permit_state_not_allowed"
+	CodePermitNoteTooLong     Code = "permit_note_too_long"
 )
 
 // Codes lists every code, in the order declared; TestCodesListed keeps it
@@ -566,4 +570,8 @@ var Codes = []Code{
 	CodeNoSuchImport,
 	CodePermitRecordNotReady,
 	CodeEnforcementNotAllowed,
+	CodePermitStateUnknown,
+	CodePermitStateBackwards,
+	CodePermitStateNotAllowed,
+	CodePermitNoteTooLong,
 }

@@ -72,6 +72,38 @@ func TestPermitRecordAPI(t *testing.T) {
 	if st := e.getJSON(path, "", nil); st != 401 {
 		t.Errorf("no token: %d", st)
 	}
+
+	// The regulator's review: exported, then loaded, with who and when;
+	// only the authority sets it, forward only.
+	state := path + "/state"
+	for _, tc := range []struct {
+		name, token string
+		body        map[string]any
+		status      int
+		code        cpaudit.Code
+	}{
+		{"consultant", w.consultant, map[string]any{"state": "exported"}, 409, cpaudit.CodePermitStateNotAllowed},
+		{"unknown state", w.regulator, map[string]any{"state": "已导出"}, 422, cpaudit.CodePermitStateUnknown},
+		{"state not a string", w.regulator, map[string]any{"state": 2}, 400, cpaudit.CodeBodyMalformed},
+		{"another tenant", w.otherAdmin, map[string]any{"state": "exported"}, 404, ""},
+		{"exported", w.regulator, map[string]any{"state": "exported", "note": "已导出至排污许可管理信息平台"}, 200, ""},
+		{"exported twice", w.regulator, map[string]any{"state": "exported"}, 409, cpaudit.CodePermitStateBackwards},
+		{"loaded", w.admin, map[string]any{"state": "loaded", "date": cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation())}, 200, ""},
+	} {
+		st, body := e.postJSON(state, tc.token, tc.body, nil)
+		if st != tc.status || (tc.code != "" && refusalCode(t, st, body) != string(tc.code)) {
+			t.Errorf("%s: %d %s", tc.name, st, body)
+		}
+	}
+	var rec struct {
+		permitRecordJSON
+		StateOn string `json:"state_on"`
+		StateBy string `json:"state_by"`
+	}
+	if st := e.getJSON(path, w.consultant, &rec); st != 200 || rec.State != "loaded" || rec.StateBy == "" ||
+		rec.StateOn != cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation()) {
+		t.Errorf("after review: %d %+v", st, rec)
+	}
 }
 
 type enforcementJSON struct {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 )
 
@@ -25,5 +26,20 @@ func (s *Handler) apiEnforcement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.WriteJSON(w, r, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+// apiSetPermitState records the regulator's review of a permit record:
+// {"state":"exported"|"loaded","date","note"}; it answers the record.
+func (s *Handler) apiSetPermitState(w http.ResponseWriter, r *http.Request) error {
+	var in cpaudit.PermitStateChange
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	rec, err := s.store.SetPermitState(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), in)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, rec)
 	return nil
 }

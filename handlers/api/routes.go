@@ -46,6 +46,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/option-settings", s.API(s.apiOptionSettings)).Methods("GET")
 	r.Handle("/option-settings", s.API(s.apiSaveOptionSettings)).Methods("PUT")
 	r.Handle("/audits/{id}/permit-record", s.API(s.apiPermitRecord)).Methods("GET")
+	r.Handle("/audits/{id}/permit-record/state", s.API(s.apiSetPermitState)).Methods("POST")
 	r.Handle("/overdue", s.API(s.apiOverdue)).Methods("GET")
 	r.Handle("/enforcement", s.API(s.apiEnforcement)).Methods("GET")
 	r.Handle("/dashboard", s.API(s.apiDashboard)).Methods("GET")
