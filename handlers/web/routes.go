@@ -54,6 +54,10 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits/{id}/steps/{n}/{action}", s.page(s.requireSession(s.stepSubmit))).Methods("POST")
 	r.Handle("/audits/{id}/consultancy", s.page(s.requireSession(s.consultancySubmit))).Methods("POST")
 	r.Handle("/audits/{id}/letter", s.page(s.requireSession(s.letterSubmit))).Methods("POST")
+	// The permit record: page, review form, .xlsx (permit.go).
+	r.Handle("/audits/{id}/permit-record", s.page(s.requireSession(s.permitPage))).Methods("GET")
+	r.Handle("/audits/{id}/permit-record/state", s.page(s.requireSession(s.permitStateSubmit))).Methods("POST")
+	r.Handle("/audits/{id}/permit-record.xlsx", s.page(s.requireSession(s.permitExport))).Methods("GET")
 	// Findings on the audit page: record, answer, close, send back (audit.go).
 	r.Handle("/audits/{id}/findings", s.page(s.requireSession(s.findingCreateSubmit))).Methods("POST")
 	r.Handle("/findings/{id}/answer", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingAnswer)))).Methods("POST")

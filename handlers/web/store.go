@@ -91,6 +91,8 @@ type ProgressStore interface {
 	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
+	PermitRecord(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.PermitRecord, error)
+	SetPermitState(ctx context.Context, a cpaudit.Actor, auditID string, c cpaudit.PermitStateChange) (cpaudit.PermitRecord, error)
 }
 
 // EnterpriseStore is what the enterprise list, its export and the import
