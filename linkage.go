@@ -163,4 +163,21 @@ type EnforcementItem struct {
 	Reasons        []EnforcementReason `json:"reasons"`
 	Obligations    []string            `json:"obligations"`
 	DaysOverdue    int                 `json:"days_overdue"`
+	// ReasonDays counts, for each reason that has a date, the days since
+	// it (China time): overdue and not_registered since the obligation
+	// fell due, rectification_overdue since the oldest late finding's due
+	// date, failed since the failed milestone. stopped has no date.
+	ReasonDays map[EnforcementReason]int `json:"reason_days"`
+	// History is what happened to the audit, oldest first: its milestones,
+	// the obligations it fell overdue on and the site checks.
+	History []EnforcementEvent `json:"history"`
+}
+
+// EnforcementEvent is one entry of an enforcement item's history.
+type EnforcementEvent struct {
+	Date   string `json:"date"`   // YYYY-MM-DD
+	Kind   string `json:"kind"`   // milestone, overdue or site_check
+	What   string `json:"what"`   // the obligation, or the site check's outcome
+	Result string `json:"result"` // pass or fail for a milestone; "" otherwise
+	Note   string `json:"note"`
 }

@@ -154,9 +154,13 @@ func TestEnforcementAPI(t *testing.T) {
 			t.Errorf("%s: %d items, want %d: %+v", tc.name, len(q.Items), tc.want, q)
 		}
 		for _, it := range q.Items {
-			want := "overdue"
+			// Every audit but the first is not registered either.
+			want := "overdue not_registered"
+			if it.AuditID == w.audits[0] {
+				want = "overdue"
+			}
 			if it.AuditID == tangshan.ID {
-				want = "stopped overdue"
+				want = "stopped " + want
 			}
 			if got := strings.Join(it.Reasons, " "); got != want {
 				t.Errorf("%s: %s reasons %q, want %q", tc.name, it.AuditID, got, want)
@@ -192,7 +196,8 @@ func TestEnforcementAPI(t *testing.T) {
 	b.mustLogin("hebei", w.provinceEmail)
 	page := b.page("/dashboard")
 	if !strings.Contains(page, `id="enforcement"`) || !strings.Contains(page, "执法清单") || strings.Count(page, `class="enforcement-row"`) != 5 ||
-		!strings.Contains(page, `<a href="/audits/`+tangshan.ID+`">唐山钢铁有限公司</a>`) || !strings.Contains(page, "停产") || !strings.Contains(page, "注册并选择审核方式") {
+		!strings.Contains(page, `<a href="/audits/`+tangshan.ID+`">唐山钢铁有限公司</a>`) || !strings.Contains(page, "停产") || !strings.Contains(page, "注册并选择审核方式") ||
+		!strings.Contains(page, fmt.Sprintf("未按期注册（%d 天）", daysSince("2020-01-31"))) || !strings.Contains(page, `class="num enforcement-days"`) {
 		t.Error("the regulator's dashboard lacks the enforcement queue")
 	}
 	if strings.Contains(page, "<script>alert(1)</script>") {
@@ -238,7 +243,8 @@ func TestEnforcementExport(t *testing.T) {
 	}
 	for i, row := range tab.Rows {
 		it := api.Items[i]
-		if fmt.Sprint(row[2]) != it.AuditID || fmt.Sprint(row[3]) != "逾期" || fmt.Sprint(row[4]) == "" ||
+		// The first audit registered; the others did not.
+		if wantReasons := map[bool]string{true: "逾期", false: "逾期、未按期注册"}[len(it.Reasons) == 1]; fmt.Sprint(row[2]) != it.AuditID || fmt.Sprint(row[3]) != wantReasons || fmt.Sprint(row[4]) == "" ||
 			fmt.Sprint(row[5]) != fmt.Sprint(*it.DaysOverdue) {
 			t.Errorf("row %d %q, API item %+v", i, row, it)
 		}

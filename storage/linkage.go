@@ -151,9 +151,14 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	const lateFinding = `EXISTS (SELECT 1 FROM findings f WHERE f.audit_id = p.audit_id AND f.state = 'open'
 		AND f.rectification_due <> '' AND f.rectification_due < ?)`
 	rows, err := db.QueryContext(ctx, `SELECT p.audit_id, p.enterprise_id, e.name, e.region, p.overdue_mask, e.status = ?,
-		`+lateFinding+`, coalesce((SELECT min(o.due) FROM audit_overdue o WHERE o.audit_id = p.audit_id), '')
+		coalesce((SELECT min(f.rectification_due) FROM findings f WHERE f.audit_id = p.audit_id AND f.state = 'open'
+			AND f.rectification_due <> '' AND f.rectification_due < ?), ''),
+		coalesce((SELECT min(o.due) FROM audit_overdue o WHERE o.audit_id = p.audit_id), ''),
+		coalesce((SELECT o.due FROM audit_overdue o WHERE o.audit_id = p.audit_id AND o.obligation = 'register'), ''),
+		coalesce((SELECT max(m.date) FROM audit_milestones m WHERE m.audit_id = p.audit_id AND `+failedMilestone+`), '')
 		FROM audit_progress p JOIN organisations e ON e.id = p.enterprise_id JOIN audits au ON au.id = p.audit_id`+where+
-		` AND (p.overdue_mask <> 0 OR (e.status = ? AND au.carried_to IS NULL) OR `+lateFinding+`)
+		` AND (p.overdue_mask <> 0 OR (e.status = ? AND au.carried_to IS NULL) OR `+lateFinding+`
+		OR (au.carried_to IS NULL AND EXISTS (SELECT 1 FROM audit_milestones m WHERE m.audit_id = p.audit_id AND `+failedMilestone+`)))
 		ORDER BY e.name, p.audit_id`, append([]any{stopped, today}, append(args, stopped, today)...)...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
@@ -163,23 +168,34 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	for rows.Next() {
 		var it cpaudit.EnforcementItem
 		var mask int
-		var isStopped, lateRectification bool
-		var oldestDue string
-		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &isStopped, &lateRectification, &oldestDue); err != nil {
+		var isStopped bool
+		var lateRectification, oldestDue, registerDue, failedOn string
+		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &isStopped, &lateRectification,
+			&oldestDue, &registerDue, &failedOn); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
-		it.Reasons, it.Obligations = []cpaudit.EnforcementReason{}, maskNames(mask)
+		it.Reasons, it.Obligations, it.ReasonDays = []cpaudit.EnforcementReason{}, maskNames(mask), map[cpaudit.EnforcementReason]int{}
+		since := func(r cpaudit.EnforcementReason, day string) {
+			it.Reasons = append(it.Reasons, r)
+			if day != "" {
+				it.ReasonDays[r] = max(cpaudit.DaysBetween(day, today), 0)
+			}
+		}
 		if isStopped {
 			it.Reasons = append(it.Reasons, cpaudit.ReasonStopped)
 		}
 		if mask != 0 {
-			it.Reasons = append(it.Reasons, cpaudit.ReasonOverdue)
-			if oldestDue != "" {
-				it.DaysOverdue = max(cpaudit.DaysBetween(oldestDue, today), 0)
-			}
+			since(cpaudit.ReasonOverdue, oldestDue)
+			it.DaysOverdue = it.ReasonDays[cpaudit.ReasonOverdue]
 		}
-		if lateRectification {
-			it.Reasons = append(it.Reasons, cpaudit.ReasonRectificationOverdue)
+		if lateRectification != "" {
+			since(cpaudit.ReasonRectificationOverdue, lateRectification)
+		}
+		if registerDue != "" {
+			since(cpaudit.ReasonNotRegistered, registerDue)
+		}
+		if failedOn != "" {
+			since(cpaudit.ReasonFailed, failedOn)
 		}
 		items = append(items, it)
 	}
@@ -187,6 +203,11 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 		return nil, dbError(op, err, "", "")
 	}
 	rows.Close()
+	for i := range items {
+		if items[i].History, err = enforcementHistory(ctx, db, items[i].AuditID, items[i].EnterpriseID); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+	}
 	idle, err := s.stoppedWithoutAudit(ctx, db, a, region)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
@@ -197,6 +218,36 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	})
 	return items, nil
 }
+
+// enforcementHistory is an item's history, oldest first: the audit's
+// milestones, the obligations it is overdue on (dated when they fell due)
+// and the site checks of the enterprise. auditID "" reads only the checks.
+func enforcementHistory(ctx context.Context, q querier, auditID, enterpriseID string) ([]cpaudit.EnforcementEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT date, 'milestone', obligation, result, note, recorded_at FROM audit_milestones WHERE audit_id = ?
+		UNION ALL SELECT due, 'overdue', obligation, '', '', 0 FROM audit_overdue WHERE audit_id = ?
+		UNION ALL SELECT date, 'site_check', outcome, '', finding, recorded_at FROM site_checks WHERE enterprise_id = ?
+		ORDER BY 1, 6`, auditID, auditID, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []cpaudit.EnforcementEvent{}
+	for rows.Next() {
+		var e cpaudit.EnforcementEvent
+		var at int64
+		if err := rows.Scan(&e.Date, &e.Kind, &e.What, &e.Result, &e.Note, &at); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// failedMilestone holds for an assessment or acceptance milestone m that
+// failed and was not followed by a pass of the same obligation.
+const failedMilestone = `m.obligation IN ('assessment_done', 'acceptance_done') AND m.result = 'fail'
+	AND NOT EXISTS (SELECT 1 FROM audit_milestones m2 WHERE m2.audit_id = m.audit_id AND m2.obligation = m.obligation
+		AND m2.result = 'pass' AND (m2.date > m.date OR (m2.date = m.date AND m2.recorded_at > m.recorded_at)))`
 
 // stoppedWithoutAudit lists the stopped enterprises within the actor's
 // reach and region that have no audit, by name.
@@ -216,7 +267,8 @@ func (s *Store) stoppedWithoutAudit(ctx context.Context, db *sqlDB, a cpaudit.Ac
 	defer rows.Close()
 	var out []cpaudit.EnforcementItem
 	for rows.Next() {
-		it := cpaudit.EnforcementItem{Reasons: []cpaudit.EnforcementReason{cpaudit.ReasonStopped}, Obligations: []string{}}
+		it := cpaudit.EnforcementItem{Reasons: []cpaudit.EnforcementReason{cpaudit.ReasonStopped}, Obligations: []string{},
+			ReasonDays: map[cpaudit.EnforcementReason]int{}, History: []cpaudit.EnforcementEvent{}}
 		if err := rows.Scan(&it.EnterpriseID, &it.EnterpriseName, &it.Region); err != nil {
 			return nil, err
 		}
