@@ -171,6 +171,8 @@ type EnforcementItem struct {
 	// History is what happened to the audit, oldest first: its milestones,
 	// the obligations it fell overdue on and the site checks.
 	History []EnforcementEvent `json:"history"`
+	// Resumption is set for a stopped enterprise only.
+	Resumption *Resumption `json:"resumption,omitempty"`
 }
 
 // EnforcementEvent is one entry of an enforcement item's history.
@@ -180,4 +182,78 @@ type EnforcementEvent struct {
 	What   string `json:"what"`   // the obligation, or the site check's outcome
 	Result string `json:"result"` // pass or fail for a milestone; "" otherwise
 	Note   string `json:"note"`
+}
+
+// SiteCheckOutcome is what a site check (现场检查) concluded.
+type SiteCheckOutcome string
+
+const (
+	OutcomeCompliant SiteCheckOutcome = "compliant"             // nothing to act on
+	OutcomeRectify   SiteCheckOutcome = "rectification_ordered" // ordered to rectify (责令整改)
+	OutcomePenalised SiteCheckOutcome = "penalised"             // an administrative penalty (行政处罚)
+	OutcomeReferred  SiteCheckOutcome = "referred"              // handed on to another authority
+)
+
+// SiteCheckOutcomes lists the outcomes in display order.
+var SiteCheckOutcomes = []SiteCheckOutcome{OutcomeCompliant, OutcomeRectify, OutcomePenalised, OutcomeReferred}
+
+// NewSiteCheck is what enforcement staff record after a site check of an
+// enterprise: the day, what they found, the outcome, optionally the audit
+// it concerns, and the photos, as ids of documents uploaded through
+// POST /api/v1/documents.
+type NewSiteCheck struct {
+	AuditID     string           `json:"audit_id"`
+	Date        string           `json:"date"`
+	Finding     string           `json:"finding"`
+	Outcome     SiteCheckOutcome `json:"outcome"`
+	DocumentIDs []string         `json:"document_ids"`
+}
+
+// Validate checks a site check against today (China time): a real date
+// not in the future (CodeDateInvalid), a finding of 1 to 5000 characters
+// (CodeSiteCheckFindingInvalid), a known outcome
+// (CodeSiteCheckOutcomeUnknown), at most 50 photos; all KindUnprocessable.
+func (n *NewSiteCheck) Validate(today string) error {
+	if t, err := time.Parse(time.DateOnly, n.Date); err != nil || t.Format(time.DateOnly) != n.Date || n.Date > today {
+		return Refuse(KindUnprocessable, CodeDateInvalid, "date %q is not a date of the form YYYY-MM-DD up to today", n.Date).
+			With("field", "date").With("value", n.Date)
+	}
+	if l := utf8.RuneCountInString(n.Finding); !utf8.ValidString(n.Finding) || l == 0 || l > 5000 {
+		return Refuse(KindUnprocessable, CodeSiteCheckFindingInvalid, "finding: say what was found, in 1 to 5000 characters")
+	}
+	if !slices.Contains(SiteCheckOutcomes, n.Outcome) {
+		return Refuse(KindUnprocessable, CodeSiteCheckOutcomeUnknown, "unknown outcome %q: use compliant, rectification_ordered, penalised or referred", n.Outcome).
+			With("value", string(n.Outcome))
+	}
+	if n.DocumentIDs == nil {
+		n.DocumentIDs = []string{}
+	}
+	if len(n.DocumentIDs) > 50 {
+		return Refuse(KindUnprocessable, CodeSiteCheckFindingInvalid, "at most 50 photos per site check")
+	}
+	return nil
+}
+
+// SiteCheck is a recorded site check.
+type SiteCheck struct {
+	ID           string           `json:"id"`
+	EnterpriseID string           `json:"enterprise_id"`
+	AuditID      string           `json:"audit_id"`
+	Date         string           `json:"date"`
+	Finding      string           `json:"finding"`
+	Outcome      SiteCheckOutcome `json:"outcome"`
+	DocumentIDs  []string         `json:"document_ids"`
+	RecordedBy   string           `json:"recorded_by"`
+	RecordedAt   time.Time        `json:"recorded_at"`
+}
+
+// Resumption is the precondition for a stopped enterprise to resume
+// production: its audit completed (acceptance passed) and the target
+// level reached. cpaudit records no cleaner production level yet, so the
+// target counts as reached when the acceptance passed (the acceptance
+// judges the level the audit set out to reach); Met is both.
+type Resumption struct {
+	AuditCompleted     bool `json:"audit_completed"`
+	TargetLevelReached bool `json:"target_level_reached"`
+	Met                bool `json:"met"`
 }

@@ -150,7 +150,7 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	// Findings' overdue filter (Finding.OverdueOn).
 	const lateFinding = `EXISTS (SELECT 1 FROM findings f WHERE f.audit_id = p.audit_id AND f.state = 'open'
 		AND f.rectification_due <> '' AND f.rectification_due < ?)`
-	rows, err := db.QueryContext(ctx, `SELECT p.audit_id, p.enterprise_id, e.name, e.region, p.overdue_mask, e.status = ?,
+	rows, err := db.QueryContext(ctx, `SELECT p.audit_id, p.enterprise_id, e.name, e.region, p.overdue_mask, p.completed <> 0, e.status = ?,
 		coalesce((SELECT min(f.rectification_due) FROM findings f WHERE f.audit_id = p.audit_id AND f.state = 'open'
 			AND f.rectification_due <> '' AND f.rectification_due < ?), ''),
 		coalesce((SELECT min(o.due) FROM audit_overdue o WHERE o.audit_id = p.audit_id), ''),
@@ -168,9 +168,9 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 	for rows.Next() {
 		var it cpaudit.EnforcementItem
 		var mask int
-		var isStopped bool
+		var isStopped, completed bool
 		var lateRectification, oldestDue, registerDue, failedOn string
-		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &isStopped, &lateRectification,
+		if err := rows.Scan(&it.AuditID, &it.EnterpriseID, &it.EnterpriseName, &it.Region, &mask, &completed, &isStopped, &lateRectification,
 			&oldestDue, &registerDue, &failedOn); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
@@ -183,6 +183,7 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 		}
 		if isStopped {
 			it.Reasons = append(it.Reasons, cpaudit.ReasonStopped)
+			it.Resumption = &cpaudit.Resumption{AuditCompleted: completed, TargetLevelReached: completed, Met: completed}
 		}
 		if mask != 0 {
 			since(cpaudit.ReasonOverdue, oldestDue)
@@ -268,7 +269,7 @@ func (s *Store) stoppedWithoutAudit(ctx context.Context, db *sqlDB, a cpaudit.Ac
 	var out []cpaudit.EnforcementItem
 	for rows.Next() {
 		it := cpaudit.EnforcementItem{Reasons: []cpaudit.EnforcementReason{cpaudit.ReasonStopped}, Obligations: []string{},
-			ReasonDays: map[cpaudit.EnforcementReason]int{}, History: []cpaudit.EnforcementEvent{}}
+			ReasonDays: map[cpaudit.EnforcementReason]int{}, History: []cpaudit.EnforcementEvent{}, Resumption: &cpaudit.Resumption{}}
 		if err := rows.Scan(&it.EnterpriseID, &it.EnterpriseName, &it.Region); err != nil {
 			return nil, err
 		}
