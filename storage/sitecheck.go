@@ -26,12 +26,14 @@ func (s *Store) MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgI
 	if err != nil {
 		return err
 	}
+	// Refused by role before the id is read: the same answer whether or
+	// not it exists.
+	if a.Role != cpaudit.RoleAdmin {
+		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeEnforcementOfficeNotAllowed, "only an admin marks an enforcement office")
+	}
 	o, err := s.organisation(ctx, db, orgID)
 	if err != nil {
 		return err
-	}
-	if a.Role != cpaudit.RoleAdmin {
-		return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeEnforcementOfficeNotAllowed, "only an admin marks an enforcement office")
 	}
 	if o.Kind != cpaudit.OrgRegulator {
 		return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeEnforcementOfficeNotRegulator, "%s is not a regulator office", o.Name)
