@@ -233,7 +233,7 @@ func TestEnforcementExport(t *testing.T) {
 	b := w.browser()
 	b.mustLogin("hebei", w.provinceEmail)
 	tab := read(b, "/enforcement.xlsx")
-	if want := []string{"企业", "行政区划", "审核编号", "原因", "逾期事项", "逾期天数"}; strings.Join(tab.Header, "|") != strings.Join(want, "|") {
+	if want := []string{"企业", "行政区划", "审核编号", "原因", "逾期事项", "逾期天数", "原因及天数", "复产条件", "现场检查"}; strings.Join(tab.Header, "|") != strings.Join(want, "|") {
 		t.Errorf("header %q, want %q", tab.Header, want)
 	}
 	var api enforcementJSON

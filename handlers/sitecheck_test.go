@@ -1,9 +1,14 @@
 package handlers_test
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/sheet"
 )
 
 // TestSiteCheckAPI: an admin marks the enforcement office; its regulator
@@ -94,5 +99,20 @@ func TestSiteCheckAPI(t *testing.T) {
 	if st := e.getJSON("/api/v1/enforcement", enforcer, &q); st != 200 || len(q.Items) != 1 || q.Items[0].Resumption == nil || q.Items[0].Resumption.Met ||
 		len(q.Items[0].History) != 1 || q.Items[0].History[0].What != "rectification_ordered" {
 		t.Errorf("queue: %d %+v", st, q)
+	}
+
+	// The dashboard shows the precondition; the export the check too.
+	b := e.browser()
+	b.mustLogin("hebei", "admin@hebei.gov.cn")
+	if page := b.page("/dashboard"); !strings.Contains(page, "未满足（审核未完成或未达到目标水平）") {
+		t.Error("the dashboard does not show the resumption precondition")
+	}
+	x := b.get("/enforcement.xlsx")
+	tab, err := sheet.Read(context.Background(), bytes.NewReader([]byte(x.body)), sheet.Limits{})
+	if err != nil || len(tab.Rows) != 1 {
+		t.Fatalf("export: %v %d rows", err, len(tab.Rows))
+	}
+	if row := tab.Rows[0]; fmt.Sprint(row[7]) != "未满足（审核未完成或未达到目标水平）" || fmt.Sprint(row[8]) != "2026-01-05 责令整改：废水处理设施停运" {
+		t.Errorf("export row %q", row)
 	}
 }

@@ -302,6 +302,9 @@ type enforcementRow struct {
 	// ReasonDayLabels are the reasons with the days since each, where
 	// the reason has a date: 未按期注册（10 天）.
 	ReasonDayLabels []string
+	// ResumptionLabel says, for a stopped enterprise, whether the
+	// precondition for resuming production is met; "" otherwise.
+	ResumptionLabel string
 }
 
 func enforcementRows(T func(string) string, items []cpaudit.EnforcementItem) []enforcementRow {
@@ -318,6 +321,12 @@ func enforcementRows(T func(string) string, items []cpaudit.EnforcementItem) []e
 		}
 		for _, o := range it.Obligations {
 			row.ObligationLabels = append(row.ObligationLabels, T("due."+o))
+		}
+		if it.Resumption != nil {
+			row.ResumptionLabel = T("enforcement.resumption.unmet")
+			if it.Resumption.Met {
+				row.ResumptionLabel = T("enforcement.resumption.met")
+			}
 		}
 		rows = append(rows, row)
 	}
