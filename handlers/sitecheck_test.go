@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -107,12 +108,46 @@ func TestSiteCheckAPI(t *testing.T) {
 	if page := b.page("/dashboard"); !strings.Contains(page, "未满足（审核未完成或未达到目标水平）") {
 		t.Error("the dashboard does not show the resumption precondition")
 	}
+	if !strings.Contains(b.page("/dashboard"), `href="/enterprises/`+w.entID+`/site-checks"`) {
+		t.Error("the dashboard does not link to the site checks")
+	}
+
+	// The web page: the enforcer records a check with the form, the
+	// province regulator reads without the form, a consultant gets 404.
+	zf := e.browser()
+	zf.mustLogin("hebei", "wang@zhifa.hebei.gov.cn")
+	page := "/enterprises/" + w.entID + "/site-checks"
+	r := zf.get(page)
+	if r.status != 200 || !strings.Contains(r.body, `id="site-check-form"`) || !strings.Contains(r.body, "废水处理设施停运") {
+		t.Fatalf("enforcer page: %d", r.status)
+	}
+	csrf := loginCSRFField.FindStringSubmatch(r.body)[1]
+	if r := zf.postForm(page, url.Values{"csrf": {csrf}, "date": {"2026-01-06"}, "finding": {"复查：已恢复运行"}, "outcome": {"罚款"}}); r.status != 422 ||
+		!strings.Contains(r.body, `id="sitecheck-error"`) {
+		t.Errorf("bad outcome: %d", r.status)
+	}
+	if r := zf.postForm(page, url.Values{"csrf": {csrf}, "date": {"2026-01-06"}, "finding": {"复查：已恢复运行"}, "outcome": {"compliant"},
+		"document_ids": {photo["id"].(string)}}); r.status != 303 {
+		t.Errorf("record by form: %d %s", r.status, r.body)
+	}
+	reg := e.browser()
+	reg.mustLogin("hebei", "chen@hebei.gov.cn")
+	if r := reg.get(page); r.status != 200 || strings.Contains(r.body, `id="site-check-form"`) || strings.Count(r.body, `class="site-check-row"`) != 2 ||
+		!strings.Contains(r.body, "未发现问题") {
+		t.Errorf("regulator page: %d", r.status)
+	}
+	cons := e.browser()
+	cons.mustLogin("hebei", "zhang@lvyuan.cn")
+	if r := cons.get(page); r.status != 404 {
+		t.Errorf("consultant page: %d", r.status)
+	}
+
 	x := b.get("/enforcement.xlsx")
 	tab, err := sheet.Read(context.Background(), bytes.NewReader([]byte(x.body)), sheet.Limits{})
 	if err != nil || len(tab.Rows) != 1 {
 		t.Fatalf("export: %v %d rows", err, len(tab.Rows))
 	}
-	if row := tab.Rows[0]; fmt.Sprint(row[7]) != "未满足（审核未完成或未达到目标水平）" || fmt.Sprint(row[8]) != "2026-01-05 责令整改：废水处理设施停运" {
+	if row := tab.Rows[0]; fmt.Sprint(row[7]) != "未满足（审核未完成或未达到目标水平）" || fmt.Sprint(row[8]) != "2026-01-05 责令整改：废水处理设施停运\n2026-01-06 未发现问题：复查：已恢复运行" {
 		t.Errorf("export row %q", row)
 	}
 }

@@ -43,6 +43,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")
 	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
 	r.Handle("/enforcement.xlsx", s.page(s.requireSession(s.enforcementExport))).Methods("GET")
+	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteChecksPage))).Methods("GET")
+	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteCheckSubmit))).Methods("POST")
 	// Batches (batches.go) and one audit with its forms: step actions,
 	// the consultancy, the letter (audit.go).
 	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")
