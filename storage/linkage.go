@@ -204,44 +204,89 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 		return nil, dbError(op, err, "", "")
 	}
 	rows.Close()
-	for i := range items {
-		if items[i].History, err = enforcementHistory(ctx, db, items[i].AuditID, items[i].EnterpriseID); err != nil {
-			return nil, dbError(op, err, "", "")
-		}
-	}
 	idle, err := s.stoppedWithoutAudit(ctx, db, a, region)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
 	items = append(items, idle...)
+	if err := enforcementHistories(ctx, db, items); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
 	slices.SortStableFunc(items, func(x, y cpaudit.EnforcementItem) int {
 		return cmp.Or(strings.Compare(x.EnterpriseName, y.EnterpriseName), strings.Compare(x.AuditID, y.AuditID))
 	})
 	return items, nil
 }
 
-// enforcementHistory is an item's history, oldest first: the audit's
-// milestones, the obligations it is overdue on (dated when they fell due)
-// and the site checks of the enterprise. auditID "" reads only the checks.
-func enforcementHistory(ctx context.Context, q querier, auditID, enterpriseID string) ([]cpaudit.EnforcementEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT date, 'milestone', obligation, result, note, recorded_at FROM audit_milestones WHERE audit_id = ?
-		UNION ALL SELECT due, 'overdue', obligation, '', '', 0 FROM audit_overdue WHERE audit_id = ?
-		UNION ALL SELECT date, 'site_check', outcome, '', finding, recorded_at FROM site_checks WHERE enterprise_id = ?
-		ORDER BY 1, 6`, auditID, auditID, enterpriseID)
-	if err != nil {
-		return nil, err
+// enforcementHistories fills each item's history, oldest first: its
+// audit's milestones, the obligations it is overdue on (dated when they
+// fell due) and the site checks of its enterprise. It reads them for 500
+// items a query, not one query per item: the dashboard reads the whole
+// queue of a province.
+func enforcementHistories(ctx context.Context, q querier, items []cpaudit.EnforcementItem) error {
+	type event struct {
+		cpaudit.EnforcementEvent
+		at int64
 	}
-	defer rows.Close()
-	out := []cpaudit.EnforcementEvent{}
-	for rows.Next() {
-		var e cpaudit.EnforcementEvent
-		var at int64
-		if err := rows.Scan(&e.Date, &e.Kind, &e.What, &e.Result, &e.Note, &at); err != nil {
-			return nil, err
+	byAudit, byEnterprise := map[string][]event{}, map[string][]event{}
+	// read runs query with its (IN) lists of ids, each list's ids bound
+	// in turn.
+	read := func(query string, ids []string, into map[string][]event) error {
+		for start := 0; start < len(ids); start += 500 {
+			in, args := idsIn(ids[start:min(start+500, len(ids))])
+			var all []any
+			for range strings.Count(query, "(IN)") {
+				all = append(all, args...)
+			}
+			rows, err := q.QueryContext(ctx, strings.ReplaceAll(query, "(IN)", in), all...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var key string
+				var e event
+				if err := rows.Scan(&key, &e.Date, &e.Kind, &e.What, &e.Result, &e.Note, &e.at); err != nil {
+					rows.Close()
+					return err
+				}
+				into[key] = append(into[key], e)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		out = append(out, e)
+		return nil
 	}
-	return out, rows.Err()
+	var audits, enterprises []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		if it.AuditID != "" {
+			audits = append(audits, it.AuditID)
+		}
+		if !seen[it.EnterpriseID] {
+			seen[it.EnterpriseID] = true
+			enterprises = append(enterprises, it.EnterpriseID)
+		}
+	}
+	if err := read(`SELECT audit_id, date, 'milestone', obligation, result, note, recorded_at FROM audit_milestones WHERE audit_id IN (IN)
+		UNION ALL SELECT audit_id, due, 'overdue', obligation, '', '', 0 FROM audit_overdue WHERE audit_id IN (IN)`, audits, byAudit); err != nil {
+		return err
+	}
+	if err := read(`SELECT enterprise_id, date, 'site_check', outcome, '', finding, recorded_at FROM site_checks WHERE enterprise_id IN (IN)`, enterprises, byEnterprise); err != nil {
+		return err
+	}
+	for i := range items {
+		evs := append(slices.Clone(byAudit[items[i].AuditID]), byEnterprise[items[i].EnterpriseID]...)
+		slices.SortStableFunc(evs, func(x, y event) int { return cmp.Or(strings.Compare(x.Date, y.Date), cmp.Compare(x.at, y.at)) })
+		items[i].History = make([]cpaudit.EnforcementEvent, len(evs))
+		for k, e := range evs {
+			items[i].History[k] = e.EnforcementEvent
+		}
+	}
+	return nil
 }
 
 // failedMilestone holds for an assessment or acceptance milestone m that
