@@ -324,8 +324,19 @@ const (
 
 // Permit record and enforcement (linkage.go, storage/linkage.go).
 const (
-	CodePermitRecordNotReady  Code = "permit_record_not_ready" // accepted (steps accepted so far)
-	CodeEnforcementNotAllowed Code = "enforcement_not_allowed"
+	CodePermitRecordNotReady          Code = "permit_record_not_ready" // accepted (steps accepted so far)
+	CodeEnforcementNotAllowed         Code = "enforcement_not_allowed"
+	CodePermitStateUnknown            Code = "permit_state_unknown"   // value
+	CodePermitStateBackwards          Code = "permit_state_backwards" // state (the current one)
+	CodePermitStateNotAllowed         Code = "permit_state_not_allowed"
+	CodePermitNoteTooLong             Code = "permit_note_too_long"
+	CodeSiteCheckNotAllowed           Code = "site_check_not_allowed"
+	CodeSiteCheckFindingInvalid       Code = "site_check_finding_invalid"
+	CodeSiteCheckOutcomeUnknown       Code = "site_check_outcome_unknown"  // value
+	CodeSiteCheckDocumentUnknown      Code = "site_check_document_unknown" // value
+	CodeSiteCheckAuditNotOfEnterprise Code = "site_check_audit_not_of_enterprise"
+	CodeEnforcementOfficeNotAllowed   Code = "enforcement_office_not_allowed"
+	CodeEnforcementOfficeNotRegulator Code = "enforcement_office_not_regulator"
 )
 
 // Codes lists every code, in the order declared; TestCodesListed keeps it
@@ -566,4 +577,15 @@ var Codes = []Code{
 	CodeNoSuchImport,
 	CodePermitRecordNotReady,
 	CodeEnforcementNotAllowed,
+	CodePermitStateUnknown,
+	CodePermitStateBackwards,
+	CodePermitStateNotAllowed,
+	CodePermitNoteTooLong,
+	CodeSiteCheckNotAllowed,
+	CodeSiteCheckFindingInvalid,
+	CodeSiteCheckOutcomeUnknown,
+	CodeSiteCheckDocumentUnknown,
+	CodeSiteCheckAuditNotOfEnterprise,
+	CodeEnforcementOfficeNotAllowed,
+	CodeEnforcementOfficeNotRegulator,
 }

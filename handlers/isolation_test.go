@@ -20,7 +20,7 @@ import (
 var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
 	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
-	"experts": "expert", "assignments": "assignment", "findings": "finding",
+	"experts": "expert", "assignments": "assignment", "findings": "finding", "enterprises": "enterprise",
 }
 
 // otherVars fills the path variables that are not ids.

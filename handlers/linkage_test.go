@@ -72,6 +72,38 @@ func TestPermitRecordAPI(t *testing.T) {
 	if st := e.getJSON(path, "", nil); st != 401 {
 		t.Errorf("no token: %d", st)
 	}
+
+	// The regulator's review: exported, then loaded, with who and when;
+	// only the authority sets it, forward only.
+	state := path + "/state"
+	for _, tc := range []struct {
+		name, token string
+		body        map[string]any
+		status      int
+		code        cpaudit.Code
+	}{
+		{"consultant", w.consultant, map[string]any{"state": "exported"}, 409, cpaudit.CodePermitStateNotAllowed},
+		{"unknown state", w.regulator, map[string]any{"state": "已导出"}, 422, cpaudit.CodePermitStateUnknown},
+		{"state not a string", w.regulator, map[string]any{"state": 2}, 400, cpaudit.CodeBodyMalformed},
+		{"another tenant", w.otherAdmin, map[string]any{"state": "exported"}, 404, ""},
+		{"exported", w.regulator, map[string]any{"state": "exported", "note": "已导出至排污许可管理信息平台"}, 200, ""},
+		{"exported twice", w.regulator, map[string]any{"state": "exported"}, 409, cpaudit.CodePermitStateBackwards},
+		{"loaded", w.admin, map[string]any{"state": "loaded", "date": cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation())}, 200, ""},
+	} {
+		st, body := e.postJSON(state, tc.token, tc.body, nil)
+		if st != tc.status || (tc.code != "" && refusalCode(t, st, body) != string(tc.code)) {
+			t.Errorf("%s: %d %s", tc.name, st, body)
+		}
+	}
+	var rec struct {
+		permitRecordJSON
+		StateOn string `json:"state_on"`
+		StateBy string `json:"state_by"`
+	}
+	if st := e.getJSON(path, w.consultant, &rec); st != 200 || rec.State != "loaded" || rec.StateBy == "" ||
+		rec.StateOn != cpaudit.DateIn(time.Now(), cpaudit.ChinaLocation()) {
+		t.Errorf("after review: %d %+v", st, rec)
+	}
 }
 
 type enforcementJSON struct {
@@ -122,9 +154,13 @@ func TestEnforcementAPI(t *testing.T) {
 			t.Errorf("%s: %d items, want %d: %+v", tc.name, len(q.Items), tc.want, q)
 		}
 		for _, it := range q.Items {
-			want := "overdue"
+			// Every audit but the first is not registered either.
+			want := "overdue not_registered"
+			if it.AuditID == w.audits[0] {
+				want = "overdue"
+			}
 			if it.AuditID == tangshan.ID {
-				want = "stopped overdue"
+				want = "stopped " + want
 			}
 			if got := strings.Join(it.Reasons, " "); got != want {
 				t.Errorf("%s: %s reasons %q, want %q", tc.name, it.AuditID, got, want)
@@ -160,7 +196,8 @@ func TestEnforcementAPI(t *testing.T) {
 	b.mustLogin("hebei", w.provinceEmail)
 	page := b.page("/dashboard")
 	if !strings.Contains(page, `id="enforcement"`) || !strings.Contains(page, "执法清单") || strings.Count(page, `class="enforcement-row"`) != 5 ||
-		!strings.Contains(page, `<a href="/audits/`+tangshan.ID+`">唐山钢铁有限公司</a>`) || !strings.Contains(page, "停产") || !strings.Contains(page, "注册并选择审核方式") {
+		!strings.Contains(page, `<a href="/audits/`+tangshan.ID+`">唐山钢铁有限公司</a>`) || !strings.Contains(page, "停产") || !strings.Contains(page, "注册并选择审核方式") ||
+		!strings.Contains(page, fmt.Sprintf("未按期注册（%d 天）", daysSince("2020-01-31"))) || !strings.Contains(page, `class="num enforcement-days"`) {
 		t.Error("the regulator's dashboard lacks the enforcement queue")
 	}
 	if strings.Contains(page, "<script>alert(1)</script>") {
@@ -196,7 +233,7 @@ func TestEnforcementExport(t *testing.T) {
 	b := w.browser()
 	b.mustLogin("hebei", w.provinceEmail)
 	tab := read(b, "/enforcement.xlsx")
-	if want := []string{"企业", "行政区划", "审核编号", "原因", "逾期事项", "逾期天数"}; strings.Join(tab.Header, "|") != strings.Join(want, "|") {
+	if want := []string{"企业", "行政区划", "审核编号", "原因", "逾期事项", "逾期天数", "原因及天数", "复产条件", "现场检查"}; strings.Join(tab.Header, "|") != strings.Join(want, "|") {
 		t.Errorf("header %q, want %q", tab.Header, want)
 	}
 	var api enforcementJSON
@@ -206,7 +243,8 @@ func TestEnforcementExport(t *testing.T) {
 	}
 	for i, row := range tab.Rows {
 		it := api.Items[i]
-		if fmt.Sprint(row[2]) != it.AuditID || fmt.Sprint(row[3]) != "逾期" || fmt.Sprint(row[4]) == "" ||
+		// The first audit registered; the others did not.
+		if wantReasons := map[bool]string{true: "逾期", false: "逾期、未按期注册"}[len(it.Reasons) == 1]; fmt.Sprint(row[2]) != it.AuditID || fmt.Sprint(row[3]) != wantReasons || fmt.Sprint(row[4]) == "" ||
 			fmt.Sprint(row[5]) != fmt.Sprint(*it.DaysOverdue) {
 			t.Errorf("row %d %q, API item %+v", i, row, it)
 		}

@@ -180,9 +180,9 @@ func TestEnforcement(t *testing.T) {
 	all := []entry{
 		{f.ent.ID, f.audit.ID, []cpaudit.EnforcementReason{stopped}},
 		{idle.ID, "", []cpaudit.EnforcementReason{stopped}},
-		{both.ID, bothAudit, []cpaudit.EnforcementReason{stopped, late}},
+		{both.ID, bothAudit, []cpaudit.EnforcementReason{stopped, late, cpaudit.ReasonNotRegistered}},
 		{operating.ID, operatingAudit, []cpaudit.EnforcementReason{rectify}},
-		{overdue.ID, overdueAudit, []cpaudit.EnforcementReason{late}},
+		{overdue.ID, overdueAudit, []cpaudit.EnforcementReason{late, cpaudit.ReasonNotRegistered}},
 	}
 	baoding := f.regulator
 	baoding.Region = "130600"

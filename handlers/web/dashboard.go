@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
@@ -298,6 +299,12 @@ const maxEnforcementRows = 50
 type enforcementRow struct {
 	cpaudit.EnforcementItem
 	ReasonLabels, ObligationLabels []string
+	// ReasonDayLabels are the reasons with the days since each, where
+	// the reason has a date: 未按期注册（10 天）.
+	ReasonDayLabels []string
+	// ResumptionLabel says, for a stopped enterprise, whether the
+	// precondition for resuming production is met; "" otherwise.
+	ResumptionLabel string
 }
 
 func enforcementRows(T func(string) string, items []cpaudit.EnforcementItem) []enforcementRow {
@@ -306,9 +313,20 @@ func enforcementRows(T func(string) string, items []cpaudit.EnforcementItem) []e
 		row := enforcementRow{EnforcementItem: it}
 		for _, r := range it.Reasons {
 			row.ReasonLabels = append(row.ReasonLabels, T("enforcement.reason."+string(r)))
+			label := T("enforcement.reason." + string(r))
+			if d, ok := it.ReasonDays[r]; ok {
+				label += strings.Replace(T("enforcement.days"), "{days}", strconv.Itoa(d), 1)
+			}
+			row.ReasonDayLabels = append(row.ReasonDayLabels, label)
 		}
 		for _, o := range it.Obligations {
 			row.ObligationLabels = append(row.ObligationLabels, T("due."+o))
+		}
+		if it.Resumption != nil {
+			row.ResumptionLabel = T("enforcement.resumption.unmet")
+			if it.Resumption.Met {
+				row.ResumptionLabel = T("enforcement.resumption.met")
+			}
 		}
 		rows = append(rows, row)
 	}

@@ -149,10 +149,18 @@ func (s *Handler) enforcementExport(w http.ResponseWriter, r *http.Request) erro
 	}
 	t := sheet.Table{Sheet: T("enforcement.sheet"), Header: []string{
 		T("due.col.enterprise"), T("due.col.region"), T("due.col.audit"), T("enforcement.col.reasons"),
-		T("due.col.overdue"), T("due.col.daysOverdue")}}
+		T("due.col.overdue"), T("due.col.daysOverdue"), T("enforcement.col.reasonDays"), T("enforcement.col.resumption"),
+		T("enforcement.col.siteChecks")}}
 	for _, row := range enforcementRows(T, items) {
+		var checks []string
+		for _, e := range row.History {
+			if e.Kind == "site_check" {
+				checks = append(checks, e.Date+" "+T("sitecheck.outcome."+e.What)+"："+e.Note)
+			}
+		}
 		t.Rows = append(t.Rows, []any{row.EnterpriseName, s.regionLabel(row.Region), row.AuditID,
-			strings.Join(row.ReasonLabels, "、"), strings.Join(row.ObligationLabels, "、"), row.DaysOverdue})
+			strings.Join(row.ReasonLabels, "、"), strings.Join(row.ObligationLabels, "、"), row.DaysOverdue,
+			strings.Join(row.ReasonDayLabels, "、"), row.ResumptionLabel, strings.Join(checks, "\n")})
 	}
 	return s.writeSheet(w, T("enforcement.file"), t)
 }

@@ -43,6 +43,8 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")
 	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
 	r.Handle("/enforcement.xlsx", s.page(s.requireSession(s.enforcementExport))).Methods("GET")
+	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteChecksPage))).Methods("GET")
+	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteCheckSubmit))).Methods("POST")
 	// Batches (batches.go) and one audit with its forms: step actions,
 	// the consultancy, the letter (audit.go).
 	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")
@@ -54,6 +56,10 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits/{id}/steps/{n}/{action}", s.page(s.requireSession(s.stepSubmit))).Methods("POST")
 	r.Handle("/audits/{id}/consultancy", s.page(s.requireSession(s.consultancySubmit))).Methods("POST")
 	r.Handle("/audits/{id}/letter", s.page(s.requireSession(s.letterSubmit))).Methods("POST")
+	// The permit record: page, review form, .xlsx (permit.go).
+	r.Handle("/audits/{id}/permit-record", s.page(s.requireSession(s.permitPage))).Methods("GET")
+	r.Handle("/audits/{id}/permit-record/state", s.page(s.requireSession(s.permitStateSubmit))).Methods("POST")
+	r.Handle("/audits/{id}/permit-record.xlsx", s.page(s.requireSession(s.permitExport))).Methods("GET")
 	// Findings on the audit page: record, answer, close, send back (audit.go).
 	r.Handle("/audits/{id}/findings", s.page(s.requireSession(s.findingCreateSubmit))).Methods("POST")
 	r.Handle("/findings/{id}/answer", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingAnswer)))).Methods("POST")

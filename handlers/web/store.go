@@ -91,6 +91,11 @@ type ProgressStore interface {
 	Dashboard(ctx context.Context, a cpaudit.Actor, stalledDays int) (cpaudit.Dashboard, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
+	PermitRecord(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.PermitRecord, error)
+	SetPermitState(ctx context.Context, a cpaudit.Actor, auditID string, c cpaudit.PermitStateChange) (cpaudit.PermitRecord, error)
+	SiteChecks(ctx context.Context, a cpaudit.Actor, enterpriseID string) ([]cpaudit.SiteCheck, error)
+	RecordSiteCheck(ctx context.Context, a cpaudit.Actor, enterpriseID string, n cpaudit.NewSiteCheck) (cpaudit.SiteCheck, error)
+	IsEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string) (bool, error)
 }
 
 // EnterpriseStore is what the enterprise list, its export and the import
