@@ -121,6 +121,10 @@ func TestSiteCheckAPI(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `id="site-check-form"`) || !strings.Contains(r.body, "废水处理设施停运") {
 		t.Fatalf("enforcer page: %d", r.status)
 	}
+	// The photos are offered as boxes to tick, by title: nobody types an id.
+	if !strings.Contains(r.body, `type="checkbox" name="document_ids" value="`+photo["id"].(string)+`"> 现场检查照片`) {
+		t.Error("the form does not offer the enforcer's uploaded photo to tick")
+	}
 	csrf := loginCSRFField.FindStringSubmatch(r.body)[1]
 	if r := zf.postForm(page, url.Values{"csrf": {csrf}, "date": {"2026-01-06"}, "finding": {"复查：已恢复运行"}, "outcome": {"罚款"}}); r.status != 422 ||
 		!strings.Contains(r.body, `id="sitecheck-error"`) {

@@ -12,7 +12,8 @@ import (
 // The site checks of an enterprise (/enterprises/{id}/site-checks),
 // linked from the dashboard's enforcement queue: the list for whoever
 // reaches the enterprise, and the form for enforcement staff. Photos are
-// uploaded first on the upload page and named here by document id.
+// uploaded first on the upload page and then ticked in the form, which
+// lists the staff member's own recent uploads: nobody types an id.
 
 func (s *Handler) siteChecksPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSiteChecks(w, r, http.StatusOK, "")
@@ -40,22 +41,49 @@ func (s *Handler) renderSiteChecks(w http.ResponseWriter, r *http.Request, statu
 			return err
 		}
 	}
+	var photos []cpaudit.Document
+	if staff {
+		if photos, err = s.ownUploads(r, a); err != nil {
+			return err
+		}
+	}
 	type option struct{ Value, Label string }
 	var outcomes []option
 	for _, o := range cpaudit.SiteCheckOutcomes {
 		outcomes = append(outcomes, option{string(o), T("sitecheck.outcome." + string(o))})
 	}
 	return s.render(w, r, status, "sitechecks", map[string]any{"EnterpriseID": id, "Checks": rows, "Staff": staff,
-		"Outcomes": outcomes, "Error": problem})
+		"Outcomes": outcomes, "Photos": photos, "Error": problem})
 }
 
-// siteCheckSubmit records the form's site check; photo ids are separated
-// by commas or spaces.
+// ownUploads is what the form offers as photos: the documents of kind
+// other the actor uploaded, newest first (the store's order), at most 200.
+func (s *Handler) ownUploads(r *http.Request, a cpaudit.Actor) ([]cpaudit.Document, error) {
+	docs, _, err := s.store.Documents(r.Context(), a, cpaudit.DocumentFilter{Kind: cpaudit.DocOther, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	own := docs[:0]
+	for _, d := range docs {
+		if d.CreatedBy == a.Email {
+			own = append(own, d)
+		}
+	}
+	return own, nil
+}
+
+// siteCheckSubmit records the form's site check; the photos are the
+// ticked boxes (a client posting one field of ids separated by commas or
+// spaces is understood too).
 func (s *Handler) siteCheckSubmit(w http.ResponseWriter, r *http.Request) error {
 	id := httpx.Param(r, "id")
+	var photos []string
+	for _, v := range r.PostForm["document_ids"] {
+		photos = append(photos, strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' || c == '，' })...)
+	}
 	n := cpaudit.NewSiteCheck{Date: strings.TrimSpace(r.PostFormValue("date")), Finding: strings.TrimSpace(r.PostFormValue("finding")),
 		Outcome: cpaudit.SiteCheckOutcome(r.PostFormValue("outcome")), AuditID: strings.TrimSpace(r.PostFormValue("audit_id")),
-		DocumentIDs: strings.FieldsFunc(r.PostFormValue("document_ids"), func(c rune) bool { return c == ',' || c == ' ' || c == '，' })}
+		DocumentIDs: photos}
 	if _, err := s.store.RecordSiteCheck(r.Context(), httpx.ActorOf(r), id, n); err != nil {
 		if k := cpaudit.ErrorKind(err); k == cpaudit.KindConflict || k == cpaudit.KindUnprocessable {
 			status, _ := httpx.ErrorStatus(err)
