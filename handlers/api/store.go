@@ -27,6 +27,7 @@ type Store interface {
 	OptionStore
 	LinkageStore
 	ResultStore
+	GuidelineStore
 }
 
 // AccountStore is what the caller's identity and its tokens and users need
@@ -186,4 +187,13 @@ type Letters interface {
 type LinkageStore interface {
 	PermitRecord(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.PermitRecord, error)
 	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
+}
+
+// GuidelineStore is what guideline versions need (guidelines.go).
+type GuidelineStore interface {
+	CreateGuideline(ctx context.Context, a cpaudit.Actor, ng cpaudit.NewGuideline) (cpaudit.Guideline, error)
+	PublishGuideline(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, error)
+	Guideline(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, error)
+	Guidelines(ctx context.Context, a cpaudit.Actor, industry string) ([]cpaudit.Guideline, error)
+	GuidelinePrevious(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, cpaudit.Guideline, error)
 }
