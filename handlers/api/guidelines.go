@@ -6,6 +6,7 @@ import (
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/search/detect"
+	"github.com/cpaudit/cpaudit/search/extract"
 )
 
 // apiCreateGuideline registers a draft version of a guideline document:
@@ -114,4 +115,61 @@ func appendChanged(out []string, chunks []detect.Chunk) []string {
 	}
 	flush()
 	return out
+}
+
+// requirementsBody is the body and answer of a version's requirements.
+type requirementsBody struct {
+	GuidelineID  string                `json:"guideline_id"`
+	Requirements []cpaudit.Requirement `json:"requirements"`
+}
+
+// NormalizePhrases writes each requirement's phrases as the text
+// normaliser writes extracted text, so that they match it.
+func NormalizePhrases(rs []cpaudit.Requirement) {
+	for i := range rs {
+		for j, p := range rs[i].Phrases {
+			rs[i].Phrases[j] = extract.Normalize(p)
+		}
+	}
+}
+
+// apiSetRequirements replaces the bottom-line requirements of a draft
+// version: {"requirements":[{"text","steps","phrases","veto"}]}.
+func (s *Handler) apiSetRequirements(w http.ResponseWriter, r *http.Request) error {
+	var in requirementsBody
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Requirements == nil {
+		in.Requirements = []cpaudit.Requirement{}
+	}
+	NormalizePhrases(in.Requirements)
+	id := httpx.Param(r, "id")
+	rs, err := s.store.SetGuidelineRequirements(r.Context(), httpx.ActorOf(r), id, in.Requirements)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, requirementsBody{GuidelineID: id, Requirements: rs})
+	return nil
+}
+
+func (s *Handler) apiRequirements(w http.ResponseWriter, r *http.Request) error {
+	id := httpx.Param(r, "id")
+	rs, err := s.store.GuidelineRequirements(r.Context(), httpx.ActorOf(r), id)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, requirementsBody{GuidelineID: id, Requirements: rs})
+	return nil
+}
+
+// apiAuditRequirements answers which requirements of the published
+// guidelines of the audit's industry its reports address.
+func (s *Handler) apiAuditRequirements(w http.ResponseWriter, r *http.Request) error {
+	ar, err := s.store.AuditRequirements(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, ar)
+	return nil
 }
