@@ -94,7 +94,7 @@ func (s *Handler) renderGuideline(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	data := map[string]any{"G": g, "Error": errMsg,
-		"CanPublish": publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelineDraft,
+		"CanPublish":   publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelineDraft,
 		"CanSupersede": publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelinePublished}
 	if g.Supersedes != "" {
 		_, prev, err := s.store.GuidelinePrevious(r.Context(), a, g.ID)
