@@ -6,7 +6,6 @@ import (
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
 	"github.com/cpaudit/cpaudit/search/detect"
-	"github.com/cpaudit/cpaudit/search/extract"
 )
 
 // apiCreateGuideline registers a draft version of a guideline document:
@@ -123,16 +122,6 @@ type requirementsBody struct {
 	Requirements []cpaudit.Requirement `json:"requirements"`
 }
 
-// NormalizePhrases writes each requirement's phrases as the text
-// normaliser writes extracted text, so that they match it.
-func NormalizePhrases(rs []cpaudit.Requirement) {
-	for i := range rs {
-		for j, p := range rs[i].Phrases {
-			rs[i].Phrases[j] = extract.Normalize(p)
-		}
-	}
-}
-
 // apiSetRequirements replaces the bottom-line requirements of a draft
 // version: {"requirements":[{"text","steps","phrases","veto"}]}.
 func (s *Handler) apiSetRequirements(w http.ResponseWriter, r *http.Request) error {
@@ -143,7 +132,7 @@ func (s *Handler) apiSetRequirements(w http.ResponseWriter, r *http.Request) err
 	if in.Requirements == nil {
 		in.Requirements = []cpaudit.Requirement{}
 	}
-	NormalizePhrases(in.Requirements)
+	httpx.NormalizePhrases(in.Requirements)
 	id := httpx.Param(r, "id")
 	rs, err := s.store.SetGuidelineRequirements(r.Context(), httpx.ActorOf(r), id, in.Requirements)
 	if err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -88,14 +89,24 @@ func (s *Handler) guidelinePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Handler) renderGuideline(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+	return s.renderGuidelineForm(w, r, status, errMsg, "")
+}
+
+// renderGuidelineForm is renderGuideline with the requirements form
+// holding form (when not "").
+func (s *Handler) renderGuidelineForm(w http.ResponseWriter, r *http.Request, status int, errMsg, form string) error {
 	a := httpx.ActorOf(r)
 	g, err := s.store.Guideline(r.Context(), a, httpx.Param(r, "id"))
 	if err != nil {
 		return err
 	}
 	data := map[string]any{"G": g, "Error": errMsg,
-		"CanPublish":   publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelineDraft,
-		"CanSupersede": publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelinePublished}
+		"RequirementsError": map[bool]string{true: errMsg}[form != ""],
+		"CanPublish":        publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelineDraft,
+		"CanSupersede":      publishesGuidelines(a) && !g.Library && g.State == cpaudit.GuidelinePublished}
+	if form != "" {
+		data["RequirementsForm"], data["Error"] = form, ""
+	}
 	if g.Supersedes != "" {
 		_, prev, err := s.store.GuidelinePrevious(r.Context(), a, g.ID)
 		switch {
@@ -106,7 +117,77 @@ func (s *Handler) renderGuideline(w http.ResponseWriter, r *http.Request, status
 			return err
 		}
 	}
+	if data["Requirements"], err = s.store.GuidelineRequirements(r.Context(), a, g.ID); err != nil {
+		return err
+	}
+	if _, ok := data["RequirementsForm"]; !ok && data["CanPublish"] == true {
+		data["RequirementsForm"] = requirementLines(data["Requirements"].([]cpaudit.Requirement))
+	}
 	return s.render(w, r, status, "guideline", data)
+}
+
+// The requirements form is a text area, one requirement a line: its text,
+// its steps, its phrases and 否决 for a veto item, separated by |
+// (full-width ｜ too); steps by commas, phrases by semicolons.
+func requirementLines(rs []cpaudit.Requirement) string {
+	var b strings.Builder
+	for _, r := range rs {
+		steps := make([]string, len(r.Steps))
+		for i, n := range r.Steps {
+			steps[i] = strconv.Itoa(n)
+		}
+		b.WriteString(r.Text + " | " + strings.Join(steps, ",") + " | " + strings.Join(r.Phrases, ";"))
+		if r.Veto {
+			b.WriteString(" | 否决")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// parseRequirementLines reads the form's text area; a step that is no
+// number is step 0, which validation refuses.
+func parseRequirementLines(text string) []cpaudit.Requirement {
+	rs := []cpaudit.Requirement{}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		f := strings.Split(strings.ReplaceAll(line, "｜", "|"), "|")
+		for len(f) < 4 {
+			f = append(f, "")
+		}
+		r := cpaudit.Requirement{Text: f[0], Steps: []int{}}
+		for _, st := range strings.FieldsFunc(f[1], func(c rune) bool { return c == ',' || c == '，' || c == '、' || c == ' ' }) {
+			n, err := strconv.Atoi(st)
+			if err != nil {
+				n = 0
+			}
+			r.Steps = append(r.Steps, n)
+		}
+		r.Phrases = strings.FieldsFunc(f[2], func(c rune) bool { return c == ';' || c == '；' })
+		v := strings.TrimSpace(f[3])
+		r.Veto = v == "否决" || strings.EqualFold(v, "veto")
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// guidelineRequirementsSubmit replaces a draft's requirements from the
+// form; a bad line shows the form again with the reason.
+func (s *Handler) guidelineRequirementsSubmit(w http.ResponseWriter, r *http.Request) error {
+	text := r.PostFormValue("requirements")
+	rs := parseRequirementLines(text)
+	httpx.NormalizePhrases(rs)
+	_, err := s.store.SetGuidelineRequirements(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), rs)
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/guidelines/"+url.PathEscape(httpx.Param(r, "id"))+"#requirements", http.StatusSeeOther)
+		return nil
+	case cpaudit.IsKind(err, cpaudit.KindUnprocessable), cpaudit.IsKind(err, cpaudit.KindConflict):
+		return s.renderGuidelineForm(w, r, http.StatusUnprocessableEntity, refusalText(webOf(r).Lang, err), text)
+	}
+	return err
 }
 
 // guidelinePublishSubmit publishes a draft version.

@@ -29,6 +29,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/guidelines", s.page(s.requireSession(s.guidelineCreateSubmit))).Methods("POST")
 	r.Handle("/guidelines/{id}", s.page(s.requireSession(s.guidelinePage))).Methods("GET")
 	r.Handle("/guidelines/{id}/publish", s.page(s.requireSession(s.guidelinePublishSubmit))).Methods("POST")
+	r.Handle("/guidelines/{id}/requirements", s.page(s.requireSession(s.guidelineRequirementsSubmit))).Methods("POST")
 	r.Handle("/upload", s.page(s.requireSession(s.uploadPage))).Methods("GET")
 	r.Handle("/upload", s.script(s.requireSession(s.UploadDocument(s.store)))).Methods("POST")
 	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
