@@ -220,3 +220,23 @@ func (ar AuditRequirements) VetoGaps() []MissingRequirement {
 	}
 	return out
 }
+
+// VetoMissingRequirement is the veto item a review checklist gains when
+// the audit's reports miss a veto requirement of a guideline.
+const VetoMissingRequirement = "missing_requirement"
+
+// WithMissingRequirements is the checklist of an audit whose reports miss
+// the veto requirements ms: it lists them, and a reviewer may tick them
+// as a veto item. The checklist is unchanged when ms is empty.
+func (c Checklist) WithMissingRequirements(ms []MissingRequirement) Checklist {
+	if len(ms) == 0 {
+		return c
+	}
+	texts := make([]string, len(ms))
+	for i, m := range ms {
+		texts[i] = m.Text
+	}
+	c.Vetoes = append(slices.Clone(c.Vetoes), VetoItem{Item: VetoMissingRequirement, Name: "缺失指南底线要求：" + strings.Join(texts, "；")})
+	c.MissingRequirements = ms
+	return c
+}

@@ -1,11 +1,14 @@
 package handlers_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cpaudit/cpaudit"
 )
 
 // TestRequirementPages: the library's publisher types a draft's
@@ -66,5 +69,41 @@ func TestRequirementPages(t *testing.T) {
 	}
 	if p := reg.page("/flags?kind=missing_requirement"); !strings.Contains(p, fl.Flags[0].ID) {
 		t.Errorf("flags page filtered by the new kind: %.2000s", p)
+	}
+
+	// The review checklist of the audit names the missing veto item, and
+	// an expert may tick it.
+	tn, err := e.store.TenantBySlug(context.Background(), "hebei")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expert := e.user(cpaudit.SystemActor(tn.ID), "expert@hebei-pool.cn", cpaudit.RoleExpert, "")
+	var campaign struct{ ID string }
+	if status, body := e.postJSON("/api/v1/campaigns", lw.admin, map[string]any{"name": "河北抽查", "stage": "assessment", "size": 1}, &campaign); status != 201 {
+		t.Fatalf("campaign: %d %s", status, body)
+	}
+	var drawn struct{ Assignments []struct{ ID string } }
+	if status, body := e.postJSON("/api/v1/campaigns/"+campaign.ID+"/assignments", lw.admin, map[string]any{"per_audit": 1}, &drawn); status != 201 {
+		t.Fatalf("assignments: %d %s", status, body)
+	}
+	var as struct {
+		Checklist struct {
+			Vetoes              []struct{ Item, Name string }
+			MissingRequirements []struct{ Text string } `json:"missing_requirements"`
+		}
+	}
+	if status := e.getJSON("/api/v1/assignments/"+drawn.Assignments[0].ID, expert, &as); status != 200 || len(as.Checklist.MissingRequirements) != 1 ||
+		as.Checklist.Vetoes[len(as.Checklist.Vetoes)-1].Item != "missing_requirement" || !strings.Contains(as.Checklist.Vetoes[len(as.Checklist.Vetoes)-1].Name, "厂区实行雨污分流") {
+		t.Fatalf("checklist: %d %+v", status, as)
+	}
+	exb := e.browser()
+	exb.mustLogin("hebei", "expert@hebei-pool.cn")
+	if p := exb.page("/assignments/" + drawn.Assignments[0].ID); !strings.Contains(p, `value="missing_requirement"`) || !strings.Contains(p, `id="missing-requirements"`) {
+		t.Errorf("assignment page: %.3000s", p)
+	}
+	review := map[string]any{"items": []map[string]any{{"item": "data_truthfulness", "points": 20}, {"item": "process_conformity", "points": 20},
+		{"item": "option_soundness", "points": 20}, {"item": "targets_met", "points": 15}}, "vetoes": []string{"missing_requirement"}, "comment": "报告未落实雨污分流。"}
+	if status, body := e.postJSON("/api/v1/assignments/"+drawn.Assignments[0].ID+"/review", expert, review, nil); status != 201 && status != 200 {
+		t.Errorf("review with the missing requirement ticked: %d %s", status, body)
 	}
 }

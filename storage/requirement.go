@@ -247,3 +247,19 @@ func (s *Store) applyRequirementFlag(ctx context.Context, tx *sql.Tx, doc string
 	n := float64(len(p.missing))
 	return s.upsertFlag(ctx, tx, cpaudit.FlagMissingRequirement, doc, doc, n/(n+1), detail)
 }
+
+// auditChecklist is the checklist of a stage for an audit: the default
+// one, with the veto requirements its reports miss (all its reports
+// count, as for the flag).
+func (s *Store) auditChecklist(ctx context.Context, tenantID string, stage cpaudit.CampaignStage, auditID string) (cpaudit.Checklist, error) {
+	cl := cpaudit.DefaultChecklist(stage)
+	db, err := s.tenantDB(ctx, tenantID)
+	if err != nil {
+		return cl, err
+	}
+	ar, err := s.auditRequirements(ctx, db, cpaudit.SystemActor(tenantID), auditID)
+	if err != nil {
+		return cl, err
+	}
+	return cl.WithMissingRequirements(ar.VetoGaps()), nil
+}
