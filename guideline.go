@@ -152,3 +152,17 @@ func HasLetters(s string) bool {
 	}
 	return false
 }
+
+// GuidelineNotice tells a regulator or a consultancy of a version
+// published lately that applies to an industry of its audits: the
+// version, the industries of its audits it covers, and the documents
+// whose comparison shows what changed (PreviousDocumentID "" for a first
+// version).
+type GuidelineNotice struct {
+	Guideline          Guideline `json:"guideline"`
+	Industries         []string  `json:"industries"`
+	PreviousDocumentID string    `json:"previous_document_id,omitempty"`
+}
+
+// GuidelineNoticeDays is how long a newly published version is noticed.
+const GuidelineNoticeDays = 90

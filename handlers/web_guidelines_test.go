@@ -59,7 +59,7 @@ func TestGuidelinePages(t *testing.T) {
 		t.Errorf("the new version's form does not carry what it supersedes: %.2000s", p)
 	}
 	form = url.Values{"csrf": {pub.formToken("/guidelines")}, "document_id": {v2Doc}, "issuing_body": {"河北省生态环境厅"},
-		"effective_date": {"2026-01-01"}, "industries": {"C33"}, "supersedes": {v1ID}}
+		"effective_date": {"2026-01-01"}, "industries": {"C33 C27"}, "supersedes": {v1ID}}
 	r = pub.postForm("/guidelines", form)
 	v2Path := r.header.Get("Location")
 	if r.status != http.StatusSeeOther {
@@ -85,5 +85,26 @@ func TestGuidelinePages(t *testing.T) {
 	}
 	if p := consultant.page(html.UnescapeString(compare)); !strings.Contains(p, "低挥发性有机物含量涂料") {
 		t.Errorf("comparison page: %.2000s", p)
+	}
+
+	// Notices: the new version applies to C27, the industry of the hebei
+	// audit, so its consultancy and regulator see it on their home pages
+	// with the comparison, and so does Beijing's consultancy, whose audit
+	// is of C2710 too (the library is every tenant's); the first version
+	// (C33, C34) is no one's notice, and a publisher gets none.
+	v2ID := strings.TrimPrefix(v2Path, "/guidelines/")
+	reg := e.browser()
+	reg.mustLogin("hebei", "chen@hebei.gov.cn")
+	bj := e.browser()
+	bj.mustLogin("beijing", "liu@bj.cn")
+	for who, b := range map[string]*browser{"consultant": consultant, "regulator": reg, "beijing consultant": bj} {
+		home := b.page("/")
+		if !strings.Contains(home, `id="q-guideline-notices"`) || !strings.Contains(home, "/guidelines/"+v2ID) || !strings.Contains(home, compare) ||
+			strings.Contains(home, "/guidelines/"+v1ID+`"`) {
+			t.Errorf("%s's home page: %.3000s", who, home)
+		}
+	}
+	if home := pub.page("/"); strings.Contains(home, `id="q-guideline-notices"`) {
+		t.Errorf("the publisher's home page has notices")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -311,4 +313,71 @@ func (s *Store) GuidelinePrevious(ctx context.Context, a cpaudit.Actor, id strin
 	p, err := guidelineByID(ctx, h.db, g.Supersedes, drafts)
 	p.Library = g.Library
 	return g, p, err
+}
+
+// GuidelineNotices lists the versions published since since, the
+// tenant's and the library's, that apply to the industry of an audit a
+// sees (issue 22, item 5), newest first. Only regulators and consultants
+// get notices: none for the other roles.
+func (s *Store) GuidelineNotices(ctx context.Context, a cpaudit.Actor, since time.Time) ([]cpaudit.GuidelineNotice, error) {
+	const op = "storage.GuidelineNotices"
+	out := []cpaudit.GuidelineNotice{}
+	if a.Role != cpaudit.RoleRegulator && a.Role != cpaudit.RoleConsultant {
+		return out, nil
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT o.industry FROM audits au JOIN organisations o ON o.id = au.enterprise_id
+		WHERE o.industry <> '' AND `+auditVisible+` ORDER BY o.industry`, auditVisibleArgs(a)...)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	var industries []string
+	for rows.Next() {
+		var ind string
+		if err := rows.Scan(&ind); err != nil {
+			rows.Close()
+			return nil, dbError(op, err, "", "")
+		}
+		industries = append(industries, ind)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	if len(industries) == 0 {
+		return out, nil
+	}
+	gs, err := s.Guidelines(ctx, a, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gs {
+		if g.State != cpaudit.GuidelinePublished || g.PublishedAt == nil || g.PublishedAt.Before(since) {
+			continue
+		}
+		n := cpaudit.GuidelineNotice{Guideline: g}
+		for _, ind := range industries {
+			if g.AppliesTo(ind) {
+				n.Industries = append(n.Industries, ind)
+			}
+		}
+		if len(n.Industries) == 0 {
+			continue
+		}
+		if g.Supersedes != "" {
+			_, prev, err := s.GuidelinePrevious(ctx, a, g.ID)
+			if err != nil && !cpaudit.IsKind(err, cpaudit.KindNotFound) {
+				return nil, err
+			}
+			n.PreviousDocumentID = prev.DocumentID
+		}
+		out = append(out, n)
+	}
+	slices.SortStableFunc(out, func(x, y cpaudit.GuidelineNotice) int {
+		return y.Guideline.PublishedAt.Compare(*x.Guideline.PublishedAt)
+	})
+	return out, nil
 }

@@ -80,6 +80,14 @@ func (s *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !wi.NeedsOrg() {
+		// New guideline versions of the industries of the user's audits
+		// (regulators and consultants; the store gives others none).
+		since := time.Now().AddDate(0, 0, -cpaudit.GuidelineNoticeDays)
+		if data["GuidelineNotices"], err = s.store.GuidelineNotices(r.Context(), a, since); err != nil {
+			return err
+		}
+	}
 	return s.render(w, r, http.StatusOK, "home", data)
 }
 
