@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -105,5 +107,25 @@ func TestRequirementPages(t *testing.T) {
 		{"item": "option_soundness", "points": 20}, {"item": "targets_met", "points": 15}}, "vetoes": []string{"missing_requirement"}, "comment": "报告未落实雨污分流。"}
 	if status, body := e.postJSON("/api/v1/assignments/"+drawn.Assignments[0].ID+"/review", expert, review, nil); status != 201 && status != 200 {
 		t.Errorf("review with the missing requirement ticked: %d %s", status, body)
+	}
+
+	// A new version without the veto item supersedes the first: once
+	// published, the audit's report is analysed again and the flag goes.
+	guide2 := e.uploadText(lw.libPublisher, [][2]string{{"kind", "guideline"}, {"title", "化工行业审核指南（修订）"}}, "化工2.txt", []byte("化工行业审核指南修订正文"))
+	var g2 guidelineJSON
+	if status, body := e.postJSON("/api/v1/guidelines", lw.libPublisher, map[string]any{"document_id": guide2, "issuing_body": "河北省生态环境厅",
+		"effective_date": "2026-07-01", "industries": []string{"C27"}, "supersedes": g.ID}, &g2); status != 201 {
+		t.Fatalf("v2: %d %s", status, body)
+	}
+	b, _ := json.Marshal(map[string]any{"requirements": []map[string]any{{"text": "开展能源审计", "steps": []int{8}, "phrases": []string{"能源审计"}}}})
+	if status, body, _ := e.do("PUT", "/api/v1/guidelines/"+g2.ID+"/requirements", lw.libPublisher, bytes.NewReader(b), "application/json"); status != 200 {
+		t.Fatalf("v2 requirements: %d %s", status, body)
+	}
+	if status, body := e.postJSON("/api/v1/guidelines/"+g2.ID+"/publish", lw.libPublisher, nil, nil); status != 200 {
+		t.Fatalf("publish v2: %d %s", status, body)
+	}
+	e.process()
+	if fl := e.flags(lw.regulator, "?kind=missing_requirement"); len(fl.Flags) != 0 {
+		t.Errorf("flag after the veto item was dropped: %+v", fl)
 	}
 }

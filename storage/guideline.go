@@ -260,6 +260,7 @@ func (s *Store) PublishGuideline(ctx context.Context, a cpaudit.Actor, id string
 	}
 	now := s.clock()
 	var g cpaudit.Guideline
+	var requeue []string
 	err = inTx(ctx, h.db, func(tx *sql.Tx) error {
 		cur, err := guidelineByID(ctx, tx, id, "*")
 		if err != nil {
@@ -285,11 +286,39 @@ func (s *Store) PublishGuideline(ctx context.Context, a cpaudit.Actor, id string
 		if g, err = guidelineByID(ctx, tx, id, "*"); err != nil {
 			return err
 		}
+		var prevG cpaudit.Guideline
+		if prev != "" {
+			if prevG, err = guidelineByID(ctx, tx, prev, "*"); err != nil {
+				return err
+			}
+		}
+		// The audits of its industries have their coverage (and flag)
+		// judged again against the versions now published.
+		if requeue, err = s.coverageIndustries(ctx, tx, g, prevG); err != nil {
+			return err
+		}
+		if err := s.requeueCoverage(ctx, tx, requeue); err != nil {
+			return err
+		}
 		return s.appendLog(ctx, tx, a, "guideline.publish", "guideline", id, map[string]any{
 			"series_id": g.SeriesID, "version": g.Version, "supersedes": g.Supersedes})
 	})
 	if err != nil {
 		return cpaudit.Guideline{}, dbError(op, err, "", "")
+	}
+	// The library's version changes every tenant's audits of its
+	// industries. The publication stands whatever happens here: a tenant
+	// whose queue could not be written is logged, and its flags follow at
+	// the next analysis of a report.
+	if len(requeue) > 0 {
+		if lib, err := s.LibraryID(ctx); err != nil || lib == a.TenantID {
+			if err == nil {
+				err = s.requeueLibrary(ctx, lib, requeue)
+			}
+			if err != nil {
+				s.log.Error("queueing requirement coverage after a library publication failed", "guideline", id, "err", err)
+			}
+		}
 	}
 	return g, nil
 }

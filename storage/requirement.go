@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -262,4 +263,78 @@ func (s *Store) auditChecklist(ctx context.Context, tenantID string, stage cpaud
 		return cl, err
 	}
 	return cl.WithMissingRequirements(ar.VetoGaps()), nil
+}
+
+// requeueCoverage queues again, in one tenant, the analysis of the newest
+// report of every audit of the industries (a code covers the longer
+// ones), so that their missing_requirement flags follow a version's
+// publication. A report whose analysis waits already is left as it is.
+func (s *Store) requeueCoverage(ctx context.Context, tx *sql.Tx, industries []string) error {
+	now := micros(s.clock())
+	for _, ind := range industries {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
+			SELECT ?, d.id, d.versions, ?, ? FROM audits au JOIN organisations o ON o.id = au.enterprise_id
+			JOIN documents d ON d.id = (SELECT d2.id FROM documents d2 WHERE d2.audit_id = au.id AND d2.kind = 'report'
+				AND d2.deleted_at IS NULL AND d2.versions > 0 ORDER BY d2.created_at DESC, d2.id DESC LIMIT 1)
+			WHERE substr(o.industry, 1, length(?)) = ?
+				AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ? AND j.attempts = 0)`,
+			jobAnalyse, now, now, ind, ind, jobAnalyse); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasVeto says whether version id has a veto requirement.
+func hasVeto(ctx context.Context, q querier, id string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM guideline_requirements WHERE guideline_id = ? AND veto = 1`, id).Scan(&n)
+	return n > 0, err
+}
+
+// coverageIndustries are the industries whose audits' coverage a
+// published version (g) and the one it superseded (prev, may be zero)
+// change: theirs, when either has a veto requirement; none otherwise.
+func (s *Store) coverageIndustries(ctx context.Context, tx *sql.Tx, g, prev cpaudit.Guideline) ([]string, error) {
+	veto, err := hasVeto(ctx, tx, g.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !veto && prev.ID != "" {
+		if veto, err = hasVeto(ctx, tx, prev.ID); err != nil {
+			return nil, err
+		}
+	}
+	if !veto {
+		return nil, nil
+	}
+	inds := slices.Clone(g.Industries)
+	for _, c := range prev.Industries {
+		if !slices.Contains(inds, c) {
+			inds = append(inds, c)
+		}
+	}
+	return inds, nil
+}
+
+// requeueLibrary queues the coverage of the industries in every tenant
+// but the library, after the library published a version.
+func (s *Store) requeueLibrary(ctx context.Context, libraryID string, industries []string) error {
+	ts, err := s.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.ID == libraryID {
+			continue
+		}
+		db, err := s.tenantDB(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if err := inTx(ctx, db, func(tx *sql.Tx) error { return s.requeueCoverage(ctx, tx, industries) }); err != nil {
+			return dbError("storage.PublishGuideline", err, "", "")
+		}
+	}
+	return nil
 }
