@@ -132,10 +132,10 @@ func (s *Store) auditRequirements(ctx context.Context, db *sqlDB, a cpaudit.Acto
 	if err != nil {
 		return out, err
 	}
-	texts, err := auditReportTexts(ctx, db, a, auditID)
-	if err != nil {
-		return out, err
-	}
+	// The reports' texts are read only once a published version applies:
+	// the analysis of every report asks, and most industries have none.
+	var texts []cpaudit.RequirementText
+	textsRead := false
 	lib, hasLib, err := s.libraryReader(ctx, a)
 	if err != nil {
 		return out, err
@@ -153,6 +153,12 @@ func (s *Store) auditRequirements(ctx context.Context, db *sqlDB, a cpaudit.Acto
 		rs, err := requirementsOf(ctx, gdb, g.ID)
 		if err != nil {
 			return out, err
+		}
+		if len(rs) > 0 && !textsRead {
+			if texts, err = auditReportTexts(ctx, db, a, auditID); err != nil {
+				return out, err
+			}
+			textsRead = true
 		}
 		gc := cpaudit.GuidelineCoverage{Guideline: g, Requirements: []cpaudit.RequirementCoverage{}}
 		for _, r := range rs {
