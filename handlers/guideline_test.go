@@ -166,6 +166,11 @@ func TestGuidelineVersions(t *testing.T) {
 	if status, body := e.postJSON("/api/v1/guidelines", lw.consultant, local, nil); status != 409 || e.problemCode(body) != "guideline_not_allowed" {
 		t.Errorf("consultant creates: %d %s", status, body)
 	}
+	adminGuide := e.uploadText(lw.admin, [][2]string{{"kind", "guideline"}}, "管理员上传的指南.txt", []byte("管理员上传的指南。"))
+	if status, body := e.postJSON("/api/v1/guidelines", lw.hebeiPublisher, map[string]any{"document_id": adminGuide, "issuing_body": "河北省生态环境厅",
+		"effective_date": "2026-02-01", "industries": []string{"C33"}}, nil); status != 409 || e.problemCode(body) != "guideline_not_allowed" {
+		t.Errorf("a publisher publishes another's upload: %d %s", status, body)
+	}
 	var lg guidelineJSON
 	if status, body := e.postJSON("/api/v1/guidelines", lw.hebeiPublisher, local, &lg); status != 201 || lg.Library {
 		t.Fatalf("local: %d %s", status, body)

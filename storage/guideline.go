@@ -190,9 +190,14 @@ func (s *Store) CreateGuideline(ctx context.Context, a cpaudit.Actor, ng cpaudit
 	if err != nil {
 		return cpaudit.Guideline{}, err
 	}
-	d, _, err := s.document(ctx, h.db, a, ng.DocumentID)
+	d, createdByID, err := s.document(ctx, h.db, a, ng.DocumentID)
 	if err != nil {
 		return cpaudit.Guideline{}, err
+	}
+	// Every user reads the tenant's guidelines; a publisher publishes its
+	// own uploads only, an admin any.
+	if a.Role == cpaudit.RolePublisher && createdByID != a.UserID {
+		return cpaudit.Guideline{}, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeGuidelineNotAllowed, "document %s is not this publisher's upload", d.ID)
 	}
 	if d.Kind != cpaudit.DocGuideline {
 		return cpaudit.Guideline{}, cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeGuidelineDocumentKind, "document %s is a %s, not a guideline", d.ID, d.Kind)

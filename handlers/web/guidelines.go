@@ -52,7 +52,7 @@ func (s *Handler) renderGuidelines(w http.ResponseWriter, r *http.Request, statu
 			return err
 		}
 		for _, d := range ds {
-			if !used[d.ID] {
+			if !used[d.ID] && (a.Role == cpaudit.RoleAdmin || d.CreatedBy == a.Email) {
 				docs = append(docs, option{Value: d.ID, Label: d.Title, Selected: d.ID == form.DocumentID})
 			}
 		}
