@@ -20,10 +20,10 @@ const (
 // ParseFlagKind returns the kind named s, or a KindInvalid error.
 func ParseFlagKind(s string) (FlagKind, error) {
 	switch k := FlagKind(s); k {
-	case FlagDuplicateFile, FlagDuplicateText, FlagTemplateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName, FlagDuplicateNumber:
+	case FlagDuplicateFile, FlagDuplicateText, FlagTemplateText, FlagDuplicateImage, FlagInconsistentFigure, FlagForeignName, FlagDuplicateNumber, FlagMissingRequirement:
 		return k, nil
 	}
-	return "", Refuse(KindInvalid, CodeFlagKindUnknown, "unknown flag kind %q: use duplicate_file, duplicate_text, template_text, duplicate_image, inconsistent_figure, foreign_name or duplicate_number", s).With("value", s)
+	return "", Refuse(KindInvalid, CodeFlagKindUnknown, "unknown flag kind %q: use duplicate_file, duplicate_text, template_text, duplicate_image, inconsistent_figure, foreign_name, duplicate_number or missing_requirement", s).With("value", s)
 }
 
 // Flag is evidence that documents of different enterprises share what

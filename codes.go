@@ -341,6 +341,21 @@ const (
 
 // Codes lists every code, in the order declared; TestCodesListed keeps it
 // whole and TestErrorCodesTranslated checks each has its texts.
+// Guideline versions and their bottom-line requirements (guideline.go,
+// storage/guideline.go).
+const (
+	CodeGuidelineNotAllowed        Code = "guideline_not_allowed"
+	CodeGuidelineDateRequired      Code = "guideline_effective_date_required"
+	CodeGuidelineIndustryRequired  Code = "guideline_industry_required"
+	CodeGuidelineDocumentKind      Code = "guideline_document_not_guideline"
+	CodeGuidelineDocumentUsed      Code = "guideline_document_used"
+	CodeGuidelineNotDraft          Code = "guideline_not_draft"
+	CodeGuidelineNoPrevious        Code = "guideline_no_previous"
+	CodeRequirementTextRequired    Code = "requirement_text_required"
+	CodeRequirementStepsRange      Code = "requirement_steps_range"
+	CodeRequirementPhrasesRequired Code = "requirement_phrases_required"
+)
+
 var Codes = []Code{
 	CodeInternal,
 	CodeInvalid,
@@ -588,4 +603,14 @@ var Codes = []Code{
 	CodeSiteCheckAuditNotOfEnterprise,
 	CodeEnforcementOfficeNotAllowed,
 	CodeEnforcementOfficeNotRegulator,
+	CodeGuidelineNotAllowed,
+	CodeGuidelineDateRequired,
+	CodeGuidelineIndustryRequired,
+	CodeGuidelineDocumentKind,
+	CodeGuidelineDocumentUsed,
+	CodeGuidelineNotDraft,
+	CodeGuidelineNoPrevious,
+	CodeRequirementTextRequired,
+	CodeRequirementStepsRange,
+	CodeRequirementPhrasesRequired,
 }

@@ -237,6 +237,9 @@ type Checklist struct {
 	Items    []ChecklistItem `json:"items"`
 	Vetoes   []VetoItem      `json:"vetoes"`
 	PassMark float64         `json:"pass_mark"`
+	// MissingRequirements are the veto requirements of the guidelines of
+	// the audit's industry that its reports do not address (issue 22).
+	MissingRequirements []MissingRequirement `json:"missing_requirements,omitempty"`
 }
 
 // DefaultPassMark is the mean score of 100 an audit needs to pass.

@@ -20,7 +20,7 @@ import (
 var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
 	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
-	"experts": "expert", "assignments": "assignment", "findings": "finding", "enterprises": "enterprise",
+	"experts": "expert", "assignments": "assignment", "findings": "finding", "enterprises": "enterprise", "guidelines": "guideline",
 }
 
 // otherVars fills the path variables that are not ids.
@@ -209,6 +209,15 @@ func victimThings(t *testing.T, w *world) map[string]string {
 		t.Fatalf("want 1 flag, got %+v", fl)
 	}
 	ids["flag"] = fl.Flags[0].ID
+	// A draft guideline version registered by the admin: read by the
+	// tenant's admins and its author alone.
+	guide := e.uploadText(w.admin, [][2]string{{"kind", "guideline"}, {"title", "涂装行业指南草稿"}}, "涂装指南草稿.txt", []byte("涂装行业清洁生产审核指南草稿"))
+	var gl struct{ ID string }
+	if status, body := e.postJSON("/api/v1/guidelines", w.admin, map[string]any{"document_id": guide, "issuing_body": "河北省生态环境厅",
+		"effective_date": "2026-05-01", "industries": []string{"C27"}}, &gl); status != 201 {
+		t.Fatalf("guideline: %d %s", status, body)
+	}
+	ids["guideline"] = gl.ID
 	return ids
 }
 

@@ -122,7 +122,7 @@ func rightsWorld(t *testing.T) (*world, map[string]string, []*rightsActor) {
 
 	// What every one of them may not read of the Shijiazhuang audit.
 	common := map[string]string{}
-	for _, k := range []string{"audit", "document", "finding", "flag", "assignment", "token", "import"} {
+	for _, k := range []string{"audit", "document", "finding", "flag", "assignment", "token", "import", "guideline"} {
 		common[k] = ids[k]
 	}
 	with := func(extra ...string) map[string]string {
@@ -147,7 +147,7 @@ func rightsWorld(t *testing.T) (*world, map[string]string, []*rightsActor) {
 		{role: "expert", email: "sun@expert.cn", token: e.user(sys, "sun@expert.cn", cpaudit.RoleExpert, ""), outside: with(all...)},
 	}
 	for _, a := range actors {
-		a.secret = []string{"河北秘密", ids["audit"], ids["document"], ids["finding"], ids["assignment"], ids["token"]}
+		a.secret = []string{"河北秘密", ids["audit"], ids["document"], ids["finding"], ids["assignment"], ids["token"], ids["guideline"]}
 		switch a.role {
 		case "expert":
 			// An expert reads everything in the tenant (docs/architecture.md)

@@ -108,6 +108,10 @@ func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, 
 		return err
 	}
 	src := j.Source
+	plan, err := s.planRequirementFlag(ctx, j.TenantID, src)
+	if err != nil {
+		return err
+	}
 	return dbError(op, inTx(ctx, db, func(tx *sql.Tx) error {
 		if !src.Deleted && src.EnterpriseID != "" && src.DocumentID != "" {
 			if err := s.flagDuplicateFiles(ctx, tx, src); err != nil {
@@ -122,6 +126,9 @@ func (s *Store) CompleteAnalysisJob(ctx context.Context, j cpaudit.AnalysisJob, 
 				return err
 			}
 			if err := s.replaceNameFlag(ctx, tx, src.DocumentID, names); err != nil {
+				return err
+			}
+			if err := s.applyRequirementFlag(ctx, tx, src.DocumentID, plan); err != nil {
 				return err
 			}
 		}

@@ -436,7 +436,10 @@ func (s *Store) Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpa
 	if err != nil {
 		return cpaudit.Assignment{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such assignment")
 	}
-	cl := cpaudit.DefaultChecklist(c.Stage)
+	cl, err := s.auditChecklist(ctx, a.TenantID, c.Stage, as.AuditID)
+	if err != nil {
+		return cpaudit.Assignment{}, err
+	}
 	as.Checklist = &cl
 	if as.State == cpaudit.AssignmentReviewed {
 		r, err := reviewOf(ctx, db, as.ID)
@@ -515,6 +518,20 @@ func (s *Store) SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr
 	if err != nil {
 		return cpaudit.Review{}, err
 	}
+	// The checklist names the veto requirements the audit's reports miss;
+	// it is read before the transaction (the library is another database).
+	var checklist *cpaudit.Checklist
+	if as, err := assignmentByID(ctx, db, id); err == nil {
+		var stage string
+		if err := db.QueryRowContext(ctx, `SELECT stage FROM campaigns WHERE id = ?`, as.CampaignID).Scan(&stage); err != nil {
+			return cpaudit.Review{}, dbError(op, err, "", "")
+		}
+		cl, err := s.auditChecklist(ctx, a.TenantID, cpaudit.CampaignStage(stage), as.AuditID)
+		if err != nil {
+			return cpaudit.Review{}, err
+		}
+		checklist = &cl
+	}
 	var out cpaudit.Review
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		as, err := assignmentByID(ctx, tx, id)
@@ -534,7 +551,11 @@ func (s *Store) SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr
 		if err := tx.QueryRowContext(ctx, `SELECT stage FROM campaigns WHERE id = ?`, as.CampaignID).Scan(&stage); err != nil {
 			return err
 		}
-		score, err := cpaudit.DefaultChecklist(cpaudit.CampaignStage(stage)).Check(&nr)
+		cl := cpaudit.DefaultChecklist(cpaudit.CampaignStage(stage))
+		if checklist != nil && checklist.Stage == cl.Stage {
+			cl = *checklist
+		}
+		score, err := cl.Check(&nr)
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,7 @@ type Store interface {
 	OptionStore
 	LinkageStore
 	ResultStore
+	GuidelineStore
 }
 
 // AccountStore is what the caller's identity and its tokens and users need
@@ -190,4 +191,16 @@ type LinkageStore interface {
 	RecordSiteCheck(ctx context.Context, a cpaudit.Actor, enterpriseID string, n cpaudit.NewSiteCheck) (cpaudit.SiteCheck, error)
 	SiteChecks(ctx context.Context, a cpaudit.Actor, enterpriseID string) ([]cpaudit.SiteCheck, error)
 	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
+}
+
+// GuidelineStore is what guideline versions need (guidelines.go).
+type GuidelineStore interface {
+	CreateGuideline(ctx context.Context, a cpaudit.Actor, ng cpaudit.NewGuideline) (cpaudit.Guideline, error)
+	PublishGuideline(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, error)
+	Guideline(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, error)
+	Guidelines(ctx context.Context, a cpaudit.Actor, industry string) ([]cpaudit.Guideline, error)
+	GuidelinePrevious(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, cpaudit.Guideline, error)
+	SetGuidelineRequirements(ctx context.Context, a cpaudit.Actor, id string, rs []cpaudit.Requirement) ([]cpaudit.Requirement, error)
+	GuidelineRequirements(ctx context.Context, a cpaudit.Actor, id string) ([]cpaudit.Requirement, error)
+	AuditRequirements(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditRequirements, error)
 }

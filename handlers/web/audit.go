@@ -137,6 +137,9 @@ func (s *Handler) renderAuditWith(w http.ResponseWriter, r *http.Request, auditI
 	if n, err := strconv.Atoi(r.URL.Query().Get("imported")); err == nil && n >= 0 {
 		data["Imported"] = strings.ReplaceAll(T("option.import.done"), "{n}", strconv.Itoa(n))
 	}
+	if data["Requirements"], err = s.store.AuditRequirements(r.Context(), a, au.ID); err != nil {
+		return err
+	}
 	for k, v := range extra {
 		data[k] = v
 	}

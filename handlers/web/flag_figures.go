@@ -63,3 +63,21 @@ func flagNumbersOf(fl cpaudit.Flag) []cpaudit.NumberPair {
 	}
 	return d.Numbers
 }
+
+// flagMissingOf reads the veto requirements of a missing_requirement
+// flag, and the audit they are missing from.
+func flagMissingOf(fl cpaudit.Flag) *missingDetail {
+	if fl.Kind != cpaudit.FlagMissingRequirement {
+		return nil
+	}
+	var d missingDetail
+	if json.Unmarshal(fl.Detail, &d) != nil || len(d.Requirements) == 0 {
+		return nil
+	}
+	return &d
+}
+
+type missingDetail struct {
+	AuditID      string                       `json:"audit_id"`
+	Requirements []cpaudit.MissingRequirement `json:"requirements"`
+}

@@ -83,7 +83,7 @@ func (s *Handler) flagsPage(w http.ResponseWriter, r *http.Request) error {
 	T := translator(lang)
 	var kinds, consultancies, statuses, sorts []option
 	for _, k := range []cpaudit.FlagKind{cpaudit.FlagDuplicateFile, cpaudit.FlagDuplicateText, cpaudit.FlagTemplateText, cpaudit.FlagDuplicateImage,
-		cpaudit.FlagForeignName, cpaudit.FlagInconsistentFigure, cpaudit.FlagDuplicateNumber} {
+		cpaudit.FlagForeignName, cpaudit.FlagInconsistentFigure, cpaudit.FlagDuplicateNumber, cpaudit.FlagMissingRequirement} {
 		kinds = append(kinds, option{Value: string(k), Label: translateOr(lang, "flag."+string(k), string(k)), Selected: k == f.Kind})
 	}
 	for _, o := range cons {
@@ -139,7 +139,7 @@ func (s *Handler) flagPage(w http.ResponseWriter, r *http.Request) error {
 	canReview := wf.Status == cpaudit.FlagOpen &&
 		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)
 	data := map[string]any{"Flag": wf, "CanReview": canReview, "Images": flagImagesOf(wf.Flag),
-		"Figures": flagFiguresOf(wf.Flag), "Numbers": flagNumbersOf(wf.Flag)}
+		"Figures": flagFiguresOf(wf.Flag), "Numbers": flagNumbersOf(wf.Flag), "Missing": flagMissingOf(wf.Flag)}
 	if wf.Kind == cpaudit.FlagTemplateText {
 		// The consultancy whose template it is, by name when the reader
 		// may look it up.

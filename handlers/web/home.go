@@ -80,6 +80,14 @@ func (s *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !wi.NeedsOrg() {
+		// New guideline versions of the industries of the user's audits
+		// (regulators and consultants; the store gives others none).
+		since := time.Now().AddDate(0, 0, -cpaudit.GuidelineNoticeDays)
+		if data["GuidelineNotices"], err = s.store.GuidelineNotices(r.Context(), a, since); err != nil {
+			return err
+		}
+	}
 	return s.render(w, r, http.StatusOK, "home", data)
 }
 
@@ -308,18 +316,19 @@ var (
 	navUpload      = navItem{"nav-upload", "/upload", "nav.upload"}
 	navSearch      = navItem{"nav-search", "/search", "nav.search"}
 	navFlags       = navItem{"nav-flags", "/flags", "nav.flags"}
+	navGuidelines  = navItem{"nav-guidelines", "/guidelines", "nav.guidelines"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navBatches, navDocuments, navUpload, navSearch, navFlags},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navBatches, navDocuments, navSearch, navFlags},
-	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags},
-	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch},
-	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch},
-	cpaudit.RolePublisher:  {navHome, navDocuments, navUpload, navSearch},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navBatches, navDocuments, navUpload, navSearch, navFlags, navGuidelines},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navBatches, navDocuments, navSearch, navFlags, navGuidelines},
+	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines},
+	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines},
+	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines},
+	cpaudit.RolePublisher:  {navHome, navDocuments, navUpload, navSearch, navGuidelines},
 }
 
 // Nav is the signed-in user's navigation; none without a session.

@@ -23,6 +23,7 @@ type Store interface {
 	HomeStore
 	ReviewStore
 	OptionStore
+	GuidelineStore
 }
 
 // OptionStore is what the audit page's option table, its forms and its
@@ -163,4 +164,17 @@ type HomeStore interface {
 type Letters interface {
 	httpx.LetterRunner
 	Generate(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+}
+
+// GuidelineStore is what the guideline pages need (guidelines.go).
+type GuidelineStore interface {
+	CreateGuideline(ctx context.Context, a cpaudit.Actor, ng cpaudit.NewGuideline) (cpaudit.Guideline, error)
+	PublishGuideline(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, error)
+	Guideline(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, error)
+	Guidelines(ctx context.Context, a cpaudit.Actor, industry string) ([]cpaudit.Guideline, error)
+	GuidelinePrevious(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Guideline, cpaudit.Guideline, error)
+	SetGuidelineRequirements(ctx context.Context, a cpaudit.Actor, id string, rs []cpaudit.Requirement) ([]cpaudit.Requirement, error)
+	GuidelineRequirements(ctx context.Context, a cpaudit.Actor, id string) ([]cpaudit.Requirement, error)
+	AuditRequirements(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditRequirements, error)
+	GuidelineNotices(ctx context.Context, a cpaudit.Actor, since time.Time) ([]cpaudit.GuidelineNotice, error)
 }
