@@ -308,7 +308,7 @@ const (
 const (
 	CodeScreeningNotAllowed    Code = "screening_not_allowed"
 	CodeNoSuchScreeningSource  Code = "no_such_screening_source"
-	CodeScreeningRowsRejected  Code = "screening_rows_rejected" // value (how many rows)
+	CodeScreeningRowsRejected  Code = "screening_rows_rejected"  // value (how many rows)
 	CodeScreeningFlagUnknown   Code = "screening_flag_unknown"   // value
 	CodeScreeningNumberInvalid Code = "screening_number_invalid" // field, value
 	CodeScreeningRuleInvalid   Code = "screening_rule_invalid"   // value

@@ -342,4 +342,3 @@ func (s *Store) BatchListings(ctx context.Context, a cpaudit.Actor, batchID stri
 	}
 	return out, dbError(op, rs.Err(), "", "")
 }
-
