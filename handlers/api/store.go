@@ -27,6 +27,7 @@ type Store interface {
 	OptionStore
 	LinkageStore
 	ResultStore
+	ScreeningStore
 }
 
 // AccountStore is what the caller's identity and its tokens and users need
