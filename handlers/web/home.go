@@ -308,14 +308,15 @@ var (
 	navUpload      = navItem{"nav-upload", "/upload", "nav.upload"}
 	navSearch      = navItem{"nav-search", "/search", "nav.search"}
 	navFlags       = navItem{"nav-flags", "/flags", "nav.flags"}
+	navScreening   = navItem{"nav-screening", "/screening", "nav.screening"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navBatches, navDocuments, navUpload, navSearch, navFlags},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navBatches, navDocuments, navSearch, navFlags},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navUpload, navSearch, navFlags},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navSearch, navFlags},
 	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags},
 	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch},
 	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch},

@@ -23,6 +23,7 @@ type Store interface {
 	HomeStore
 	ReviewStore
 	OptionStore
+	ScreeningStore
 }
 
 // OptionStore is what the audit page's option table, its forms and its
