@@ -119,7 +119,9 @@ func readRules(v url.Values) (rulesForm, cpaudit.ScreeningRules, error) {
 		}
 		rules.EnergyTce, f.Set = x, true
 	}
-	split := func(s string) []string { return strings.Fields(strings.NewReplacer(",", " ", "，", " ", "、", " ").Replace(s)) }
+	split := func(s string) []string {
+		return strings.Fields(strings.NewReplacer(",", " ", "，", " ", "、", " ").Replace(s))
+	}
 	f.Industries, f.Regions = strings.TrimSpace(v.Get("industries")), strings.TrimSpace(v.Get("regions"))
 	rules.Industries, rules.Regions = split(strings.ToUpper(f.Industries)), split(f.Regions)
 	f.Set = f.Set || len(rules.Industries) > 0 || len(rules.Regions) > 0
