@@ -95,6 +95,16 @@ func TestScreeningAPI(t *testing.T) {
 	if status := e.getJSON("/api/v1/audits/"+made.Listings[1].AuditID, w.admin, &au); status != 200 || au.BatchID != made.Batch.ID || au.ConsultancyID != w.consID {
 		t.Fatalf("audit of the steelworks: %d %+v", status, au)
 	}
+	var listed struct {
+		Listings []cpaudit.ScreeningListing
+	}
+	if status := e.getJSON("/api/v1/batches/"+made.Batch.ID+"/listings", w.admin, &listed); status != 200 || len(listed.Listings) != 2 ||
+		listed.Listings[0].Name != "唐山钢铁有限公司" || listed.Listings[0].Reasons[0].Detail != "高耗能" {
+		t.Fatalf("listings: %d %+v", status, listed)
+	}
+	if status, raw, _ := e.do("GET", "/api/v1/batches/"+made.Batch.ID+"/listings", w.consultant, nil, ""); status != 409 || !strings.Contains(string(raw), "screening_not_allowed") {
+		t.Fatalf("a consultant reads the listings: %d %s", status, raw)
+	}
 	// A code no rule selected is refused, and nothing is written.
 	body["batch"] = map[string]any{"year": 2026, "number": 6, "name": "第六批"}
 	body["credit_codes"] = []string{ccode("91130900MA0A00006")}

@@ -311,34 +311,45 @@ func (s *Store) screenedEnterprise(ctx context.Context, tx *sql.Tx, a cpaudit.Ac
 	return old.ID, nil
 }
 
-// BatchListings returns why each enterprise of a batch made from a
-// screening was listed, by enterprise id; empty for other batches.
-// KindNotFound for a batch out of reach.
-func (s *Store) BatchListings(ctx context.Context, a cpaudit.Actor, batchID string) (map[string][]cpaudit.ScreenReason, error) {
+// BatchListings returns the enterprises a batch made from a screening
+// listed, each with its audit in the batch and why it was listed, by
+// name; a regional office sees those of its region. Empty for other
+// batches. KindNotFound for a batch out of reach; KindConflict for an
+// actor who is neither an admin nor a regulator.
+func (s *Store) BatchListings(ctx context.Context, a cpaudit.Actor, batchID string) ([]cpaudit.ScreeningListing, error) {
 	const op = "storage.BatchListings"
 	if _, err := s.Batch(ctx, a, batchID); err != nil {
+		return nil, err
+	}
+	if err := authorityOnly(a, cpaudit.CodeScreeningNotAllowed, "read why a batch's enterprises were listed"); err != nil {
 		return nil, err
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := db.QueryContext(ctx, `SELECT enterprise_id, reasons FROM screening_listings WHERE batch_id = ?`, batchID)
+	rs, err := db.QueryContext(ctx, `SELECT l.enterprise_id, o.credit_code, o.name, o.region, l.reasons,
+		COALESCE((SELECT au.id FROM audits au WHERE au.enterprise_id = l.enterprise_id AND +au.batch_id = l.batch_id ORDER BY au.created_at LIMIT 1), '')
+		FROM screening_listings l JOIN organisations o ON o.id = l.enterprise_id WHERE l.batch_id = ? ORDER BY o.name, o.credit_code`, batchID)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
 	defer rs.Close()
-	out := map[string][]cpaudit.ScreenReason{}
+	scope := regionScope(a)
+	out := []cpaudit.ScreeningListing{}
 	for rs.Next() {
-		var id, reasons string
-		if err := rs.Scan(&id, &reasons); err != nil {
+		var l cpaudit.ScreeningListing
+		var region, reasons string
+		if err := rs.Scan(&l.EnterpriseID, &l.CreditCode, &l.Name, &region, &reasons, &l.AuditID); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
-		var r []cpaudit.ScreenReason
-		if err := json.Unmarshal([]byte(reasons), &r); err != nil {
+		if scope != "" && !strings.HasPrefix(region, scope) {
+			continue
+		}
+		if err := json.Unmarshal([]byte(reasons), &l.Reasons); err != nil {
 			return nil, cpaudit.Internal(op, err)
 		}
-		out[id] = r
+		out = append(out, l)
 	}
 	return out, dbError(op, rs.Err(), "", "")
 }

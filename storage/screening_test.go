@@ -79,9 +79,18 @@ func TestScreeningSourceAndBatch(t *testing.T) {
 		}
 	}
 	listed, err := s.BatchListings(ctx, f.admin, res.Batch.ID)
-	if err != nil || len(listed) != 2 || listed[f.ent.ID][0].Rule != cpaudit.RuleFlag || listed[newEnt.ID][0].Rule != cpaudit.RuleEmission {
+	// By name: 保定印染 (f.ent) before 石家庄焦化.
+	if err != nil || len(listed) != 2 || listed[0].EnterpriseID != f.ent.ID || listed[0].Reasons[0].Rule != cpaudit.RuleFlag ||
+		listed[1].Reasons[0].Rule != cpaudit.RuleEmission || listed[1].AuditID != res.Listings[0].AuditID {
 		t.Fatalf("listings stored: %+v %v", listed, err)
 	}
+	baoding := f.regulator
+	baoding.Region = "130600"
+	if listed, err := s.BatchListings(ctx, baoding, res.Batch.ID); err != nil || len(listed) != 1 || listed[0].EnterpriseID != f.ent.ID {
+		t.Fatalf("a regional office's listings: %+v %v", listed, err)
+	}
+	_, err = s.BatchListings(ctx, f.consultant, res.Batch.ID)
+	mustCode(t, err, cpaudit.KindConflict, cpaudit.CodeScreeningNotAllowed)
 	// The same year and number again is taken; nothing more is written.
 	_, err = s.BatchFromScreening(ctx, f.admin, src.ID, in)
 	mustCode(t, err, cpaudit.KindConflict, cpaudit.CodeBatchTaken)

@@ -60,6 +60,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/screening/sources/{id}", s.API(s.apiGetSource)).Methods("GET")
 	r.Handle("/screening/sources/{id}/candidates", s.API(s.apiScreenSource)).Methods("POST")
 	r.Handle("/screening/sources/{id}/batch", s.API(s.apiBatchFromSource)).Methods("POST")
+	r.Handle("/batches/{id}/listings", s.API(s.apiBatchListings)).Methods("GET")
 	r.Handle("/campaigns", s.API(s.apiCreateCampaign)).Methods("POST")
 	r.Handle("/campaigns/{id}", s.API(s.apiGetCampaign)).Methods("GET")
 	r.Handle("/campaigns/{id}/assignments", s.API(s.apiDrawAssignments)).Methods("POST")

@@ -15,6 +15,7 @@ type ScreeningStore interface {
 	ScreeningSource(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ScreeningSource, error)
 	ScreenSource(ctx context.Context, a cpaudit.Actor, id string, rules cpaudit.ScreeningRules) ([]cpaudit.ScreenCandidate, error)
 	BatchFromScreening(ctx context.Context, a cpaudit.Actor, sourceID string, in cpaudit.ScreeningBatch) (cpaudit.ScreeningBatchResult, error)
+	BatchListings(ctx context.Context, a cpaudit.Actor, batchID string) ([]cpaudit.ScreeningListing, error)
 }
 
 // apiImportSource takes a multipart upload (file: .xlsx or CSV; name:
@@ -96,5 +97,17 @@ func (s *Handler) apiBatchFromSource(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	s.WriteJSON(w, r, http.StatusCreated, res)
+	return nil
+}
+
+// apiBatchListings answers {"batch_id","listings"}: why each enterprise
+// of a batch made from a screening was listed.
+func (s *Handler) apiBatchListings(w http.ResponseWriter, r *http.Request) error {
+	id := httpx.Param(r, "id")
+	ls, err := s.store.BatchListings(r.Context(), httpx.ActorOf(r), id)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"batch_id": id, "listings": ls})
 	return nil
 }

@@ -19,6 +19,7 @@ type ScreeningStore interface {
 	ScreeningSource(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.ScreeningSource, error)
 	ScreenSource(ctx context.Context, a cpaudit.Actor, id string, rules cpaudit.ScreeningRules) ([]cpaudit.ScreenCandidate, error)
 	BatchFromScreening(ctx context.Context, a cpaudit.Actor, sourceID string, in cpaudit.ScreeningBatch) (cpaudit.ScreeningBatchResult, error)
+	BatchListings(ctx context.Context, a cpaudit.Actor, batchID string) ([]cpaudit.ScreeningListing, error)
 }
 
 func (s *Handler) screeningPage(w http.ResponseWriter, r *http.Request) error {
