@@ -9,6 +9,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/sheet"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func ccode(first17 string) string { return first17 + string(cpaudit.CreditCodeCheck(first17)) }
@@ -116,6 +117,15 @@ func TestScreeningAPI(t *testing.T) {
 		t.Fatalf("batches %+v", batches)
 	}
 
+	// The same kind of file as Excel on Chinese Windows saves it: GB18030.
+	gbk, err := simplifiedchinese.GB18030.NewEncoder().String("统一社会信用代码,企业名称,行政区划代码,行业代码,标识\n" +
+		ccode("91130600MA0A00009") + ",保定印染有限公司,130602,C1713,双有\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, raw := e.importSource(w.admin, "源数据-gbk.csv", []byte(gbk)); status != 201 {
+		t.Fatalf("import GB18030 CSV: %d %s", status, raw)
+	}
 	// The same data as .xlsx.
 	tb := sheet.Table{Sheet: "源数据", Header: []string{"credit_code", "name", "region", "industry", "flags"}}
 	tb.Rows = [][]any{{ccode("91131100MA0A00004"), "衡水化工有限公司", "131102", "C2614", "双有"}}
@@ -169,7 +179,8 @@ func TestScreeningImportRejects(t *testing.T) {
 		code          string
 	}{
 		{"missing columns", "企业名称,行业代码\n某公司,C2520\n", 400, "import_columns_missing"},
-		{"not UTF-8", "\xb9\xfa\xbc\xd2,\xc6\xf3\xd2\xb5\n", 400, "screening_csv_invalid"},
+		{"GBK with the wrong columns", "\xb9\xfa\xbc\xd2,\xc6\xf3\xd2\xb5\n", 400, "import_columns_missing"}, // 国家,企业
+		{"binary", "\x00\xff\xfe\x81\x00\x9f", 400, "screening_csv_invalid"},
 		{"header only", "统一社会信用代码,企业名称,行政区划代码,行业代码\n", 422, "sheet_empty"},
 		{"empty", "", 400, "sheet_empty"},
 	} {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/sheet"
 )
@@ -82,7 +84,7 @@ func (k *Kit) ReadSourceForm(w http.ResponseWriter, r *http.Request) (SourceForm
 }
 
 // ReadSourceTable reads data, an .xlsx workbook (by its zip signature)
-// or else a UTF-8 CSV (a byte order mark allowed), into a header and rows
+// or else a CSV in UTF-8 (a byte order mark allowed) or GB18030, into a header and rows
 // of text, within lim.
 func ReadSourceTable(ctx context.Context, data []byte, lim sheet.Limits) ([]string, [][]string, error) {
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
@@ -101,7 +103,13 @@ func ReadSourceTable(ctx context.Context, data []byte, lim sheet.Limits) ([]stri
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
-		return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeScreeningCSVInvalid, "the file is neither an .xlsx workbook nor a UTF-8 CSV (save a CSV as UTF-8)")
+		// Excel on Chinese Windows saves CSV in GB18030 (GBK): accept
+		// it when it decodes cleanly, refuse anything else.
+		decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+		if err != nil || !utf8.Valid(decoded) || bytes.ContainsRune(decoded, utf8.RuneError) || bytes.IndexByte(decoded, 0) >= 0 {
+			return nil, nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeScreeningCSVInvalid, "the file is neither an .xlsx workbook nor a UTF-8 or GB18030 CSV")
+		}
+		data = decoded
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord, cr.LazyQuotes = -1, true
