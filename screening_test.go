@@ -1,6 +1,8 @@
 package cpaudit
 
 import (
+	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -173,4 +175,60 @@ func TestParseSourceRowsRejects(t *testing.T) {
 	if ErrorCode(err) != CodeImportColumnsMissing || !strings.Contains(err.Error(), "credit_code") {
 		t.Fatalf("missing columns: %v", err)
 	}
+}
+
+// FuzzParseSourceRows is the source importer after the file is read: a
+// sheet as tab-separated cells and newline-separated rows, the first the
+// header. Every data row is either valid (its code, region and numbers
+// pass) or rejected with a row number inside the sheet, and screening the
+// valid rows never fails.
+func FuzzParseSourceRows(f *testing.F) {
+	head := "统一社会信用代码\t企业名称\t行政区划代码\t行业代码\t标识\t综合能耗(吨标准煤)\t化学需氧量排放量(吨)\n"
+	for _, s := range []string{
+		head + cc("91130100MA0A00001") + "\t石家庄焦化有限公司\t130104\tC2520\t双超、高耗能\t52000\t12.5\n",
+		head + cc("91130100MA0A00001") + "\t<script>\t130104\tC2520\t超标\tNaN\t-1\n",
+		head + "1\t甲\t13\tC\n\n\t\t\n" + cc("91130100MA0A00002") + "\t乙\t130104\tC2520\t\t1e400\t\n",
+		"credit_code\tname\tregion\tindustry\tcod\n" + strings.Repeat(cc("91130100MA0A00003")+"\t重复\t130104\tC2520\t1,000\n", 20),
+		"",
+	} {
+		f.Add(s)
+	}
+	rules := ScreeningRules{Emissions: map[string]float64{"cod": 10}, EnergyTce: 5000, Industries: []string{"C2"}, Regions: []string{"130100"},
+		Flags: []ListingReason{ReasonDoubleExceed, ReasonToxic, ReasonEnergyIntensive}}
+	f.Fuzz(func(t *testing.T, data string) {
+		lines := strings.Split(data, "\n")
+		header := strings.Split(lines[0], "\t")
+		var rows [][]string
+		for _, l := range lines[1:] {
+			rows = append(rows, strings.Split(l, "\t"))
+		}
+		ok, rejected, err := ParseSourceRows(header, rows)
+		if err != nil {
+			if ErrorKind(err) != KindInvalid || ErrorCode(err) != CodeImportColumnsMissing {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if len(ok)+len(rejected) > len(rows) {
+			t.Fatalf("%d valid and %d rejected of %d rows", len(ok), len(rejected), len(rows))
+		}
+		for _, r := range rejected {
+			if r.Row < 2 || r.Row > len(rows)+1 || r.Reason == "" {
+				t.Fatalf("rejection %+v of %d rows", r, len(rows))
+			}
+		}
+		seen := map[string]bool{}
+		for _, r := range ok {
+			if ValidateCreditCode(r.CreditCode) != nil || ValidateRegion(r.Region) != nil || seen[r.CreditCode] {
+				t.Fatalf("accepted %+v", r)
+			}
+			seen[r.CreditCode] = true
+			for _, v := range append([]float64{r.EnergyTce, r.WaterT}, slices.Collect(maps.Values(r.Emissions))...) {
+				if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("accepted %+v", r)
+				}
+			}
+		}
+		rules.ScreenRows(ok)
+	})
 }
