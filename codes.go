@@ -304,6 +304,20 @@ const (
 	CodeTemplateNotWord             Code = "template_not_word"
 )
 
+// Screening of audit candidates (screening.go, storage/screening.go).
+const (
+	CodeScreeningNotAllowed    Code = "screening_not_allowed"
+	CodeNoSuchScreeningSource  Code = "no_such_screening_source"
+	CodeScreeningRowsRejected  Code = "screening_rows_rejected"  // value (how many rows)
+	CodeScreeningFlagUnknown   Code = "screening_flag_unknown"   // value
+	CodeScreeningNumberInvalid Code = "screening_number_invalid" // field, value
+	CodeScreeningRuleInvalid   Code = "screening_rule_invalid"   // value
+	CodeScreeningNoRules       Code = "screening_no_rules"
+	CodeScreeningNoChoice      Code = "screening_no_choice"
+	CodeScreeningNotCandidate  Code = "screening_not_candidate" // value (credit code)
+	CodeScreeningCSVInvalid    Code = "screening_csv_invalid"
+)
+
 // Enterprise import (enterprise_import.go, storage/import.go, sheet/).
 const (
 	CodeImportNotAllowed       Code = "import_not_allowed"
@@ -613,4 +627,14 @@ var Codes = []Code{
 	CodeRequirementTextRequired,
 	CodeRequirementStepsRange,
 	CodeRequirementPhrasesRequired,
+	CodeScreeningNotAllowed,
+	CodeNoSuchScreeningSource,
+	CodeScreeningRowsRejected,
+	CodeScreeningFlagUnknown,
+	CodeScreeningNumberInvalid,
+	CodeScreeningRuleInvalid,
+	CodeScreeningNoRules,
+	CodeScreeningNoChoice,
+	CodeScreeningNotCandidate,
+	CodeScreeningCSVInvalid,
 }

@@ -35,7 +35,7 @@ func TestEveryFormNeedsCSRF(t *testing.T) {
 		for _, token := range []string{"", "forged-token"} {
 			tried++
 			var r response
-			if tmpl == "/upload" || tmpl == "/enterprises/import" || strings.HasSuffix(tmpl, "/versions") {
+			if tmpl == "/upload" || tmpl == "/enterprises/import" || tmpl == "/screening" || strings.HasSuffix(tmpl, "/versions") {
 				r = b.postUpload(path, token, [][2]string{{"csrf", token}, {"kind", "report"}}, "伪造.txt", []byte("伪造"))
 			} else {
 				r = b.postForm(path, url.Values{"csrf": {token}, "reason": {"伪造"}, "name": {"伪造"}, "decision": {"dismiss"},

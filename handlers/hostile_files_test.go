@@ -145,6 +145,13 @@ func TestHostileUploads(t *testing.T) {
 	if status != 413 || !strings.Contains(problemOf(t, status, b, h), "unpacks to more than") || time.Since(start) > 5*time.Second {
 		t.Errorf("sheet bomb: %d after %v: %s", status, time.Since(start), b)
 	}
+	// The same bomb as screening source data.
+	body, ct = multipartBody(t, nil, "源数据.xlsx", bomb)
+	start = time.Now()
+	status, b, h = e.do("POST", "/api/v1/screening/sources", w.admin, body, ct)
+	if status != 413 || !strings.Contains(problemOf(t, status, b, h), "unpacks to more than") || time.Since(start) > 5*time.Second {
+		t.Errorf("source sheet bomb: %d after %v: %s", status, time.Since(start), b)
+	}
 	if status, _, _ := e.do("GET", "/healthz", "", nil, ""); status != 200 {
 		t.Errorf("healthz: %d", status)
 	}

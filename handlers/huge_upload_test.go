@@ -66,6 +66,7 @@ func TestTenGigabyteUpload(t *testing.T) {
 		{"API upload", "/api/v1/documents", "kind=report", false},
 		{"API new version", "/api/v1/documents/" + docID + "/versions", "", false},
 		{"API enterprise import", "/api/v1/enterprises/import", "", false},
+		{"API screening source", "/api/v1/screening/sources", "", false},
 		{"web upload", "/upload", "kind=report", true},
 	} {
 		for _, chunked := range []bool{false, true} {

@@ -20,7 +20,7 @@ import (
 var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
 	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
-	"experts": "expert", "assignments": "assignment", "findings": "finding", "enterprises": "enterprise", "guidelines": "guideline",
+	"experts": "expert", "assignments": "assignment", "findings": "finding", "enterprises": "enterprise", "guidelines": "guideline", "sources": "screening_source",
 }
 
 // otherVars fills the path variables that are not ids.
@@ -198,6 +198,14 @@ func victimThings(t *testing.T, w *world) map[string]string {
 		t.Fatalf("import: %d %s", status, got)
 	}
 	ids["import"] = imp.ID
+	// Screening source data, imported by the admin.
+	body, ct = multipartBody(t, [][2]string{{"name", "河北秘密源数据"}}, "源数据.csv", []byte(sourceCSV()))
+	status, got, _ = e.do("POST", "/api/v1/screening/sources", w.admin, body, ct)
+	var src struct{ ID string }
+	if status != 201 || json.Unmarshal(got, &src) != nil || src.ID == "" {
+		t.Fatalf("screening source: %d %s", status, got)
+	}
+	ids["screening_source"] = src.ID
 	// A flag: the same file in two enterprises' audits.
 	other, otherAudit := w.enterpriseOf(1, "唐山钢铁有限公司")
 	photo := []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00 唐山 设备铭牌照片")

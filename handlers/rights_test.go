@@ -122,7 +122,7 @@ func rightsWorld(t *testing.T) (*world, map[string]string, []*rightsActor) {
 
 	// What every one of them may not read of the Shijiazhuang audit.
 	common := map[string]string{}
-	for _, k := range []string{"audit", "document", "finding", "flag", "assignment", "token", "import", "guideline"} {
+	for _, k := range []string{"audit", "document", "finding", "flag", "assignment", "token", "import", "guideline", "screening_source"} {
 		common[k] = ids[k]
 	}
 	with := func(extra ...string) map[string]string {

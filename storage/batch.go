@@ -30,19 +30,23 @@ func (s *Store) CreateBatch(ctx context.Context, a cpaudit.Actor, b cpaudit.Batc
 	}
 	now := s.clock()
 	b.ID, b.CreatedAt, b.UpdatedAt = cpaudit.NewID("b", now), now, now
-	reasons, industries, obligations := mustJSON(b.Reasons), mustJSON(b.Industries), mustJSON(b.Obligations)
-	err = inTx(ctx, db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, year, number, name, reasons, industries, obligations, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.Year, b.Number, b.Name, reasons, industries, obligations, micros(now), micros(now)); err != nil {
-			return err
-		}
-		return s.appendLog(ctx, tx, a, "batch.create", "batch", b.ID, map[string]any{
-			"year": b.Year, "number": b.Number, "name": b.Name, "reasons": b.Reasons, "industries": b.Industries, "obligations": b.Obligations})
-	})
+	err = inTx(ctx, db, func(tx *sql.Tx) error { return s.insertBatch(ctx, tx, a, b) })
 	if err != nil {
 		return cpaudit.Batch{}, taken(dbError(op, err, "", "a batch with this year and number exists already"), cpaudit.CodeBatchTaken)
 	}
 	return b, nil
+}
+
+// insertBatch writes the validated batch b, with its id and times set,
+// and logs it, inside tx.
+func (s *Store) insertBatch(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, b cpaudit.Batch) error {
+	reasons, industries, obligations := mustJSON(b.Reasons), mustJSON(b.Industries), mustJSON(b.Obligations)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, year, number, name, reasons, industries, obligations, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.Year, b.Number, b.Name, reasons, industries, obligations, micros(b.CreatedAt), micros(b.UpdatedAt)); err != nil {
+		return err
+	}
+	return s.appendLog(ctx, tx, a, "batch.create", "batch", b.ID, map[string]any{
+		"year": b.Year, "number": b.Number, "name": b.Name, "reasons": b.Reasons, "industries": b.Industries, "obligations": b.Obligations})
 }
 
 // UpdateBatch applies p. KindNotFound for an unknown batch, KindConflict

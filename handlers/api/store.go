@@ -28,6 +28,7 @@ type Store interface {
 	LinkageStore
 	ResultStore
 	GuidelineStore
+	ScreeningStore
 }
 
 // AccountStore is what the caller's identity and its tokens and users need

@@ -168,6 +168,13 @@ func (s *Handler) renderBatch(w http.ResponseWriter, r *http.Request, status int
 			consOpts = append(consOpts, option{Value: o.ID, Label: o.Name})
 		}
 		data["Enterprises"], data["Consultancies"] = entOpts, consOpts
+		// Why each enterprise was listed, when the batch came from a
+		// screening (screening.go).
+		listings, err := s.store.BatchListings(r.Context(), a, b.ID)
+		if err != nil {
+			return err
+		}
+		data["Listings"] = listings
 	}
 	return s.render(w, r, status, "batch", data)
 }

@@ -50,6 +50,12 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/enforcement.xlsx", s.page(s.requireSession(s.enforcementExport))).Methods("GET")
 	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteChecksPage))).Methods("GET")
 	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteCheckSubmit))).Methods("POST")
+	// Screening of audit candidates (screening.go); the upload checks its
+	// session itself, being multipart.
+	r.Handle("/screening", s.page(s.requireSession(s.screeningPage))).Methods("GET")
+	r.Handle("/screening", s.page(s.screeningImportSubmit)).Methods("POST")
+	r.Handle("/screening/sources/{id}", s.page(s.requireSession(s.screeningSourcePage))).Methods("GET")
+	r.Handle("/screening/sources/{id}/batch", s.page(s.requireSession(s.screeningBatchSubmit))).Methods("POST")
 	// Batches (batches.go) and one audit with its forms: step actions,
 	// the consultancy, the letter (audit.go).
 	r.Handle("/batches", s.page(s.requireSession(s.batchesPage))).Methods("GET")

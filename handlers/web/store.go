@@ -24,6 +24,7 @@ type Store interface {
 	ReviewStore
 	OptionStore
 	GuidelineStore
+	ScreeningStore
 }
 
 // OptionStore is what the audit page's option table, its forms and its
