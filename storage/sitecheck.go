@@ -20,7 +20,7 @@ import (
 // for anyone but an admin; KindNotFound for no such organisation;
 // KindUnprocessable (CodeEnforcementOfficeNotRegulator) for one that is
 // not a regulator office.
-func (s *Store) MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string, on bool) error {
+func (s *Store) MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string, mark *bool) error {
 	const op = "storage.MarkEnforcementOffice"
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -38,6 +38,12 @@ func (s *Store) MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgI
 	if o.Kind != cpaudit.OrgRegulator {
 		return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeEnforcementOfficeNotRegulator, "%s is not a regulator office", o.Name)
 	}
+	// Judged after the id, so that an office of another tenant is 404
+	// whatever the body says.
+	if mark == nil {
+		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFieldRequired, "enforcement is required: true or false").With("field", "enforcement")
+	}
+	on := *mark
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
 		var err error
 		if on {

@@ -29,10 +29,11 @@ func TestSiteChecks(t *testing.T) {
 	tsReg := cpaudit.Actor{TenantID: f.sys.TenantID, UserID: "u-ts", Email: "li@ts.gov.cn", Role: cpaudit.RoleRegulator, OrgID: tangshan.ID, Region: "130200"}
 
 	// Marking: admins only, regulator offices only.
-	mustCode(t, s.MarkEnforcementOffice(ctx, f.regulator, zhifa.ID, true), cpaudit.KindConflict, cpaudit.CodeEnforcementOfficeNotAllowed)
-	mustCode(t, s.MarkEnforcementOffice(ctx, f.admin, f.cons.ID, true), cpaudit.KindUnprocessable, cpaudit.CodeEnforcementOfficeNotRegulator)
-	mustKind(t, s.MarkEnforcementOffice(ctx, f.admin, "o-nothing", true), cpaudit.KindNotFound)
-	if err := s.MarkEnforcementOffice(ctx, f.admin, zhifa.ID, true); err != nil {
+	mustCode(t, s.MarkEnforcementOffice(ctx, f.regulator, zhifa.ID, new(true)), cpaudit.KindConflict, cpaudit.CodeEnforcementOfficeNotAllowed)
+	mustCode(t, s.MarkEnforcementOffice(ctx, f.admin, f.cons.ID, new(true)), cpaudit.KindUnprocessable, cpaudit.CodeEnforcementOfficeNotRegulator)
+	mustKind(t, s.MarkEnforcementOffice(ctx, f.admin, "o-nothing", new(true)), cpaudit.KindNotFound)
+	mustCode(t, s.MarkEnforcementOffice(ctx, f.admin, zhifa.ID, nil), cpaudit.KindInvalid, cpaudit.CodeFieldRequired)
+	if err := s.MarkEnforcementOffice(ctx, f.admin, zhifa.ID, new(true)); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.IsEnforcementOffice(ctx, f.admin, zhifa.ID); !ok || err != nil {

@@ -53,11 +53,8 @@ func (s *Handler) apiMarkEnforcementOffice(w http.ResponseWriter, r *http.Reques
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.Enforcement == nil {
-		return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeFieldRequired, "enforcement is required: true or false").With("field", "enforcement")
-	}
 	id := httpx.Param(r, "id")
-	if err := s.store.MarkEnforcementOffice(r.Context(), httpx.ActorOf(r), id, *in.Enforcement); err != nil {
+	if err := s.store.MarkEnforcementOffice(r.Context(), httpx.ActorOf(r), id, in.Enforcement); err != nil {
 		return err
 	}
 	s.WriteJSON(w, r, http.StatusOK, map[string]any{"organisation_id": id, "enforcement": *in.Enforcement})

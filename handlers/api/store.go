@@ -188,7 +188,7 @@ type Letters interface {
 type LinkageStore interface {
 	PermitRecord(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.PermitRecord, error)
 	SetPermitState(ctx context.Context, a cpaudit.Actor, auditID string, c cpaudit.PermitStateChange) (cpaudit.PermitRecord, error)
-	MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string, on bool) error
+	MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string, mark *bool) error
 	RecordSiteCheck(ctx context.Context, a cpaudit.Actor, enterpriseID string, n cpaudit.NewSiteCheck) (cpaudit.SiteCheck, error)
 	SiteChecks(ctx context.Context, a cpaudit.Actor, enterpriseID string) ([]cpaudit.SiteCheck, error)
 	Enforcement(ctx context.Context, a cpaudit.Actor, region string) ([]cpaudit.EnforcementItem, error)
