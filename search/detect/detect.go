@@ -78,7 +78,7 @@ type Config struct {
 // Defaults are the production settings.
 func Defaults() Config {
 	return Config{K: 13, Window: 8, MinRunes: 34, FormMinRunes: 50, MaxGap: 50, MaxDrift: 12, MinSeeds: 1, MaxRepeat: 16,
-		PieceRunes: 10, ClusterGap: 120, FillInRunes: 40}
+		PieceRunes: 8, ClusterGap: 120, FillInRunes: 40}
 }
 
 // Text is a text prepared for detection: the text, and its significant
