@@ -78,7 +78,7 @@ type Config struct {
 // Defaults are the production settings.
 func Defaults() Config {
 	return Config{K: 13, Window: 8, MinRunes: 34, FormMinRunes: 50, MaxGap: 50, MaxDrift: 12, MinSeeds: 1, MaxRepeat: 16,
-		PieceRunes: 10, ClusterGap: 120, FillInRunes: 40}
+		PieceRunes: 8, ClusterGap: 120, FillInRunes: 40}
 }
 
 // Text is a text prepared for detection: the text, and its significant
@@ -92,7 +92,9 @@ func Defaults() Config {
 // runes took 270 MB as runes, significant runes and int offsets).
 type Text struct {
 	s     string
-	runes int     // the text's length in runes
+	base  int     // the rune offset of s in the whole text (prepareRange)
+	whole int     // the whole text's length in runes
+	runes int     // the length of s in runes
 	marks []int   // marks[k] is the byte offset of rune k·markEvery
 	sig   []rune  // significant runes, folded
 	at    []int32 // at[i] is the offset in runes of sig[i]
@@ -104,7 +106,33 @@ const markEvery = 256
 // Prepare makes a Text of s.
 func Prepare(s string) *Text {
 	n := utf8.RuneCountInString(s)
-	t := &Text{s: s, runes: n, marks: make([]int, 0, n/markEvery+1)}
+	return prepare(s, 0, n)
+}
+
+// prepareRange prepares runes [lo, hi) of s, a text of n runes, with the
+// offsets of the whole text: the part of another document that seeds can
+// reach (MatchNear).
+func prepareRange(s string, lo, hi, n int) *Text {
+	from, to, i := len(s), len(s), 0
+	for off := range s {
+		if i == lo {
+			from = off
+		}
+		if i == hi {
+			to = off
+			break
+		}
+		i++
+	}
+	t := prepare(s[from:to], lo, n)
+	return t
+}
+
+// prepare makes a Text of s, which starts at rune base of a text of
+// whole runes.
+func prepare(s string, base, whole int) *Text {
+	n := utf8.RuneCountInString(s)
+	t := &Text{s: s, base: base, whole: whole, runes: n, marks: make([]int, 0, n/markEvery+1)}
 	sig := 0
 	for _, r := range s {
 		if _, ok := significant(r); ok {
@@ -120,7 +148,7 @@ func Prepare(s string) *Text {
 		}
 		if r, ok := significant(r); ok {
 			t.sig = append(t.sig, r)
-			t.at = append(t.at, int32(i))
+			t.at = append(t.at, int32(base+i))
 		}
 		i++
 	}
@@ -131,12 +159,12 @@ func Prepare(s string) *Text {
 func (t *Text) Len() int { return len(t.sig) }
 
 // Runes is the length of the text in runes.
-func (t *Text) Runes() int { return t.runes }
+func (t *Text) Runes() int { return t.whole }
 
 // slice returns runes [from, to) of the text, as a string of its own (a
 // passage must not keep a long text in memory).
 func (t *Text) slice(from, to int) string {
-	return strings.Clone(t.s[t.byteAt(from):t.byteAt(to)])
+	return strings.Clone(t.s[t.byteAt(from-t.base):t.byteAt(to-t.base)])
 }
 
 // byteAt is the byte offset of rune r, len(t.s) at or past the end.
@@ -182,6 +210,18 @@ func FingerprintsOf(s string, c Config) ([]cpaudit.Fingerprint, int) {
 // significant returns r folded, and whether it is significant: letters,
 // Han included, and digits.
 func significant(r rune) (rune, bool) {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return r, true // CJK Unified Ideographs: letters, without case
+	case r < utf8.RuneSelf:
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			return r, true
+		case 'A' <= r && r <= 'Z':
+			return r + 'a' - 'A', true
+		}
+		return 0, false
+	}
 	if unicode.IsLetter(r) || unicode.IsDigit(r) {
 		return unicode.ToLower(r), true
 	}

@@ -3,6 +3,8 @@ package detect
 import (
 	"slices"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -141,7 +143,7 @@ func Match(a, b *Text, seeds [][2]int, c Config) Result {
 		s := span{i, ea, j, eb}
 		switch {
 		case ea-i >= c.MinRunes && eb-j >= c.MinRunes && ch.n >= c.MinSeeds:
-			if !fillIn(a, b, s, c) && explained(a, b, []span{s}, sa, sb, c) >= c.MinRunes {
+			if !fillIn(a, b, s, c) && !figureBound(a, b, s, c) && explained(a, b, []span{s}, sa, sb, c) >= c.MinRunes {
 				spans = append(spans, s)
 			}
 		case c.PieceRunes > 0:
@@ -216,6 +218,10 @@ func clusters(a, b *Text, short, long []span, sa, sb []int, c Config) []span {
 		padB := max(pad, a1-a0)
 		region := span{max(0, a0-pad), min(len(a.sig), a1+pad), max(0, b0-padB), min(len(b.sig), b1+padB)}
 		runs := commonRuns(a.sig, b.sig, region, c.PieceRunes)
+		// Runs stopped by a figure are the wording around other
+		// figures (a sentence listing options and their figures, filled
+		// in by another enterprise), not pieces of a copy.
+		runs = slices.DeleteFunc(runs, func(r span) bool { return figureBound(a, b, r, c) })
 		if len(runs) < clusterRuns {
 			return
 		}
@@ -383,6 +389,39 @@ func fillIn(a, b *Text, s span, c Config) bool {
 	return diff >= 2 && (s.a1-s.a0) <= diff*c.FillInRunes
 }
 
+// figureBound reports whether s is shorter than FormMinRunes and stops,
+// at either end, at a figure on both sides: the runes just outside s are
+// digits (that differ, or the match would go on), written against it
+// (joinedDigit). Such a
+// match is the wording of a fill-in sentence around figures that differ
+// ("…年经济效益" 2.3 against 8.1 万元), which two enterprises' reports share
+// by design, however few of its figures it reaches (fillIn needs two);
+// a copy with a figure changed is extended across it (extendLeft,
+// extendRight) and goes on.
+func figureBound(a, b *Text, s span, c Config) bool {
+	if s.a1-s.a0 >= c.FormMinRunes || s.b1-s.b0 >= c.FormMinRunes {
+		return false
+	}
+	left := joinedDigit(a, s.a0-1, s.a0) && joinedDigit(b, s.b0-1, s.b0)
+	right := joinedDigit(a, s.a1, s.a1-1) && joinedDigit(b, s.b1, s.b1-1)
+	return left || right
+}
+
+// joinedDigit reports whether significant rune i of t is a digit written
+// against significant rune j (its neighbour), with at most spaces between:
+// a figure of the same sentence ("效益2.3万元"), not the number of the
+// next heading or table after a line break or a full stop.
+func joinedDigit(t *Text, i, j int) bool {
+	if i < 0 || i >= len(t.sig) || j < 0 || j >= len(t.sig) || !isDigit(t.sig[i]) {
+		return false
+	}
+	from, to := int(min(t.at[i], t.at[j]))+1, int(max(t.at[i], t.at[j]))
+	if from >= to {
+		return true
+	}
+	return strings.Trim(t.slice(from, to), " \t") == ""
+}
+
 // digitRuns returns rs with each run of digits replaced by '#', and the
 // runs.
 func digitRuns(rs []rune) (string, []string) {
@@ -521,4 +560,43 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// nearReach is how far (in runes) around the seeds MatchNear prepares the
+// other text, beyond the seeds' own spread: more than a cluster's regions
+// (ClusterGap, and the passage's length again for a reordered one) and
+// an extension's usual reach; a passage that reaches the edge is matched
+// again against the whole text.
+const nearReach = 1024
+
+// MatchNear is Match(a, Prepare(b), seeds, c) for a text b whose seeds
+// lie close together (a few seeds: a short copy, a
+// clause shared by chance): only the part of b that they can reach is
+// prepared, and the whole of b only when a passage reaches that part's
+// edge. Preparing every document that shares one seed with a new one,
+// whole, made the work grow with the tenant. It returns what Match
+// returns and whether b was prepared whole, and then b's Len.
+func MatchNear(a *Text, b string, seeds [][2]int, c Config) (Result, int, bool) {
+	bRunes := utf8.RuneCountInString(b)
+	lo, hi := bRunes, 0
+	loA, hiA := a.whole, 0
+	for _, s := range seeds {
+		lo, hi = min(lo, s[1]), max(hi, s[1])
+		loA, hiA = min(loA, s[0]), max(hiA, s[0])
+	}
+	reach := nearReach + (hiA - loA) + (hi - lo)
+	lo, hi = max(0, lo-reach), min(bRunes, hi+c.K+reach)
+	if len(seeds) == 0 || bRunes <= 0 || 2*(hi-lo) >= bRunes {
+		tb := Prepare(b)
+		return Match(a, tb, seeds, c), tb.Len(), true
+	}
+	tb := prepareRange(b, lo, hi, bRunes)
+	res := Match(a, tb, seeds, c)
+	for _, p := range res.Passages {
+		if lo > 0 && p.BStart <= int(tb.at[0]) || hi < bRunes && p.BEnd > int(tb.at[len(tb.at)-1]) {
+			tb = Prepare(b)
+			return Match(a, tb, seeds, c), tb.Len(), true
+		}
+	}
+	return res, 0, false
 }

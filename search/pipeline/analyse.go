@@ -183,15 +183,17 @@ func (x *Analyzer) process(ctx context.Context, j cpaudit.AnalysisJob, enterpris
 		} else if err != nil {
 			return err
 		}
-		b := detect.Prepare(other)
-		res := detect.Match(a, b, m.Seeds, c.ForPair(src.Kind == cpaudit.DocReport && m.Kind == cpaudit.DocReport))
+		res, bLen, whole := detect.MatchNear(a, other, m.Seeds, c.ForPair(src.Kind == cpaudit.DocReport && m.Kind == cpaudit.DocReport))
 		if len(res.Passages) == 0 {
 			continue
+		}
+		if !whole {
+			bLen = m.Runes // its significant runes, counted when it was analysed
 		}
 		// The score is the share of the newer document that is copied.
 		score := ratio(res.CoveredA, a.Len())
 		if m.UploadedAt.After(src.UploadedAt) {
-			score = ratio(res.CoveredB, b.Len())
+			score = ratio(res.CoveredB, bLen)
 		}
 		texts = append(texts, cpaudit.TextMatch{OtherID: m.DocumentID, Score: score, Passages: res.Passages})
 	}
