@@ -24,6 +24,19 @@ type Table struct {
 	Notes []string
 }
 
+// TextRows returns the rows as text, a cell that is not text (Read gives
+// only text) as "".
+func (t Table) TextRows() [][]string {
+	rows := make([][]string, len(t.Rows))
+	for i, row := range t.Rows {
+		rows[i] = make([]string, len(row))
+		for j, c := range row {
+			rows[i][j], _ = c.(string)
+		}
+	}
+	return rows
+}
+
 // Column widths in Excel's character units: wide enough for a Chinese
 // company name, never so wide that one long cell makes the sheet unusable.
 const (

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -30,57 +29,20 @@ type SourceForm struct {
 // same bounds on the file, its unzipped parts, rows and columns and wall
 // time hold for .xlsx, and the bytes, rows and columns for CSV.
 func (k *Kit) ReadSourceForm(w http.ResponseWriter, r *http.Request) (SourceForm, error) {
-	lim := importLimits()
-	limit := lim.MaxBytes + formSlack
-	if r.ContentLength > limit {
-		return SourceForm{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20).With("max", strconv.FormatInt(lim.MaxBytes>>20, 10))
-	}
-	if err := LimitBody(w, r, limit, "the sheet"); err != nil {
-		return SourceForm{}, err
-	}
-	mr, release, err := k.OpenForm(r, "send the source data as multipart/form-data with a part named file")
-	if err != nil {
-		return SourceForm{}, err
-	}
-	defer release()
-	form := SourceForm{Fields: map[string]string{}}
-	got := false
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
+	form := SourceForm{}
+	fields, err := k.readFileForm(w, r, "the source data", func(part io.Reader, lim sheet.Limits) error {
+		data, err := io.ReadAll(io.LimitReader(part, lim.MaxBytes+1))
 		if err != nil {
-			return SourceForm{}, UploadReadError(err)
+			return UploadReadError(err)
 		}
-		name := part.FormName()
-		switch {
-		case name == "file" && !got:
-			data, err := io.ReadAll(io.LimitReader(part, lim.MaxBytes+1))
-			if err != nil {
-				return SourceForm{}, UploadReadError(err)
-			}
-			if int64(len(data)) > lim.MaxBytes {
-				return SourceForm{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20).With("max", strconv.FormatInt(lim.MaxBytes>>20, 10))
-			}
-			if form.Header, form.Rows, err = ReadSourceTable(r.Context(), data, lim); err != nil {
-				return SourceForm{}, err
-			}
-			got = true
-		case len(form.Fields) < 8:
-			b, err := io.ReadAll(io.LimitReader(part, 1024))
-			if err != nil {
-				return SourceForm{}, UploadReadError(err)
-			}
-			form.Fields[name] = strings.TrimSpace(string(b))
-		default:
-			return SourceForm{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadTooManyFields, "the form has too many fields")
+		if int64(len(data)) > lim.MaxBytes {
+			return cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20).With("max", strconv.FormatInt(lim.MaxBytes>>20, 10))
 		}
-	}
-	if !got {
-		return SourceForm{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeImportNoFile, "the form has no file: send the source data in a part named file")
-	}
-	return form, nil
+		form.Header, form.Rows, err = ReadSourceTable(r.Context(), data, lim)
+		return err
+	})
+	form.Fields = fields
+	return form, err
 }
 
 // ReadSourceTable reads data, an .xlsx workbook (by its zip signature)
@@ -92,14 +54,7 @@ func ReadSourceTable(ctx context.Context, data []byte, lim sheet.Limits) ([]stri
 		if err != nil {
 			return nil, nil, err
 		}
-		rows := make([][]string, len(t.Rows))
-		for i, row := range t.Rows {
-			rows[i] = make([]string, len(row))
-			for j, c := range row {
-				rows[i][j], _ = c.(string)
-			}
-		}
-		return t.Header, rows, nil
+		return t.Header, t.TextRows(), nil
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {

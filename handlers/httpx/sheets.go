@@ -32,20 +32,38 @@ type ImportForm struct {
 // ReadImportForm reads a multipart form whose part "file" is an .xlsx
 // sheet, within importLimits; other parts are short text fields.
 func (k *Kit) ReadImportForm(w http.ResponseWriter, r *http.Request) (ImportForm, error) {
+	form := ImportForm{}
+	fields, err := k.readFileForm(w, r, "the sheet", func(part io.Reader, lim sheet.Limits) error {
+		body := &bodyErrors{r: part}
+		t, err := sheet.Read(r.Context(), body, lim)
+		if body.err != nil { // cut off or too large, not a bad sheet
+			return UploadReadError(body.err)
+		}
+		form.Table = t
+		return err
+	})
+	form.Fields = fields
+	return form, err
+}
+
+// readFileForm reads a multipart form of one part "file", given to
+// readFile with the import limits, and at most 8 short text fields, which
+// it returns; what names the file in messages.
+func (k *Kit) readFileForm(w http.ResponseWriter, r *http.Request, what string, readFile func(io.Reader, sheet.Limits) error) (map[string]string, error) {
 	lim := importLimits()
 	limit := lim.MaxBytes + formSlack
 	if r.ContentLength > limit {
-		return ImportForm{}, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20).With("max", strconv.FormatInt(lim.MaxBytes>>20, 10))
+		return nil, cpaudit.Refuse(cpaudit.KindTooLarge, cpaudit.CodeSheetTooLarge, "the sheet is larger than %d MiB", lim.MaxBytes>>20).With("max", strconv.FormatInt(lim.MaxBytes>>20, 10))
 	}
 	if err := LimitBody(w, r, limit, "the sheet"); err != nil {
-		return ImportForm{}, err
+		return nil, err
 	}
-	mr, release, err := k.OpenForm(r, "send the sheet as multipart/form-data with a part named file")
+	mr, release, err := k.OpenForm(r, "send "+what+" as multipart/form-data with a part named file")
 	if err != nil {
-		return ImportForm{}, err
+		return nil, err
 	}
 	defer release()
-	form := ImportForm{Fields: map[string]string{}}
+	fields := map[string]string{}
 	got := false
 	for {
 		part, err := mr.NextPart()
@@ -53,34 +71,29 @@ func (k *Kit) ReadImportForm(w http.ResponseWriter, r *http.Request) (ImportForm
 			break
 		}
 		if err != nil {
-			return ImportForm{}, UploadReadError(err)
+			return nil, UploadReadError(err)
 		}
 		name := part.FormName()
 		switch {
 		case name == "file" && !got:
-			body := &bodyErrors{r: part}
-			t, err := sheet.Read(r.Context(), body, lim)
-			if body.err != nil { // cut off or too large, not a bad sheet
-				return ImportForm{}, UploadReadError(body.err)
+			if err := readFile(part, lim); err != nil {
+				return nil, err
 			}
-			if err != nil {
-				return ImportForm{}, err
-			}
-			form.Table, got = t, true
-		case len(form.Fields) < 8:
+			got = true
+		case len(fields) < 8:
 			b, err := io.ReadAll(io.LimitReader(part, 1024))
 			if err != nil {
-				return ImportForm{}, UploadReadError(err)
+				return nil, UploadReadError(err)
 			}
-			form.Fields[name] = strings.TrimSpace(string(b))
+			fields[name] = strings.TrimSpace(string(b))
 		default:
-			return ImportForm{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadTooManyFields, "the form has too many fields")
+			return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeUploadTooManyFields, "the form has too many fields")
 		}
 	}
 	if !got {
-		return ImportForm{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeImportNoFile, "the form has no file: send the sheet in a part named file")
+		return nil, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeImportNoFile, "the form has no file: send %s in a part named file", what)
 	}
-	return form, nil
+	return fields, nil
 }
 
 // bodyErrors remembers the error of a request body read through it, so
@@ -99,14 +112,7 @@ type EnterpriseImporter interface {
 
 // ImportEnterprises parses the sheet's rows and imports the valid ones.
 func ImportEnterprises(r *http.Request, store EnterpriseImporter, form ImportForm) (cpaudit.ImportResult, error) {
-	rows := make([][]string, len(form.Table.Rows))
-	for i, row := range form.Table.Rows {
-		rows[i] = make([]string, len(row))
-		for j, c := range row {
-			rows[i][j], _ = c.(string)
-		}
-	}
-	valid, rejected, err := cpaudit.ParseEnterpriseRows(form.Table.Header, rows)
+	valid, rejected, err := cpaudit.ParseEnterpriseRows(form.Table.Header, form.Table.TextRows())
 	if err != nil {
 		return cpaudit.ImportResult{}, err
 	}
