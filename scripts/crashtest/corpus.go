@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cpaudit/cpaudit/internal/testpdf"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -204,12 +205,9 @@ func pdf(r *rand.Rand, text string, pad int) []byte {
 
 	var objs []string // object k+1 is objs[k]
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
-	stream := func(dict string, data string) string {
-		return fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", dict, len(data), data)
-	}
 	add("<< /Type /Catalog /Pages 2 0 R >>")
 	add("") // the page tree, once the pages are known
-	toUni := add(stream("", cmap.String()))
+	toUni := add(testpdf.Stream("", []byte(cmap.String())))
 	desc := add("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>")
 	font := add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", desc, toUni))
 	var kids []string
@@ -227,7 +225,7 @@ func pdf(r *rand.Rand, text string, pad int) []byte {
 			content.WriteString("> Tj T*\n")
 		}
 		content.WriteString("ET\n")
-		c := add(stream("", content.String()))
+		c := add(testpdf.Stream("", []byte(content.String())))
 		pg := add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << /Font << /F1 %d 0 R >> >> >>", c, font))
 		kids = append(kids, fmt.Sprintf("%d 0 R", pg))
 	}
@@ -237,23 +235,10 @@ func pdf(r *rand.Rand, text string, pad int) []byte {
 		for k := range junk {
 			junk[k] = byte(r.Uint32())
 		}
-		add(stream("", string(junk)))
+		add(testpdf.Stream("", junk))
 	}
 
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for k, o := range objs {
-		offsets[k] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", k+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return testpdf.File(objs...)
 }
 
 // photo is a JPEG of w×h pixels: a gradient under noise, like a site
