@@ -68,29 +68,9 @@ type EnterpriseImport struct {
 // bad row naming the first bad column. KindInvalid when a required column
 // is absent from the header, since then no row can be read.
 func ParseEnterpriseRows(header []string, rows [][]string) ([]EnterpriseRow, []ImportRejection, error) {
-	index := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		for _, c := range ImportColumns {
-			if h == c.Zh || h == c.Field || strings.HasPrefix(h, c.Zh+"(") || strings.HasPrefix(h, c.Zh+"（") {
-				if _, dup := index[c.Field]; !dup {
-					index[c.Field] = i
-				}
-			}
-		}
-	}
-	var missing []string
-	for _, c := range ImportColumns {
-		if _, ok := index[c.Field]; c.Required && !ok {
-			missing = append(missing, c.Zh+" ("+c.Field+")")
-		}
-	}
-	if len(missing) > 0 {
-		return nil, nil, Refuse(KindInvalid, CodeImportColumnsMissing, "the header row lacks the column(s) %s; download the template", strings.Join(missing, ", ")).With("value", strings.Join(missing, "、"))
-	}
-	zh := map[string]string{}
-	for _, c := range ImportColumns {
-		zh[c.Field] = c.Zh
+	index, zh, err := headerIndex(header, ImportColumns)
+	if err != nil {
+		return nil, nil, err
 	}
 	var ok []EnterpriseRow
 	var rejected []ImportRejection
@@ -166,4 +146,37 @@ func userMessage(err error) string {
 func statusError(s OperatingStatus) error {
 	_, err := ParseOperatingStatus(string(s))
 	return err
+}
+
+// headerIndex finds each of cols in a header row: by its Chinese name (or
+// that name without its parenthesised unit), by its field name, or by the
+// Chinese name followed by a parenthesis, case aside; the first matching
+// cell wins. It returns the cell index and the Chinese name by field, or
+// an import_columns_missing refusal naming every required column absent.
+func headerIndex(header []string, cols []ImportColumn) (index map[string]int, zh map[string]string, err error) {
+	index = map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		for _, c := range cols {
+			name := strings.ToLower(c.Zh)
+			base, _, _ := strings.Cut(name, "(")
+			if h == name || h == c.Field || h == base || strings.HasPrefix(h, base+"(") || strings.HasPrefix(h, base+"（") {
+				if _, dup := index[c.Field]; !dup {
+					index[c.Field] = i
+				}
+			}
+		}
+	}
+	var missing []string
+	zh = map[string]string{}
+	for _, c := range cols {
+		zh[c.Field] = c.Zh
+		if _, ok := index[c.Field]; c.Required && !ok {
+			missing = append(missing, c.Zh+" ("+c.Field+")")
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, Refuse(KindInvalid, CodeImportColumnsMissing, "the header row lacks the column(s) %s; download the template", strings.Join(missing, ", ")).With("value", strings.Join(missing, "、"))
+	}
+	return index, zh, nil
 }

@@ -76,31 +76,9 @@ var sourceFlags = map[string]ListingReason{
 // absent, since then no row can be read. The caller imports nothing when
 // any row is rejected.
 func ParseSourceRows(header []string, rows [][]string) ([]SourceRow, []ImportRejection, error) {
-	index := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		for _, c := range SourceColumns {
-			zh := strings.ToLower(c.Zh)
-			base, _, _ := strings.Cut(zh, "(")
-			if h == zh || h == c.Field || h == base || strings.HasPrefix(h, base+"(") || strings.HasPrefix(h, base+"（") {
-				if _, dup := index[c.Field]; !dup {
-					index[c.Field] = i
-				}
-			}
-		}
-	}
-	var missing []string
-	for _, c := range SourceColumns {
-		if _, ok := index[c.Field]; c.Required && !ok {
-			missing = append(missing, c.Zh+" ("+c.Field+")")
-		}
-	}
-	if len(missing) > 0 {
-		return nil, nil, Refuse(KindInvalid, CodeImportColumnsMissing, "the header row lacks the column(s) %s; download the template", strings.Join(missing, ", ")).With("value", strings.Join(missing, "、"))
-	}
-	zh := map[string]string{}
-	for _, c := range SourceColumns {
-		zh[c.Field] = c.Zh
+	index, zh, err := headerIndex(header, SourceColumns)
+	if err != nil {
+		return nil, nil, err
 	}
 	var ok []SourceRow
 	var rejected []ImportRejection
