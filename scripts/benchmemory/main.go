@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit/scripts/internal/benchstat"
+	"github.com/cpaudit/cpaudit/scripts/internal/serverproc"
 )
 
 type config struct {
@@ -514,34 +515,14 @@ func start(bin, dataDir string) (*server, error) {
 	}
 	s := &server{cmd: cmd, base: "http://" + addr, token: token,
 		client: &http.Client{Timeout: 10 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("server at %s not ready after 30 s", s.base)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := serverproc.WaitReady(s.base, 30*time.Second); err != nil {
+		s.stop()
+		return nil, err
 	}
+	return s, nil
 }
 
-func (s *server) stop() {
-	s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		s.cmd.Process.Kill()
-		<-done
-	}
-}
+func (s *server) stop() { serverproc.Stop(s.cmd) }
 
 func (s *server) upload(name, kind string, b []byte) error {
 	var body bytes.Buffer

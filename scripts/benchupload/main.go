@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit/scripts/internal/benchstat"
+	"github.com/cpaudit/cpaudit/scripts/internal/serverproc"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -411,17 +412,4 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-func waitReady(base string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("server at %s not ready after 30 s", base)
-}
+func waitReady(base string) error { return serverproc.WaitReady(base, 30*time.Second) }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cpaudit/cpaudit/scripts/internal/serverproc"
 )
 
 // server is a cpaudit process on a fixed address, killed and started
@@ -59,22 +61,10 @@ func (s *server) start() error {
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	c := &http.Client{Timeout: 2 * time.Second}
-	for {
-		resp, err := c.Get(s.base() + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("server run %d not ready after 60 s (see %s)", s.runs, s.log.Name())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := serverproc.WaitReady(s.base(), 60*time.Second); err != nil {
+		return fmt.Errorf("server run %d: %w (see %s)", s.runs, err, s.log.Name())
 	}
+	return nil
 }
 
 // kill ends the server with SIGKILL: no shutdown, no flush, as a power

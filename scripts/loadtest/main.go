@@ -48,6 +48,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/scripts/internal/benchstat"
+	"github.com/cpaudit/cpaudit/scripts/internal/serverproc"
 )
 
 type config struct {
@@ -215,34 +216,14 @@ func start(bin string, environ []string) (*server, error) {
 		return nil, err
 	}
 	s := &server{cmd: cmd, base: "http://" + addr}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("server at %s not ready after 60 s", s.base)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := serverproc.WaitReady(s.base, 60*time.Second); err != nil {
+		s.stop()
+		return nil, err
 	}
+	return s, nil
 }
 
-func (s *server) stop() {
-	s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		s.cmd.Process.Kill()
-		<-done
-	}
-}
+func (s *server) stop() { serverproc.Stop(s.cmd) }
 
 // rss is the server's resident set now, in bytes.
 func (s *server) rss() int64 {
