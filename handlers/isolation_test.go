@@ -21,6 +21,7 @@ var idOfSegment = map[string]string{
 	"documents": "document", "audits": "audit", "organisations": "enterprise", "consultancies": "consultancy",
 	"batches": "batch", "tokens": "token", "imports": "import", "flags": "flag", "campaigns": "campaign",
 	"experts": "expert", "assignments": "assignment", "findings": "finding", "enterprises": "enterprise", "guidelines": "guideline", "sources": "screening_source",
+	"option-library": "option",
 }
 
 // otherVars fills the path variables that are not ids.
@@ -226,6 +227,14 @@ func victimThings(t *testing.T, w *world) map[string]string {
 		t.Fatalf("guideline: %d %s", status, body)
 	}
 	ids["guideline"] = gl.ID
+	// An implemented option of the audit, in the options library but
+	// recommended by nobody: only who may read the audit sees it.
+	var opt struct{ ID string }
+	if status, body := e.postJSON("/api/v1/audits/"+w.auditID+"/options", w.consultant, map[string]any{"code": "F9", "name": "河北秘密方案",
+		"category": "high_cost", "status": "implemented", "figures": map[string]float64{"investment": 200000, "cod": 4}}, &opt); status != 201 {
+		t.Fatalf("option: %d %s", status, body)
+	}
+	ids["option"] = opt.ID
 	return ids
 }
 

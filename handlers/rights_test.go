@@ -122,7 +122,7 @@ func rightsWorld(t *testing.T) (*world, map[string]string, []*rightsActor) {
 
 	// What every one of them may not read of the Shijiazhuang audit.
 	common := map[string]string{}
-	for _, k := range []string{"audit", "document", "finding", "flag", "assignment", "token", "import", "guideline", "screening_source"} {
+	for _, k := range []string{"audit", "document", "finding", "flag", "assignment", "token", "import", "guideline", "screening_source", "option"} {
 		common[k] = ids[k]
 	}
 	with := func(extra ...string) map[string]string {
@@ -147,7 +147,7 @@ func rightsWorld(t *testing.T) (*world, map[string]string, []*rightsActor) {
 		{role: "expert", email: "sun@expert.cn", token: e.user(sys, "sun@expert.cn", cpaudit.RoleExpert, ""), outside: with(all...)},
 	}
 	for _, a := range actors {
-		a.secret = []string{"河北秘密", ids["audit"], ids["document"], ids["finding"], ids["assignment"], ids["token"], ids["guideline"]}
+		a.secret = []string{"河北秘密", ids["audit"], ids["document"], ids["finding"], ids["assignment"], ids["token"], ids["guideline"], ids["option"]}
 		switch a.role {
 		case "expert":
 			// An expert reads everything in the tenant (docs/architecture.md)
@@ -341,7 +341,7 @@ var readableByRole = map[string][]string{
 	"enterprise": {"batch"},
 	"publisher":  {"batch"},
 	"regulator":  {"batch", "enterprise", "consultancy", "expert"},
-	"expert":     {"batch", "enterprise", "consultancy", "expert", "audit", "document", "finding", "flag", "campaign"},
+	"expert":     {"batch", "enterprise", "consultancy", "expert", "audit", "document", "finding", "flag", "campaign", "option"},
 }
 
 func readableKind(role, kind string) bool {
@@ -383,6 +383,8 @@ var listQueries = map[string][]string{
 	"/api/v1/results":         {"group_by=consultancy", "group_by=batch", "group_by=region&region=130100"},
 	"/results":                {"group_by=consultancy"},
 	"/api/v1/results/ranking": {"region=130100"},
+	"/api/v1/option-library":  {"per=cod", "industry=C27&sort=payback", "recommended=true"},
+	"/option-library":         {"per=cod"},
 	"/api/v1/dashboard":       {"region=130100", "batch={batch}", "consultancy={consultancy}"},
 	"/dashboard":              {"region=130100"},
 	"/api/v1/overdue":         {"region=130100", "batch={batch}"},

@@ -174,6 +174,10 @@ type OptionStore interface {
 type ResultStore interface {
 	Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error)
 	ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.RankingFilter) ([]cpaudit.RankedOption, error)
+	// The options library and its recommendations (option_library.go).
+	OptionLibrary(ctx context.Context, a cpaudit.Actor, f cpaudit.LibraryFilter) ([]cpaudit.LibraryOption, error)
+	RecommendOption(ctx context.Context, a cpaudit.Actor, optionID string, rec cpaudit.Recommendation) (cpaudit.Recommendation, error)
+	UnrecommendOption(ctx context.Context, a cpaudit.Actor, optionID string) error
 }
 
 // Letters builds the audits' notification letters (letter.Service).

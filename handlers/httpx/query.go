@@ -157,6 +157,19 @@ func ResultFilterOf(q url.Values) (cpaudit.ResultFilter, error) {
 	return f, nil
 }
 
+// LibraryFilterOf reads the options library's filters (industry, per,
+// sort, recommended, limit), shared by the API and the library page; the
+// store checks the values.
+func LibraryFilterOf(q url.Values) (cpaudit.LibraryFilter, error) {
+	f := cpaudit.LibraryFilter{Industry: q.Get("industry"), Per: cpaudit.Quantity(q.Get("per")), Sort: cpaudit.LibrarySort(q.Get("sort"))}
+	var err error
+	if f.Recommended, err = BoolParam(q, "recommended"); err != nil {
+		return f, err
+	}
+	f.Limit, err = IntParam(q, "limit", 1000, 1, 10000)
+	return f, err
+}
+
 // BoolParam reads an optional true/false query parameter ("" is false);
 // KindInvalid (audit_filter_invalid, naming the field) for anything else.
 func BoolParam(q url.Values, name string) (bool, error) {

@@ -310,6 +310,7 @@ var (
 	navHome        = navItem{"nav-home", "/", "nav.home"}
 	navDashboard   = navItem{"nav-dashboard", "/dashboard", "nav.dashboard"}
 	navResults     = navItem{"nav-results", "/results", "nav.results"}
+	navLibrary     = navItem{"nav-library", "/option-library", "nav.library"}
 	navEnterprises = navItem{"nav-enterprises", "/enterprises", "nav.enterprises"}
 	navBatches     = navItem{"nav-batches", "/batches", "nav.batches"}
 	navDocuments   = navItem{"nav-documents", "/documents", "nav.documents"}
@@ -324,12 +325,12 @@ var (
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navUpload, navSearch, navFlags, navGuidelines},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navSearch, navFlags, navGuidelines},
-	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines},
-	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines},
-	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines},
-	cpaudit.RolePublisher:  {navHome, navDocuments, navUpload, navSearch, navGuidelines},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navLibrary},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
+	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
+	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
+	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
+	cpaudit.RolePublisher:  {navHome, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
 }
 
 // Nav is the signed-in user's navigation; none without a session.

@@ -32,6 +32,9 @@ type webOption struct {
 	DocChoices                 []option
 	CashFlowText               string
 	Statuses, Categories       []option
+	// Open: the form holds what the user just sent (a refusal or the
+	// unit question), so it is shown open.
+	Open bool
 	// What the form needs of the page: its audit, token and language.
 	AuditID, CSRF string
 	T             func(string) string
@@ -93,6 +96,15 @@ func (s *Handler) auditOptionsData(r *http.Request, au cpaudit.Audit, docs []opt
 	fixed := func(n int) func(float64) string {
 		return func(v float64) string { return strconv.FormatFloat(v, 'f', n, 64) }
 	}
+	// The form the user sent, when the page answers it (a refusal, the
+	// unit question): it is shown again with what was typed, so that
+	// going back to correct it loses nothing.
+	var typed url.Values
+	typedCode := ""
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/options") && r.PostForm != nil {
+		typed, typedCode = r.PostForm, strings.TrimSpace(r.PostForm.Get("code"))
+	}
+	typedForm := ""
 	shown := make([]webOption, 0, len(opts)+1)
 	for _, o := range opts {
 		wo := webOption{AuditOption: o, StatusLabel: T("option.status." + string(o.Status)),
@@ -116,14 +128,23 @@ func (s *Handler) auditOptionsData(r *http.Request, au cpaudit.Audit, docs []opt
 		}
 		if canEdit {
 			fillOptionForm(&wo, r, au.ID, docs)
+			if typed != nil && o.Code == typedCode {
+				refillOptionForm(&wo, typed)
+				typedForm = wo.ID
+			}
 		}
 		shown = append(shown, wo)
 	}
 	if canEdit && len(opts) < cpaudit.MaxOptionsPerAudit {
 		wo := webOption{New: true, AuditOption: cpaudit.AuditOption{ID: "new", Category: cpaudit.OptionLowCost, Status: cpaudit.OptionProposed}}
 		fillOptionForm(&wo, r, au.ID, docs)
+		if typed != nil && typedForm == "" {
+			refillOptionForm(&wo, typed)
+			typedForm = wo.ID
+		}
 		data["NewOption"] = wo
 	}
+	data["OptionTypedForm"] = typedForm
 	kgce := func(q cpaudit.Quantity) string {
 		return strconv.FormatFloat(kgcePer(q, set.Coefficients[q]), 'g', 6, 64)
 	}
@@ -160,6 +181,30 @@ func fillOptionForm(wo *webOption, r *http.Request, auditID string, docs []optio
 		flows = append(flows, strconv.FormatFloat(v, 'f', -1, 64))
 	}
 	wo.CashFlowText = strings.Join(flows, ", ")
+}
+
+// refillOptionForm puts what the user typed into an option's form, as
+// typed (the form's own units), and opens it.
+func refillOptionForm(wo *webOption, typed url.Values) {
+	if wo.New {
+		wo.Code = typed.Get("code")
+	}
+	wo.Name, wo.CashFlowText, wo.Open = typed.Get("name"), typed.Get("cash_flows"), true
+	for i := range wo.Fields {
+		wo.Fields[i].Value = typed.Get("fig." + wo.Fields[i].Name)
+	}
+	for i := range wo.Dates {
+		wo.Dates[i].Value = typed.Get("date." + wo.Dates[i].Name)
+	}
+	for i := range wo.Statuses {
+		wo.Statuses[i].Selected = wo.Statuses[i].Value == typed.Get("status")
+	}
+	for i := range wo.Categories {
+		wo.Categories[i].Selected = wo.Categories[i].Value == typed.Get("category")
+	}
+	for i := range wo.DocChoices {
+		wo.DocChoices[i].Selected = slices.Contains(typed["document_ids"], wo.DocChoices[i].Value)
+	}
 }
 
 // optionSubmit saves one option from its row's form: figures in the

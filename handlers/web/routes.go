@@ -43,6 +43,9 @@ func (s *Handler) Routes(r *mux.Router) {
 	// the results (results.go).
 	r.Handle("/dashboard", s.page(s.requireSession(s.dashboardPage))).Methods("GET")
 	r.Handle("/results", s.page(s.requireSession(s.resultsPage))).Methods("GET")
+	// The advanced options library and its recommendations (option_library.go).
+	r.Handle("/option-library", s.page(s.requireSession(s.optionLibraryPage))).Methods("GET")
+	r.Handle("/option-library/{id}/recommendation", s.page(s.requireSession(s.optionRecommendSubmit))).Methods("POST")
 	r.Handle("/audits", s.page(s.requireSession(s.auditsPage))).Methods("GET")
 	r.Handle("/audits.xlsx", s.page(s.requireSession(s.auditsExport))).Methods("GET")
 	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")

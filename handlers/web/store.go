@@ -144,6 +144,11 @@ type ResultStore interface {
 	ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.RankingFilter) ([]cpaudit.RankedOption, error)
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
+	// The options library and its recommendations (option_library.go).
+	OptionLibrary(ctx context.Context, a cpaudit.Actor, f cpaudit.LibraryFilter) ([]cpaudit.LibraryOption, error)
+	RecommendOption(ctx context.Context, a cpaudit.Actor, optionID string, rec cpaudit.Recommendation) (cpaudit.Recommendation, error)
+	UnrecommendOption(ctx context.Context, a cpaudit.Actor, optionID string) error
+	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
 }
 
 // HomeStore is what the home page's work queues need (home.go).
