@@ -2,8 +2,10 @@ package cpaudit
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file holds the option table (方案汇总表) of an audit as an .xlsx
@@ -25,6 +27,21 @@ var optionTextColumns = []OptionColumn{
 	{"category", "方案类别", true},
 	{"status", "实施状态", false},
 }
+
+// optionDateColumns are the day each status was reached (YYYY-MM-DD, or
+// a date cell), after the figures: 实施日期 is the day it was implemented.
+var optionDateColumns = []OptionColumn{
+	{"date." + string(OptionProposed), "备选日期", false},
+	{"date." + string(OptionScreened), "筛选日期", false},
+	{"date." + string(OptionFeasible), "可行日期", false},
+	{"date." + string(OptionImplemented), "实施日期", false},
+	{"date." + string(OptionVerified), "验证日期", false},
+}
+
+// cashFlowColumn holds an option's yearly net cash flows, year 1 first,
+// in one cell separated by commas or 、 (a variable number of years does
+// not fit columns), in the money unit of its header.
+var cashFlowColumn = OptionColumn{"cash_flows", "各年净现金流", false}
 
 // quantityZh names each quantity in the option table's headers.
 var quantityZh = map[Quantity]string{
@@ -57,7 +74,10 @@ func OptionTemplateHeader() []string {
 		}
 		h = append(h, quantityZh[q]+"（"+u+"）")
 	}
-	return h
+	for _, c := range optionDateColumns {
+		h = append(h, c.Zh)
+	}
+	return append(h, cashFlowColumn.Zh+"（万元）")
 }
 
 // OptionTemplateExample is the template's example row.
@@ -67,7 +87,14 @@ func OptionTemplateExample() []string {
 	for _, q := range quantities {
 		row = append(row, ex[q])
 	}
-	return row
+	for _, c := range optionDateColumns {
+		d := ""
+		if c.Field == "date."+string(OptionImplemented) {
+			d = "2026-06-30"
+		}
+		row = append(row, d)
+	}
+	return append(row, "12, 12, 12, 12, 12")
 }
 
 // OptionRow is one valid row of an option table.
@@ -120,6 +147,17 @@ func parseOptionHeader(header []string) ([]headerColumn, error) {
 			if name == c.Zh || name == c.Field {
 				cols[i].field, key = c.Field, c.Field
 			}
+		}
+		for _, c := range optionDateColumns {
+			if name == c.Zh || name == c.Field {
+				cols[i].field, key = c.Field, c.Field
+			}
+		}
+		if name == cashFlowColumn.Zh || name == cashFlowColumn.Field {
+			if _, err := QtyBenefit.ToCanonical(1, unit); err != nil {
+				problems = append(problems, fmt.Sprintf("column %q: %s", h, ErrorMessage(err)))
+			}
+			cols[i].field, cols[i].unit, key = cashFlowColumn.Field, unit, cashFlowColumn.Field
 		}
 		for _, q := range quantities {
 			if name == quantityZh[q] || name == string(q) {
@@ -228,6 +266,25 @@ func parseOptionRow(cols []headerColumn, cells []string) (AuditOption, *ImportRe
 				st = OptionStatus(v) // English, checked by Validate
 			}
 			o.Status = st
+		case strings.HasPrefix(c.field, "date."):
+			d, ok := importDate(v)
+			if !ok {
+				err := Refuse(KindInvalid, CodeDateInvalid, "%q is not a date (YYYY-MM-DD)", v).With("field", c.field).With("value", v)
+				return o, &ImportRejection{Column: c.head, Reason: ErrorMessage(err), Code: ErrorCode(err), Params: ErrorParams(err)}
+			}
+			if o.StatusDates == nil {
+				o.StatusDates = map[OptionStatus]string{}
+			}
+			o.StatusDates[OptionStatus(strings.TrimPrefix(c.field, "date."))] = d
+		case c.field == cashFlowColumn.Field:
+			for _, f := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",，、;； \n", r) }) {
+				n, err := strconv.ParseFloat(f, 64)
+				if err != nil {
+					return o, &ImportRejection{Column: c.head, Reason: fmt.Sprintf("%q is not a number", f), Code: CodeOptionImportNotNumber, Params: map[string]string{"value": f}}
+				}
+				canon, _ := QtyBenefit.ToCanonical(n, c.unit) // the header's unit was checked
+				o.CashFlows = append(o.CashFlows, canon)
+			}
 		case c.q != "":
 			n, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64)
 			if err != nil {
@@ -264,4 +321,18 @@ func OptionImportRefusal(rejected []ImportRejection) error {
 		why = append(why, fmt.Sprintf("row %d%s: %s", rj.Row, col, rj.Reason))
 	}
 	return Refuse(KindUnprocessable, CodeOptionImportInvalid, "nothing was imported; %s", strings.Join(why, "; ")).With("rows", strings.Join(rows, ", "))
+}
+
+// importDate reads a date cell: YYYY-MM-DD, YYYY/M/D, or the day number
+// a spreadsheet stores a date cell as (days since 1899-12-30).
+func importDate(v string) (string, bool) {
+	for _, layout := range []string{"2006-01-02", "2006-1-2", "2006/1/2", "2006.1.2"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n == math.Trunc(n) && n > 20000 && n < 80000 {
+		return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n)).Format("2006-01-02"), true
+	}
+	return "", false
 }

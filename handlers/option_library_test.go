@@ -130,10 +130,10 @@ func TestOptionLibraryRights(t *testing.T) {
 		status         int
 		code           string
 	}{
-		{"another firm", lw.cons2, f1, 404, ""},
-		{"the Tangshan office", lw.ts, f1, 404, ""},
-		{"another tenant", lw.otherAdmin, f1, 404, ""},
-		{"nowhere", lw.regulator, "o0nowhere", 404, ""},
+		{"another firm", lw.cons2, f1, 404, "not_found"},
+		{"the Tangshan office", lw.ts, f1, 404, "not_found"},
+		{"another tenant", lw.otherAdmin, f1, 404, "not_found"},
+		{"nowhere", lw.regulator, "o0nowhere", 404, "not_found"},
 		{"its own consultant", lw.consultant, f1, 409, "option_recommend_not_allowed"},
 		{"its enterprise", lw.entUser, f1, 409, "option_recommend_not_allowed"},
 		{"an expert", lw.expert, f1, 409, "option_recommend_not_allowed"},
@@ -239,8 +239,11 @@ func TestOptionLibraryPage(t *testing.T) {
 	}
 	r := reg.postForm("/option-library/"+f1+"/recommendation", url.Values{"csrf": {reg.csrf()}, "action": {"recommend"},
 		"note": {"推荐在化工行业推广"}, "back": {"per=cod"}})
-	if r.status != 200 || !strings.Contains(r.body, "推荐在化工行业推广") {
-		t.Fatalf("recommend: %d %s", r.status, r.body)
+	if r.status != 303 || r.header.Get("Location") != "/option-library?per=cod#lib-"+f1 {
+		t.Fatalf("recommend: %d %s", r.status, r.header.Get("Location"))
+	}
+	if page := reg.get("/option-library?per=cod"); !strings.Contains(page.body, "推荐在化工行业推广") || !strings.Contains(page.body, "lib-unmark-"+f1) {
+		t.Fatalf("after recommending: %s", page.body)
 	}
 	cons := lw.e.browser()
 	cons.mustLogin("hebei", "wang@huabei.cn")
