@@ -167,6 +167,13 @@ func TestAuditPageOptionConfirm(t *testing.T) {
 	if strings.Contains(r.body, `id="option-F1"`) {
 		t.Error("saved before it was confirmed")
 	}
+	// 返回修改 leads to the form as typed, not an empty one.
+	for _, want := range []string{`href="#option-form-new" id="options-confirm-back"`, `value="F1" id="option-code-new"`,
+		`value="中水回用系统" id="option-name-new"`, `value="450000" id="option-investment-new"`, `<option value="high_cost" selected>`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the form sent is not kept: no %s", want)
+		}
+	}
 	// The import asks the same, and imports nothing until the units are
 	// declared checked.
 	postImport := func(fields [][2]string, content []byte) response {
