@@ -170,6 +170,9 @@ func TestOptionLibraryRights(t *testing.T) {
 			t.Errorf("another firm's library shows %q", s)
 		}
 	}
+	if a, _ := lw.library(lw.entUser, ""); !sameCodes(codesOf(a), "F1") || !a.Options[0].Readable || a.Options[0].AuditID != lw.auditID {
+		t.Errorf("its own enterprise: %+v", a)
+	}
 	if a, _ := lw.library(lw.ts, "?recommended=true"); !sameCodes(codesOf(a), "F1") || a.Options[0].Readable {
 		t.Errorf("Tangshan office, recommended: %+v", a)
 	}
