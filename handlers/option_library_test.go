@@ -97,8 +97,10 @@ func (lw *libWorld) recommend(method, token, id string, body any) (int, string) 
 func TestOptionLibraryRights(t *testing.T) {
 	lw := newLibWorld(t)
 	// 20 万元 for 4 t COD a year: 5 万元/t; 10 万元 a year pays back in 2.
+	invoice := lw.e.uploadText(lw.consultant, [][2]string{{"kind", "evidence"}, {"audit_id", lw.auditID}, {"title", "回用设备发票"}},
+		"发票.txt", []byte("石家庄化工有限公司 回用设备发票"))
 	f1 := lw.option(lw.consultant, lw.auditID, map[string]any{"code": "F1", "name": "废水深度处理回用", "category": "high_cost",
-		"status": "implemented", "figures": map[string]float64{"investment": 200000, "benefit": 100000, "cod": 4}})
+		"status": "implemented", "figures": map[string]float64{"investment": 200000, "benefit": 100000, "cod": 4}, "document_ids": []string{invoice}})
 	f2 := lw.option(lw.consultant, lw.auditID, map[string]any{"code": "F2", "name": "车间节水改造", "category": "low_cost",
 		"figures": map[string]float64{"investment": 10000, "cod": 1}})
 	lw.option(lw.cons2, lw.tsAudit, map[string]any{"code": "T1", "name": "发酵尾气VOCs治理", "category": "high_cost",
@@ -107,7 +109,7 @@ func TestOptionLibraryRights(t *testing.T) {
 	// Reach: each sees the counted options of the audits it reads.
 	if a, _ := lw.library(lw.consultant, "?per=cod"); !sameCodes(codesOf(a), "F1") || !a.Options[0].Readable ||
 		a.Options[0].AuditID != lw.auditID || a.Options[0].EnterpriseName != "石家庄化工有限公司" ||
-		*a.Options[0].CostPerUnit != 50000 || *a.Options[0].PaybackYears != 2 {
+		*a.Options[0].CostPerUnit != 50000 || *a.Options[0].PaybackYears != 2 || !sameCodes(a.Options[0].DocumentIDs, invoice) {
 		t.Errorf("绿源: %+v", a)
 	}
 	if a, body := lw.library(lw.cons2, "?per=cod"); !sameCodes(codesOf(a), "T1") || strings.Contains(body, "石家庄") {
@@ -165,7 +167,7 @@ func TestOptionLibraryRights(t *testing.T) {
 		o.Recommendation.Note != "化工行业废水回用的推荐方案" || o.Recommendation.By != "" || *o.CostPerUnit != 50000 {
 		t.Errorf("recommended option as another firm sees it: %+v", o)
 	}
-	for _, s := range []string{"石家庄", lw.auditID, lw.entID, "chen@hebei.gov.cn"} {
+	for _, s := range []string{"石家庄", lw.auditID, lw.entID, "chen@hebei.gov.cn", invoice} {
 		if strings.Contains(body, s) {
 			t.Errorf("another firm's library shows %q", s)
 		}

@@ -140,7 +140,54 @@ func (s *Store) OptionLibrary(ctx context.Context, a cpaudit.Actor, f cpaudit.Li
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
+	if err := liveEvidence(ctx, db, a, out); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
 	return out, nil
+}
+
+// liveEvidence keeps, of each option's evidence, the documents that are
+// still there and the actor may read (one deleted since, or an upload of
+// another party the audit's reach does not cover, is left out), asking
+// in chunks to stay below SQLite's number of parameters.
+func liveEvidence(ctx context.Context, q querier, a cpaudit.Actor, out []cpaudit.LibraryOption) error {
+	var ids []string
+	for _, o := range out {
+		ids = append(ids, o.DocumentIDs...)
+	}
+	live := map[string]bool{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		in, args := idsIn(ids[:n])
+		ids = ids[n:]
+		rows, err := q.QueryContext(ctx, `SELECT d.id FROM documents d WHERE d.id IN `+in+` AND d.deleted_at IS NULL AND `+docVisible,
+			append(args, docVisibleArgs(a)...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			live[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for i := range out {
+		var keep []string
+		for _, id := range out[i].DocumentIDs {
+			if live[id] {
+				keep = append(keep, id)
+			}
+		}
+		out[i].DocumentIDs = keep
+	}
+	return nil
 }
 
 // libraryFigures sets an option's investment, its reduction of per and
