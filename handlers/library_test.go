@@ -295,6 +295,20 @@ func TestLibraryGuidelineCompare(t *testing.T) {
 			t.Errorf("%s: search %d %v, want the guideline only", who, total, ids)
 		}
 	}
+	// Search is a query, not a lookup: the library's users asking for the
+	// report's own words, or for the hebei audit, find nothing of it.
+	own := "q=" + url.QueryEscape(string([]rune(prose(80, pools[0], 600))[100:130]))
+	for who, token := range map[string]string{"library publisher": lw.libPublisher, "library admin": lw.libAdmin} {
+		for _, query := range []string{own, own + "&audit_id=" + lw.auditID, q + "&audit_id=" + lw.auditID, q + "&kind=report",
+			q + "&enterprise_id=" + lw.entID, q + "&consultancy_id=" + lw.consID} {
+			if total, ids := e.searchIDs(token, query); total != 0 {
+				t.Errorf("%s: search %s: %d %v, want nothing", who, query, total, ids)
+			}
+		}
+	}
+	if total, _ := e.searchIDs(lw.consultant, own); total != 1 {
+		t.Errorf("consultant: its report's own words: %d hits", total)
+	}
 	if total, ids := e.searchIDs(lw.consultant, q); total != 2 {
 		t.Errorf("consultant: search %d %v, want the report and the guideline", total, ids)
 	}
