@@ -23,6 +23,12 @@ func TestRequirementSteps(t *testing.T) {
 		"effective_date": "2026-01-01", "industries": []string{"C27"}}, &g); status != 201 {
 		t.Fatalf("guideline: %d %s", status, body)
 	}
+	// Another C2710 audit has, before the publication, only the
+	// performance table of step 31 and no report.
+	ent2, audit2 := lw.enterpriseOf(3, "石家庄第二化工厂")
+	table2 := e.uploadText(ent2, [][2]string{{"kind", "evidence"}, {"audit_id", audit2}, {"step", "31"}}, "绩效表.txt",
+		[]byte("清洁生产绩效表：节电20万千瓦时每年。"))
+	e.process()
 	reqs := []map[string]any{
 		{"text": "建立审核重点的物料平衡", "steps": []int{13}, "phrases": []string{"物料平衡"}, "veto": true},
 		{"text": "填报清洁生产绩效表", "steps": []int{31}, "phrases": []string{"绩效表"}, "veto": true},
@@ -73,7 +79,14 @@ func TestRequirementSteps(t *testing.T) {
 	if got := coverage(); got[1] != [2]int{1, 1} || got[2] != [2]int{0, 0} {
 		t.Errorf("coverage with the interim report: %v, want 1:{1 1} 2:{0 0}", got)
 	}
-	fl := e.flags(lw.regulator, "?kind=missing_requirement")
+	// Publishing queued the other audit's evidence again: its flag names
+	// the balance, the table addressing the rest, and sits on the table.
+	fl2 := e.flags(lw.regulator, "?kind=missing_requirement&audit_id="+audit2)
+	if len(fl2.Flags) != 1 || !strings.Contains(string(fl2.Flags[0].Detail), "物料平衡") || strings.Contains(string(fl2.Flags[0].Detail), "绩效表") ||
+		len(fl2.Flags[0].DocumentIDs) != 1 || fl2.Flags[0].DocumentIDs[0] != table2 {
+		t.Errorf("the audit without a report: %+v", fl2)
+	}
+	fl := e.flags(lw.regulator, "?kind=missing_requirement&audit_id="+lw.auditID)
 	if len(fl.Flags) != 1 || !strings.Contains(string(fl.Flags[0].Detail), "填报清洁生产绩效表") ||
 		strings.Contains(string(fl.Flags[0].Detail), "物料平衡") || len(fl.Flags[0].DocumentIDs) != 1 || fl.Flags[0].DocumentIDs[0] != interim {
 		t.Fatalf("missing_requirement flags: %+v", fl)
@@ -96,7 +109,7 @@ func TestRequirementSteps(t *testing.T) {
 	if got := coverage(); got[1] != [2]int{1, 1} || got[2] != [2]int{1, 1} {
 		t.Errorf("coverage with the step-31 evidence: %v, want 1:{1 1} 2:{1 1}", got)
 	}
-	if fl := e.flags(lw.regulator, "?kind=missing_requirement"); len(fl.Flags) != 0 {
+	if fl := e.flags(lw.regulator, "?kind=missing_requirement&audit_id="+lw.auditID); len(fl.Flags) != 0 {
 		t.Errorf("flag after the performance table: %+v", fl)
 	}
 	// The final report (step 35) covers every step.

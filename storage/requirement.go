@@ -290,15 +290,17 @@ func (s *Store) auditChecklist(ctx context.Context, tenantID string, stage cpaud
 
 // requeueCoverage queues again, in one tenant, the analysis of the newest
 // report of every audit of the industries (a code covers the longer
-// ones), so that their missing_requirement flags follow a version's
-// publication. A report whose analysis waits already is left as it is.
+// ones), or of its newest document tied to a step when it has no report
+// yet, so that their missing_requirement flags follow a version's
+// publication. A document whose analysis waits already is left as it is.
 func (s *Store) requeueCoverage(ctx context.Context, tx *sql.Tx, industries []string) error {
 	now := micros(s.clock())
 	for _, ind := range industries {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
 			SELECT ?, d.id, d.versions, ?, ? FROM audits au JOIN organisations o ON o.id = au.enterprise_id
-			JOIN documents d ON d.id = (SELECT d2.id FROM documents d2 WHERE d2.audit_id = au.id AND d2.kind = 'report'
-				AND d2.deleted_at IS NULL AND d2.versions > 0 ORDER BY d2.created_at DESC, d2.id DESC LIMIT 1)
+			JOIN documents d ON d.id = (SELECT d2.id FROM documents d2 WHERE d2.audit_id = au.id
+				AND (d2.kind = 'report' OR d2.step IS NOT NULL) AND d2.deleted_at IS NULL AND d2.versions > 0
+				ORDER BY d2.kind = 'report' DESC, d2.created_at DESC, d2.id DESC LIMIT 1)
 			WHERE substr(o.industry, 1, length(?)) = ?
 				AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ? AND j.attempts = 0)`,
 			jobAnalyse, now, now, ind, ind, jobAnalyse); err != nil {
