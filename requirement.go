@@ -96,12 +96,29 @@ func containsInt(xs []int, x int) bool {
 	return false
 }
 
-// RequirementText is one extracted text a requirement is looked for in: a
-// report of the audit.
+// RequirementText is one extracted text a requirement may be looked for
+// in: a report of the audit, or another of its documents tied to a step.
 type RequirementText struct {
 	DocumentID string
 	Title      string
+	Kind       DocKind
+	Step       int // 1..35, 0 when not tied to a step
 	Text       string
+}
+
+// Covers says whether a requirement of the steps is looked for in t. A
+// report tied to step n is written at step n about the audit so far (the
+// interim report at 22 covers steps 1..22, the final report at 35 all of
+// them), so it covers every step up to n; a report tied to no step may
+// cover any. Any other document of the audit (evidence, an option list)
+// covers only the step it is tied to, and none when tied to none. A
+// requirement of no steps is of the whole audit: every report and every
+// document tied to a step counts.
+func (t RequirementText) Covers(steps []int) bool {
+	if t.Kind == DocReport {
+		return t.Step == 0 || len(steps) == 0 || slices.Min(steps) <= t.Step
+	}
+	return t.Step > 0 && (len(steps) == 0 || slices.Contains(steps, t.Step))
 }
 
 // RequirementPassage is where a report addresses a requirement: the
@@ -116,11 +133,13 @@ type RequirementPassage struct {
 	Passage    string `json:"passage"`
 }
 
-// RequirementCoverage is a requirement and whether the audit's reports
-// address it, with the passages that do (one per report at most).
+// RequirementCoverage is a requirement and whether the audit's documents
+// that cover its steps address it, with the passages that do (one per
+// document at most) and how many documents were searched.
 type RequirementCoverage struct {
 	Requirement
 	Addressed bool                 `json:"addressed"`
+	Searched  int                  `json:"searched"` // documents covering its steps (RequirementText.Covers)
 	Passages  []RequirementPassage `json:"passages"`
 }
 
@@ -145,14 +164,18 @@ type AuditRequirements struct {
 // phrase.
 const passageContext = 30
 
-// CoverRequirement looks for the requirement's phrases in the texts: the
-// first phrase found in each text gives its passage. Whitespace does not
+// CoverRequirement looks for the requirement's phrases in the texts that
+// cover its steps: the first phrase found in each text gives its passage. Whitespace does not
 // count (a layout puts spaces between a Latin word and a Chinese one, or
 // none) and Latin letters match whatever their case; the offsets are those
 // of the text as it is.
 func CoverRequirement(r Requirement, texts []RequirementText) RequirementCoverage {
 	c := RequirementCoverage{Requirement: r, Passages: []RequirementPassage{}}
 	for _, t := range texts {
+		if !t.Covers(r.Steps) {
+			continue
+		}
+		c.Searched++
 		runes := []rune(t.Text)
 		squeezed, at := squeeze(runes)
 		for _, p := range r.Phrases {

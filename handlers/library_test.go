@@ -255,3 +255,66 @@ func TestLibraryGuidelineIsCommonText(t *testing.T) {
 		t.Errorf("library flags: %v", pairs)
 	}
 }
+
+// TestLibraryGuidelineCompare: a consultant compares its audit report with
+// a library guideline (API and page) and the report's quotation of the
+// guideline is the common passage; a Beijing user finds the guideline on
+// its search page with kind=guideline but cannot compare it with hebei's
+// report; the library's publisher cannot compare its guideline with the
+// report, nor find the report in its search.
+func TestLibraryGuidelineCompare(t *testing.T) {
+	lw := newLibraryWorld(t)
+	e := lw.e
+	quote := "印刷企业应使用低挥发性有机物含量的油墨和清洗剂，废气收集率不低于百分之九十，并建立挥发性有机物管理台账。"
+	guide := e.uploadText(lw.libPublisher, [][2]string{{"kind", "guideline"}, {"title", "印刷行业清洁生产审核指南"}}, "印刷指南.txt",
+		[]byte("印刷行业清洁生产审核指南。第二章 底线要求。"+quote+"第三章 附则。"))
+	report := e.uploadText(lw.consultant, [][2]string{{"kind", "report"}, {"audit_id", lw.auditID}}, "审核报告.txt",
+		[]byte(prose(80, pools[0], 600)+quote+prose(81, pools[0], 600)))
+	e.process()
+
+	var cmp struct{ Passages []passageJSON }
+	if status := e.getJSON("/api/v1/compare?a="+report+"&b="+guide, lw.consultant, &cmp); status != 200 || len(cmp.Passages) != 1 ||
+		!strings.Contains(cmp.Passages[0].Text, "低挥发性有机物含量的油墨") {
+		t.Errorf("consultant compares report and library guideline: %d %+v", status, cmp)
+	}
+	c := e.browser()
+	c.mustLogin("hebei", "zhang@lvyuan.cn")
+	if p := c.page("/compare?a=" + report + "&b=" + guide); !strings.Contains(p, "印刷行业清洁生产审核指南") || !strings.Contains(p, "低挥发性有机物含量的油墨") {
+		t.Errorf("compare page: %.2000s", p)
+	}
+	for who, token := range map[string]string{"beijing admin": lw.otherAdmin, "library publisher": lw.libPublisher, "library admin": lw.libAdmin} {
+		for _, q := range []string{"a=" + report + "&b=" + guide, "a=" + guide + "&b=" + report} {
+			if status, body, _ := e.do("GET", "/api/v1/compare?"+q, token, nil, ""); status != 404 {
+				t.Errorf("%s compares hebei's report with the guideline (%s): %d %s", who, q, status, body)
+			}
+		}
+	}
+	q := "q=" + url.QueryEscape("低挥发性有机物含量的油墨")
+	for who, token := range map[string]string{"library publisher": lw.libPublisher, "beijing admin": lw.otherAdmin} {
+		if total, ids := e.searchIDs(token, q); total != 1 || ids[0] != guide {
+			t.Errorf("%s: search %d %v, want the guideline only", who, total, ids)
+		}
+	}
+	// Search is a query, not a lookup: the library's users asking for the
+	// report's own words, or for the hebei audit, find nothing of it.
+	own := "q=" + url.QueryEscape(string([]rune(prose(80, pools[0], 600))[100:130]))
+	for who, token := range map[string]string{"library publisher": lw.libPublisher, "library admin": lw.libAdmin} {
+		for _, query := range []string{own, own + "&audit_id=" + lw.auditID, q + "&audit_id=" + lw.auditID, q + "&kind=report",
+			q + "&enterprise_id=" + lw.entID, q + "&consultancy_id=" + lw.consID} {
+			if total, ids := e.searchIDs(token, query); total != 0 {
+				t.Errorf("%s: search %s: %d %v, want nothing", who, query, total, ids)
+			}
+		}
+	}
+	if total, _ := e.searchIDs(lw.consultant, own); total != 1 {
+		t.Errorf("consultant: its report's own words: %d hits", total)
+	}
+	if total, ids := e.searchIDs(lw.consultant, q); total != 2 {
+		t.Errorf("consultant: search %d %v, want the report and the guideline", total, ids)
+	}
+	bj := e.browser()
+	bj.mustLogin("beijing", "admin@beijing.gov.cn")
+	if p := bj.page("/search?" + q + "&kind=guideline"); !strings.Contains(p, "/documents/"+guide) || strings.Contains(p, report) {
+		t.Errorf("beijing search page: %.3000s", p)
+	}
+}

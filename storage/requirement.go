@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 
 	"github.com/cpaudit/cpaudit"
@@ -176,15 +177,17 @@ func (s *Store) auditRequirements(ctx context.Context, db *sqlDB, a cpaudit.Acto
 	return out, nil
 }
 
-// auditReportTexts reads the newest extracted text of each report of the
-// audit that a may read, oldest report first.
+// auditReportTexts reads the newest extracted text of each document of
+// the audit that a may read and that may cover a requirement's steps
+// (cpaudit.RequirementText.Covers): its reports, and its other documents
+// tied to a step. Oldest first.
 func auditReportTexts(ctx context.Context, db *sqlDB, a cpaudit.Actor, auditID string) ([]cpaudit.RequirementText, error) {
 	const op = "storage.AuditRequirements"
 	args := append([]any{auditID}, docVisibleArgs(a)...)
-	rows, err := db.QueryContext(ctx, `SELECT d.id, d.title, t.text FROM documents d
+	rows, err := db.QueryContext(ctx, `SELECT d.id, d.title, d.kind, COALESCE(d.step, 0), t.text FROM documents d
 		JOIN document_texts t ON t.document_id = d.id AND t.version = (SELECT MAX(x.version) FROM document_texts x
 			WHERE x.document_id = d.id AND x.status = 'done')
-		WHERE d.audit_id = ? AND d.kind = 'report' AND `+docVisible+` ORDER BY d.created_at, d.id`, args...)
+		WHERE d.audit_id = ? AND (d.kind = 'report' OR d.step IS NOT NULL) AND `+docVisible+` ORDER BY d.created_at, d.id`, args...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
@@ -192,7 +195,7 @@ func auditReportTexts(ctx context.Context, db *sqlDB, a cpaudit.Actor, auditID s
 	var out []cpaudit.RequirementText
 	for rows.Next() {
 		var t cpaudit.RequirementText
-		if err := rows.Scan(&t.DocumentID, &t.Title, &t.Text); err != nil {
+		if err := rows.Scan(&t.DocumentID, &t.Title, &t.Kind, &t.Step, &t.Text); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
 		out = append(out, t)
@@ -209,11 +212,13 @@ type requirementFlagPlan struct {
 }
 
 // planRequirementFlag computes, before the analysis's transaction, the
-// missing_requirement flag of the audit of report doc (nil when doc is no
-// report of an audit). It reads as the tenant's system actor: every report
-// counts, and the flag is shown only to who may read the report.
+// missing_requirement flag of the audit of doc (nil when doc is neither a
+// report of an audit nor another of its documents tied to a step, the
+// documents a requirement is looked for in). It reads as the tenant's
+// system actor: every document counts, and the flag is shown only to who
+// may read the document it sits on.
 func (s *Store) planRequirementFlag(ctx context.Context, tenantID string, src cpaudit.AnalysisSource) (*requirementFlagPlan, error) {
-	if src.Deleted || src.DocumentID == "" || src.Kind != cpaudit.DocReport {
+	if src.Deleted || src.DocumentID == "" || src.Kind == cpaudit.DocGuideline {
 		return nil, nil
 	}
 	db, err := s.tenantDB(ctx, tenantID)
@@ -221,10 +226,11 @@ func (s *Store) planRequirementFlag(ctx context.Context, tenantID string, src cp
 		return nil, err
 	}
 	var auditID sql.NullString
-	if err := db.QueryRowContext(ctx, `SELECT audit_id FROM documents WHERE id = ?`, src.DocumentID).Scan(&auditID); err != nil {
+	var step sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT audit_id, step FROM documents WHERE id = ?`, src.DocumentID).Scan(&auditID, &step); err != nil {
 		return nil, dbError("storage.planRequirementFlag", err, "", "")
 	}
-	if auditID.String == "" {
+	if auditID.String == "" || (src.Kind != cpaudit.DocReport && !step.Valid) {
 		return nil, nil
 	}
 	ar, err := s.auditRequirements(ctx, db, cpaudit.SystemActor(tenantID), auditID.String)
@@ -235,10 +241,21 @@ func (s *Store) planRequirementFlag(ctx context.Context, tenantID string, src cp
 }
 
 // applyRequirementFlag makes the plan's flag the audit's only
-// missing_requirement flag: on doc, or none when nothing is missing.
+// missing_requirement flag, or none when nothing is missing. It sits on
+// the audit's newest report, where a reviewer looks for what a report
+// lacks; on doc (the evidence analysed) when the audit has no report yet.
 func (s *Store) applyRequirementFlag(ctx context.Context, tx *sql.Tx, doc string, p *requirementFlagPlan) error {
 	if p == nil {
 		return nil
+	}
+	var report string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE audit_id = ? AND kind = 'report' AND deleted_at IS NULL
+		ORDER BY created_at DESC, id DESC LIMIT 1`, p.auditID).Scan(&report)
+	switch {
+	case err == nil:
+		doc = report
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE kind = ? AND doc_a IN (SELECT id FROM documents WHERE audit_id = ?)`,
 		string(cpaudit.FlagMissingRequirement), p.auditID); err != nil {
@@ -273,15 +290,17 @@ func (s *Store) auditChecklist(ctx context.Context, tenantID string, stage cpaud
 
 // requeueCoverage queues again, in one tenant, the analysis of the newest
 // report of every audit of the industries (a code covers the longer
-// ones), so that their missing_requirement flags follow a version's
-// publication. A report whose analysis waits already is left as it is.
+// ones), or of its newest document tied to a step when it has no report
+// yet, so that their missing_requirement flags follow a version's
+// publication. A document whose analysis waits already is left as it is.
 func (s *Store) requeueCoverage(ctx context.Context, tx *sql.Tx, industries []string) error {
 	now := micros(s.clock())
 	for _, ind := range industries {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, document_id, version, not_before, created_at)
 			SELECT ?, d.id, d.versions, ?, ? FROM audits au JOIN organisations o ON o.id = au.enterprise_id
-			JOIN documents d ON d.id = (SELECT d2.id FROM documents d2 WHERE d2.audit_id = au.id AND d2.kind = 'report'
-				AND d2.deleted_at IS NULL AND d2.versions > 0 ORDER BY d2.created_at DESC, d2.id DESC LIMIT 1)
+			JOIN documents d ON d.id = (SELECT d2.id FROM documents d2 WHERE d2.audit_id = au.id
+				AND (d2.kind = 'report' OR d2.step IS NOT NULL) AND d2.deleted_at IS NULL AND d2.versions > 0
+				ORDER BY d2.kind = 'report' DESC, d2.created_at DESC, d2.id DESC LIMIT 1)
 			WHERE substr(o.industry, 1, length(?)) = ?
 				AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.kind = ? AND j.attempts = 0)`,
 			jobAnalyse, now, now, ind, ind, jobAnalyse); err != nil {

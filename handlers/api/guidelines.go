@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
@@ -38,6 +39,22 @@ func (s *Handler) apiListGuidelines(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	s.WriteJSON(w, r, http.StatusOK, map[string]any{"guidelines": gs})
+	return nil
+}
+
+// apiGuidelineNotices lists what the home page notices: the versions
+// published in the last cpaudit.GuidelineNoticeDays days that apply to an
+// industry of an audit the caller sees (regulators and consultants; any
+// other role gets none), newest first, each with the document of the
+// version it superseded, to compare with (/compare?a=PREVIOUS&b=NEW, or
+// GET /guidelines/{id}/changes).
+func (s *Handler) apiGuidelineNotices(w http.ResponseWriter, r *http.Request) error {
+	since := time.Now().AddDate(0, 0, -cpaudit.GuidelineNoticeDays)
+	ns, err := s.store.GuidelineNotices(r.Context(), httpx.ActorOf(r), since)
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"notices": ns})
 	return nil
 }
 

@@ -65,6 +65,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/batches/{id}", s.API(s.apiUpdateBatch)).Methods("PATCH")
 	r.Handle("/guidelines", s.API(s.apiCreateGuideline)).Methods("POST")
 	r.Handle("/guidelines", s.API(s.apiListGuidelines)).Methods("GET")
+	r.Handle("/guideline-notices", s.API(s.apiGuidelineNotices)).Methods("GET")
 	r.Handle("/guidelines/{id}", s.API(s.apiGetGuideline)).Methods("GET")
 	r.Handle("/guidelines/{id}/publish", s.API(s.apiPublishGuideline)).Methods("POST")
 	r.Handle("/guidelines/{id}/changes", s.API(s.apiGuidelineChanges)).Methods("GET")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
@@ -208,4 +209,5 @@ type GuidelineStore interface {
 	SetGuidelineRequirements(ctx context.Context, a cpaudit.Actor, id string, rs []cpaudit.Requirement) ([]cpaudit.Requirement, error)
 	GuidelineRequirements(ctx context.Context, a cpaudit.Actor, id string) ([]cpaudit.Requirement, error)
 	AuditRequirements(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditRequirements, error)
+	GuidelineNotices(ctx context.Context, a cpaudit.Actor, since time.Time) ([]cpaudit.GuidelineNotice, error)
 }
