@@ -541,3 +541,21 @@ func CheckIndicatorValues(set IndicatorSet, in []IndicatorInput) error {
 	}
 	return nil
 }
+
+// LevelsInput is what an audit's levels are saved from: the target level
+// when it changes (nil: kept; "" clears it), and the values of the
+// indicators given (each one given replaces that indicator's before,
+// after and target; those not given are kept).
+type LevelsInput struct {
+	TargetLevel *string          `json:"target_level"`
+	Values      []IndicatorInput `json:"indicators"`
+}
+
+// MayEditIndicatorSets: only an admin edits or imports the tenant's
+// indicator sets (KindConflict, indicator_set_not_allowed).
+func MayEditIndicatorSets(a Actor) error {
+	if a.Role != RoleAdmin {
+		return Refuse(KindConflict, CodeIndicatorSetNotAllowed, "only an admin edits indicator sets")
+	}
+	return nil
+}

@@ -69,8 +69,8 @@ func indicatorSets(ctx context.Context, q querier) ([]cpaudit.IndicatorSet, erro
 // KindUnprocessable (indicator_set_invalid): see IndicatorSet.Validate.
 func (s *Store) SaveIndicatorSet(ctx context.Context, a cpaudit.Actor, set cpaudit.IndicatorSet) (cpaudit.IndicatorSet, bool, error) {
 	const op = "storage.SaveIndicatorSet"
-	if a.Role != cpaudit.RoleAdmin {
-		return cpaudit.IndicatorSet{}, false, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeIndicatorSetNotAllowed, "only an admin edits indicator sets")
+	if err := cpaudit.MayEditIndicatorSets(a); err != nil {
+		return cpaudit.IndicatorSet{}, false, err
 	}
 	if err := set.Validate(); err != nil {
 		return cpaudit.IndicatorSet{}, false, err
@@ -180,14 +180,6 @@ func (s *Store) auditIndicatorSet(ctx context.Context, q querier, au cpaudit.Aud
 	return &set, nil
 }
 
-// LevelsInput is what SaveAuditLevels takes: the target level when it
-// changes (nil: kept), and the values of the indicators given (each one
-// given replaces that indicator's before, after and target).
-type LevelsInput struct {
-	TargetLevel *string                  `json:"target_level"`
-	Values      []cpaudit.IndicatorInput `json:"indicators"`
-}
-
 // SaveAuditLevels records an audit's target level and indicator values,
 // logs them, and answers the audit's levels. Entered like its options, by
 // its consultancy or its enterprise (or an admin).
@@ -196,7 +188,7 @@ type LevelsInput struct {
 // applies to the enterprise's industry). KindUnprocessable: level_unknown,
 // indicator_unknown, indicator_unit_unknown, indicator_value_invalid
 // (cpaudit.CheckIndicatorValues).
-func (s *Store) SaveAuditLevels(ctx context.Context, a cpaudit.Actor, auditID string, in LevelsInput) (cpaudit.AuditLevels, error) {
+func (s *Store) SaveAuditLevels(ctx context.Context, a cpaudit.Actor, auditID string, in cpaudit.LevelsInput) (cpaudit.AuditLevels, error) {
 	const op = "storage.SaveAuditLevels"
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
