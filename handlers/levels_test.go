@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -172,6 +173,30 @@ func TestAuditLevelsAPI(t *testing.T) {
 		rec.LevelAfter != "II" || rec.LevelBefore != "" || rec.LevelIndex != 100 || rec.TargetLevel != "II" || !rec.TargetLevelReached ||
 		rec.LevelSet != "化学合成原料药（测试） 2024 测试版" {
 		t.Errorf("permit record levels: %d %+v", st, rec)
+	}
+
+	b := e.browser()
+	b.mustLogin("hebei", "chen@hebei.gov.cn")
+	page := b.page("/audits/" + w.auditID + "/permit-record")
+	for _, want := range []string{`id="permit-level">Ⅱ级（国内清洁生产先进水平）`, "综合评价指数 100", `id="permit-level-before">未达到Ⅲ级<`,
+		`id="permit-target-level">Ⅱ级（国内清洁生产先进水平） · 已达到<`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the permit page lacks %q", want)
+		}
+	}
+	x := b.get("/audits/" + w.auditID + "/permit-record.xlsx")
+	tab, err := sheet.Read(context.Background(), bytes.NewReader([]byte(x.body)), sheet.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, row := range tab.TextRows() {
+		if len(row) > 1 && row[0] == "达到的清洁生产水平" && row[1] == "Ⅱ级（国内清洁生产先进水平）" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the .xlsx export lacks the level reached: %v", tab.TextRows())
 	}
 
 	// A stopped enterprise resumes once its target level is reached: with
