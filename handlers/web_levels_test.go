@@ -92,4 +92,40 @@ func TestWebLevels(t *testing.T) {
 	if !strings.Contains(cons.page(auditPath), `value="0.25" id="after-A2"`) {
 		t.Error("a refused form changed a value")
 	}
+
+	// The admin tightens 取水量's level II benchmark to 6 m³/t on the sets
+	// page: 7 m³/t now meets III only and caps the level at III.
+	edit := url.Values{"csrf": {admin.csrf()}, "industry": {"C2710"}, "version": {"2024 测试版"}, "source": {"手工算例，非官方"}}
+	for code, v := range map[string][]string{"A1": {"0.2", "0.25", "5", "6", "12"}, "A2": {"0.2", "0.75", "0.3", "0.5", "0.8"},
+		"B1": {"0.8", "0.5", "95", "90", "80"}, "B2": {"0.8", "0.5", "", "", ""}} {
+		for i, f := range []string{"gw", "w", "b0", "b1", "b2"} {
+			edit.Set(f+"."+code, v[i])
+		}
+	}
+	edit.Set("lim.A1", "1")
+	if !strings.Contains(admin.page("/indicator-sets"), `name="b1.A1" size="6" inputmode="decimal" value="8"`) {
+		t.Error("the sets page does not offer the benchmark for editing")
+	}
+	bad := url.Values{}
+	for k, v := range edit {
+		bad[k] = v
+	}
+	bad.Set("w.A2", "七成")
+	if r := admin.postForm("/indicator-sets", bad); r.status != 422 || !strings.Contains(r.body, "评价指标体系有误") {
+		t.Errorf("not a number: %d %.1000s", r.status, r.body)
+	}
+	consEdit := url.Values{}
+	for k, v := range edit {
+		consEdit[k] = v
+	}
+	consEdit.Set("csrf", cons.csrf())
+	if r := cons.postForm("/indicator-sets", consEdit); r.status != 409 {
+		t.Errorf("a consultant edits a set: %d", r.status)
+	}
+	if r := admin.postForm("/indicator-sets", edit); r.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %.1000s", r.status, r.body)
+	}
+	if page := reg.page(auditPath); !strings.Contains(page, `id="level-after">Ⅲ级（国内清洁生产一般水平）<`) || !strings.Contains(page, "5 / 6 / 12") {
+		t.Errorf("after the edit the audit is not capped at III")
+	}
 }

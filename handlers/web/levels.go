@@ -196,6 +196,63 @@ func (s *Handler) indicatorSetImportSubmit(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
+// indicatorSetSubmit saves the weights, benchmarks, limiting flags,
+// source and note an admin edited on the sets page for the set of the
+// form's industry and version; a built-in set saved so becomes the
+// tenant's own version of it. An empty input clears the figure.
+func (s *Handler) indicatorSetSubmit(w http.ResponseWriter, r *http.Request) error {
+	a := httpx.ActorOf(r)
+	lang := webOf(r).Lang
+	refused := func(err error) error {
+		status, _ := httpx.ErrorStatus(err)
+		return s.renderIndicatorSets(w, r, status, refusalText(lang, err), nil, false)
+	}
+	if err := cpaudit.MayEditIndicatorSets(a); err != nil {
+		return refused(err)
+	}
+	sets, err := s.store.IndicatorSets(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	var set *cpaudit.IndicatorSet
+	for i := range sets {
+		if sets[i].Industry == r.PostFormValue("industry") && sets[i].Version == r.PostFormValue("version") {
+			set = &sets[i]
+		}
+	}
+	if set == nil {
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNotFound, "no such indicator set")
+	}
+	set.Source, set.Note = strings.TrimSpace(r.PostFormValue("source")), strings.TrimSpace(r.PostFormValue("note"))
+	for i := range set.Indicators {
+		in := &set.Indicators[i]
+		fields := map[string]**float64{"gw": &in.GroupWeight, "w": &in.Weight, "b0": &in.Benchmarks[0], "b1": &in.Benchmarks[1], "b2": &in.Benchmarks[2]}
+		for name, into := range fields {
+			text := strings.TrimSpace(r.PostFormValue(name + "." + in.Code))
+			if text == "" {
+				*into = nil
+				continue
+			}
+			n, err := strconv.ParseFloat(text, 64)
+			if err != nil {
+				return refused(cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeIndicatorSetInvalid, "%s: %q is not a number", in.Code, text).
+					With("field", in.Code).With("value", text))
+			}
+			*into = &n
+		}
+		in.Limiting = r.PostFormValue("lim."+in.Code) == "1"
+	}
+	if _, _, err := s.store.SaveIndicatorSet(r.Context(), a, *set); err != nil {
+		switch cpaudit.ErrorKind(err) {
+		case cpaudit.KindConflict, cpaudit.KindUnprocessable, cpaudit.KindInvalid:
+			return refused(err)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/indicator-sets?saved=1", http.StatusSeeOther)
+	return nil
+}
+
 // indicatorTemplate downloads the indicator table's template.
 func (s *Handler) indicatorTemplate(w http.ResponseWriter, r *http.Request) error {
 	return httpx.ServeIndicatorTemplate(w, r)

@@ -86,6 +86,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	// itself) and template (levels.go).
 	r.Handle("/audits/{id}/levels", s.page(s.requireSession(s.levelsSubmit))).Methods("POST")
 	r.Handle("/indicator-sets", s.page(s.requireSession(s.indicatorSetsPage))).Methods("GET")
+	r.Handle("/indicator-sets", s.page(s.requireSession(s.indicatorSetSubmit))).Methods("POST")
 	r.Handle("/indicator-sets/import", s.page(s.indicatorSetImportSubmit)).Methods("POST")
 	r.Handle("/indicator-sets/import-template.xlsx", s.page(s.requireSession(s.indicatorTemplate))).Methods("GET")
 	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsPage))).Methods("GET")
