@@ -60,7 +60,14 @@ func ImportIndicatorSet(r *http.Request, store IndicatorSetSaver, form ImportFor
 		return cpaudit.IndicatorSet{}, false, rejected, cpaudit.IndicatorImportRefusal(rejected)
 	}
 	f := form.Fields
-	pass, _ := strconv.ParseFloat(f["pass"], 64)
+	pass := 0.0 // the default, 85
+	if v := f["pass"]; v != "" {
+		var err error
+		if pass, err = strconv.ParseFloat(v, 64); err != nil {
+			return cpaudit.IndicatorSet{}, false, nil, cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeIndicatorSetInvalid,
+				"pass %q is not a number", v).With("field", "pass").With("value", v)
+		}
+	}
 	set := cpaudit.IndicatorSet{Industry: f["industry"], Version: f["version"], Name: f["name"], Source: f["source"],
 		EffectiveOn: f["effective_on"], Note: f["note"], Pass: pass, Indicators: inds}
 	saved, created, err := store.SaveIndicatorSet(r.Context(), ActorOf(r), set)
