@@ -355,6 +355,18 @@ const (
 	CodeEnforcementOfficeNotRegulator Code = "enforcement_office_not_regulator"
 )
 
+// Cleaner production levels and indicator sets (levels.go, storage/levels.go).
+const (
+	CodeLevelUnknown           Code = "level_unknown"         // value
+	CodeIndicatorSetInvalid    Code = "indicator_set_invalid" // field, value
+	CodeIndicatorSetNotAllowed Code = "indicator_set_not_allowed"
+	CodeIndicatorImportInvalid Code = "indicator_import_invalid" // rows
+	CodeIndicatorUnknown       Code = "indicator_unknown"        // value, allowed
+	CodeIndicatorUnitUnknown   Code = "indicator_unit_unknown"   // value, allowed
+	CodeIndicatorValueInvalid  Code = "indicator_value_invalid"  // value
+	CodeNoIndicatorSet         Code = "no_indicator_set"         // industry
+)
+
 // Codes lists every code, in the order declared; TestCodesListed keeps it
 // whole and TestErrorCodesTranslated checks each has its texts.
 // Guideline versions and their bottom-line requirements (guideline.go,
@@ -641,4 +653,12 @@ var Codes = []Code{
 	CodeScreeningNoChoice,
 	CodeScreeningNotCandidate,
 	CodeScreeningCSVInvalid,
+	CodeLevelUnknown,
+	CodeIndicatorSetInvalid,
+	CodeIndicatorSetNotAllowed,
+	CodeIndicatorImportInvalid,
+	CodeIndicatorUnknown,
+	CodeIndicatorUnitUnknown,
+	CodeIndicatorValueInvalid,
+	CodeNoIndicatorSet,
 }

@@ -87,6 +87,34 @@ type PermitRecord struct {
 	StateOn   string `json:"state_on"`
 	StateBy   string `json:"state_by"`
 	StateNote string `json:"state_note"`
+	// LevelAfter is the cleaner production level reached (清洁生产水平),
+	// rated after the audit against the indicator set of its industry
+	// (LevelSet, "name version"); LevelBefore the level before it. ""
+	// when none is reached or the values are not all entered
+	// (LevelRated false). TargetLevel is the audit's target ("" none);
+	// TargetLevelReached whether LevelAfter reaches it (with no target,
+	// whether the audit was accepted: it is, for a record to exist).
+	LevelBefore        Level   `json:"level_before"`
+	LevelAfter         Level   `json:"level_after"`
+	LevelRated         bool    `json:"level_rated"`
+	LevelIndex         float64 `json:"level_index"` // the composite index of LevelAfter (Y_III when none is reached)
+	LevelSet           string  `json:"level_set"`
+	TargetLevel        Level   `json:"target_level"`
+	TargetLevelReached bool    `json:"target_level_reached"`
+}
+
+// WithLevels fills the record's levels from the audit's rating.
+func (r *PermitRecord) WithLevels(l AuditLevels, reached bool) {
+	r.LevelBefore, r.LevelAfter, r.LevelRated = l.Before.Level, l.After.Level, l.After.Rated
+	r.TargetLevel, r.TargetLevelReached = l.TargetLevel, reached
+	if l.Set != nil {
+		r.LevelSet = l.Set.Name + " " + l.Set.Version
+	}
+	k := 2
+	if i := slices.Index(Levels, l.After.Level); i >= 0 {
+		k = i
+	}
+	r.LevelIndex = l.After.Index[k]
 }
 
 // OptionCarriedOut reports whether an option counts towards the results
@@ -249,11 +277,14 @@ type SiteCheck struct {
 
 // Resumption is the precondition for a stopped enterprise to resume
 // production: its audit completed (acceptance passed) and the target
-// level reached. cpaudit records no cleaner production level yet, so the
-// target counts as reached when the acceptance passed (the acceptance
-// judges the level the audit set out to reach); Met is both.
+// level reached. Where the audit has a target level (TargetLevel), it is
+// reached when the level rated after the audit is that level or better
+// (AuditLevels.TargetLevelReached); an audit without one counts as
+// reaching its target when the acceptance passed (the acceptance judges
+// the level the audit set out to reach). Met is both.
 type Resumption struct {
-	AuditCompleted     bool `json:"audit_completed"`
-	TargetLevelReached bool `json:"target_level_reached"`
-	Met                bool `json:"met"`
+	AuditCompleted     bool  `json:"audit_completed"`
+	TargetLevel        Level `json:"target_level,omitempty"`
+	TargetLevelReached bool  `json:"target_level_reached"`
+	Met                bool  `json:"met"`
 }

@@ -44,6 +44,11 @@ func (s *Store) PermitRecord(ctx context.Context, a cpaudit.Actor, auditID strin
 		return cpaudit.PermitRecord{}, dbError(op, err, "", "")
 	}
 	r := cpaudit.NewPermitRecord(au, ent, opts, s.loc)
+	l, reached, err := s.levelReached(ctx, db, au, true)
+	if err != nil {
+		return cpaudit.PermitRecord{}, dbError(op, err, "", "")
+	}
+	r.WithLevels(l, reached)
 	if err := permitReview(ctx, db, &r); err != nil {
 		return cpaudit.PermitRecord{}, dbError(op, err, "", "")
 	}
@@ -204,6 +209,11 @@ func (s *Store) Enforcement(ctx context.Context, a cpaudit.Actor, region string)
 		return nil, dbError(op, err, "", "")
 	}
 	rows.Close()
+	for i := range items {
+		if err := s.resumptionLevel(ctx, db, &items[i]); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+	}
 	idle, err := s.stoppedWithoutAudit(ctx, db, a, region)
 	if err != nil {
 		return nil, dbError(op, err, "", "")

@@ -26,6 +26,7 @@ type Store interface {
 	OrgStore
 	LetterStore
 	OptionStore
+	LevelStore
 	LinkageStore
 	ResultStore
 	GuidelineStore
@@ -168,6 +169,15 @@ type OptionStore interface {
 	SaveAuditOptions(ctx context.Context, a cpaudit.Actor, auditID string, opts []cpaudit.AuditOption) (created, updated int, err error)
 	OptionSettings(ctx context.Context, a cpaudit.Actor) (cpaudit.OptionSettings, error)
 	SaveOptionSettings(ctx context.Context, a cpaudit.Actor, set cpaudit.OptionSettings) (cpaudit.OptionSettings, error)
+}
+
+// LevelStore is what cleaner production levels need from storage
+// (levels.go).
+type LevelStore interface {
+	IndicatorSets(ctx context.Context, a cpaudit.Actor) ([]cpaudit.IndicatorSet, error)
+	SaveIndicatorSet(ctx context.Context, a cpaudit.Actor, set cpaudit.IndicatorSet) (cpaudit.IndicatorSet, bool, error)
+	AuditLevels(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditLevels, error)
+	SaveAuditLevels(ctx context.Context, a cpaudit.Actor, auditID string, in cpaudit.LevelsInput) (cpaudit.AuditLevels, error)
 }
 
 // ResultStore is what the results and their cost ranking need

@@ -134,6 +134,9 @@ func (s *Handler) renderAuditWith(w http.ResponseWriter, r *http.Request, auditI
 	if err := s.auditOptionsData(r, au, docOpts, data); err != nil {
 		return err
 	}
+	if err := s.auditLevelsData(r, au, data); err != nil {
+		return err
+	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("imported")); err == nil && n >= 0 {
 		data["Imported"] = strings.ReplaceAll(T("option.import.done"), "{n}", strconv.Itoa(n))
 	}

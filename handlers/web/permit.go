@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
@@ -56,6 +57,10 @@ func (s *Handler) renderPermit(w http.ResponseWriter, r *http.Request, status in
 	}
 	data["Record"], data["Figures"] = rec, permitFigures(T, rec)
 	data["StateLabel"] = T("permit.state." + string(rec.State))
+	data["LevelAfter"], data["LevelBefore"], data["TargetLevel"] = permitLevel(T, rec, rec.LevelAfter), permitLevel(T, rec, rec.LevelBefore), ""
+	if rec.TargetLevel != "" {
+		data["TargetLevel"] = levelLabel(T, rec.TargetLevel)
+	}
 	data["Reviews"] = (a.Role == cpaudit.RoleAdmin || a.Role == cpaudit.RoleRegulator) && rec.State != cpaudit.PermitLoaded
 	return s.render(w, r, status, "permit", data)
 }
@@ -76,6 +81,15 @@ func (s *Handler) permitStateSubmit(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// permitLevel names a level of the record; "not rated" while the
+// values are incomplete or no indicator set applies.
+func permitLevel(T func(string) string, rec cpaudit.PermitRecord, l cpaudit.Level) string {
+	if !rec.LevelRated {
+		return T("permit.levelNotRated")
+	}
+	return levelLabel(T, l)
+}
+
 // permitExport is the record as .xlsx: one sheet, the record's fields
 // then one row per option carried out and one per committed reduction.
 func (s *Handler) permitExport(w http.ResponseWriter, r *http.Request) error {
@@ -92,6 +106,14 @@ func (s *Handler) permitExport(w http.ResponseWriter, r *http.Request) error {
 	add("permit.acceptedOn", rec.AcceptedOn, "")
 	add("permit.acceptanceDate", rec.AcceptanceDate, "")
 	add("permit.acceptanceOpinion", rec.AcceptanceOpinion, "")
+	add("permit.levelAfter", permitLevel(T, rec, rec.LevelAfter), "")
+	add("permit.levelIndex", rec.LevelIndex, "")
+	add("permit.levelBefore", permitLevel(T, rec, rec.LevelBefore), "")
+	add("permit.levelSet", rec.LevelSet, "")
+	if rec.TargetLevel != "" {
+		add("permit.targetLevel", levelLabel(T, rec.TargetLevel), "")
+		add("permit.targetReached", T("levels.targetMet."+strconv.FormatBool(rec.TargetLevelReached)), "")
+	}
 	add("permit.state", T("permit.state."+string(rec.State)), "")
 	add("permit.stateOn", rec.StateOn, "")
 	add("permit.stateBy", rec.StateBy, "")

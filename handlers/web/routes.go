@@ -84,6 +84,14 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits/{id}/options", s.page(s.requireSession(s.optionSubmit))).Methods("POST")
 	r.Handle("/audits/{id}/options/import", s.page(s.optionImportSubmit)).Methods("POST")
 	r.Handle("/options/import-template.xlsx", s.page(s.requireSession(s.optionTemplate))).Methods("GET")
+	// Cleaner production levels: the audit's before/after form, the
+	// indicator sets, their .xlsx import (multipart: checks its session
+	// itself) and template (levels.go).
+	r.Handle("/audits/{id}/levels", s.page(s.requireSession(s.levelsSubmit))).Methods("POST")
+	r.Handle("/indicator-sets", s.page(s.requireSession(s.indicatorSetsPage))).Methods("GET")
+	r.Handle("/indicator-sets", s.page(s.requireSession(s.indicatorSetSubmit))).Methods("POST")
+	r.Handle("/indicator-sets/import", s.page(s.indicatorSetImportSubmit)).Methods("POST")
+	r.Handle("/indicator-sets/import-template.xlsx", s.page(s.requireSession(s.indicatorTemplate))).Methods("GET")
 	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsPage))).Methods("GET")
 	r.Handle("/option-settings", s.page(s.requireSession(s.optionSettingsSubmit))).Methods("POST")
 	// Enterprises and their .xlsx import (enterprises.go); the import

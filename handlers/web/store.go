@@ -23,8 +23,18 @@ type Store interface {
 	HomeStore
 	ReviewStore
 	OptionStore
+	LevelStore
 	GuidelineStore
 	ScreeningStore
+}
+
+// LevelStore is what the audit page's before/after section and the
+// indicator sets page need (levels.go).
+type LevelStore interface {
+	IndicatorSets(ctx context.Context, a cpaudit.Actor) ([]cpaudit.IndicatorSet, error)
+	SaveIndicatorSet(ctx context.Context, a cpaudit.Actor, set cpaudit.IndicatorSet) (cpaudit.IndicatorSet, bool, error)
+	AuditLevels(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.AuditLevels, error)
+	SaveAuditLevels(ctx context.Context, a cpaudit.Actor, auditID string, in cpaudit.LevelsInput) (cpaudit.AuditLevels, error)
 }
 
 // OptionStore is what the audit page's option table, its forms and its
