@@ -70,7 +70,10 @@ type Campaign struct {
 	Strata     []Stratum      `json:"strata"`
 	Population int            `json:"population"`
 	AuditIDs   []string       `json:"audit_ids"`
-	CreatedBy  string         `json:"created_by"`
+	// Checklist is the stage's checklist as the tenant had it when the
+	// campaign was drawn: its reviews are scored on it.
+	Checklist Checklist `json:"checklist"`
+	CreatedBy string    `json:"created_by"`
 	CreatedAt  time.Time      `json:"created_at"`
 }
 

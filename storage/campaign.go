@@ -54,18 +54,22 @@ func (s *Store) CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.
 			return err
 		}
 		c.Population = len(population)
+		if c.Checklist, _, err = checklistFor(ctx, tx, c.Stage); err != nil {
+			return err
+		}
 		if c.AuditIDs, err = cpaudit.DrawSample(population, nc.Size, seed, nc.Strata); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, name, stage, filter, size, seed, strata, population,
-			audit_ids, scope, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			audit_ids, scope, checklist, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Name, string(c.Stage), mustJSON(c.Filter), c.Size, c.Seed, mustJSON(c.Strata), c.Population,
-			mustJSON(c.AuditIDs), regionScope(a), c.CreatedBy, micros(now)); err != nil {
+			mustJSON(c.AuditIDs), regionScope(a), mustJSON(c.Checklist), c.CreatedBy, micros(now)); err != nil {
 			return err
 		}
 		return s.appendLog(ctx, tx, a, "campaign.create", "campaign", c.ID, map[string]any{
 			"name": c.Name, "stage": c.Stage, "filter": c.Filter, "size": c.Size, "seed": c.Seed, "strata": c.Strata,
-			"population": c.Population, "population_sha256": populationDigest(population), "audit_ids": c.AuditIDs})
+			"population": c.Population, "population_sha256": populationDigest(population), "audit_ids": c.AuditIDs,
+			"checklist": c.Checklist})
 	})
 	if err != nil {
 		return cpaudit.Campaign{}, dbError(op, err, "", "")
@@ -166,11 +170,11 @@ func (s *Store) Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaud
 		return cpaudit.Campaign{}, err
 	}
 	var c cpaudit.Campaign
-	var stage, filter, strata, ids, scope string
+	var stage, filter, strata, ids, scope, checklist string
 	var created int64
 	err = db.QueryRowContext(ctx, `SELECT id, name, stage, filter, size, seed, strata, population, audit_ids, scope,
-		created_by, created_at FROM campaigns WHERE id = ?`, id).Scan(&c.ID, &c.Name, &stage, &filter, &c.Size, &c.Seed,
-		&strata, &c.Population, &ids, &scope, &c.CreatedBy, &created)
+		coalesce(checklist, ''), created_by, created_at FROM campaigns WHERE id = ?`, id).Scan(&c.ID, &c.Name, &stage, &filter,
+		&c.Size, &c.Seed, &strata, &c.Population, &ids, &scope, &checklist, &c.CreatedBy, &created)
 	if err != nil {
 		return cpaudit.Campaign{}, dbError(op, err, "no such campaign", "")
 	}
@@ -183,6 +187,13 @@ func (s *Store) Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaud
 		dst any
 	}{{filter, &c.Filter}, {strata, &c.Strata}, {ids, &c.AuditIDs}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+			return cpaudit.Campaign{}, cpaudit.Internal(op, err)
+		}
+	}
+	// Campaigns drawn before tenants had checklists were scored on the default.
+	c.Checklist = cpaudit.DefaultChecklist(c.Stage)
+	if checklist != "" {
+		if err := json.Unmarshal([]byte(checklist), &c.Checklist); err != nil {
 			return cpaudit.Campaign{}, cpaudit.Internal(op, err)
 		}
 	}
