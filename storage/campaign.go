@@ -211,3 +211,41 @@ func mayReadCampaign(a cpaudit.Actor, scope string) bool {
 	}
 	return false
 }
+
+// Campaigns lists the campaigns the actor may read (Campaign's rule),
+// newest first, at most 500.
+func (s *Store) Campaigns(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Campaign, error) {
+	const op = "storage.Campaigns"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id, scope FROM campaigns ORDER BY created_at DESC, id DESC LIMIT 500`)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	var ids []string
+	for rows.Next() {
+		var id, scope string
+		if err := rows.Scan(&id, &scope); err != nil {
+			rows.Close()
+			return nil, dbError(op, err, "", "")
+		}
+		if mayReadCampaign(a, scope) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	out := []cpaudit.Campaign{}
+	for _, id := range ids {
+		c, err := s.Campaign(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -610,3 +610,23 @@ func auditOutcome(ctx context.Context, q querier, campaignID, auditID string, pa
 	ar.Outcome(passMark)
 	return ar, nil
 }
+
+// CampaignAssignments lists every reviewer drawn for campaign id, the
+// replaced ones too, by audit then time. KindNotFound for a campaign out
+// of reach; KindConflict (assignment_not_allowed) for anyone but an admin
+// or a regulator: the pool's draw is theirs to manage.
+func (s *Store) CampaignAssignments(ctx context.Context, a cpaudit.Actor, id string) ([]cpaudit.Assignment, error) {
+	c, err := s.managedCampaign(ctx, a, id, cpaudit.CodeAssignNotAllowed, "read a campaign's reviewers")
+	if err != nil {
+		return nil, err
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := queryAssignments(ctx, db, ` WHERE ra.campaign_id = ? ORDER BY ra.audit_id, ra.created_at, ra.id`, c.ID)
+	if err != nil {
+		return nil, dbError("storage.CampaignAssignments", err, "", "")
+	}
+	return list, nil
+}
