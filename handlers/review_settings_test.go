@@ -49,8 +49,8 @@ func TestTenantChecklist(t *testing.T) {
 	}
 	for name, bad := range map[string]map[string]any{
 		"points sum to 90": {"stage": "assessment", "pass_mark": 60, "items": []map[string]any{{"item": "a", "name": "甲", "max": 90}}},
-		"key twice": {"stage": "assessment", "pass_mark": 60, "items": []map[string]any{{"item": "a", "name": "甲", "max": 50}, {"item": "a", "name": "乙", "max": 50}}},
-		"pass mark 0": {"stage": "assessment", "pass_mark": 0, "items": []map[string]any{{"item": "a", "name": "甲", "max": 100}}},
+		"key twice":        {"stage": "assessment", "pass_mark": 60, "items": []map[string]any{{"item": "a", "name": "甲", "max": 50}, {"item": "a", "name": "乙", "max": 50}}},
+		"pass mark 0":      {"stage": "assessment", "pass_mark": 0, "items": []map[string]any{{"item": "a", "name": "甲", "max": 100}}},
 		"reserved veto": {"stage": "assessment", "pass_mark": 60, "items": []map[string]any{{"item": "a", "name": "甲", "max": 100}},
 			"vetoes": []map[string]any{{"item": cpaudit.VetoMissingRequirement, "name": "乙"}}},
 		"no items": {"stage": "assessment", "pass_mark": 60},
@@ -71,7 +71,9 @@ func TestTenantChecklist(t *testing.T) {
 		t.Errorf("after setting: %d %+v", status, got)
 	}
 	after := rw.campaign(t, "assessment")
-	var c struct{ Checklist struct{ Items []struct{ Item string } } }
+	var c struct {
+		Checklist struct{ Items []struct{ Item string } }
+	}
 	if e.getJSON("/api/v1/campaigns/"+before, rw.admin, &c); len(c.Checklist.Items) != 4 {
 		t.Errorf("the campaign drawn before changed checklist: %+v", c)
 	}
@@ -99,7 +101,7 @@ func TestTenantChecklist(t *testing.T) {
 		items []map[string]any
 		code  cpaudit.Code
 	}{
-		"the default's item": {[]map[string]any{{"item": "data_truthfulness", "points": 20}}, cpaudit.CodeReviewItemUnknown},
+		"the default's item":  {[]map[string]any{{"item": "data_truthfulness", "points": 20}}, cpaudit.CodeReviewItemUnknown},
 		"above the item's 60": {[]map[string]any{{"item": "report_quality", "points": 61}, {"item": "options_done", "points": 20}}, cpaudit.CodeReviewPointsRange},
 		"negative":            {[]map[string]any{{"item": "report_quality", "points": -1}, {"item": "options_done", "points": 20}}, cpaudit.CodeReviewPointsRange},
 	} {

@@ -131,7 +131,22 @@ func campaignPopulation(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, nc cpa
 			where += ` AND EXISTS (SELECT 1 FROM audits au WHERE au.id = p.audit_id AND au.acceptance_open_at IS NOT NULL)`
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT p.audit_id, p.consultancy_id,
+	loc := cpaudit.ChinaLocation()
+	for _, d := range []struct {
+		value, op string
+		days      int
+	}{{f.StartedFrom, ">=", 0}, {f.StartedTo, "<", 1}} {
+		if d.value == "" {
+			continue
+		}
+		day, err := time.ParseInLocation(time.DateOnly, d.value, loc) // checked by Validate
+		if err != nil {
+			return nil, err
+		}
+		where += ` AND EXISTS (SELECT 1 FROM audits au WHERE au.id = p.audit_id AND au.created_at ` + d.op + ` ?)`
+		args = append(args, micros(day.AddDate(0, 0, d.days)))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.audit_id, p.consultancy_id, p.region,
 		EXISTS (SELECT 1 FROM documents d JOIN flags fl ON d.id IN (fl.doc_a, fl.doc_b)
 			WHERE d.audit_id = p.audit_id AND d.deleted_at IS NULL AND fl.status <> 'dismissed')
 		FROM audit_progress p`+where+` ORDER BY p.audit_id`, args...)
@@ -142,8 +157,11 @@ func campaignPopulation(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, nc cpa
 	var out []cpaudit.Candidate
 	for rows.Next() {
 		var c cpaudit.Candidate
-		if err := rows.Scan(&c.AuditID, &c.ConsultancyID, &c.Flagged); err != nil {
+		if err := rows.Scan(&c.AuditID, &c.ConsultancyID, &c.Region, &c.Flagged); err != nil {
 			return nil, err
+		}
+		if f.Flagged != nil && c.Flagged != *f.Flagged {
+			continue
 		}
 		out = append(out, c)
 	}

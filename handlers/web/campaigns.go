@@ -25,6 +25,7 @@ type campaignForm struct {
 	Name, Size, Seed                                    string
 	Stages, Batches, Consultancies, Regions, Industries []option
 	ReachedStage, PerConsultancy, Flagged               bool
+	Proportional, OnlyFlagged, From, To                 string
 }
 
 func (s *Handler) campaignsPage(w http.ResponseWriter, r *http.Request) error {
@@ -42,7 +43,8 @@ func (s *Handler) renderCampaigns(w http.ResponseWriter, r *http.Request, status
 	if managesBatches(a) {
 		f := campaignForm{Name: in.Get("name"), Size: in.Get("size"), Seed: in.Get("seed"), ReachedStage: in.Get("reached_stage") != "",
 			PerConsultancy: slices.Contains(in["strata"], string(cpaudit.StratumPerConsultancy)),
-			Flagged:        slices.Contains(in["strata"], string(cpaudit.StratumFlagged))}
+			Flagged:        slices.Contains(in["strata"], string(cpaudit.StratumFlagged)),
+			Proportional:   in.Get("proportional"), OnlyFlagged: in.Get("only_flagged"), From: in.Get("started_from"), To: in.Get("started_to")}
 		for _, st := range campaignStages {
 			f.Stages = append(f.Stages, option{string(st), T("campaign.stage." + string(st)), in.Get("stage") == string(st)})
 		}
@@ -96,9 +98,19 @@ func (s *Handler) campaignCreateSubmit(w http.ResponseWriter, r *http.Request) e
 	nc := cpaudit.NewCampaign{Name: r.PostFormValue("name"), Stage: cpaudit.CampaignStage(r.PostFormValue("stage")),
 		Filter: cpaudit.CampaignFilter{BatchID: r.PostFormValue("batch"), Region: r.PostFormValue("region"),
 			Industry: r.PostFormValue("industry"), ConsultancyID: r.PostFormValue("consultancy"),
-			ReachedStage: r.PostFormValue("reached_stage") != ""}}
+			ReachedStage: r.PostFormValue("reached_stage") != "",
+			StartedFrom:  r.PostFormValue("started_from"), StartedTo: r.PostFormValue("started_to")}}
+	switch r.PostFormValue("only_flagged") {
+	case "yes":
+		nc.Filter.Flagged = &[]bool{true}[0]
+	case "no":
+		nc.Filter.Flagged = &[]bool{false}[0]
+	}
 	for _, st := range r.PostForm["strata"] {
 		nc.Strata = append(nc.Strata, cpaudit.Stratum(st))
+	}
+	if p := r.PostFormValue("proportional"); p != "" {
+		nc.Strata = append(nc.Strata, cpaudit.Stratum(p))
 	}
 	var err error
 	if nc.Size, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("size"))); err != nil {
