@@ -233,3 +233,51 @@ func TestOpinionTemplate(t *testing.T) {
 		t.Errorf("the opinion is not filled from the tenant's template:\n%s", body)
 	}
 }
+
+// TestWorkspaceGuideline: the review workspace shows, beside the audit's
+// texts, the published guideline of its enterprise's industry (C2710,
+// covered by a C27 guideline), with its text and the compare page of the
+// audit's newest report against it; a draft is not shown.
+func TestWorkspaceGuideline(t *testing.T) {
+	rw := newReviewWorld(t)
+	e := rw.e
+	guideDoc := e.uploadText(rw.admin, [][2]string{{"kind", "guideline"}, {"title", "化学原料制造业清洁生产审核指南"}}, "化工指南.txt",
+		[]byte("化学原料制造业清洁生产审核指南。底线要求：能源审计；挥发性有机物收集；危险废物规范处置。"))
+	draftDoc := e.uploadText(rw.admin, [][2]string{{"kind", "guideline"}, {"title", "化学原料制造业指南征求意见稿"}}, "征求意见稿.txt",
+		[]byte("化学原料制造业指南征求意见稿。"))
+	report := e.uploadText(rw.consultant, [][2]string{{"kind", "report"}, {"audit_id", rw.auditID}}, "审核报告.txt",
+		[]byte("石家庄化工有限公司清洁生产审核报告。能源审计已完成。"))
+	var g struct{ ID string }
+	for _, doc := range []string{guideDoc, draftDoc} {
+		if status, raw := e.postJSON("/api/v1/guidelines", rw.admin, map[string]any{"document_id": doc, "issuing_body": "河北省生态环境厅",
+			"effective_date": "2026-01-01", "industries": []string{"C27"}}, &g); status != 201 {
+			t.Fatalf("guideline: %d %s", status, raw)
+		}
+		if doc == guideDoc {
+			if status, raw := e.postJSON("/api/v1/guidelines/"+g.ID+"/publish", rw.admin, nil, nil); status != 200 {
+				t.Fatalf("publish: %d %s", status, raw)
+			}
+		}
+	}
+	cid := rw.campaign(t, "assessment")
+	var drawn struct{ Assignments []assignmentJSON }
+	if status, raw := e.postJSON("/api/v1/campaigns/"+cid+"/assignments", rw.admin, map[string]any{"per_audit": 1, "seed": 7}, &drawn); status != 201 {
+		t.Fatalf("draw: %d %s", status, raw)
+	}
+	emailOf := map[string]string{}
+	for i, name := range []string{"化工专家", "纺织专家", "咨询专家", "回避专家", "备用专家"} {
+		emailOf[rw.ids[name]] = string(rune('a'+i)) + "@experts.hebei.cn"
+	}
+	b := e.browser()
+	b.mustLogin("hebei", emailOf[drawn.Assignments[0].ExpertID])
+	page := b.page("/assignments/" + drawn.Assignments[0].ID)
+	for _, want := range []string{`id="assignment-guidelines"`, "化学原料制造业清洁生产审核指南", `href="/documents/` + guideDoc + `/text"`,
+		`href="/compare?a=` + report + `&amp;b=` + guideDoc + `"`, "报告与指南对比"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the workspace lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "征求意见稿") {
+		t.Errorf("the workspace shows a draft guideline")
+	}
+}
