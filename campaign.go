@@ -32,6 +32,14 @@ const (
 	StratumPerConsultancy Stratum = "per_consultancy"
 	// StratumFlagged: every audit with an open or confirmed flag.
 	StratumFlagged Stratum = "flagged"
+	// StratumPerCity and StratumPerCounty: the sample is shared among the
+	// cities (counties) of the population in proportion to how many of
+	// its audits each holds (largest remainders; an audit other strata
+	// require counts toward its region's share; when such audits overfill
+	// one region, the others' shares are filled in lot order up to the
+	// size, none beyond its share).
+	StratumPerCity   Stratum = "proportional_city"
+	StratumPerCounty Stratum = "proportional_county"
 )
 
 // CampaignFilter chooses a campaign's population among the audits the
@@ -45,6 +53,13 @@ type CampaignFilter struct {
 	// stage: its assessment gate open (assessment), its acceptance gate
 	// open (acceptance, after acceptance).
 	ReachedStage bool `json:"reached_stage,omitempty"`
+	// Flagged keeps only the audits with (true) or without (false) an
+	// open or confirmed flag.
+	Flagged *bool `json:"flagged,omitempty"`
+	// StartedFrom and StartedTo (YYYY-MM-DD, China time, inclusive) keep
+	// only the audits started within them.
+	StartedFrom string `json:"started_from,omitempty"`
+	StartedTo   string `json:"started_to,omitempty"`
 }
 
 // NewCampaign is what creating a campaign takes. A nil Seed is drawn.
@@ -70,8 +85,11 @@ type Campaign struct {
 	Strata     []Stratum      `json:"strata"`
 	Population int            `json:"population"`
 	AuditIDs   []string       `json:"audit_ids"`
-	CreatedBy  string         `json:"created_by"`
-	CreatedAt  time.Time      `json:"created_at"`
+	// Checklist is the stage's checklist as the tenant had it when the
+	// campaign was drawn: its reviews are scored on it.
+	Checklist Checklist `json:"checklist"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // MaxCampaignSize bounds a sample: a campaign is work for people.
@@ -103,16 +121,34 @@ func (c *NewCampaign) Validate() error {
 	seen := map[Stratum]bool{}
 	strata := []Stratum{}
 	for _, s := range c.Strata {
-		if s != StratumPerConsultancy && s != StratumFlagged {
-			return Refuse(KindUnprocessable, CodeCampaignStratumUnknown, "stratum %q: use per_consultancy or flagged", s).With("value", string(s))
+		switch s {
+		case StratumPerConsultancy, StratumFlagged, StratumPerCity, StratumPerCounty:
+		default:
+			return Refuse(KindUnprocessable, CodeCampaignStratumUnknown,
+				"stratum %q: use per_consultancy, flagged, proportional_city or proportional_county", s).With("value", string(s))
 		}
 		if !seen[s] {
 			seen[s] = true
 			strata = append(strata, s)
 		}
 	}
+	if seen[StratumPerCity] && seen[StratumPerCounty] {
+		return Refuse(KindUnprocessable, CodeCampaignStratumUnknown, "choose proportional_city or proportional_county, not both").
+			With("value", string(StratumPerCounty))
+	}
 	slices.Sort(strata)
 	c.Strata = strata
+	for _, d := range []struct{ field, value string }{{"started_from", c.Filter.StartedFrom}, {"started_to", c.Filter.StartedTo}} {
+		if d.value == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d.value); err != nil {
+			return Refuse(KindUnprocessable, CodeDateInvalid, "%s %q is not a date YYYY-MM-DD", d.field, d.value).
+				With("field", d.field).With("value", d.value)
+		}
+	}
+	// A range that ends before it starts matches nothing: the
+	// population is empty, refused as such.
 	if c.Filter.Region != "" && RegionPrefix(c.Filter.Region) == "" {
 		return Refuse(KindUnprocessable, CodeRegionInvalid, "region %q is not a 6-digit division code such as 130100", c.Filter.Region).With("value", c.Filter.Region)
 	}
@@ -124,6 +160,7 @@ func (c *NewCampaign) Validate() error {
 type Candidate struct {
 	AuditID       string
 	ConsultancyID string // "" for a self-audit
+	Region        string // the enterprise's division code
 	Flagged       bool
 }
 
@@ -191,6 +228,40 @@ func DrawSample(population []Candidate, size int, seed int64, strata []Stratum) 
 			sample = append(sample, l.AuditID)
 		}
 	}
+	// Proportional strata: each region's share is filled by lot before
+	// the rest of the sample.
+	for _, s := range strata {
+		if s != StratumPerCity && s != StratumPerCounty {
+			continue
+		}
+		key := func(c Candidate) string {
+			if s == StratumPerCity && len(c.Region) >= 4 {
+				return c.Region[:4]
+			}
+			return c.Region
+		}
+		pop := make([]string, len(population))
+		for i, c := range population {
+			pop[i] = key(c)
+		}
+		share := ProportionalShares(pop, cap(sample))
+		taken := map[string]int{}
+		for _, l := range lots {
+			if required[l.AuditID] {
+				taken[key(l.Candidate)]++
+			}
+		}
+		for _, l := range lots {
+			if len(sample) == cap(sample) {
+				break
+			}
+			if k := key(l.Candidate); !required[l.AuditID] && taken[k] < share[k] {
+				taken[k]++
+				required[l.AuditID] = true
+				sample = append(sample, l.AuditID)
+			}
+		}
+	}
 	for _, l := range lots {
 		if len(sample) == cap(sample) {
 			break
@@ -200,4 +271,38 @@ func DrawSample(population []Candidate, size int, seed int64, strata []Stratum) 
 		}
 	}
 	return sample, nil
+}
+
+// ProportionalShares shares n among the keys of population (one key per
+// member) in proportion to how many members each holds: each gets the
+// whole part of its exact share, and what is left goes one by one to the
+// largest remainders (ties: the larger group, then the smaller key).
+func ProportionalShares(population []string, n int) map[string]int {
+	count := map[string]int{}
+	for _, k := range population {
+		count[k]++
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	share := map[string]int{}
+	total := len(population)
+	if total == 0 {
+		return share
+	}
+	left := n
+	for _, k := range keys {
+		share[k] = n * count[k] / total
+		left -= share[k]
+	}
+	// Remainders compared exactly as n*count mod total.
+	slices.SortFunc(keys, func(x, y string) int {
+		return cmp.Or(cmp.Compare(n*count[y]%total, n*count[x]%total), cmp.Compare(count[y], count[x]), strings.Compare(x, y))
+	})
+	for i := 0; left > 0 && i < len(keys); i++ {
+		share[keys[i]]++
+		left--
+	}
+	return share
 }

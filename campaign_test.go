@@ -131,3 +131,86 @@ func TestDrawSampleByTheDocumentedRule(t *testing.T) {
 		t.Errorf("seed 20261207: %v %v, want %v", got, err, want)
 	}
 }
+
+// TestProportionalShares: the whole parts of the exact shares, the rest
+// to the largest remainders (ties: the larger group, then the key).
+func TestProportionalShares(t *testing.T) {
+	pop := []string{"1301", "1301", "1301", "1301", "1301", "1301", "1302", "1302", "1302", "1303"}
+	for n, want := range map[int]map[string]int{
+		5:  {"1301": 3, "1302": 2, "1303": 0},
+		10: {"1301": 6, "1302": 3, "1303": 1},
+		1:  {"1301": 1, "1302": 0, "1303": 0},
+		0:  {"1301": 0, "1302": 0, "1303": 0},
+	} {
+		got := ProportionalShares(pop, n)
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("n=%d: %v, want %v", n, got, want)
+				break
+			}
+		}
+	}
+}
+
+// TestDrawSampleProportional: with proportional_city the sample holds
+// each city's share (by county: each county's), whatever the order of
+// the population; an audit another stratum requires counts toward its
+// city's share; the same seed gives the same sample.
+func TestDrawSampleProportional(t *testing.T) {
+	pop := population(20, 2)
+	for i := range pop { // 12 in Shijiazhuang (two counties), 6 in Tangshan, 2 in Handan
+		switch {
+		case i < 6:
+			pop[i].Region = "130102"
+		case i < 12:
+			pop[i].Region = "130104"
+		case i < 18:
+			pop[i].Region = "130202"
+		default:
+			pop[i].Region = "130402"
+		}
+	}
+	regionOf := map[string]string{}
+	for _, c := range pop {
+		regionOf[c.AuditID] = c.Region
+	}
+	count := func(sample []string, digits int) map[string]int {
+		m := map[string]int{}
+		for _, id := range sample {
+			m[regionOf[id][:digits]]++
+		}
+		return m
+	}
+	sample, err := DrawSample(pop, 10, 42, []Stratum{StratumPerCity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := count(sample, 4); len(sample) != 10 || got["1301"] != 6 || got["1302"] != 3 || got["1304"] != 1 {
+		t.Errorf("by city: %v", got)
+	}
+	reversed := slices.Clone(pop)
+	slices.Reverse(reversed)
+	if again, _ := DrawSample(reversed, 10, 42, []Stratum{StratumPerCity}); !slices.Equal(again, sample) {
+		t.Errorf("the order of the population changed the sample")
+	}
+	byCounty, err := DrawSample(pop, 10, 42, []Stratum{StratumPerCounty})
+	if got := count(byCounty, 6); err != nil || got["130102"] != 3 || got["130104"] != 3 || got["130202"] != 3 || got["130402"] != 1 {
+		t.Errorf("by county: %v %v", got, err)
+	}
+	// Both Handan audits flagged: both in, Handan's share of 1 exceeded;
+	// the other cities' shares are filled in lot order up to the size,
+	// none beyond its share.
+	pop[18].Flagged, pop[19].Flagged = true, true
+	flagged, err := DrawSample(pop, 10, 42, []Stratum{StratumFlagged, StratumPerCity})
+	if got := count(flagged, 4); err != nil || len(flagged) != 10 || got["1304"] != 2 || got["1301"] > 6 || got["1302"] > 3 || got["1301"]+got["1302"] != 8 {
+		t.Errorf("flagged and by city: %v %v", got, err)
+	}
+	nc := NewCampaign{Name: "抽查", Stage: StageAssessment, Size: 3, Strata: []Stratum{StratumPerCity, StratumPerCounty}}
+	if err := nc.Validate(); ErrorCode(err) != CodeCampaignStratumUnknown {
+		t.Errorf("both proportional strata: %v", err)
+	}
+	nc = NewCampaign{Name: "抽查", Stage: StageAssessment, Size: 3, Filter: CampaignFilter{StartedFrom: "2026-13-01"}}
+	if err := nc.Validate(); ErrorCode(err) != CodeDateInvalid {
+		t.Errorf("bad date: %v", err)
+	}
+}

@@ -102,80 +102,83 @@ const (
 // Batches (batch.go, storage/batch.go), audits and their consultancy,
 // carrying an audit into a later batch (storage/carry.go).
 const (
-	CodeCampaignNotAllowed       Code = "campaign_not_allowed"
-	CodeCampaignStageUnknown     Code = "campaign_stage_unknown" // value
-	CodeCampaignSizeRange        Code = "campaign_size_range"    // max
-	CodeCampaignSeedRange        Code = "campaign_seed_range"
-	CodeCampaignStratumUnknown   Code = "campaign_stratum_unknown" // value
-	CodeCampaignPopulationEmpty  Code = "campaign_population_empty"
-	CodeCampaignStrataExceedSize Code = "campaign_strata_exceed_size" // required, size
-	CodeExpertPoolNotAllowed     Code = "expert_pool_not_allowed"
-	CodeExpertListTooLong        Code = "expert_list_too_long"        // field, max
-	CodeExpertOrgUnknown         Code = "expert_organisation_unknown" // value
-	CodeAssignNotAllowed         Code = "assignment_not_allowed"
-	CodeAssignPerAuditRange      Code = "assignment_per_audit_range" // max
-	CodeAssignmentsDrawn         Code = "assignments_already_drawn"
-	CodeReviewersTooFew          Code = "reviewers_too_few" // audit_id, eligible, per_audit
-	CodeExpertNotInPool          Code = "expert_not_in_pool"
-	CodeExpertConflict           Code = "expert_conflict"         // audit_id
-	CodeExpertAlreadyAssigned    Code = "expert_already_assigned" // audit_id
-	CodeAssignmentNotActive      Code = "assignment_not_active"   // state
-	CodeReviewSubmitted          Code = "review_already_submitted"
-	CodeReviewItemUnknown        Code = "review_item_unknown"     // item
-	CodeReviewItemTwice          Code = "review_item_twice"       // item
-	CodeReviewItemMissing        Code = "review_item_missing"     // item
-	CodeReviewPointsRange        Code = "review_points_range"     // item, max
-	CodeReviewVetoUnknown        Code = "review_veto_unknown"     // item
-	CodeReviewCommentTooLong     Code = "review_comment_too_long" // max
-	CodeReviewsNotAllowed        Code = "campaign_reviews_not_allowed"
-	CodeOpinionNotAllowed        Code = "opinion_not_allowed"
-	CodeOpinionReviewsPending    Code = "opinion_reviews_pending" // submitted, assigned
-	CodeBatchNotAllowed          Code = "batch_not_allowed"
-	CodeBatchOutsideRegion       Code = "batch_outside_region"
-	CodeBatchNameRequired        Code = "batch_name_required"
-	CodeBatchNameInvalid         Code = "batch_name_invalid"
-	CodeBatchYearRange           Code = "batch_year_range"   // value
-	CodeBatchNumberRange         Code = "batch_number_range" // value
-	CodeBatchTaken               Code = "batch_taken"
-	CodeListingReasonUnknown     Code = "listing_reason_unknown" // value
-	CodeObligationUnknown        Code = "obligation_unknown"     // value
-	CodeDatesOutOfOrder          Code = "dates_out_of_order"     // earlier, later (obligation names)
-	CodeAuditStartNotAllowed     Code = "audit_start_not_allowed"
-	CodeEnterpriseRequired       Code = "enterprise_required"
-	CodeOrganisationWrongKind    Code = "organisation_wrong_kind" // want (consultancy, enterprise...)
-	CodeConsultancyNotAllowed    Code = "consultancy_assign_not_allowed"
-	CodeConsultancyRequired      Code = "consultancy_required"
-	CodeCarryNotAllowed          Code = "carry_not_allowed"
-	CodeCarryBatchRequired       Code = "carry_batch_required"
-	CodeCarryAlreadyCarried      Code = "carry_already_carried"
-	CodeCarryAccepted            Code = "carry_accepted"
-	CodeCarryBatchNotLater       Code = "carry_batch_not_later"
-	CodeCarryEnterpriseHasAudit  Code = "carry_enterprise_has_audit"
-	CodeOptionsNotAllowed        Code = "options_not_allowed"
-	CodeOptionsTooMany           Code = "options_too_many" // max
-	CodeOptionInvalid            Code = "option_invalid"
-	CodeOptionStatusUnknown      Code = "option_status_unknown"      // value
-	CodeOptionQuantityUnknown    Code = "option_quantity_unknown"    // value, allowed
-	CodeOptionUnitUnknown        Code = "option_unit_unknown"        // quantity, value, allowed
-	CodeOptionInvestmentNegative Code = "option_investment_negative" // value
-	CodeOptionFigureNegative     Code = "option_figure_negative"     // quantity, value
-	CodeOptionDatesInconsistent  Code = "option_dates_inconsistent"  // status, value
-	CodeOptionSettingsInvalid    Code = "option_settings_invalid"    // field
-	CodeOptionSettingsNotAllowed Code = "option_settings_not_allowed"
-	CodeDiscountRateInvalid      Code = "discount_rate_invalid"    // value
-	CodeOptionImportInvalid      Code = "option_import_invalid"    // rows
-	CodeOptionImportDuplicate    Code = "option_import_duplicate"  // value, row
-	CodeOptionImportNotNumber    Code = "option_import_not_number" // value
-	CodeOptionFiguresUnusual     Code = "option_figures_unusual"   // value
-	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
-	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
-	CodeRecommendNotAllowed      Code = "option_recommend_not_allowed"
-	CodeRecommendNotCounted      Code = "option_recommend_not_counted"
-	CodeStaffNotAllowed          Code = "staff_not_allowed"
-	CodeStaffTaken               Code = "staff_taken"
-	CodeQuantityUnknown          Code = "quantity_unknown"
-	CodeAuditFilterInvalid       Code = "audit_filter_invalid" // field, value
-	CodeImportConsultancyNoBatch Code = "import_consultancy_without_batch"
+	CodeCampaignNotAllowed        Code = "campaign_not_allowed"
+	CodeCampaignStageUnknown      Code = "campaign_stage_unknown" // value
+	CodeCampaignSizeRange         Code = "campaign_size_range"    // max
+	CodeCampaignSeedRange         Code = "campaign_seed_range"
+	CodeCampaignStratumUnknown    Code = "campaign_stratum_unknown" // value
+	CodeCampaignPopulationEmpty   Code = "campaign_population_empty"
+	CodeCampaignStrataExceedSize  Code = "campaign_strata_exceed_size" // required, size
+	CodeExpertPoolNotAllowed      Code = "expert_pool_not_allowed"
+	CodeExpertListTooLong         Code = "expert_list_too_long"        // field, max
+	CodeExpertOrgUnknown          Code = "expert_organisation_unknown" // value
+	CodeAssignNotAllowed          Code = "assignment_not_allowed"
+	CodeAssignPerAuditRange       Code = "assignment_per_audit_range" // max
+	CodeAssignmentsDrawn          Code = "assignments_already_drawn"
+	CodeReviewersTooFew           Code = "reviewers_too_few" // audit_id, eligible, per_audit
+	CodeExpertNotInPool           Code = "expert_not_in_pool"
+	CodeExpertConflict            Code = "expert_conflict"         // audit_id
+	CodeExpertAlreadyAssigned     Code = "expert_already_assigned" // audit_id
+	CodeAssignmentNotActive       Code = "assignment_not_active"   // state
+	CodeReviewSubmitted           Code = "review_already_submitted"
+	CodeReviewItemUnknown         Code = "review_item_unknown"     // item
+	CodeReviewItemTwice           Code = "review_item_twice"       // item
+	CodeReviewItemMissing         Code = "review_item_missing"     // item
+	CodeReviewPointsRange         Code = "review_points_range"     // item, max
+	CodeReviewVetoUnknown         Code = "review_veto_unknown"     // item
+	CodeReviewCommentTooLong      Code = "review_comment_too_long" // max
+	CodeReviewsNotAllowed         Code = "campaign_reviews_not_allowed"
+	CodeOpinionNotAllowed         Code = "opinion_not_allowed"
+	CodeOpinionReviewsPending     Code = "opinion_reviews_pending" // submitted, assigned
+	CodeChecklistInvalid          Code = "checklist_invalid"       // field
+	CodeChecklistNotAllowed       Code = "checklist_not_allowed"
+	CodeOpinionTemplateNotAllowed Code = "opinion_template_not_allowed"
+	CodeBatchNotAllowed           Code = "batch_not_allowed"
+	CodeBatchOutsideRegion        Code = "batch_outside_region"
+	CodeBatchNameRequired         Code = "batch_name_required"
+	CodeBatchNameInvalid          Code = "batch_name_invalid"
+	CodeBatchYearRange            Code = "batch_year_range"   // value
+	CodeBatchNumberRange          Code = "batch_number_range" // value
+	CodeBatchTaken                Code = "batch_taken"
+	CodeListingReasonUnknown      Code = "listing_reason_unknown" // value
+	CodeObligationUnknown         Code = "obligation_unknown"     // value
+	CodeDatesOutOfOrder           Code = "dates_out_of_order"     // earlier, later (obligation names)
+	CodeAuditStartNotAllowed      Code = "audit_start_not_allowed"
+	CodeEnterpriseRequired        Code = "enterprise_required"
+	CodeOrganisationWrongKind     Code = "organisation_wrong_kind" // want (consultancy, enterprise...)
+	CodeConsultancyNotAllowed     Code = "consultancy_assign_not_allowed"
+	CodeConsultancyRequired       Code = "consultancy_required"
+	CodeCarryNotAllowed           Code = "carry_not_allowed"
+	CodeCarryBatchRequired        Code = "carry_batch_required"
+	CodeCarryAlreadyCarried       Code = "carry_already_carried"
+	CodeCarryAccepted             Code = "carry_accepted"
+	CodeCarryBatchNotLater        Code = "carry_batch_not_later"
+	CodeCarryEnterpriseHasAudit   Code = "carry_enterprise_has_audit"
+	CodeOptionsNotAllowed         Code = "options_not_allowed"
+	CodeOptionsTooMany            Code = "options_too_many" // max
+	CodeOptionInvalid             Code = "option_invalid"
+	CodeOptionStatusUnknown       Code = "option_status_unknown"      // value
+	CodeOptionQuantityUnknown     Code = "option_quantity_unknown"    // value, allowed
+	CodeOptionUnitUnknown         Code = "option_unit_unknown"        // quantity, value, allowed
+	CodeOptionInvestmentNegative  Code = "option_investment_negative" // value
+	CodeOptionFigureNegative      Code = "option_figure_negative"     // quantity, value
+	CodeOptionDatesInconsistent   Code = "option_dates_inconsistent"  // status, value
+	CodeOptionSettingsInvalid     Code = "option_settings_invalid"    // field
+	CodeOptionSettingsNotAllowed  Code = "option_settings_not_allowed"
+	CodeDiscountRateInvalid       Code = "discount_rate_invalid"    // value
+	CodeOptionImportInvalid       Code = "option_import_invalid"    // rows
+	CodeOptionImportDuplicate     Code = "option_import_duplicate"  // value, row
+	CodeOptionImportNotNumber     Code = "option_import_not_number" // value
+	CodeOptionFiguresUnusual      Code = "option_figures_unusual"   // value
+	CodeResultsGroupByInvalid     Code = "results_group_by_invalid" // value
+	CodeRankingPerInvalid         Code = "ranking_per_invalid"      // value
+	CodeRecommendNotAllowed       Code = "option_recommend_not_allowed"
+	CodeRecommendNotCounted       Code = "option_recommend_not_counted"
+	CodeStaffNotAllowed           Code = "staff_not_allowed"
+	CodeStaffTaken                Code = "staff_taken"
+	CodeQuantityUnknown           Code = "quantity_unknown"
+	CodeAuditFilterInvalid        Code = "audit_filter_invalid" // field, value
+	CodeImportConsultancyNoBatch  Code = "import_consultancy_without_batch"
 )
 
 // Milestones (progress.go, storage/progress.go). Params: obligation.
@@ -464,6 +467,9 @@ var Codes = []Code{
 	CodeReviewsNotAllowed,
 	CodeOpinionNotAllowed,
 	CodeOpinionReviewsPending,
+	CodeChecklistInvalid,
+	CodeChecklistNotAllowed,
+	CodeOpinionTemplateNotAllowed,
 	CodeBatchNotAllowed,
 	CodeBatchOutsideRegion,
 	CodeBatchNameRequired,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -131,4 +132,47 @@ func refusalCode(t *testing.T, status int, raw []byte) string {
 	var p struct{ Code string }
 	json.Unmarshal(raw, &p)
 	return p.Code
+}
+
+// TestCampaignFilterFlaggedAndDates: the population filters of issue 18
+// beyond the contract's: flagged or not, and the audits' start days; and
+// the proportional stratum through the API.
+func TestCampaignFilterFlaggedAndDates(t *testing.T) {
+	w := newWorld(t)
+	e := w.e
+	for i := 1; i <= 5; i++ {
+		w.enterpriseOf(i, fmt.Sprintf("石家庄第%d化工有限公司", i))
+	}
+	today := time.Now().In(cpaudit.ChinaLocation()).Format(time.DateOnly)
+	tomorrow := time.Now().In(cpaudit.ChinaLocation()).AddDate(0, 0, 1).Format(time.DateOnly)
+	draw := func(filter map[string]any, strata ...string) (int, campaignJSON, []byte) {
+		var c campaignJSON
+		status, raw := e.postJSON("/api/v1/campaigns", w.regulator, map[string]any{"name": "筛选抽查", "stage": "assessment", "size": 3,
+			"seed": 5, "filter": filter, "strata": strata}, &c)
+		return status, c, raw
+	}
+	if status, c, raw := draw(map[string]any{"started_from": today, "started_to": today}); status != 201 || c.Population != 6 {
+		t.Errorf("started today: %d %s", status, raw)
+	}
+	for name, f := range map[string]map[string]any{
+		"started from tomorrow":  {"started_from": tomorrow},
+		"a range ending earlier": {"started_from": today, "started_to": "2020-01-01"},
+		"only flagged (none is)": {"flagged": true},
+	} {
+		if status, _, raw := draw(f); status != 422 || refusalCode(t, status, raw) != string(cpaudit.CodeCampaignPopulationEmpty) {
+			t.Errorf("%s: %d %s", name, status, raw)
+		}
+	}
+	if status, c, raw := draw(map[string]any{"flagged": false}); status != 201 || c.Population != 6 {
+		t.Errorf("only unflagged: %d %s", status, raw)
+	}
+	if status, _, raw := draw(map[string]any{"started_to": "2026-02-30"}); status != 422 || refusalCode(t, status, raw) != string(cpaudit.CodeDateInvalid) {
+		t.Errorf("a bad date: %d %s", status, raw)
+	}
+	if status, c, raw := draw(nil, "proportional_city"); status != 201 || len(c.AuditIDs) != 3 || !slices.Equal(c.Strata, []string{"proportional_city"}) {
+		t.Errorf("proportional by city: %d %s", status, raw)
+	}
+	if status, _, raw := draw(nil, "proportional_city", "proportional_county"); status != 422 {
+		t.Errorf("both proportional strata: %d %s", status, raw)
+	}
 }

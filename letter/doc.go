@@ -1,6 +1,8 @@
 // Package letter owns the one-time notification letter (一次性告知书): the
 // default Word template, the checks a tenant's own template must pass, and
-// filling a template with one audit's facts.
+// filling a template with one audit's facts; and, with the same machinery,
+// the review opinion (技术审查意见 / 验收意见) and its tenant template
+// (opinion.go, opinion_service.go).
 //
 // A template is a .docx whose text holds placeholders such as {{企业名称}}.
 // A table row holding an obligation placeholder ({{义务事项}}, {{截止日期}})

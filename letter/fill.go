@@ -47,7 +47,11 @@ var (
 // Check validates a template a tenant uploads: a real .docx within the
 // budgets (KindInvalid, KindTooLarge), holding every required placeholder
 // and no unknown one (KindUnprocessable).
-func Check(docx []byte) error {
+func Check(docx []byte) error { return checkPlaceholders(docx, known, Required) }
+
+// checkPlaceholders is Check for a kind of template: its known and its
+// required placeholders.
+func checkPlaceholders(docx []byte, known, required []string) error {
 	parts, err := readDocx(docx)
 	if err != nil {
 		return err
@@ -69,7 +73,7 @@ func Check(docx []byte) error {
 			unknown = append(unknown, "{{"+name+"}}")
 		}
 	}
-	for _, name := range Required {
+	for _, name := range required {
 		if !found[name] {
 			missing = append(missing, "{{"+name+"}}")
 		}

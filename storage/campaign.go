@@ -54,18 +54,22 @@ func (s *Store) CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.
 			return err
 		}
 		c.Population = len(population)
+		if c.Checklist, _, err = checklistFor(ctx, tx, c.Stage); err != nil {
+			return err
+		}
 		if c.AuditIDs, err = cpaudit.DrawSample(population, nc.Size, seed, nc.Strata); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, name, stage, filter, size, seed, strata, population,
-			audit_ids, scope, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			audit_ids, scope, checklist, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Name, string(c.Stage), mustJSON(c.Filter), c.Size, c.Seed, mustJSON(c.Strata), c.Population,
-			mustJSON(c.AuditIDs), regionScope(a), c.CreatedBy, micros(now)); err != nil {
+			mustJSON(c.AuditIDs), regionScope(a), mustJSON(c.Checklist), c.CreatedBy, micros(now)); err != nil {
 			return err
 		}
 		return s.appendLog(ctx, tx, a, "campaign.create", "campaign", c.ID, map[string]any{
 			"name": c.Name, "stage": c.Stage, "filter": c.Filter, "size": c.Size, "seed": c.Seed, "strata": c.Strata,
-			"population": c.Population, "population_sha256": populationDigest(population), "audit_ids": c.AuditIDs})
+			"population": c.Population, "population_sha256": populationDigest(population), "audit_ids": c.AuditIDs,
+			"checklist": c.Checklist})
 	})
 	if err != nil {
 		return cpaudit.Campaign{}, dbError(op, err, "", "")
@@ -127,7 +131,22 @@ func campaignPopulation(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, nc cpa
 			where += ` AND EXISTS (SELECT 1 FROM audits au WHERE au.id = p.audit_id AND au.acceptance_open_at IS NOT NULL)`
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT p.audit_id, p.consultancy_id,
+	loc := cpaudit.ChinaLocation()
+	for _, d := range []struct {
+		value, op string
+		days      int
+	}{{f.StartedFrom, ">=", 0}, {f.StartedTo, "<", 1}} {
+		if d.value == "" {
+			continue
+		}
+		day, err := time.ParseInLocation(time.DateOnly, d.value, loc) // checked by Validate
+		if err != nil {
+			return nil, err
+		}
+		where += ` AND EXISTS (SELECT 1 FROM audits au WHERE au.id = p.audit_id AND au.created_at ` + d.op + ` ?)`
+		args = append(args, micros(day.AddDate(0, 0, d.days)))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.audit_id, p.consultancy_id, p.region,
 		EXISTS (SELECT 1 FROM documents d JOIN flags fl ON d.id IN (fl.doc_a, fl.doc_b)
 			WHERE d.audit_id = p.audit_id AND d.deleted_at IS NULL AND fl.status <> 'dismissed')
 		FROM audit_progress p`+where+` ORDER BY p.audit_id`, args...)
@@ -138,8 +157,11 @@ func campaignPopulation(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, nc cpa
 	var out []cpaudit.Candidate
 	for rows.Next() {
 		var c cpaudit.Candidate
-		if err := rows.Scan(&c.AuditID, &c.ConsultancyID, &c.Flagged); err != nil {
+		if err := rows.Scan(&c.AuditID, &c.ConsultancyID, &c.Region, &c.Flagged); err != nil {
 			return nil, err
+		}
+		if f.Flagged != nil && c.Flagged != *f.Flagged {
+			continue
 		}
 		out = append(out, c)
 	}
@@ -166,11 +188,11 @@ func (s *Store) Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaud
 		return cpaudit.Campaign{}, err
 	}
 	var c cpaudit.Campaign
-	var stage, filter, strata, ids, scope string
+	var stage, filter, strata, ids, scope, checklist string
 	var created int64
 	err = db.QueryRowContext(ctx, `SELECT id, name, stage, filter, size, seed, strata, population, audit_ids, scope,
-		created_by, created_at FROM campaigns WHERE id = ?`, id).Scan(&c.ID, &c.Name, &stage, &filter, &c.Size, &c.Seed,
-		&strata, &c.Population, &ids, &scope, &c.CreatedBy, &created)
+		coalesce(checklist, ''), created_by, created_at FROM campaigns WHERE id = ?`, id).Scan(&c.ID, &c.Name, &stage, &filter,
+		&c.Size, &c.Seed, &strata, &c.Population, &ids, &scope, &checklist, &c.CreatedBy, &created)
 	if err != nil {
 		return cpaudit.Campaign{}, dbError(op, err, "no such campaign", "")
 	}
@@ -183,6 +205,13 @@ func (s *Store) Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaud
 		dst any
 	}{{filter, &c.Filter}, {strata, &c.Strata}, {ids, &c.AuditIDs}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+			return cpaudit.Campaign{}, cpaudit.Internal(op, err)
+		}
+	}
+	// Campaigns drawn before tenants had checklists were scored on the default.
+	c.Checklist = cpaudit.DefaultChecklist(c.Stage)
+	if checklist != "" {
+		if err := json.Unmarshal([]byte(checklist), &c.Checklist); err != nil {
 			return cpaudit.Campaign{}, cpaudit.Internal(op, err)
 		}
 	}
@@ -199,4 +228,42 @@ func mayReadCampaign(a cpaudit.Actor, scope string) bool {
 		return strings.HasPrefix(scope, regionScope(a))
 	}
 	return false
+}
+
+// Campaigns lists the campaigns the actor may read (Campaign's rule),
+// newest first, at most 500.
+func (s *Store) Campaigns(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Campaign, error) {
+	const op = "storage.Campaigns"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id, scope FROM campaigns ORDER BY created_at DESC, id DESC LIMIT 500`)
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	var ids []string
+	for rows.Next() {
+		var id, scope string
+		if err := rows.Scan(&id, &scope); err != nil {
+			rows.Close()
+			return nil, dbError(op, err, "", "")
+		}
+		if mayReadCampaign(a, scope) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	out := []cpaudit.Campaign{}
+	for _, id := range ids {
+		c, err := s.Campaign(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

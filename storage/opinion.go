@@ -51,7 +51,7 @@ func (s *Store) OpinionBasis(ctx context.Context, a cpaudit.Actor, campaignID, a
 	if err != nil {
 		return cpaudit.OpinionBasis{}, err
 	}
-	cl := cpaudit.DefaultChecklist(c.Stage)
+	cl := c.Checklist
 	ar, err := auditOutcome(ctx, db, c.ID, auditID, cl.PassMark)
 	if err != nil {
 		return cpaudit.OpinionBasis{}, dbError(op, err, "", "")

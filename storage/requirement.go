@@ -272,11 +272,10 @@ func (s *Store) applyRequirementFlag(ctx context.Context, tx *sql.Tx, doc string
 	return s.upsertFlag(ctx, tx, cpaudit.FlagMissingRequirement, doc, doc, n/(n+1), detail)
 }
 
-// auditChecklist is the checklist of a stage for an audit: the default
-// one, with the veto requirements its reports miss (all its reports
-// count, as for the flag).
-func (s *Store) auditChecklist(ctx context.Context, tenantID string, stage cpaudit.CampaignStage, auditID string) (cpaudit.Checklist, error) {
-	cl := cpaudit.DefaultChecklist(stage)
+// auditChecklist is a campaign's checklist for one of its audits, with
+// the veto requirements its reports miss (all its reports count, as for
+// the flag).
+func (s *Store) auditChecklist(ctx context.Context, tenantID string, cl cpaudit.Checklist, auditID string) (cpaudit.Checklist, error) {
 	db, err := s.tenantDB(ctx, tenantID)
 	if err != nil {
 		return cl, err

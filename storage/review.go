@@ -436,7 +436,7 @@ func (s *Store) Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpa
 	if err != nil {
 		return cpaudit.Assignment{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such assignment")
 	}
-	cl, err := s.auditChecklist(ctx, a.TenantID, c.Stage, as.AuditID)
+	cl, err := s.auditChecklist(ctx, a.TenantID, c.Checklist, as.AuditID)
 	if err != nil {
 		return cpaudit.Assignment{}, err
 	}
@@ -518,19 +518,21 @@ func (s *Store) SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr
 	if err != nil {
 		return cpaudit.Review{}, err
 	}
-	// The checklist names the veto requirements the audit's reports miss;
-	// it is read before the transaction (the library is another database).
-	var checklist *cpaudit.Checklist
-	if as, err := assignmentByID(ctx, db, id); err == nil {
-		var stage string
-		if err := db.QueryRowContext(ctx, `SELECT stage FROM campaigns WHERE id = ?`, as.CampaignID).Scan(&stage); err != nil {
-			return cpaudit.Review{}, dbError(op, err, "", "")
-		}
-		cl, err := s.auditChecklist(ctx, a.TenantID, cpaudit.CampaignStage(stage), as.AuditID)
+	// The checklist is the campaign's, naming the veto requirements the
+	// audit's reports miss; it is read before the transaction (the
+	// library is another database). A campaign never changes, so reading
+	// it early is safe.
+	var checklist cpaudit.Checklist
+	if as, err := assignmentByID(ctx, db, id); err != nil {
+		return cpaudit.Review{}, err
+	} else {
+		c, err := s.Campaign(ctx, cpaudit.SystemActor(a.TenantID), as.CampaignID)
 		if err != nil {
 			return cpaudit.Review{}, err
 		}
-		checklist = &cl
+		if checklist, err = s.auditChecklist(ctx, a.TenantID, c.Checklist, as.AuditID); err != nil {
+			return cpaudit.Review{}, err
+		}
 	}
 	var out cpaudit.Review
 	err = inTx(ctx, db, func(tx *sql.Tx) error {
@@ -547,15 +549,7 @@ func (s *Store) SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr
 		case cpaudit.AssignmentReviewed:
 			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeReviewSubmitted, "this review is submitted already")
 		}
-		var stage string
-		if err := tx.QueryRowContext(ctx, `SELECT stage FROM campaigns WHERE id = ?`, as.CampaignID).Scan(&stage); err != nil {
-			return err
-		}
-		cl := cpaudit.DefaultChecklist(cpaudit.CampaignStage(stage))
-		if checklist != nil && checklist.Stage == cl.Stage {
-			cl = *checklist
-		}
-		score, err := cl.Check(&nr)
+		score, err := checklist.Check(&nr)
 		if err != nil {
 			return err
 		}
@@ -589,7 +583,7 @@ func (s *Store) CampaignReviews(ctx context.Context, a cpaudit.Actor, id string)
 	if err != nil {
 		return cpaudit.CampaignReviews{}, err
 	}
-	cl := cpaudit.DefaultChecklist(c.Stage)
+	cl := c.Checklist
 	out := cpaudit.CampaignReviews{CampaignID: c.ID, Checklist: cl, PassMark: cl.PassMark, Audits: []cpaudit.AuditReviews{}}
 	for _, auditID := range c.AuditIDs {
 		ar, err := auditOutcome(ctx, db, c.ID, auditID, cl.PassMark)
@@ -615,4 +609,24 @@ func auditOutcome(ctx context.Context, q querier, campaignID, auditID string, pa
 	}
 	ar.Outcome(passMark)
 	return ar, nil
+}
+
+// CampaignAssignments lists every reviewer drawn for campaign id, the
+// replaced ones too, by audit then time. KindNotFound for a campaign out
+// of reach; KindConflict (assignment_not_allowed) for anyone but an admin
+// or a regulator: the pool's draw is theirs to manage.
+func (s *Store) CampaignAssignments(ctx context.Context, a cpaudit.Actor, id string) ([]cpaudit.Assignment, error) {
+	c, err := s.managedCampaign(ctx, a, id, cpaudit.CodeAssignNotAllowed, "read a campaign's reviewers")
+	if err != nil {
+		return nil, err
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := queryAssignments(ctx, db, ` WHERE ra.campaign_id = ? ORDER BY ra.audit_id, ra.created_at, ra.id`, c.ID)
+	if err != nil {
+		return nil, dbError("storage.CampaignAssignments", err, "", "")
+	}
+	return list, nil
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/cpaudit/cpaudit/handlers/httpx"
+	"github.com/cpaudit/cpaudit/letter"
 )
 
 // Config is what the API is built from.
@@ -20,10 +21,13 @@ type Handler struct {
 	store   Store
 	search  httpx.Searcher
 	letters Letters
-	log     *slog.Logger
+	// opinions fills and stores opinions from the tenant's template.
+	opinions *letter.Opinions
+	log      *slog.Logger
 }
 
 // New builds the API's handler.
 func New(cfg Config) *Handler {
-	return &Handler{Kit: cfg.Kit, store: cfg.Store, search: cfg.Search, letters: cfg.Letters, log: cfg.Kit.Logger()}
+	return &Handler{Kit: cfg.Kit, store: cfg.Store, search: cfg.Search, letters: cfg.Letters, log: cfg.Kit.Logger(),
+		opinions: letter.NewOpinions(cfg.Store, nil)}
 }

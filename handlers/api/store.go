@@ -6,6 +6,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
+	"github.com/cpaudit/cpaudit/letter"
 )
 
 // Store is everything the API needs from storage, one small interface per
@@ -79,8 +80,10 @@ type ReviewStore interface {
 	Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Assignment, error)
 	SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr cpaudit.NewReview) (cpaudit.Review, error)
 	CampaignReviews(ctx context.Context, a cpaudit.Actor, campaignID string) (cpaudit.CampaignReviews, error)
-	OpinionBasis(ctx context.Context, a cpaudit.Actor, campaignID, auditID string) (cpaudit.OpinionBasis, error)
-	SaveOpinion(ctx context.Context, a cpaudit.Actor, campaignID, auditID, result, title string, upload cpaudit.Staged) (cpaudit.Opinion, error)
+	letter.OpinionStore // issuing opinions (letter.Opinions)
+	SetOpinionTemplate(ctx context.Context, a cpaudit.Actor, docx []byte, filename string) error
+	Checklists(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Checklist, []bool, error)
+	SetChecklist(ctx context.Context, a cpaudit.Actor, cl cpaudit.Checklist) (cpaudit.Checklist, error)
 	httpx.Stager
 }
 

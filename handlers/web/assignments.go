@@ -60,6 +60,30 @@ func (s *Handler) renderAssignment(w http.ResponseWriter, r *http.Request, statu
 			return err
 		}
 		data["Enterprise"], data["Consultancy"], data["Documents"], data["Flags"] = ent.Name, cons.Name, docs, shown
+		// The guideline of the enterprise's industry, beside the texts:
+		// the published (current) versions covering it, the tenant's
+		// then the library's, each with the compare page of the newest
+		// report against it.
+		guides, err := s.store.Guidelines(r.Context(), a, ent.Industry)
+		if err != nil {
+			return err
+		}
+		var current []cpaudit.Guideline
+		for _, g := range guides {
+			if g.State == cpaudit.GuidelinePublished && ent.Industry != "" {
+				current = append(current, g)
+			}
+		}
+		data["Guidelines"] = current
+		var newest *cpaudit.Document
+		for i, d := range docs {
+			if d.Kind == cpaudit.DocReport && (newest == nil || d.CreatedAt.After(newest.CreatedAt)) {
+				newest = &docs[i]
+			}
+		}
+		if newest != nil {
+			data["ReportID"] = newest.ID
+		}
 	} else if !cpaudit.IsKind(err, cpaudit.KindNotFound) {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
+	"github.com/cpaudit/cpaudit/letter"
 )
 
 // Config is what the web UI is built from.
@@ -37,6 +38,7 @@ type Handler struct {
 	store     Store
 	search    httpx.Searcher
 	letters   Letters
+	opinions  *letter.Opinions // fills and stores opinions from the tenant's template
 	log       *slog.Logger
 	secure    bool
 	ttl       time.Duration
@@ -60,6 +62,7 @@ func New(cfg Config) (*Handler, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.opinions = letter.NewOpinions(cfg.Store, s.now)
 	var err error
 	if s.divisions, err = cpaudit.LoadDivisions(); err != nil {
 		return nil, err

@@ -319,14 +319,15 @@ var (
 	navFlags       = navItem{"nav-flags", "/flags", "nav.flags"}
 	navGuidelines  = navItem{"nav-guidelines", "/guidelines", "nav.guidelines"}
 	navScreening   = navItem{"nav-screening", "/screening", "nav.screening"}
+	navCampaigns   = navItem{"nav-campaigns", "/campaigns", "nav.campaigns"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navLibrary},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navLibrary},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
 	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
 	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
 	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},

@@ -35,6 +35,13 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/search", s.page(s.requireSession(s.searchPage))).Methods("GET")
 	r.Handle("/flags", s.page(s.requireSession(s.flagsPage))).Methods("GET")
 	r.Handle("/flags/{id}", s.page(s.requireSession(s.flagPage))).Methods("GET")
+	// Spot-check campaigns: draw, reviewers, scores, opinions (campaigns.go).
+	r.Handle("/campaigns", s.page(s.requireSession(s.campaignsPage))).Methods("GET")
+	r.Handle("/campaigns", s.page(s.requireSession(s.campaignCreateSubmit))).Methods("POST")
+	r.Handle("/campaigns/{id}", s.page(s.requireSession(s.campaignPage))).Methods("GET")
+	r.Handle("/campaigns/{id}/assignments", s.page(s.requireSession(s.campaignDrawSubmit))).Methods("POST")
+	r.Handle("/campaigns/{id}/assignments/{assignment_id}/replace", s.page(s.requireSession(s.campaignReplaceSubmit))).Methods("POST")
+	r.Handle("/campaigns/{id}/audits/{audit_id}/opinion", s.page(s.requireSession(s.campaignOpinionSubmit))).Methods("POST")
 	r.Handle("/assignments/{id}", s.page(s.requireSession(s.assignmentPage))).Methods("GET")
 	r.Handle("/assignments/{id}/review", s.page(s.requireSession(s.assignmentReviewSubmit))).Methods("POST")
 	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")

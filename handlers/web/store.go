@@ -6,6 +6,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
+	"github.com/cpaudit/cpaudit/letter"
 )
 
 // Store is everything the web UI needs from storage, one small interface
@@ -54,6 +55,17 @@ type OptionStore interface {
 type ReviewStore interface {
 	Assignment(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Assignment, error)
 	SubmitReview(ctx context.Context, a cpaudit.Actor, id string, nr cpaudit.NewReview) (cpaudit.Review, error)
+	// The campaign pages (campaigns.go).
+	Campaigns(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Campaign, error)
+	Campaign(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Campaign, error)
+	CreateCampaign(ctx context.Context, a cpaudit.Actor, nc cpaudit.NewCampaign) (cpaudit.Campaign, error)
+	CampaignAssignments(ctx context.Context, a cpaudit.Actor, id string) ([]cpaudit.Assignment, error)
+	CampaignReviews(ctx context.Context, a cpaudit.Actor, campaignID string) (cpaudit.CampaignReviews, error)
+	DrawAssignments(ctx context.Context, a cpaudit.Actor, campaignID string, n cpaudit.NewAssignments) (cpaudit.Assignments, error)
+	ReplaceAssignment(ctx context.Context, a cpaudit.Actor, campaignID, assignmentID, expertID, reason string) (cpaudit.Assignment, error)
+	ExpertPool(ctx context.Context, a cpaudit.Actor) ([]cpaudit.ExpertProfile, error)
+	Guidelines(ctx context.Context, a cpaudit.Actor, industry string) ([]cpaudit.Guideline, error)
+	letter.OpinionStore // issuing opinions (letter.Opinions)
 }
 
 // SessionStore is what logging in and out and every page's session need
