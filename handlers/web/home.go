@@ -318,14 +318,16 @@ var (
 	navFlags       = navItem{"nav-flags", "/flags", "nav.flags"}
 	navGuidelines  = navItem{"nav-guidelines", "/guidelines", "nav.guidelines"}
 	navScreening   = navItem{"nav-screening", "/screening", "nav.screening"}
+	navEnforcement = navItem{"nav-enforcement", "/enforcement", "nav.enforcement"}
+	navOffices     = navItem{"nav-organisations", "/organisations", "nav.organisations"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navUpload, navSearch, navFlags, navGuidelines},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navDocuments, navSearch, navFlags, navGuidelines},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navEnforcement, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navOffices},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navEnforcement, navDocuments, navSearch, navFlags, navGuidelines},
 	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines},
 	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines},
 	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines},
