@@ -288,3 +288,11 @@ type Resumption struct {
 	TargetLevelReached bool  `json:"target_level_reached"`
 	Met                bool  `json:"met"`
 }
+
+// RegulatorOffice is a regulator office as the admin's page of offices
+// shows it: whether it is marked as enforcement (执法), whose regulators
+// record site checks.
+type RegulatorOffice struct {
+	Organisation
+	Enforcement bool `json:"enforcement"`
+}

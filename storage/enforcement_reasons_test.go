@@ -90,17 +90,18 @@ func TestEnforcementReasons(t *testing.T) {
 		reasons []cpaudit.EnforcementReason
 		days    map[cpaudit.EnforcementReason]int
 		history []string // kind/what/result
+		overdue int      // days_overdue: since the oldest overdue obligation fell due
 	}{
 		{"not registered by 31 January", unregistered, R(cpaudit.ReasonOverdue, cpaudit.ReasonNotRegistered),
 			map[cpaudit.EnforcementReason]int{cpaudit.ReasonOverdue: 10, cpaudit.ReasonNotRegistered: 10},
-			[]string{"overdue/register/", "overdue/disclose/"}},
+			[]string{"overdue/register/", "overdue/disclose/"}, 10},
 		{"registered, disclosure late", lateDisclosure, R(cpaudit.ReasonOverdue),
-			map[cpaudit.EnforcementReason]int{cpaudit.ReasonOverdue: 5}, []string{"milestone/register/", "overdue/disclose/"}},
+			map[cpaudit.EnforcementReason]int{cpaudit.ReasonOverdue: 5}, []string{"milestone/register/", "overdue/disclose/"}, 5},
 		{"failed acceptance", failed, R(cpaudit.ReasonFailed),
-			map[cpaudit.EnforcementReason]int{cpaudit.ReasonFailed: 9}, []string{"milestone/acceptance_done/fail"}},
+			map[cpaudit.EnforcementReason]int{cpaudit.ReasonFailed: 9}, []string{"milestone/acceptance_done/fail"}, 0},
 		{"rectification overdue", lateRectification, R(cpaudit.ReasonRectificationOverdue),
-			map[cpaudit.EnforcementReason]int{cpaudit.ReasonRectificationOverdue: 6}, []string{}},
-		{"stopped", stoppedAudit, R(cpaudit.ReasonStopped), map[cpaudit.EnforcementReason]int{}, []string{}},
+			map[cpaudit.EnforcementReason]int{cpaudit.ReasonRectificationOverdue: 6}, []string{}, 0},
+		{"stopped", stoppedAudit, R(cpaudit.ReasonStopped), map[cpaudit.EnforcementReason]int{}, []string{}, 0},
 	} {
 		it, ok := byAudit[tc.audit]
 		if !ok {
@@ -113,6 +114,9 @@ func TestEnforcementReasons(t *testing.T) {
 		}
 		if !slices.Equal(it.Reasons, tc.reasons) || len(it.ReasonDays) != len(tc.days) || !slices.Equal(hist, tc.history) && len(tc.history)+len(hist) > 0 {
 			t.Errorf("%s: reasons %v days %v history %v; want %v %v %v", tc.name, it.Reasons, it.ReasonDays, hist, tc.reasons, tc.days, tc.history)
+		}
+		if it.DaysOverdue != tc.overdue {
+			t.Errorf("%s: days_overdue %d, want %d", tc.name, it.DaysOverdue, tc.overdue)
 		}
 		for r, d := range tc.days {
 			if it.ReasonDays[r] != d {

@@ -60,6 +60,37 @@ func (s *Store) MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgI
 	return dbError(op, err, "", "")
 }
 
+// RegulatorOffices lists the tenant's regulator offices by region, then
+// name, each with its enforcement mark: the admin's page that marks them
+// (so nobody types an office's id). KindConflict
+// (CodeEnforcementOfficeNotAllowed) for anyone but an admin, as marking.
+func (s *Store) RegulatorOffices(ctx context.Context, a cpaudit.Actor) ([]cpaudit.RegulatorOffice, error) {
+	const op = "storage.RegulatorOffices"
+	if a.Role != cpaudit.RoleAdmin {
+		return nil, cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeEnforcementOfficeNotAllowed, "only an admin marks an enforcement office")
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT o.id, o.name, coalesce(o.region, ''), e.org_id IS NOT NULL
+		FROM organisations o LEFT JOIN enforcement_offices e ON e.org_id = o.id
+		WHERE o.kind = ? ORDER BY coalesce(o.region, ''), o.name, o.id`, string(cpaudit.OrgRegulator))
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	out := []cpaudit.RegulatorOffice{}
+	for rows.Next() {
+		o := cpaudit.RegulatorOffice{Organisation: cpaudit.Organisation{Kind: cpaudit.OrgRegulator}}
+		if err := rows.Scan(&o.ID, &o.Name, &o.Region, &o.Enforcement); err != nil {
+			return nil, dbError(op, err, "", "")
+		}
+		out = append(out, o)
+	}
+	return out, dbError(op, rows.Err(), "", "")
+}
+
 // IsEnforcementOffice reports whether the organisation is marked.
 func (s *Store) IsEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string) (bool, error) {
 	db, err := s.tenantDB(ctx, a.TenantID)

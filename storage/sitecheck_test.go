@@ -39,6 +39,23 @@ func TestSiteChecks(t *testing.T) {
 	if ok, err := s.IsEnforcementOffice(ctx, f.admin, zhifa.ID); !ok || err != nil {
 		t.Fatalf("marked: %v %v", ok, err)
 	}
+	// The admin's page lists the regulator offices with their mark, by
+	// region; nobody else reads it.
+	offices, err := s.RegulatorOffices(ctx, f.admin)
+	marks := map[string]bool{}
+	for _, o := range offices {
+		marks[o.Name] = o.Enforcement
+	}
+	if err != nil || !marks["河北省生态环境保护综合执法总队"] || marks["唐山市生态环境局"] || len(offices) < 2 {
+		t.Errorf("offices: %v %+v", err, offices)
+	}
+	for _, o := range offices {
+		if o.Kind != cpaudit.OrgRegulator {
+			t.Errorf("not an office: %+v", o)
+		}
+	}
+	_, err = s.RegulatorOffices(ctx, f.regulator)
+	mustCode(t, err, cpaudit.KindConflict, cpaudit.CodeEnforcementOfficeNotAllowed)
 
 	photo, err := f.upload(t, enforcer, cpaudit.NewDocument{Kind: cpaudit.DocOther, AuditID: f.audit.ID, Filename: "现场.txt", ContentType: "text/plain"}, "现场照片：废水排放口")
 	if err != nil {

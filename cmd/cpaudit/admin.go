@@ -204,3 +204,36 @@ func cmdTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 		return nil
 	})
 }
+
+// cmdOrgEnforcement marks a regulator office as enforcement (执法), whose
+// regulators record site checks, or with --off unmarks it: what an admin
+// does on the /organisations page, for scripts that set a tenant up.
+func cmdOrgEnforcement(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg Config
+	var tenant, org string
+	var off bool
+	fs := newFlagSet("org enforcement", &cfg, getenv, stderr)
+	fs.StringVar(&tenant, "tenant", "", "tenant slug")
+	fs.StringVar(&org, "org", "", `id of the regulator office ("cpaudit org create --kind regulator" printed it)`)
+	fs.BoolVar(&off, "off", false, "unmark the office instead")
+	if pos, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	if org == "" {
+		return usageError{`--org is required: the id "cpaudit org create" printed`}
+	}
+	return withStore(ctx, &cfg, func(s *storage.Store) error {
+		a, err := tenantActor(ctx, s, tenant)
+		if err != nil {
+			return err
+		}
+		on := !off
+		if err := s.MarkEnforcementOffice(ctx, a, org, &on); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s enforcement=%t\n", org, on)
+		return nil
+	})
+}

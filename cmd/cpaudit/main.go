@@ -34,6 +34,7 @@ const usage = `usage: cpaudit COMMAND [flags]
   user create --tenant SLUG --email EMAIL --role ROLE --password PASSWORD [--org ID]
   user set-org --tenant SLUG --email EMAIL --org ID
   org create --tenant SLUG --kind KIND --name NAME [--credit-code C] [--industry C2710] [--region 130100]
+  org enforcement --tenant SLUG --org ID [--off]   mark a regulator office as enforcement (site checks)
   token create --tenant SLUG --email EMAIL [--name NAME]
   verify                      check every audit log chain and re-hash every blob
   reindex --tenant SLUG       rebuild a tenant's search index from the stored texts (server stopped)
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdUserSetOrg(ctx, rest, getenv, stdout, stderr)
 	case "org create":
 		return cmdOrgCreate(ctx, rest, getenv, stdout, stderr)
+	case "org enforcement":
+		return cmdOrgEnforcement(ctx, rest, getenv, stdout, stderr)
 	case "token create":
 		return cmdTokenCreate(ctx, rest, getenv, stdout, stderr)
 	case "verify ":

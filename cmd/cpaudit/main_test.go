@@ -383,3 +383,57 @@ func TestUserSetOrg(t *testing.T) {
 		t.Errorf("the usage text does not list user set-org:\n%s", out)
 	}
 }
+
+// TestOrgEnforcement: "org enforcement" marks a regulator office as
+// enforcement and --off unmarks it, flags in any order; an enterprise, an
+// unknown office or tenant exit non-zero with a one-line reason.
+func TestOrgEnforcement(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "tenant", "create", "hebei", "--name", "河北省生态环境厅", "--data", data)
+	office := strings.TrimSpace(mustCLI(t, "org", "create", "--tenant", "hebei", "--kind", "regulator", "--name", "河北省生态环境保护综合执法局",
+		"--region", "130000", "--data", data))
+	first17 := "91130600MA0DYYYY1"
+	enterprise := strings.TrimSpace(mustCLI(t, "org", "create", "--tenant", "hebei", "--kind", "enterprise", "--name", "保定印染有限公司",
+		"--credit-code", first17+string(cpaudit.CreditCodeCheck(first17)), "--industry", "C1713", "--region", "130600", "--data", data))
+	marked := func() bool {
+		db, err := sql.Open("sqlite3", filepath.Join(data, "tenants", "hebei", "tenant.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM enforcement_offices WHERE org_id = ?`, office).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	if out := mustCLI(t, "org", "enforcement", "--org", office, "--data", data, "--tenant", "hebei"); out != office+" enforcement=true\n" || !marked() {
+		t.Fatalf("mark printed %q, marked %v", out, marked())
+	}
+	for _, f := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tenant", "hebei", "--org", enterprise, "--data", data}, "is not a regulator office"},
+		{[]string{"--tenant", "hebei", "--org", "o_nosuch", "--data", data}, "no such organisation"},
+		{[]string{"--tenant", "nowhere", "--org", office, "--data", data}, "unknown tenant"},
+		{[]string{"--tenant", "hebei", "--data", data}, "--org is required"},
+		{[]string{"--org", office, "--data", data}, "--tenant is required"},
+	} {
+		args := append([]string{"org", "enforcement"}, f.args...)
+		out, _, err := cli(t, nil, args...)
+		if err == nil {
+			t.Errorf("cpaudit %q succeeded: %s", args, out)
+			continue
+		}
+		if msg := oneLine(err); !strings.Contains(msg, f.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("cpaudit %q: %q, want one line with %q", args, err, f.want)
+		}
+	}
+	if out := mustCLI(t, "org", "enforcement", "--tenant", "hebei", "--org", office, "--off", "--data", data); out != office+" enforcement=false\n" || marked() {
+		t.Errorf("unmark printed %q, marked %v", out, marked())
+	}
+	if out := mustCLI(t, "help"); !strings.Contains(out, "org enforcement") {
+		t.Errorf("the usage text does not list org enforcement:\n%s", out)
+	}
+}

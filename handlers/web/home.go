@@ -320,14 +320,16 @@ var (
 	navGuidelines  = navItem{"nav-guidelines", "/guidelines", "nav.guidelines"}
 	navScreening   = navItem{"nav-screening", "/screening", "nav.screening"}
 	navCampaigns   = navItem{"nav-campaigns", "/campaigns", "nav.campaigns"}
+	navEnforcement = navItem{"nav-enforcement", "/enforcement", "nav.enforcement"}
+	navOffices     = navItem{"nav-organisations", "/organisations", "nav.organisations"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navLibrary},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navLibrary, navOffices},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
 	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
 	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
 	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},

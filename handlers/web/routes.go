@@ -57,7 +57,10 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/audits.xlsx", s.page(s.requireSession(s.auditsExport))).Methods("GET")
 	r.Handle("/overdue", s.page(s.requireSession(s.overduePage))).Methods("GET")
 	r.Handle("/overdue.xlsx", s.page(s.requireSession(s.overdueExport))).Methods("GET")
+	r.Handle("/enforcement", s.page(s.requireSession(s.enforcementPage))).Methods("GET")
 	r.Handle("/enforcement.xlsx", s.page(s.requireSession(s.enforcementExport))).Methods("GET")
+	r.Handle("/organisations", s.page(s.requireSession(s.organisationsPage))).Methods("GET")
+	r.Handle("/organisations/{id}/enforcement", s.page(s.requireSession(s.enforcementOfficeSubmit))).Methods("POST")
 	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteChecksPage))).Methods("GET")
 	r.Handle("/enterprises/{id}/site-checks", s.page(s.requireSession(s.siteCheckSubmit))).Methods("POST")
 	// Screening of audit candidates (screening.go); the upload checks its

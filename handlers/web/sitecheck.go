@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,13 +28,29 @@ func (s *Handler) renderSiteChecks(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
+	// The photos are shown by title (their ids mean nothing to a reader);
+	// a photo the reader may not open keeps its id as its name.
+	var ids []string
+	for _, c := range list {
+		ids = append(ids, c.DocumentIDs...)
+	}
+	titles, err := s.store.DocumentTitles(r.Context(), a, ids)
+	if err != nil {
+		return err
+	}
+	type photo struct{ ID, Title string }
 	type row struct {
 		cpaudit.SiteCheck
 		OutcomeLabel string
+		Photos       []photo
 	}
 	rows := make([]row, 0, len(list))
 	for _, c := range list {
-		rows = append(rows, row{SiteCheck: c, OutcomeLabel: T("sitecheck.outcome." + string(c.Outcome))})
+		rw := row{SiteCheck: c, OutcomeLabel: T("sitecheck.outcome." + string(c.Outcome))}
+		for _, id := range c.DocumentIDs {
+			rw.Photos = append(rw.Photos, photo{id, cmp.Or(titles[id], id)})
+		}
+		rows = append(rows, rw)
 	}
 	staff := a.Role == cpaudit.RoleAdmin
 	if a.Role == cpaudit.RoleRegulator && a.OrgID != "" {

@@ -120,6 +120,9 @@ type ProgressStore interface {
 	SiteChecks(ctx context.Context, a cpaudit.Actor, enterpriseID string) ([]cpaudit.SiteCheck, error)
 	RecordSiteCheck(ctx context.Context, a cpaudit.Actor, enterpriseID string, n cpaudit.NewSiteCheck) (cpaudit.SiteCheck, error)
 	IsEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string) (bool, error)
+	// The admin's page of regulator offices (enforcement.go).
+	RegulatorOffices(ctx context.Context, a cpaudit.Actor) ([]cpaudit.RegulatorOffice, error)
+	MarkEnforcementOffice(ctx context.Context, a cpaudit.Actor, orgID string, mark *bool) error
 }
 
 // EnterpriseStore is what the enterprise list, its export and the import
