@@ -169,6 +169,8 @@ const (
 	CodeOptionFiguresUnusual     Code = "option_figures_unusual"   // value
 	CodeResultsGroupByInvalid    Code = "results_group_by_invalid" // value
 	CodeRankingPerInvalid        Code = "ranking_per_invalid"      // value
+	CodeResultsLevelInvalid      Code = "results_level_invalid"    // value
+	CodeResultsKeyInvalid        Code = "results_key_invalid"      // value
 	CodeStaffNotAllowed          Code = "staff_not_allowed"
 	CodeStaffTaken               Code = "staff_taken"
 	CodeQuantityUnknown          Code = "quantity_unknown"
@@ -489,6 +491,8 @@ var Codes = []Code{
 	CodeOptionFiguresUnusual,
 	CodeResultsGroupByInvalid,
 	CodeRankingPerInvalid,
+	CodeResultsLevelInvalid,
+	CodeResultsKeyInvalid,
 	CodeStaffNotAllowed,
 	CodeStaffTaken,
 	CodeQuantityUnknown,

@@ -144,13 +144,16 @@ func EnterpriseFilter(q url.Values) (cpaudit.EnterpriseFilter, error) {
 }
 
 // ResultFilterOf reads the results' grouping and filters (group_by,
-// region, industry, year), shared by the API and the results page.
+// level, region, industry, year), shared by the API and the results page.
 func ResultFilterOf(q url.Values) (cpaudit.ResultFilter, error) {
 	g, err := cpaudit.ParseResultGroupBy(q.Get("group_by"))
 	if err != nil {
 		return cpaudit.ResultFilter{}, err
 	}
 	f := cpaudit.ResultFilter{GroupBy: g, Region: q.Get("region"), Industry: q.Get("industry")}
+	if f.Level, err = cpaudit.ParseRegionLevel(q.Get("level")); err != nil {
+		return f, err
+	}
 	if f.Year, err = IntParam(q, "year", 0, 2000, 2100); err != nil {
 		return f, err
 	}
