@@ -43,6 +43,14 @@ func resultsFrom(a cpaudit.Actor, region, industry string, year int) (string, []
 	}
 	from := ` FROM audit_options o JOIN audit_progress p ON p.audit_id = o.audit_id
 		JOIN audits au ON au.id = o.audit_id LEFT JOIN batches b ON b.id = au.batch_id` + where + countedOptions
+	if industry != "" && industry != "none" {
+		// listWhere's substr(p.industry, ...) = ? is exact but no index
+		// serves it; the same prefix as a range lets audit_progress_industry
+		// (migration 043) pick the industry's audits. Codes are letters
+		// and digits, all below '~'.
+		from += ` AND p.industry >= ? AND p.industry < ?`
+		args = append(args, industry, industry+"~")
+	}
 	if year != 0 {
 		from += ` AND ` + auditYear + ` = ?`
 		args = append(args, year)
