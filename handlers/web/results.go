@@ -162,7 +162,7 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 		"Filter": f, "Year": year, "GroupBys": groupBys, "Quantities": quantities, "Pers": pers,
 		"Charts": charts, "Rows": rows, "Heads": heads, "Ranked": rrows, "Levels": levels,
 		"ExportQuery": resultExportQuery(f),
-		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)),
+		"PerUnit":     per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)),
 	})
 }
 
