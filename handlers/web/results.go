@@ -161,8 +161,7 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "results", map[string]any{
 		"Filter": f, "Year": year, "GroupBys": groupBys, "Quantities": quantities, "Pers": pers,
 		"Charts": charts, "Rows": rows, "Heads": heads, "Ranked": rrows, "Levels": levels,
-		"ExportQuery": resultExportQuery(f),
-		"PerUnit":     per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)),
+		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)), "ExportQuery": resultExportQuery(f),
 	})
 }
 
