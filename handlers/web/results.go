@@ -12,9 +12,12 @@ import (
 
 // The results page (审核成效, /results): what the implemented and verified
 // options of the audits the user may read add up to, grouped as
-// GET /api/v1/results groups them, one quantity drawn as a bar chart and
-// every quantity in a table, and the options that cut a quantity ranked by
-// cost per unit (GET /api/v1/results/ranking).
+// GET /api/v1/results groups them (regions at a chosen level), the chosen
+// quantity, investment and benefit drawn as bar charts and every quantity
+// in a table with the count of options behind each sum, every sum and bar
+// linking to those options (result_options.go), links to the .xlsx exports
+// (results_export.go), and the options that cut a quantity ranked by cost
+// per unit (GET /api/v1/results/ranking).
 
 // resultBar is one laid-out bar of the results chart: a sum is a number
 // with decimals, so it is shown as text.
