@@ -164,7 +164,7 @@ func TestResultsExports(t *testing.T) {
 		t.Fatalf("options sheet: %v %q", err, rows)
 	}
 	col := func(name string) int { return slices.Index(rows[0], name) }
-	for _, h := range []string{"审核编号", "企业", "地区", "方案编号", "状态", "投资（元）", "COD（t）", "VOCs（t）", "水（t）"} {
+	for _, h := range []string{"审核编号", "企业", "地区", "咨询机构", "方案编号", "状态", "投资（元）", "COD（t）", "VOCs（t）", "水（t）"} {
 		if col(h) < 0 {
 			t.Fatalf("no column %q in %q", h, rows[0])
 		}

@@ -164,7 +164,7 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "results", map[string]any{
 		"Filter": f, "Year": year, "GroupBys": groupBys, "Quantities": quantities, "Pers": pers,
 		"Charts": charts, "Rows": rows, "Heads": heads, "Ranked": rrows, "Levels": levels,
-		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)), "ExportQuery": resultExportQuery(f),
+		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)), "ExportHref": "/results.xlsx" + resultExportQuery(f), "OptionsExportHref": "/results/options.xlsx" + resultExportQuery(f),
 	})
 }
 
@@ -198,8 +198,8 @@ func resultsChart(id string, f cpaudit.ResultFilter, groups []cpaudit.ResultGrou
 	return chart
 }
 
-// resultExportQuery is the filter of the page (not its grouping) for the
-// exports, which hold every breakdown.
+// resultExportQuery is the filter of the page (not its grouping) as a
+// query string ("" or "?..."), for the exports, which hold every breakdown.
 func resultExportQuery(f cpaudit.ResultFilter) string {
 	q := url.Values{}
 	for k, v := range map[string]string{"level": string(f.Level), "region": f.Region, "industry": f.Industry} {
@@ -210,7 +210,10 @@ func resultExportQuery(f cpaudit.ResultFilter) string {
 	if f.Year != 0 {
 		q.Set("year", strconv.Itoa(f.Year))
 	}
-	return q.Encode()
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // resultOptionsHref links a figure to the counted options behind it: the

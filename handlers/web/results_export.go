@@ -124,7 +124,7 @@ func (s *Handler) resultOptionsExport(w http.ResponseWriter, r *http.Request) er
 	}
 	qs := cpaudit.Quantities()
 	header := []string{T("resultOptions.col.audit"), T("resultOptions.col.enterprise"), T("results.col.regionCode"), T("resultOptions.col.region"),
-		T("resultOptions.col.industry"), T("results.by.consultancy"), T("results.by.batch"), T("resultOptions.col.year"),
+		T("resultOptions.col.industry"), T("resultOptions.col.consultancy"), T("resultOptions.col.batch"), T("resultOptions.col.year"),
 		T("resultOptions.col.code"), T("resultOptions.col.name"), T("resultOptions.col.status")}
 	widths := []float64{30, 30, 10, 24, 10, 24, 16, 8, 8, 30, 10}
 	for _, q := range qs {
