@@ -179,6 +179,8 @@ const (
 	CodeQuantityUnknown           Code = "quantity_unknown"
 	CodeAuditFilterInvalid        Code = "audit_filter_invalid" // field, value
 	CodeImportConsultancyNoBatch  Code = "import_consultancy_without_batch"
+	CodeResultsLevelInvalid       Code = "results_level_invalid" // value
+	CodeResultsKeyInvalid         Code = "results_key_invalid"   // value
 )
 
 // Milestones (progress.go, storage/progress.go). Params: obligation.
@@ -511,6 +513,8 @@ var Codes = []Code{
 	CodeRankingPerInvalid,
 	CodeRecommendNotAllowed,
 	CodeRecommendNotCounted,
+	CodeResultsLevelInvalid,
+	CodeResultsKeyInvalid,
 	CodeStaffNotAllowed,
 	CodeStaffTaken,
 	CodeQuantityUnknown,

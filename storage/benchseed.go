@@ -9,6 +9,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -100,4 +101,60 @@ func (s *Store) seedOne(ctx context.Context, tx *sql.Tx, sa SeedAudit) error {
 		}
 	}
 	return nil
+}
+
+// SeedOptionsForBench gives every audit of the tenant the options
+// perAudit returns for it, written straight into audit_options a
+// thousand audits per transaction, for scripts/bench-results only (the
+// service call checks and logs each option). Each transaction is logged
+// as one bench.seed entry.
+func (s *Store) SeedOptionsForBench(ctx context.Context, a cpaudit.Actor, perAudit func(auditID string) []cpaudit.AuditOption) (int, error) {
+	const op = "storage.SeedOptionsForBench"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	rows, err := db.QueryContext(ctx, `SELECT id FROM audits ORDER BY id`)
+	if err != nil {
+		return 0, dbError(op, err, "", "")
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, dbError(op, err, "", "")
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	n := 0
+	now := micros(time.Now())
+	const chunk = 1000
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		err := inTx(ctx, db, func(tx *sql.Tx) error {
+			count := 0
+			for _, id := range part {
+				for _, o := range perAudit(id) {
+					figs, err := json.Marshal(o.Figures)
+					if err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(ctx, `INSERT INTO audit_options (id, audit_id, code, name, category, figures, status, updated_by, created_at, updated_at)
+						VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?, ?)`, cpaudit.NewID("p", time.Now()), id, o.Code, o.Name, string(o.Category), string(figs),
+						string(o.Status), now, now); err != nil {
+						return err
+					}
+					count++
+				}
+			}
+			n += count
+			return s.appendLog(ctx, tx, a, "bench.seed", "tenant", a.TenantID, map[string]any{"options": count})
+		})
+		if err != nil {
+			return n, dbError(op, err, "", "")
+		}
+	}
+	return n, nil
 }

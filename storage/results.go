@@ -43,6 +43,14 @@ func resultsFrom(a cpaudit.Actor, region, industry string, year int) (string, []
 	}
 	from := ` FROM audit_options o JOIN audit_progress p ON p.audit_id = o.audit_id
 		JOIN audits au ON au.id = o.audit_id LEFT JOIN batches b ON b.id = au.batch_id` + where + countedOptions
+	if industry != "" && industry != "none" {
+		// listWhere's substr(p.industry, ...) = ? is exact but no index
+		// serves it; the same prefix as a range lets audit_progress_industry
+		// (migration 043) pick the industry's audits. Codes are letters
+		// and digits, all below '~'.
+		from += ` AND p.industry >= ? AND p.industry < ?`
+		args = append(args, industry, industry+"~")
+	}
 	if year != 0 {
 		from += ` AND ` + auditYear + ` = ?`
 		args = append(args, year)
@@ -50,21 +58,46 @@ func resultsFrom(a cpaudit.Actor, region, industry string, year int) (string, []
 	return from, args, nil
 }
 
-// Results sums the implemented and verified options of the audits the
-// actor may read (an admin or expert: all of the tenant; a regulator
-// office: its region and below; a consultancy or enterprise: its own
-// audits), grouped by f.GroupBy, in the order of their keys. A key that
-// is not recorded (an enterprise without industry or region, a
-// self-audit, an audit of no batch) is "none". Groups without a counted
-// option are left out.
-//
-// KindInvalid: an unknown grouping, or a region or industry that is not a
-// division code or GB/T 4754 code or prefix.
-func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error) {
-	const op = "storage.Results"
+// resultKey is the SQL expression of f's grouping key, a region cut to
+// f.Level (cpaudit.RegionLevel.At) when the grouping is by region.
+func resultKey(f cpaudit.ResultFilter) (string, error) {
 	key, ok := resultKeys[f.GroupBy]
 	if !ok {
 		_, err := cpaudit.ParseResultGroupBy(string(f.GroupBy))
+		return "", err
+	}
+	if _, err := cpaudit.ParseRegionLevel(string(f.Level)); err != nil {
+		return "", err
+	}
+	if f.GroupBy == cpaudit.GroupByRegion {
+		switch f.Level {
+		case cpaudit.LevelProvince:
+			key = `CASE WHEN length(p.region) = 6 THEN substr(p.region, 1, 2) || '0000' ELSE p.region END`
+		case cpaudit.LevelCity:
+			key = `CASE WHEN length(p.region) = 6 THEN substr(p.region, 1, 4) || '00' ELSE p.region END`
+		}
+	}
+	return key, nil
+}
+
+// Results sums the implemented and verified options of the audits the
+// actor may read (an admin or expert: all of the tenant; a regulator
+// office: its region and below; a consultancy or enterprise: its own
+// audits), grouped by f.GroupBy (regions at f.Level), in the order of
+// their keys. A key that is not recorded (an enterprise without industry
+// or region, a self-audit, an audit of no batch) is "none". Groups
+// without a counted option are left out. Each figure comes with the
+// number of options that state it.
+//
+// The sums are made in SQL (json_each over the options' figures), so a
+// province's tens of thousands of options never cross into Go.
+//
+// KindInvalid: an unknown grouping or level, or a region or industry that
+// is not a division code or GB/T 4754 code or prefix.
+func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error) {
+	const op = "storage.Results"
+	key, err := resultKey(f)
+	if err != nil {
 		return nil, err
 	}
 	from, args, err := resultsFrom(a, f.Region, f.Industry, f.Year)
@@ -75,38 +108,38 @@ func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFi
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+key+`, o.audit_id, o.figures`+from+` ORDER BY 1, o.audit_id, o.code`, args...)
+	// One pass over the counted options (materialised once): a row per
+	// group with its audits and options (quantity ''), then a row per
+	// group and quantity with its sum and how many options state it.
+	q := `WITH c AS MATERIALIZED (SELECT ` + key + ` AS k, o.audit_id AS audit_id, o.figures AS figures` + from + `)
+		SELECT k, '', count(DISTINCT audit_id), count(*) FROM c GROUP BY k
+		UNION ALL
+		SELECT c.k, j.key, total(j.value), count(*) FROM c, json_each(c.figures) j GROUP BY c.k, j.key
+		ORDER BY 1, 2`
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
 	}
 	defer rows.Close()
 	groups := []cpaudit.ResultGroup{}
-	var g *cpaudit.ResultGroup
-	lastAudit := ""
 	for rows.Next() {
-		var k, auditID, figs string
-		if err := rows.Scan(&k, &auditID, &figs); err != nil {
+		var k, qty string
+		var sum float64
+		var n int
+		if err := rows.Scan(&k, &qty, &sum, &n); err != nil {
 			return nil, dbError(op, err, "", "")
 		}
 		if k == "" {
 			k = "none"
 		}
-		if g == nil || g.Key != k {
-			groups = append(groups, cpaudit.ResultGroup{Key: k, Figures: map[cpaudit.Quantity]float64{}})
-			g, lastAudit = &groups[len(groups)-1], ""
+		if qty == "" {
+			groups = append(groups, cpaudit.ResultGroup{Key: k, Audits: int(sum), Options: n,
+				Figures: map[cpaudit.Quantity]float64{}, Counts: map[cpaudit.Quantity]int{}})
+			continue
 		}
-		if auditID != lastAudit {
-			g.Audits++
-			lastAudit = auditID
-		}
-		g.Options++
-		var fig map[cpaudit.Quantity]float64
-		if err := json.Unmarshal([]byte(figs), &fig); err != nil {
-			return nil, dbError(op, err, "", "")
-		}
-		for q, v := range fig {
-			g.Figures[q] += v
-		}
+		g := &groups[len(groups)-1]
+		g.Figures[cpaudit.Quantity(qty)] = sum
+		g.Counts[cpaudit.Quantity(qty)] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, dbError(op, err, "", "")
@@ -115,6 +148,76 @@ func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFi
 	// it first (as ''), so sort again.
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Key < groups[j].Key })
 	return groups, nil
+}
+
+// ResultOptions hands each counted option behind a figure of the results
+// to each, in the order of audit and code: the options of the audits f
+// selects (as Results), in group f.Key of f.GroupBy when a key is given
+// ("none" is the group of what is not recorded), stating f.Quantity when
+// one is given; at most f.Limit when above 0. Rows are read one at a time,
+// so an export of every option does not hold them all; an error from
+// each stops the read and is returned.
+//
+// KindInvalid: as Results; a key without a grouping
+// (results_key_invalid); an unknown quantity.
+func (s *Store) ResultOptions(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultOptionFilter, each func(cpaudit.ResultOption) error) error {
+	const op = "storage.ResultOptions"
+	from, args, err := resultsFrom(a, f.Region, f.Industry, f.Year)
+	if err != nil {
+		return err
+	}
+	if f.Key != "" {
+		if f.GroupBy == "" {
+			return cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeResultsKeyInvalid, "key %q needs group_by", f.Key).With("value", f.Key)
+		}
+		key, err := resultKey(f.ResultFilter)
+		if err != nil {
+			return err
+		}
+		k := f.Key
+		if k == "none" {
+			k = ""
+		}
+		from += ` AND (` + key + `) = ?`
+		args = append(args, k)
+	}
+	if f.Quantity != "" {
+		if _, err := cpaudit.ParseQuantity(string(f.Quantity)); err != nil {
+			return err
+		}
+		from += ` AND json_type(o.figures, ?) IS NOT NULL`
+		args = append(args, "$."+string(f.Quantity))
+	}
+	q := `SELECT o.audit_id, p.enterprise_name, p.region, p.industry, p.consultancy_id, p.batch_id, ` + auditYear + `,
+		o.code, o.name, o.status, o.figures` + from + ` ORDER BY p.enterprise_name, o.audit_id, o.code`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return dbError(op, err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o cpaudit.ResultOption
+		var figs []byte
+		if err := rows.Scan(&o.AuditID, &o.EnterpriseName, &o.Region, &o.Industry, &o.ConsultancyID, &o.BatchID, &o.Year,
+			&o.Code, &o.Name, &o.Status, &figs); err != nil {
+			return dbError(op, err, "", "")
+		}
+		if err := json.Unmarshal(figs, &o.Figures); err != nil {
+			return dbError(op, err, "", "")
+		}
+		if err := each(o); err != nil {
+			return err
+		}
+	}
+	return dbError(op, rows.Err(), "", "")
 }
 
 // MaxRanking bounds the options of one cost ranking.

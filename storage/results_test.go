@@ -75,21 +75,28 @@ func newResultsWorld(t *testing.T) *resultsWorld {
 }
 
 type q = map[cpaudit.Quantity]float64
+type n = map[cpaudit.Quantity]int
 
 // TestResultsGroups sums the counted options exactly, for each grouping
 // and filter.
 func TestResultsGroups(t *testing.T) {
 	w := newResultsWorld(t)
 	f := w.f
-	g := func(key string, audits, options int, figs q) cpaudit.ResultGroup {
-		return cpaudit.ResultGroup{Key: key, Audits: audits, Options: options, Figures: figs}
+	g := func(key string, audits, options int, figs q, counts n) cpaudit.ResultGroup {
+		return cpaudit.ResultGroup{Key: key, Audits: audits, Options: options, Figures: figs, Counts: counts}
 	}
 	a1 := func(key string) cpaudit.ResultGroup {
-		return g(key, 1, 2, q{"investment": 150000, "cod": 2.5, "co2": 10, "vocs": 1.25})
+		return g(key, 1, 2, q{"investment": 150000, "cod": 2.5, "co2": 10, "vocs": 1.25}, n{"investment": 2, "cod": 2, "co2": 1, "vocs": 1})
 	}
-	a2 := func(key string) cpaudit.ResultGroup { return g(key, 1, 1, q{"investment": 300000, "cod": 1.5}) }
-	a3 := func(key string) cpaudit.ResultGroup { return g(key, 1, 2, q{"investment": 0, "vocs": 4.25}) }
-	batch := g(w.batch.ID, 2, 3, q{"investment": 300000, "cod": 1.5, "vocs": 4.25})
+	a2 := func(key string) cpaudit.ResultGroup {
+		return g(key, 1, 1, q{"investment": 300000, "cod": 1.5}, n{"investment": 1, "cod": 1})
+	}
+	a3 := func(key string) cpaudit.ResultGroup {
+		return g(key, 1, 2, q{"investment": 0, "vocs": 4.25}, n{"investment": 1, "vocs": 2})
+	}
+	batch := g(w.batch.ID, 2, 3, q{"investment": 300000, "cod": 1.5, "vocs": 4.25}, n{"investment": 2, "cod": 1, "vocs": 2})
+	// Hebei as a whole: a1 + a2 + a3, by hand.
+	hebei := g("130000", 3, 5, q{"investment": 450000, "cod": 4, "co2": 10, "vocs": 5.5}, n{"investment": 4, "cod": 3, "co2": 1, "vocs": 3})
 	year2027 := batch // the batch's year, not the year its audits were started
 	year2027.Key = "2027"
 	cases := []struct {
@@ -99,6 +106,10 @@ func TestResultsGroups(t *testing.T) {
 	}{
 		{"industry", cpaudit.ResultFilter{GroupBy: "industry"}, []cpaudit.ResultGroup{a1("C1713"), a2("C2614"), a3("C2710")}},
 		{"region", cpaudit.ResultFilter{GroupBy: "region"}, []cpaudit.ResultGroup{a2("130102"), a3("130200"), a1("130600")}},
+		{"region, province level", cpaudit.ResultFilter{GroupBy: "region", Level: cpaudit.LevelProvince}, []cpaudit.ResultGroup{hebei}},
+		{"region, city level", cpaudit.ResultFilter{GroupBy: "region", Level: cpaudit.LevelCity}, []cpaudit.ResultGroup{a2("130100"), a3("130200"), a1("130600")}},
+		{"region, county level", cpaudit.ResultFilter{GroupBy: "region", Level: cpaudit.LevelCounty}, []cpaudit.ResultGroup{a2("130102"), a3("130200"), a1("130600")}},
+		{"region, city level within Shijiazhuang", cpaudit.ResultFilter{GroupBy: "region", Level: cpaudit.LevelCity, Region: "130100"}, []cpaudit.ResultGroup{a2("130100")}},
 		{"consultancy", cpaudit.ResultFilter{GroupBy: "consultancy"}, sortGroups(a1(f.cons.ID), a2(f.cons2.ID), a3("none"))},
 		{"batch", cpaudit.ResultFilter{GroupBy: "batch"}, sortGroups(batch, a1("none"))},
 		{"year", cpaudit.ResultFilter{GroupBy: "year"}, []cpaudit.ResultGroup{a1("2025"), year2027}},
@@ -305,5 +316,58 @@ func TestOptionStatus(t *testing.T) {
 		`DELETE FROM schema_migrations WHERE version = 25`)
 	if status() != cpaudit.OptionProposed {
 		t.Errorf("an option of before the migration is %s", status())
+	}
+}
+
+// TestResultOptions lists the counted options behind a figure: by group
+// key (regions at a level, "none"), by the quantity they state, never an
+// option that is not implemented or verified.
+func TestResultOptions(t *testing.T) {
+	w := newResultsWorld(t)
+	f := w.f
+	list := func(rf cpaudit.ResultOptionFilter) ([]string, error) {
+		var got []string
+		err := f.s.ResultOptions(context.Background(), f.admin, rf, func(o cpaudit.ResultOption) error {
+			if !o.Status.Counted() {
+				t.Errorf("%s %s is %s", o.AuditID, o.Code, o.Status)
+			}
+			got = append(got, o.EnterpriseName+" "+o.Code)
+			return nil
+		})
+		return got, err
+	}
+	rf := func(g cpaudit.ResultGroupBy, level cpaudit.RegionLevel, key string, qty cpaudit.Quantity) cpaudit.ResultOptionFilter {
+		return cpaudit.ResultOptionFilter{ResultFilter: cpaudit.ResultFilter{GroupBy: g, Level: level}, Key: key, Quantity: qty}
+	}
+	a1 := f.ent.Name // 保定 sorts before 唐山 and 石家庄 (the list is by name)
+	for _, c := range []struct {
+		name string
+		rf   cpaudit.ResultOptionFilter
+		want []string
+	}{
+		{"every counted option", rf("", "", "", ""), []string{a1 + " F1", a1 + " F2", "唐山钢铁有限公司 F1", "唐山钢铁有限公司 F2", "石家庄长安化工有限公司 F1"}},
+		{"stating investment", rf("", "", "", "investment"), []string{a1 + " F1", a1 + " F2", "唐山钢铁有限公司 F1", "石家庄长安化工有限公司 F1"}},
+		{"Shijiazhuang at city level, cod", rf("region", cpaudit.LevelCity, "130100", "cod"), []string{"石家庄长安化工有限公司 F1"}},
+		{"Hebei at province level, vocs", rf("region", cpaudit.LevelProvince, "130000", "vocs"), []string{a1 + " F2", "唐山钢铁有限公司 F1", "唐山钢铁有限公司 F2"}},
+		{"self-audits", rf("consultancy", "", "none", ""), []string{"唐山钢铁有限公司 F1", "唐山钢铁有限公司 F2"}},
+		{"year 2025", rf("year", "", "2025", ""), []string{a1 + " F1", a1 + " F2"}},
+		{"a group with nothing", rf("industry", "", "C3110", ""), nil},
+	} {
+		got, err := list(c.rf)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v %v, want %v", c.name, got, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		rf   cpaudit.ResultOptionFilter
+		code cpaudit.Code
+	}{
+		{rf("", "", "130000", ""), cpaudit.CodeResultsKeyInvalid},
+		{rf("region", "town", "130000", ""), cpaudit.CodeResultsLevelInvalid},
+		{rf("", "", "", "gold"), cpaudit.CodeQuantityUnknown},
+	} {
+		if _, err := list(c.rf); cpaudit.ErrorCode(err) != c.code {
+			t.Errorf("%+v: %v, want %s", c.rf, err, c.code)
+		}
 	}
 }

@@ -144,13 +144,24 @@ func EnterpriseFilter(q url.Values) (cpaudit.EnterpriseFilter, error) {
 }
 
 // ResultFilterOf reads the results' grouping and filters (group_by,
-// region, industry, year), shared by the API and the results page.
+// level, region, industry, year), shared by the API and the results page.
 func ResultFilterOf(q url.Values) (cpaudit.ResultFilter, error) {
 	g, err := cpaudit.ParseResultGroupBy(q.Get("group_by"))
 	if err != nil {
 		return cpaudit.ResultFilter{}, err
 	}
-	f := cpaudit.ResultFilter{GroupBy: g, Region: q.Get("region"), Industry: q.Get("industry")}
+	f, err := resultScopeOf(q)
+	f.GroupBy = g
+	return f, err
+}
+
+// resultScopeOf reads the results' filters without the grouping.
+func resultScopeOf(q url.Values) (cpaudit.ResultFilter, error) {
+	f := cpaudit.ResultFilter{Region: q.Get("region"), Industry: q.Get("industry")}
+	var err error
+	if f.Level, err = cpaudit.ParseRegionLevel(q.Get("level")); err != nil {
+		return f, err
+	}
 	if f.Year, err = IntParam(q, "year", 0, 2000, 2100); err != nil {
 		return f, err
 	}
@@ -168,6 +179,35 @@ func LibraryFilterOf(q url.Values) (cpaudit.LibraryFilter, error) {
 	}
 	f.Limit, err = IntParam(q, "limit", 1000, 1, 10000)
 	return f, err
+}
+
+// maxResultKey bounds a group key: the longest is an id.
+const maxResultKey = 64
+
+// ResultOptionFilterOf reads which counted options to list or export: the
+// results' filters, an optional grouping with the key of one of its
+// groups, and an optional quantity the options must state. A key without
+// a grouping, or longer than any key, is KindInvalid (results_key_invalid).
+func ResultOptionFilterOf(q url.Values) (cpaudit.ResultOptionFilter, error) {
+	rf, err := resultScopeOf(q)
+	if err != nil {
+		return cpaudit.ResultOptionFilter{}, err
+	}
+	f := cpaudit.ResultOptionFilter{ResultFilter: rf, Key: q.Get("key"), Quantity: cpaudit.Quantity(q.Get("quantity"))}
+	if g := q.Get("group_by"); g != "" {
+		if f.GroupBy, err = cpaudit.ParseResultGroupBy(g); err != nil {
+			return f, err
+		}
+	}
+	if (f.Key != "" && f.GroupBy == "") || len(f.Key) > maxResultKey {
+		return f, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeResultsKeyInvalid, "key %q: give group_by with a key of one of its groups", f.Key).With("value", f.Key)
+	}
+	if f.Quantity != "" {
+		if _, err := cpaudit.ParseQuantity(string(f.Quantity)); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
 }
 
 // BoolParam reads an optional true/false query parameter ("" is false);

@@ -12,9 +12,12 @@ import (
 
 // The results page (审核成效, /results): what the implemented and verified
 // options of the audits the user may read add up to, grouped as
-// GET /api/v1/results groups them, one quantity drawn as a bar chart and
-// every quantity in a table, and the options that cut a quantity ranked by
-// cost per unit (GET /api/v1/results/ranking).
+// GET /api/v1/results groups them (regions at a chosen level), the chosen
+// quantity, investment and benefit drawn as bar charts and every quantity
+// in a table with the count of options behind each sum, every sum and bar
+// linking to those options (result_options.go), links to the .xlsx exports
+// (results_export.go), and the options that cut a quantity ranked by cost
+// per unit (GET /api/v1/results/ranking).
 
 // resultBar is one laid-out bar of the results chart: a sum is a number
 // with decimals, so it is shown as text.
@@ -33,10 +36,18 @@ type resultChart struct {
 }
 
 // resultRow is one group in the table, its sums in Quantities' order.
+// OptionsHref lists the group's counted options.
 type resultRow struct {
-	Label, Href     string
-	Audits, Options int
-	Sums            []string
+	Label, Href, OptionsHref string
+	Audits, Options          int
+	Sums                     []resultSum
+}
+
+// resultSum is one figure of a group: the sum, how many options state it
+// and the link to them (the click-through behind the figure).
+type resultSum struct {
+	Shown, Href string
+	Count       int
 }
 
 // rankedRow is one option of the ranking with its numbers shown.
@@ -97,37 +108,29 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	rows := make([]resultRow, len(groups))
-	chart := resultChart{ID: "chart-results", Title: T("quantity."+string(shown)) + " (" + shown.CanonicalUnit() + ")",
-		Width: chartWidth, LabelW: chartLabelW, LabelX: chartLabelW - 8}
-	top := 0.0
-	for _, g := range groups {
-		top = max(top, g.Figures[shown])
-	}
-	var desc []string
 	for i, g := range groups {
-		label := labels(g.Key)
-		href := resultHref(f, g.Key)
-		rows[i] = resultRow{Label: label, Href: href, Audits: g.Audits, Options: g.Options}
+		rows[i] = resultRow{Label: labels(g.Key), Href: resultHref(f, g.Key), OptionsHref: resultOptionsHref(f, g.Key, ""),
+			Audits: g.Audits, Options: g.Options}
 		for _, qt := range used {
+			sum := resultSum{Shown: "—"}
 			if v, ok := g.Figures[qt]; ok {
-				rows[i].Sums = append(rows[i].Sums, amount(v))
-			} else {
-				rows[i].Sums = append(rows[i].Sums, "—")
+				sum = resultSum{Shown: amount(v), Count: g.Counts[qt], Href: resultOptionsHref(f, g.Key, qt)}
 			}
+			rows[i].Sums = append(rows[i].Sums, sum)
 		}
-		v := g.Figures[shown]
-		bw := 0
-		if top > 0 {
-			bw = int(v / top * float64(chartWidth-chartLabelW-80))
-		}
-		if v > 0 {
-			bw = max(bw, 2)
-		}
-		y := 4 + i*chartRow
-		chart.Bars = append(chart.Bars, resultBar{Label: label, Shown: amount(v), Href: href, Y: y, W: bw, TextY: y + chartBarH - 3, ValueX: chartLabelW + bw + 6})
-		desc = append(desc, label+": "+amount(v))
 	}
-	chart.Height, chart.Desc = 8+len(groups)*chartRow, strings.Join(desc, "; ")
+	// The chosen quantity, then investment and benefit, each drawn once.
+	var charts []resultChart
+	for _, qt := range []cpaudit.Quantity{shown, cpaudit.QtyInvestment, cpaudit.QtyBenefit} {
+		if len(charts) > 0 && qt == shown {
+			continue
+		}
+		id := "chart-" + string(qt)
+		if len(charts) == 0 {
+			id = "chart-results" // the chosen quantity's
+		}
+		charts = append(charts, resultsChart(id, f, groups, qt, labels, T))
+	}
 	var heads []string
 	for _, qt := range used {
 		heads = append(heads, T("quantity."+string(qt))+" ("+qt.CanonicalUnit()+")")
@@ -140,7 +143,11 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 		Value, Label string
 		Selected     bool
 	}
-	var groupBys, quantities, pers []choice
+	var groupBys, quantities, pers, levels []choice
+	levels = append(levels, choice{"", T("results.level.recorded"), f.Level == ""})
+	for _, l := range cpaudit.RegionLevels {
+		levels = append(levels, choice{string(l), T("results.level." + string(l)), l == f.Level})
+	}
 	for _, g := range cpaudit.ResultGroupBys {
 		groupBys = append(groupBys, choice{string(g), T("results.by." + string(g)), g == f.GroupBy})
 	}
@@ -156,9 +163,79 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "results", map[string]any{
 		"Filter": f, "Year": year, "GroupBys": groupBys, "Quantities": quantities, "Pers": pers,
-		"Chart": chart, "Rows": rows, "Heads": heads, "Ranked": rrows,
-		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)),
+		"Charts": charts, "Rows": rows, "Heads": heads, "Ranked": rrows, "Levels": levels,
+		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)), "ExportHref": "/results.xlsx" + resultExportQuery(f), "OptionsExportHref": "/results/options.xlsx" + resultExportQuery(f),
 	})
+}
+
+// resultsChart draws qt of each group as a bar, each bar linking to the
+// options behind it.
+func resultsChart(id string, f cpaudit.ResultFilter, groups []cpaudit.ResultGroup, qt cpaudit.Quantity,
+	labels func(string) string, T func(string) string) resultChart {
+	chart := resultChart{ID: id, Title: T("quantity."+string(qt)) + " (" + qt.CanonicalUnit() + ")",
+		Width: chartWidth, LabelW: chartLabelW, LabelX: chartLabelW - 8}
+	top := 0.0
+	for _, g := range groups {
+		top = max(top, g.Figures[qt])
+	}
+	var desc []string
+	for i, g := range groups {
+		label := labels(g.Key)
+		v := g.Figures[qt]
+		bw := 0
+		if top > 0 {
+			bw = int(v / top * float64(chartWidth-chartLabelW-80))
+		}
+		if v > 0 {
+			bw = max(bw, 2)
+		}
+		y := 4 + i*chartRow
+		chart.Bars = append(chart.Bars, resultBar{Label: label, Shown: amount(v), Href: resultOptionsHref(f, g.Key, qt),
+			Y: y, W: bw, TextY: y + chartBarH - 3, ValueX: chartLabelW + bw + 6})
+		desc = append(desc, label+": "+amount(v))
+	}
+	chart.Height, chart.Desc = 8+len(groups)*chartRow, strings.Join(desc, "; ")
+	return chart
+}
+
+// resultExportQuery is the filter of the page (not its grouping) as a
+// query string ("" or "?..."), for the exports, which hold every breakdown.
+func resultExportQuery(f cpaudit.ResultFilter) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"level": string(f.Level), "region": f.Region, "industry": f.Industry} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Year != 0 {
+		q.Set("year", strconv.Itoa(f.Year))
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// resultOptionsHref links a figure to the counted options behind it: the
+// group key of the page's grouping and filter, stating qt ("" any).
+func resultOptionsHref(f cpaudit.ResultFilter, key string, qt cpaudit.Quantity) string {
+	q := url.Values{"group_by": {string(f.GroupBy)}, "key": {key}}
+	if f.Level != "" {
+		q.Set("level", string(f.Level))
+	}
+	if f.Region != "" {
+		q.Set("region", f.Region)
+	}
+	if f.Industry != "" {
+		q.Set("industry", f.Industry)
+	}
+	if f.Year != 0 {
+		q.Set("year", strconv.Itoa(f.Year))
+	}
+	if qt != "" {
+		q.Set("quantity", string(qt))
+	}
+	return "/results/options?" + q.Encode()
 }
 
 // resultLabels names a grouping's keys for the page: regions by name,

@@ -47,9 +47,13 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")
 	r.Handle("/flags/{id}/images/{side}", s.page(s.requireSession(s.flagImage))).Methods("GET")
 	// The dashboard and the audit and overdue lists (dashboard.go, export.go),
-	// the results (results.go).
+	// the results, the options behind them and their exports (results.go,
+	// result_options.go, results_export.go).
 	r.Handle("/dashboard", s.page(s.requireSession(s.dashboardPage))).Methods("GET")
 	r.Handle("/results", s.page(s.requireSession(s.resultsPage))).Methods("GET")
+	r.Handle("/results/options", s.page(s.requireSession(s.resultOptionsPage))).Methods("GET")
+	r.Handle("/results.xlsx", s.page(s.requireSession(s.resultsExport))).Methods("GET")
+	r.Handle("/results/options.xlsx", s.page(s.requireSession(s.resultOptionsExport))).Methods("GET")
 	// The advanced options library and its recommendations (option_library.go).
 	r.Handle("/option-library", s.page(s.requireSession(s.optionLibraryPage))).Methods("GET")
 	r.Handle("/option-library/{id}/recommendation", s.page(s.requireSession(s.optionRecommendSubmit))).Methods("POST")

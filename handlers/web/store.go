@@ -167,6 +167,7 @@ type FlagStore interface {
 type ResultStore interface {
 	Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error)
 	ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.RankingFilter) ([]cpaudit.RankedOption, error)
+	ResultOptions(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultOptionFilter, each func(cpaudit.ResultOption) error) error
 	Batches(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Batch, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
 	// The options library and its recommendations (option_library.go).
