@@ -202,6 +202,9 @@ const (
 	CodeFindingClosed           Code = "finding_closed"
 	CodeFindingNotOpen          Code = "finding_not_open"
 	CodeFindingNotAnswered      Code = "finding_not_answered"
+	// The evaluation's weights (evaluation.go, storage/evaluation.go).
+	CodeEvaluationWeightsInvalid    Code = "evaluation_weights_invalid" // field, min, max
+	CodeEvaluationWeightsNotAllowed Code = "evaluation_weights_not_allowed"
 )
 
 // Organisations (org.go, orgprofile.go, storage/org.go, storage/enterprise.go).
@@ -505,6 +508,8 @@ var Codes = []Code{
 	CodeFindingClosed,
 	CodeFindingNotOpen,
 	CodeFindingNotAnswered,
+	CodeEvaluationWeightsInvalid,
+	CodeEvaluationWeightsNotAllowed,
 	CodeMilestoneNotAllowed,
 	CodeMilestoneDerived,
 	CodeMilestoneResultRequired,

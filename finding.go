@@ -278,62 +278,6 @@ func ParseFindingState(s string) (FindingState, error) {
 	return "", Refuse(KindInvalid, CodeFindingStateUnknown, "state %q: use open, answered or closed", s).With("value", s)
 }
 
-// Score weights: an evaluation starts at EvaluationFullScore and loses
-// these points per finding, and PenaltyOverdue more per finding whose
-// rectification is overdue, down to 0.
-const (
-	EvaluationFullScore = 100
-	PenaltyMinor        = 5
-	PenaltyMajor        = 20
-	PenaltyOverdue      = 10
-)
-
-// Evaluation is a consultancy's record for a year: the score its findings
-// leave, and whether a finding vetoes it whatever the score (一票否决).
-type Evaluation struct {
-	ConsultancyID  string   `json:"consultancy_id"`
-	Year           int      `json:"year"`
-	Score          int      `json:"score"`
-	Vetoed         bool     `json:"vetoed"`
-	VetoFindingIDs []string `json:"veto_finding_ids"`
-	Findings       int      `json:"findings"` // findings counted
-	Major          int      `json:"major"`
-	Minor          int      `json:"minor"`
-	Overdue        int      `json:"overdue"` // findings whose rectification is overdue
-}
-
-// Evaluate rates a consultancy for a year from the findings on its audits
-// created that year (the caller chooses them): 100 less 5 a minor finding
-// and 20 a major one, and 10 more for each finding marked Overdue (open
-// past its due date: the caller computes it for today), never below 0;
-// any finding of a veto category sets
-// Vetoed and is named in VetoFindingIDs, in the order given. A finding
-// counts whatever its state: a rectified problem was still a problem.
-func Evaluate(consultancyID string, year int, findings []Finding) Evaluation {
-	ev := Evaluation{ConsultancyID: consultancyID, Year: year, Score: EvaluationFullScore, VetoFindingIDs: []string{}}
-	for _, f := range findings {
-		ev.Findings++
-		switch f.Severity {
-		case SeverityMajor:
-			ev.Major++
-			ev.Score -= PenaltyMajor
-		default:
-			ev.Minor++
-			ev.Score -= PenaltyMinor
-		}
-		if f.Overdue {
-			ev.Overdue++
-			ev.Score -= PenaltyOverdue
-		}
-		if f.Category.Veto() {
-			ev.Vetoed = true
-			ev.VetoFindingIDs = append(ev.VetoFindingIDs, f.ID)
-		}
-	}
-	ev.Score = max(ev.Score, 0)
-	return ev
-}
-
 // YearIn is the span of a calendar year in loc: [start, end).
 func YearIn(year int, loc *time.Location) (time.Time, time.Time) {
 	return time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"time"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -186,62 +185,6 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 		return nil, 0, dbError(op, err, "", "")
 	}
 	return out, total, nil
-}
-
-// mayReadEvaluation: admins and regulators read any consultancy's
-// evaluation, a consultant its own firm's; anyone else reads none.
-func mayReadEvaluation(a cpaudit.Actor, consultancyID string) bool {
-	switch a.Role {
-	case cpaudit.RoleAdmin, cpaudit.RoleRegulator:
-		return true
-	case cpaudit.RoleConsultant:
-		return a.OrgID != "" && a.OrgID == consultancyID
-	}
-	return false
-}
-
-// ConsultancyEvaluation rates a consultancy for a calendar year (China
-// time; 0 is the current year) from every finding on its audits created that year, whatever the
-// caller's region: the rating is the firm's, across the tenant
-// (cpaudit.Evaluate). KindNotFound for an unknown consultancy or one the
-// actor may not rate (mayReadEvaluation).
-func (s *Store) ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, year int) (cpaudit.Evaluation, error) {
-	const op = "storage.ConsultancyEvaluation"
-	if !mayReadEvaluation(a, consultancyID) {
-		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
-	}
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return cpaudit.Evaluation{}, err
-	}
-	o, err := s.organisation(ctx, db, consultancyID)
-	if err != nil {
-		return cpaudit.Evaluation{}, dbError(op, err, "no such consultancy", "")
-	}
-	if o.Kind != cpaudit.OrgConsultancy {
-		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
-	}
-	if year == 0 {
-		year = s.clock().In(s.loc).Year()
-	}
-	start, end := cpaudit.YearIn(year, s.loc)
-	findings, err := consultancyFindings(ctx, db, consultancyID, start, end, s.today())
-	if err != nil {
-		return cpaudit.Evaluation{}, dbError(op, err, "", "")
-	}
-	return cpaudit.Evaluate(consultancyID, year, findings), nil
-}
-
-// consultancyFindings lists the findings counted against a consultancy
-// created in [start, end), oldest first, marked overdue on today.
-func consultancyFindings(ctx context.Context, db *sqlDB, consultancyID string, start, end time.Time, today string) ([]cpaudit.Finding, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings f
-		WHERE f.consultancy_id = ? AND f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at, f.id`,
-		consultancyID, micros(start), micros(end))
-	if err != nil {
-		return nil, err
-	}
-	return scanFindingRows(rows, today)
 }
 
 // scanFindingRows reads every finding of rows, marking those overdue on

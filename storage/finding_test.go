@@ -225,7 +225,7 @@ func TestConsultancyEvaluation(t *testing.T) {
 		{1, 0, 80, true, []string{other}, 1, 1, 0}, // this year: 2026
 	} {
 		id := []string{f.cons.ID, f.cons2.ID}[tc.cons]
-		ev, err := s.ConsultancyEvaluation(ctx, f.admin, id, tc.year)
+		ev, err := s.ConsultancyEvaluation(ctx, f.admin, id, cpaudit.EvalPeriod{Year: tc.year})
 		wantYear := tc.year
 		if wantYear == 0 {
 			wantYear = 2026
@@ -257,7 +257,7 @@ func TestConsultancyEvaluation(t *testing.T) {
 		{"admin, an enterprise's id", f.admin, f.ent.ID, false},
 		{"admin, no such consultancy", f.admin, "o-nowhere", false},
 	} {
-		_, err := s.ConsultancyEvaluation(ctx, tc.a, tc.id, 2026)
+		_, err := s.ConsultancyEvaluation(ctx, tc.a, tc.id, cpaudit.EvalPeriod{Year: 2026})
 		if tc.read != (err == nil) || (!tc.read && cpaudit.ErrorKind(err) != cpaudit.KindNotFound) {
 			t.Errorf("%s: %v", tc.who, err)
 		}

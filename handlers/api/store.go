@@ -91,7 +91,7 @@ type FindingStore interface {
 	AnswerFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
 	CloseFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
 	ReturnFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
-	ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, year int) (cpaudit.Evaluation, error)
+	ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, p cpaudit.EvalPeriod) (cpaudit.Evaluation, error)
 }
 
 // DocumentStore is what documents, their versions, bytes, log and text
