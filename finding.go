@@ -265,6 +265,7 @@ type FindingFilter struct {
 	ConsultancyID string
 	State         FindingState
 	Overdue       bool // only open findings past their due date (China time)
+	Orders        bool // only findings that order a rectification (with a due date)
 	Limit, Offset int
 }
 
@@ -281,4 +282,30 @@ func ParseFindingState(s string) (FindingState, error) {
 // YearIn is the span of a calendar year in loc: [start, end).
 func YearIn(year int, loc *time.Location) (time.Time, time.Time) {
 	return time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
+}
+
+// FlagFinding is what confirming a flag records in its findings: the
+// category, severity and rectification due date; each optional (other,
+// minor, no order).
+type FlagFinding struct {
+	Category         FindingCategory `json:"category"`
+	Severity         FindingSeverity `json:"severity"`
+	RectificationDue string          `json:"rectification_due"`
+}
+
+// Validate fills in the defaults and checks the rest like a new finding's
+// (today: the current day in China).
+func (ff *FlagFinding) Validate(today string) error {
+	if ff.Category == "" {
+		ff.Category = CategoryOther
+	}
+	if ff.Severity == "" {
+		ff.Severity = SeverityMinor
+	}
+	nf := NewFinding{AuditID: "-", Category: ff.Category, Severity: ff.Severity, Description: "-", RectificationDue: strings.TrimSpace(ff.RectificationDue)}
+	if err := nf.Validate(today); err != nil {
+		return err
+	}
+	ff.RectificationDue = nf.RectificationDue
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -66,6 +67,9 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.ID, f.AuditID, cons, f.Description, string(f.Category), string(f.Severity), string(f.State),
 			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now)); err != nil {
+			return err
+		}
+		if err := notify(ctx, tx, a.UserID, f.ID, cpaudit.NotifyFindingCreated, "", notifyTo{parties: true}, now); err != nil {
 			return err
 		}
 		return s.appendLog(ctx, tx, a, "finding.create", "finding", f.ID, map[string]any{
@@ -166,6 +170,9 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 		args = append(args, string(ff.State))
 	}
 	today := s.today()
+	if ff.Orders {
+		where += ` AND f.rectification_due <> ''`
+	}
 	if ff.Overdue {
 		where += ` AND f.state = 'open' AND f.rectification_due <> '' AND f.rectification_due < ?`
 		args = append(args, today)
@@ -367,9 +374,24 @@ func (s *Store) transitionFinding(ctx context.Context, a cpaudit.Actor, id strin
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingClosed, "the finding changed meanwhile")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO finding_events (finding_id, action, from_state, to_state, text,
+		res, err = tx.ExecContext(ctx, `INSERT INTO finding_events (finding_id, action, from_state, to_state, text,
 			document_ids, by_email, by_role, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, string(action), string(f.State), string(to), text, mustJSON(c.DocumentIDs), a.Email, string(a.Role), micros(now)); err != nil {
+			id, string(action), string(f.State), string(to), text, mustJSON(c.DocumentIDs), a.Email, string(a.Role), micros(now))
+		if err != nil {
+			return err
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		// The answer is the recorder's to verify; a return or a closing is
+		// the parties' news.
+		event, to2 := map[cpaudit.FindingAction]cpaudit.NotificationEvent{cpaudit.FindingAnswer: cpaudit.NotifyFindingAnswered,
+			cpaudit.FindingReturn: cpaudit.NotifyFindingReturned, cpaudit.FindingClose: cpaudit.NotifyFindingClosed}[action], notifyTo{parties: true}
+		if action == cpaudit.FindingAnswer {
+			to2 = notifyTo{recorder: true}
+		}
+		if err := notify(ctx, tx, a.UserID, id, event, strconv.FormatInt(seq, 10), to2, now); err != nil {
 			return err
 		}
 		if err := s.appendLog(ctx, tx, a, "finding."+string(action), "finding", id, map[string]any{

@@ -117,7 +117,7 @@ type SearchStore interface {
 // need (flags.go).
 type FlagStore interface {
 	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
-	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
+	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string, ff cpaudit.FlagFinding) (cpaudit.Flag, error)
 	DocumentText(ctx context.Context, a cpaudit.Actor, docID string, version int) (cpaudit.ExtractedText, error)
 }
 
