@@ -106,6 +106,7 @@ type Evaluation struct {
 	Score           int               `json:"score"`
 	Vetoed          bool              `json:"vetoed"`
 	VetoFindingIDs  []string          `json:"veto_finding_ids"`
+	VetoCategories  []FindingCategory `json:"veto_categories"` // of those findings, in their order
 	Qualified       bool              `json:"qualified"` // not vetoed and at or above the pass mark (合格)
 	Findings        int               `json:"findings"`  // findings counted
 	Major           int               `json:"major"`
@@ -135,7 +136,7 @@ const EvaluationFullScore = 100
 // the order given) whatever the score. A finding counts whatever its state:
 // a rectified problem was still a problem.
 func Evaluate(consultancyID string, p EvalPeriod, w EvaluationWeights, facts EvaluationFacts) Evaluation {
-	ev := Evaluation{ConsultancyID: consultancyID, Year: p.Year, Quarter: p.Quarter, VetoFindingIDs: []string{}, Weights: w,
+	ev := Evaluation{ConsultancyID: consultancyID, Year: p.Year, Quarter: p.Quarter, VetoFindingIDs: []string{}, VetoCategories: []FindingCategory{}, Weights: w,
 		ObligationsLate: facts.ObligationsLate, ConfirmedFlags: facts.ConfirmedFlags, Reviews: len(facts.ReviewScores)}
 	lost := facts.ObligationsLate*w.ObligationLate + facts.ConfirmedFlags*w.ConfirmedFlag
 	for _, f := range facts.Findings {
@@ -162,6 +163,7 @@ func Evaluate(consultancyID string, p EvalPeriod, w EvaluationWeights, facts Eva
 		if f.Category.Veto() && f.Confirmed {
 			ev.Vetoed = true
 			ev.VetoFindingIDs = append(ev.VetoFindingIDs, f.ID)
+			ev.VetoCategories = append(ev.VetoCategories, f.Category)
 		}
 	}
 	ev.Deduction = max(EvaluationFullScore-lost, 0)

@@ -126,3 +126,20 @@ func TestEvaluationPeriod(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestFlagFinding: confirming a flag records "other" and "minor" unless
+// told, and refuses a due date in the past like a new finding.
+func TestFlagFinding(t *testing.T) {
+	ff := cpaudit.FlagFinding{Category: cpaudit.CategoryUntrueEvidence, RectificationDue: "2026-12-01"}
+	if err := ff.Validate("2026-12-07"); cpaudit.ErrorCode(err) != cpaudit.CodeFindingDueInPast || cpaudit.ErrorKind(err) != cpaudit.KindUnprocessable {
+		t.Errorf("due in the past: %v", err)
+	}
+	ff = cpaudit.FlagFinding{}
+	if err := ff.Validate("2026-12-07"); err != nil || ff.Category != cpaudit.CategoryOther || ff.Severity != cpaudit.SeverityMinor {
+		t.Errorf("defaults: %+v %v", ff, err)
+	}
+	ff = cpaudit.FlagFinding{Category: "made_up"}
+	if err := ff.Validate("2026-12-07"); cpaudit.ErrorCode(err) != cpaudit.CodeFindingCategoryUnknown {
+		t.Errorf("unknown category: %v", err)
+	}
+}

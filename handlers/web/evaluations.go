@@ -40,7 +40,8 @@ func periodQuery(p cpaudit.EvalPeriod) string {
 }
 
 // vetoFinding is a finding that vetoes a firm, as its page names it; a
-// reader who may not read its audit sees its id and category only.
+// reader who may not read its audit (a regional office, another region's
+// audit) sees its category only.
 type vetoFinding struct {
 	ID, AuditID, CategoryLabel, Description string
 }
@@ -58,10 +59,10 @@ func (s *Handler) evaluationPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var vetoes []vetoFinding
-	for _, id := range ev.VetoFindingIDs {
-		v := vetoFinding{ID: id}
+	for i, id := range ev.VetoFindingIDs {
+		v := vetoFinding{ID: id, CategoryLabel: T("finding.category." + string(ev.VetoCategories[i]))}
 		if f, err := s.store.Finding(r.Context(), a, id); err == nil {
-			v.AuditID, v.CategoryLabel, v.Description = f.AuditID, T("finding.category."+string(f.Category)), f.Description
+			v.AuditID, v.Description = f.AuditID, f.Description
 		} else if cpaudit.ErrorKind(err) != cpaudit.KindNotFound {
 			return err
 		}
@@ -131,12 +132,14 @@ func (s *Handler) evaluationsExport(w http.ResponseWriter, r *http.Request) erro
 		if !e.Qualified {
 			result = T("eval.unqualified")
 		}
+		// The vetoing findings by category: their ids would name findings
+		// of audits outside a regional office's reach.
 		vetoes := ""
-		for j, id := range e.VetoFindingIDs {
+		for j, c := range e.VetoCategories {
 			if j > 0 {
 				vetoes += "、"
 			}
-			vetoes += id
+			vetoes += T("finding.category." + string(c))
 		}
 		t.Rows = append(t.Rows, []any{i + 1, e.Name, e.Score, result, vetoes, e.Findings, e.Major, e.Minor, e.Overdue, e.OnTime,
 			e.Late, e.Reopened, e.ObligationsLate, e.ConfirmedFlags, e.Reviews, e.ReviewAverage})
