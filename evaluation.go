@@ -107,8 +107,8 @@ type Evaluation struct {
 	Vetoed          bool              `json:"vetoed"`
 	VetoFindingIDs  []string          `json:"veto_finding_ids"`
 	VetoCategories  []FindingCategory `json:"veto_categories"` // of those findings, in their order
-	Qualified       bool              `json:"qualified"` // not vetoed and at or above the pass mark (合格)
-	Findings        int               `json:"findings"`  // findings counted
+	Qualified       bool              `json:"qualified"`       // not vetoed and at or above the pass mark (合格)
+	Findings        int               `json:"findings"`        // findings counted
 	Major           int               `json:"major"`
 	Minor           int               `json:"minor"`
 	Overdue         int               `json:"overdue"`          // rectifications still open past their due date
