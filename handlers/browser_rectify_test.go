@@ -54,7 +54,7 @@ func TestBrowserRectificationJourney(t *testing.T) {
 	}
 	due := time.Now().In(cpaudit.ChinaLocation()).AddDate(0, 0, 10).Format(time.DateOnly)
 
-	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	runCtx, cancel := context.WithTimeout(ctx, 8*time.Minute) // two browsers on a busy machine
 	defer cancel()
 	reg := newChromiumCtx(t, runCtx, chromium)
 	cons := newChromiumCtx(t, runCtx, chromium)
@@ -100,9 +100,16 @@ func TestBrowserRectificationJourney(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#version-file"), []string{newPhoto}),
 		chromedp.Click(chromedp.CSS("#version-submit")),
 	)
-	if _, err := chromedp.Run(cons.ctx, chromedp.Poll[bool](`document.querySelectorAll("#versions tbody tr").length === 2`,
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("the new version never showed: %v", err)
+	// upload.js goes on to the document page: wait across the navigation.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		ok, err := chromedp.Run(cons.ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.querySelectorAll("#versions tbody tr").length === 2`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new version never showed (last error: %v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	cons.shot("rectify-version")
 	answer := func(text string) {

@@ -88,7 +88,7 @@ func (s *Handler) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	numbers = append(numbers, dashNumber{ID: "n-orders-open", Label: T("order.open"), Count: open, Href: "/orders"},
-		dashNumber{ID: "n-orders-overdue", Label: T("order.overdue"), Count: late, Href: "/orders?overdue=1"})
+		dashNumber{ID: "n-orders-overdue", Label: T("order.overdue"), Count: late, Href: "/orders?overdue=true"})
 	var phases, industries, cities, counties, overdue []chartItem
 	pl := phaseLabels(lang)
 	for _, c := range d.ByPhase {

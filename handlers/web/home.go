@@ -115,7 +115,7 @@ func (s *Handler) regulatorHome(ctx context.Context, a cpaudit.Actor, lang strin
 	if err != nil {
 		return err
 	}
-	data["OverdueOrders"], data["OverdueOrdersQ"] = orders, queue{ID: "q-overdue-orders", Title: T("home.overdueOrders"), Total: total, More: "/orders?overdue=1"}
+	data["OverdueOrders"], data["OverdueOrdersQ"] = orders, queue{ID: "q-overdue-orders", Title: T("home.overdueOrders"), Total: total, More: "/orders?overdue=true"}
 	return s.findingQueue(ctx, a, lang, cpaudit.FindingAnswered, "q-answered", T("home.answered"), data)
 }
 

@@ -56,7 +56,7 @@ func (s *Handler) orders(r *http.Request, overdue bool, limit int) ([]orderRow, 
 	return rows, total, nil
 }
 
-// ordersPage lists the orders not closed, or with ?overdue=1 the overdue.
+// ordersPage lists the orders not closed, or with ?overdue=true the overdue.
 func (s *Handler) ordersPage(w http.ResponseWriter, r *http.Request) error {
 	overdue, err := httpx.BoolParam(r.URL.Query(), "overdue")
 	if err != nil {
