@@ -205,6 +205,7 @@ const (
 	// The evaluation's weights (evaluation.go, storage/evaluation.go).
 	CodeEvaluationWeightsInvalid    Code = "evaluation_weights_invalid" // field, min, max
 	CodeEvaluationWeightsNotAllowed Code = "evaluation_weights_not_allowed"
+	CodeFindingAssignmentNotOfAudit Code = "finding_assignment_not_of_audit" // value
 )
 
 // Organisations (org.go, orgprofile.go, storage/org.go, storage/enterprise.go).
@@ -510,6 +511,7 @@ var Codes = []Code{
 	CodeFindingNotAnswered,
 	CodeEvaluationWeightsInvalid,
 	CodeEvaluationWeightsNotAllowed,
+	CodeFindingAssignmentNotOfAudit,
 	CodeMilestoneNotAllowed,
 	CodeMilestoneDerived,
 	CodeMilestoneResultRequired,

@@ -92,6 +92,11 @@ type NewFinding struct {
 	Description      string          `json:"description"`
 	DocumentIDs      []string        `json:"document_ids"`
 	RectificationDue string          `json:"rectification_due"` // YYYY-MM-DD, optional
+	// Where it was raised, both optional: the step it concerns (1..35, a
+	// returned step) and the expert review assignment of this audit it
+	// came from.
+	Step         int    `json:"step"`
+	AssignmentID string `json:"assignment_id"`
 }
 
 // Validate checks and normalises a new finding; today is the current
@@ -120,6 +125,11 @@ func (nf *NewFinding) Validate(today string) error {
 	if len(nf.DocumentIDs) > MaxFindingDocuments {
 		return Refuse(KindUnprocessable, CodeDocumentIDsTooMany, "at most %d documents", MaxFindingDocuments).With("max", strconv.Itoa(MaxFindingDocuments))
 	}
+	if nf.Step < 0 || nf.Step > StepCount {
+		return Refuse(KindUnprocessable, CodeNumberRange, "step must be a whole number from 1 to %d", StepCount).
+			With("field", "step").With("min", "1").With("max", strconv.Itoa(StepCount))
+	}
+	nf.AssignmentID = strings.TrimSpace(nf.AssignmentID)
 	ids := make([]string, 0, len(nf.DocumentIDs))
 	for _, id := range nf.DocumentIDs {
 		if !slices.Contains(ids, id) {
@@ -153,9 +163,11 @@ type Finding struct {
 	Description      string          `json:"description"`
 	DocumentIDs      []string        `json:"document_ids"`
 	RectificationDue string          `json:"rectification_due,omitempty"`
-	Overdue          bool            `json:"overdue"`             // open and past rectification_due (China time)
-	FlagID           string          `json:"flag_id,omitempty"`   // the confirmed flag it came from, if any
-	FlagKind         string          `json:"flag_kind,omitempty"` // that flag's kind
+	Overdue          bool            `json:"overdue"`                 // open and past rectification_due (China time)
+	FlagID           string          `json:"flag_id,omitempty"`       // the confirmed flag it came from, if any
+	FlagKind         string          `json:"flag_kind,omitempty"`     // that flag's kind
+	Step             int             `json:"step,omitempty"`          // the audit step it concerns (a returned step)
+	AssignmentID     string          `json:"assignment_id,omitempty"` // the expert review it came from
 	CreatedBy        string          `json:"created_by"`
 	CreatedAt        time.Time       `json:"created_at"`
 	// History lists its transitions, oldest first; filled only when one

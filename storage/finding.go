@@ -62,11 +62,22 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 		if err := documentsOfAudit(ctx, tx, nf.AuditID, nf.DocumentIDs); err != nil {
 			return err
 		}
+		if nf.AssignmentID != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM review_assignments WHERE id = ? AND audit_id = ?`, nf.AssignmentID, nf.AuditID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeFindingAssignmentNotOfAudit, "assignment_id %q is not a review assignment of audit %s", nf.AssignmentID, nf.AuditID).
+					With("value", nf.AssignmentID)
+			}
+		}
+		f.Step, f.AssignmentID = nf.Step, nf.AssignmentID
 		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason,
-			category, severity, state, document_ids, rectification_due, created_by, created_at)
-			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			category, severity, state, document_ids, rectification_due, created_by, created_at, step, assignment_id)
+			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.ID, f.AuditID, cons, f.Description, string(f.Category), string(f.Severity), string(f.State),
-			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now)); err != nil {
+			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now), f.Step, f.AssignmentID); err != nil {
 			return err
 		}
 		if err := notify(ctx, tx, a.UserID, f.ID, cpaudit.NotifyFindingCreated, "", notifyTo{parties: true}, now); err != nil {
@@ -74,7 +85,8 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 		}
 		return s.appendLog(ctx, tx, a, "finding.create", "finding", f.ID, map[string]any{
 			"audit_id": f.AuditID, "consultancy_id": f.ConsultancyID, "category": f.Category, "severity": f.Severity,
-			"description": f.Description, "document_ids": f.DocumentIDs, "rectification_due": f.RectificationDue})
+			"description": f.Description, "document_ids": f.DocumentIDs, "rectification_due": f.RectificationDue,
+			"step": f.Step, "assignment_id": f.AssignmentID})
 	})
 	if err != nil {
 		return cpaudit.Finding{}, dbError(op, err, "", "")
@@ -114,7 +126,7 @@ func documentsOfAudit(ctx context.Context, tx *sql.Tx, auditID string, ids []str
 }
 
 const findingColumns = `f.id, f.audit_id, f.consultancy_id, f.category, f.severity, f.state, f.reason, f.document_ids,
-	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at`
+	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at, f.step, f.assignment_id`
 
 func scanFinding(row rowScanner) (cpaudit.Finding, error) {
 	var f cpaudit.Finding
@@ -122,7 +134,7 @@ func scanFinding(row rowScanner) (cpaudit.Finding, error) {
 	var category, severity, state, docs string
 	var created int64
 	if err := row.Scan(&f.ID, &f.AuditID, &cons, &category, &severity, &state, &f.Description, &docs,
-		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created); err != nil {
+		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created, &f.Step, &f.AssignmentID); err != nil {
 		return cpaudit.Finding{}, err
 	}
 	f.ConsultancyID, f.CreatedAt = cons.String, fromMicros(created)

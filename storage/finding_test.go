@@ -99,6 +99,32 @@ func TestFindingRights(t *testing.T) {
 	}
 }
 
+// TestFindingSource: a finding may name the step it concerns and the
+// expert review of its audit it came from; a step out of range and an
+// assignment of no such audit are refused.
+func TestFindingSource(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	nf := finding(f.audit.ID, cpaudit.CategoryMissingContent, cpaudit.SeverityMinor)
+	nf.Step = 12
+	got, err := s.CreateFinding(ctx, f.expert, nf)
+	if err != nil || got.Step != 12 {
+		t.Fatalf("with a step: %+v %v", got, err)
+	}
+	if read, err := s.Finding(ctx, f.admin, got.ID); err != nil || read.Step != 12 {
+		t.Errorf("read back: %+v %v", read, err)
+	}
+	nf.Step = 36
+	if _, err := s.CreateFinding(ctx, f.expert, nf); cpaudit.ErrorCode(err) != cpaudit.CodeNumberRange {
+		t.Errorf("step 36: %v", err)
+	}
+	nf.Step, nf.AssignmentID = 0, "ra-nowhere"
+	if _, err := s.CreateFinding(ctx, f.expert, nf); cpaudit.ErrorCode(err) != cpaudit.CodeFindingAssignmentNotOfAudit {
+		t.Errorf("an assignment of no such audit: %v", err)
+	}
+}
+
 // TestFindingValidation: each bad field is refused with its code, and the
 // cited documents must be live documents of the audit.
 func TestFindingValidation(t *testing.T) {

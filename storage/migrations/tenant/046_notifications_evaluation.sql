@@ -28,3 +28,9 @@ CREATE TABLE evaluation_weights (
     updated_by TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
+
+-- Where a finding was raised, besides by hand or from a flag (flag_id): the
+-- audit step it concerns (a returned step; 0 none) and the expert review
+-- assignment it came from ('' none).
+ALTER TABLE findings ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN assignment_id TEXT NOT NULL DEFAULT '';
