@@ -209,6 +209,10 @@ const (
 	CodeFindingClosed           Code = "finding_closed"
 	CodeFindingNotOpen          Code = "finding_not_open"
 	CodeFindingNotAnswered      Code = "finding_not_answered"
+	// The evaluation's weights (evaluation.go, storage/evaluation.go).
+	CodeEvaluationWeightsInvalid    Code = "evaluation_weights_invalid" // field, min, max
+	CodeEvaluationWeightsNotAllowed Code = "evaluation_weights_not_allowed"
+	CodeFindingAssignmentNotOfAudit Code = "finding_assignment_not_of_audit" // value
 )
 
 // Organisations (org.go, orgprofile.go, storage/org.go, storage/enterprise.go).
@@ -531,6 +535,9 @@ var Codes = []Code{
 	CodeFindingClosed,
 	CodeFindingNotOpen,
 	CodeFindingNotAnswered,
+	CodeEvaluationWeightsInvalid,
+	CodeEvaluationWeightsNotAllowed,
+	CodeFindingAssignmentNotOfAudit,
 	CodeMilestoneNotAllowed,
 	CodeMilestoneDerived,
 	CodeMilestoneResultRequired,

@@ -92,6 +92,11 @@ type NewFinding struct {
 	Description      string          `json:"description"`
 	DocumentIDs      []string        `json:"document_ids"`
 	RectificationDue string          `json:"rectification_due"` // YYYY-MM-DD, optional
+	// Where it was raised, both optional: the step it concerns (1..35, a
+	// returned step) and the expert review assignment of this audit it
+	// came from.
+	Step         int    `json:"step"`
+	AssignmentID string `json:"assignment_id"`
 }
 
 // Validate checks and normalises a new finding; today is the current
@@ -120,6 +125,11 @@ func (nf *NewFinding) Validate(today string) error {
 	if len(nf.DocumentIDs) > MaxFindingDocuments {
 		return Refuse(KindUnprocessable, CodeDocumentIDsTooMany, "at most %d documents", MaxFindingDocuments).With("max", strconv.Itoa(MaxFindingDocuments))
 	}
+	if nf.Step < 0 || nf.Step > StepCount {
+		return Refuse(KindUnprocessable, CodeNumberRange, "step must be a whole number from 1 to %d", StepCount).
+			With("field", "step").With("min", "1").With("max", strconv.Itoa(StepCount))
+	}
+	nf.AssignmentID = strings.TrimSpace(nf.AssignmentID)
 	ids := make([]string, 0, len(nf.DocumentIDs))
 	for _, id := range nf.DocumentIDs {
 		if !slices.Contains(ids, id) {
@@ -153,9 +163,11 @@ type Finding struct {
 	Description      string          `json:"description"`
 	DocumentIDs      []string        `json:"document_ids"`
 	RectificationDue string          `json:"rectification_due,omitempty"`
-	Overdue          bool            `json:"overdue"`             // open and past rectification_due (China time)
-	FlagID           string          `json:"flag_id,omitempty"`   // the confirmed flag it came from, if any
-	FlagKind         string          `json:"flag_kind,omitempty"` // that flag's kind
+	Overdue          bool            `json:"overdue"`                 // open and past rectification_due (China time)
+	FlagID           string          `json:"flag_id,omitempty"`       // the confirmed flag it came from, if any
+	FlagKind         string          `json:"flag_kind,omitempty"`     // that flag's kind
+	Step             int             `json:"step,omitempty"`          // the audit step it concerns (a returned step)
+	AssignmentID     string          `json:"assignment_id,omitempty"` // the expert review it came from
 	CreatedBy        string          `json:"created_by"`
 	CreatedAt        time.Time       `json:"created_at"`
 	// History lists its transitions, oldest first; filled only when one
@@ -265,6 +277,7 @@ type FindingFilter struct {
 	ConsultancyID string
 	State         FindingState
 	Overdue       bool // only open findings past their due date (China time)
+	Orders        bool // only findings that order a rectification (with a due date)
 	Limit, Offset int
 }
 
@@ -278,63 +291,33 @@ func ParseFindingState(s string) (FindingState, error) {
 	return "", Refuse(KindInvalid, CodeFindingStateUnknown, "state %q: use open, answered or closed", s).With("value", s)
 }
 
-// Score weights: an evaluation starts at EvaluationFullScore and loses
-// these points per finding, and PenaltyOverdue more per finding whose
-// rectification is overdue, down to 0.
-const (
-	EvaluationFullScore = 100
-	PenaltyMinor        = 5
-	PenaltyMajor        = 20
-	PenaltyOverdue      = 10
-)
-
-// Evaluation is a consultancy's record for a year: the score its findings
-// leave, and whether a finding vetoes it whatever the score (一票否决).
-type Evaluation struct {
-	ConsultancyID  string   `json:"consultancy_id"`
-	Year           int      `json:"year"`
-	Score          int      `json:"score"`
-	Vetoed         bool     `json:"vetoed"`
-	VetoFindingIDs []string `json:"veto_finding_ids"`
-	Findings       int      `json:"findings"` // findings counted
-	Major          int      `json:"major"`
-	Minor          int      `json:"minor"`
-	Overdue        int      `json:"overdue"` // findings whose rectification is overdue
-}
-
-// Evaluate rates a consultancy for a year from the findings on its audits
-// created that year (the caller chooses them): 100 less 5 a minor finding
-// and 20 a major one, and 10 more for each finding marked Overdue (open
-// past its due date: the caller computes it for today), never below 0;
-// any finding of a veto category sets
-// Vetoed and is named in VetoFindingIDs, in the order given. A finding
-// counts whatever its state: a rectified problem was still a problem.
-func Evaluate(consultancyID string, year int, findings []Finding) Evaluation {
-	ev := Evaluation{ConsultancyID: consultancyID, Year: year, Score: EvaluationFullScore, VetoFindingIDs: []string{}}
-	for _, f := range findings {
-		ev.Findings++
-		switch f.Severity {
-		case SeverityMajor:
-			ev.Major++
-			ev.Score -= PenaltyMajor
-		default:
-			ev.Minor++
-			ev.Score -= PenaltyMinor
-		}
-		if f.Overdue {
-			ev.Overdue++
-			ev.Score -= PenaltyOverdue
-		}
-		if f.Category.Veto() {
-			ev.Vetoed = true
-			ev.VetoFindingIDs = append(ev.VetoFindingIDs, f.ID)
-		}
-	}
-	ev.Score = max(ev.Score, 0)
-	return ev
-}
-
 // YearIn is the span of a calendar year in loc: [start, end).
 func YearIn(year int, loc *time.Location) (time.Time, time.Time) {
 	return time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
+}
+
+// FlagFinding is what confirming a flag records in its findings: the
+// category, severity and rectification due date; each optional (other,
+// minor, no order).
+type FlagFinding struct {
+	Category         FindingCategory `json:"category"`
+	Severity         FindingSeverity `json:"severity"`
+	RectificationDue string          `json:"rectification_due"`
+}
+
+// Validate fills in the defaults and checks the rest like a new finding's
+// (today: the current day in China).
+func (ff *FlagFinding) Validate(today string) error {
+	if ff.Category == "" {
+		ff.Category = CategoryOther
+	}
+	if ff.Severity == "" {
+		ff.Severity = SeverityMinor
+	}
+	nf := NewFinding{AuditID: "-", Category: ff.Category, Severity: ff.Severity, Description: "-", RectificationDue: strings.TrimSpace(ff.RectificationDue)}
+	if err := nf.Validate(today); err != nil {
+		return err
+	}
+	ff.RectificationDue = nf.RectificationDue
+	return nil
 }

@@ -207,6 +207,7 @@ var (
 	chartLinkRE = regexp.MustCompile(`(?s)<a href="([^"]+)" class="chart-link">.*?class="chart-value">(\d+)</text>`)
 	numberRE    = regexp.MustCompile(`<a class="dash-number" id="[^"]+" href="([^"]+)"><span class="value">(\d+)</span>`)
 	auditTotal  = regexp.MustCompile(`id="audit-total">共 (\d+) 条<`)
+	orderTotal  = regexp.MustCompile(`id="orders-total">共 (\d+) 条<`)
 )
 
 // TestDashboardClickThrough follows every number of the regulator's
@@ -232,11 +233,15 @@ func TestDashboardClickThrough(t *testing.T) {
 	for _, m := range links {
 		href, want := html.UnescapeString(m[1]), m[2]
 		list := b.page(href)
-		got := auditTotal.FindStringSubmatch(list)
+		total, row := auditTotal, `class="audit-row"`
+		if strings.HasPrefix(href, "/orders") { // rectification orders, not audits
+			total, row = orderTotal, `class="order-row`
+		}
+		got := total.FindStringSubmatch(list)
 		if got == nil || got[1] != want {
 			t.Errorf("%s: dashboard says %s, the list %v", href, want, got)
 		}
-		if n, _ := strconv.Atoi(want); strings.Count(list, `class="audit-row"`) != n {
+		if n, _ := strconv.Atoi(want); strings.Count(list, row) != n {
 			t.Errorf("%s: %d rows, want %s", href, strings.Count(list, `class="audit-row"`), want)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"time"
+	"strconv"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -62,16 +62,31 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 		if err := documentsOfAudit(ctx, tx, nf.AuditID, nf.DocumentIDs); err != nil {
 			return err
 		}
+		if nf.AssignmentID != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM review_assignments WHERE id = ? AND audit_id = ?`, nf.AssignmentID, nf.AuditID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return cpaudit.Refuse(cpaudit.KindUnprocessable, cpaudit.CodeFindingAssignmentNotOfAudit, "assignment_id %q is not a review assignment of audit %s", nf.AssignmentID, nf.AuditID).
+					With("value", nf.AssignmentID)
+			}
+		}
+		f.Step, f.AssignmentID = nf.Step, nf.AssignmentID
 		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason,
-			category, severity, state, document_ids, rectification_due, created_by, created_at)
-			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			category, severity, state, document_ids, rectification_due, created_by, created_at, step, assignment_id)
+			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.ID, f.AuditID, cons, f.Description, string(f.Category), string(f.Severity), string(f.State),
-			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now)); err != nil {
+			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now), f.Step, f.AssignmentID); err != nil {
+			return err
+		}
+		if err := notify(ctx, tx, a.UserID, f.ID, cpaudit.NotifyFindingCreated, "", notifyTo{parties: true}, now); err != nil {
 			return err
 		}
 		return s.appendLog(ctx, tx, a, "finding.create", "finding", f.ID, map[string]any{
 			"audit_id": f.AuditID, "consultancy_id": f.ConsultancyID, "category": f.Category, "severity": f.Severity,
-			"description": f.Description, "document_ids": f.DocumentIDs, "rectification_due": f.RectificationDue})
+			"description": f.Description, "document_ids": f.DocumentIDs, "rectification_due": f.RectificationDue,
+			"step": f.Step, "assignment_id": f.AssignmentID})
 	})
 	if err != nil {
 		return cpaudit.Finding{}, dbError(op, err, "", "")
@@ -111,7 +126,7 @@ func documentsOfAudit(ctx context.Context, tx *sql.Tx, auditID string, ids []str
 }
 
 const findingColumns = `f.id, f.audit_id, f.consultancy_id, f.category, f.severity, f.state, f.reason, f.document_ids,
-	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at`
+	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at, f.step, f.assignment_id`
 
 func scanFinding(row rowScanner) (cpaudit.Finding, error) {
 	var f cpaudit.Finding
@@ -119,7 +134,7 @@ func scanFinding(row rowScanner) (cpaudit.Finding, error) {
 	var category, severity, state, docs string
 	var created int64
 	if err := row.Scan(&f.ID, &f.AuditID, &cons, &category, &severity, &state, &f.Description, &docs,
-		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created); err != nil {
+		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created, &f.Step, &f.AssignmentID); err != nil {
 		return cpaudit.Finding{}, err
 	}
 	f.ConsultancyID, f.CreatedAt = cons.String, fromMicros(created)
@@ -167,6 +182,9 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 		args = append(args, string(ff.State))
 	}
 	today := s.today()
+	if ff.Orders {
+		where += ` AND f.rectification_due <> ''`
+	}
 	if ff.Overdue {
 		where += ` AND f.state = 'open' AND f.rectification_due <> '' AND f.rectification_due < ?`
 		args = append(args, today)
@@ -186,62 +204,6 @@ func (s *Store) Findings(ctx context.Context, a cpaudit.Actor, ff cpaudit.Findin
 		return nil, 0, dbError(op, err, "", "")
 	}
 	return out, total, nil
-}
-
-// mayReadEvaluation: admins and regulators read any consultancy's
-// evaluation, a consultant its own firm's; anyone else reads none.
-func mayReadEvaluation(a cpaudit.Actor, consultancyID string) bool {
-	switch a.Role {
-	case cpaudit.RoleAdmin, cpaudit.RoleRegulator:
-		return true
-	case cpaudit.RoleConsultant:
-		return a.OrgID != "" && a.OrgID == consultancyID
-	}
-	return false
-}
-
-// ConsultancyEvaluation rates a consultancy for a calendar year (China
-// time; 0 is the current year) from every finding on its audits created that year, whatever the
-// caller's region: the rating is the firm's, across the tenant
-// (cpaudit.Evaluate). KindNotFound for an unknown consultancy or one the
-// actor may not rate (mayReadEvaluation).
-func (s *Store) ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, year int) (cpaudit.Evaluation, error) {
-	const op = "storage.ConsultancyEvaluation"
-	if !mayReadEvaluation(a, consultancyID) {
-		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
-	}
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return cpaudit.Evaluation{}, err
-	}
-	o, err := s.organisation(ctx, db, consultancyID)
-	if err != nil {
-		return cpaudit.Evaluation{}, dbError(op, err, "no such consultancy", "")
-	}
-	if o.Kind != cpaudit.OrgConsultancy {
-		return cpaudit.Evaluation{}, cpaudit.Errorf(cpaudit.KindNotFound, "no such consultancy")
-	}
-	if year == 0 {
-		year = s.clock().In(s.loc).Year()
-	}
-	start, end := cpaudit.YearIn(year, s.loc)
-	findings, err := consultancyFindings(ctx, db, consultancyID, start, end, s.today())
-	if err != nil {
-		return cpaudit.Evaluation{}, dbError(op, err, "", "")
-	}
-	return cpaudit.Evaluate(consultancyID, year, findings), nil
-}
-
-// consultancyFindings lists the findings counted against a consultancy
-// created in [start, end), oldest first, marked overdue on today.
-func consultancyFindings(ctx context.Context, db *sqlDB, consultancyID string, start, end time.Time, today string) ([]cpaudit.Finding, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings f
-		WHERE f.consultancy_id = ? AND f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at, f.id`,
-		consultancyID, micros(start), micros(end))
-	if err != nil {
-		return nil, err
-	}
-	return scanFindingRows(rows, today)
 }
 
 // scanFindingRows reads every finding of rows, marking those overdue on
@@ -424,9 +386,24 @@ func (s *Store) transitionFinding(ctx context.Context, a cpaudit.Actor, id strin
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return cpaudit.Refuse(cpaudit.KindConflict, cpaudit.CodeFindingClosed, "the finding changed meanwhile")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO finding_events (finding_id, action, from_state, to_state, text,
+		res, err = tx.ExecContext(ctx, `INSERT INTO finding_events (finding_id, action, from_state, to_state, text,
 			document_ids, by_email, by_role, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, string(action), string(f.State), string(to), text, mustJSON(c.DocumentIDs), a.Email, string(a.Role), micros(now)); err != nil {
+			id, string(action), string(f.State), string(to), text, mustJSON(c.DocumentIDs), a.Email, string(a.Role), micros(now))
+		if err != nil {
+			return err
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		// The answer is the recorder's to verify; a return or a closing is
+		// the parties' news.
+		event, to2 := map[cpaudit.FindingAction]cpaudit.NotificationEvent{cpaudit.FindingAnswer: cpaudit.NotifyFindingAnswered,
+			cpaudit.FindingReturn: cpaudit.NotifyFindingReturned, cpaudit.FindingClose: cpaudit.NotifyFindingClosed}[action], notifyTo{parties: true}
+		if action == cpaudit.FindingAnswer {
+			to2 = notifyTo{recorder: true}
+		}
+		if err := notify(ctx, tx, a.UserID, id, event, strconv.FormatInt(seq, 10), to2, now); err != nil {
 			return err
 		}
 		if err := s.appendLog(ctx, tx, a, "finding."+string(action), "finding", id, map[string]any{

@@ -258,7 +258,7 @@ func TestFindingOverdue(t *testing.T) {
 		}
 	}
 	// On the 9th: 4 minor findings (-20) and 2 overdue (-20).
-	ev, err := s.ConsultancyEvaluation(ctx, f.admin, f.cons.ID, 2026)
+	ev, err := s.ConsultancyEvaluation(ctx, f.admin, f.cons.ID, cpaudit.EvalPeriod{Year: 2026})
 	if err != nil || ev.Score != 60 || ev.Overdue != 2 || ev.Findings != 4 {
 		t.Errorf("evaluation: %+v %v, want 60 with 2 overdue", ev, err)
 	}
@@ -272,6 +272,12 @@ func TestFindingOverdue(t *testing.T) {
 	}
 	if _, total, _ := s.Findings(ctx, f.admin, cpaudit.FindingFilter{Overdue: true}); total != 1 {
 		t.Errorf("after answering: %d overdue, want 1", total)
+	}
+	// The late answer still costs the firm: 4 minor (-20), one still
+	// overdue (-10), one answered after its due date (-5).
+	ev, err = s.ConsultancyEvaluation(ctx, f.admin, f.cons.ID, cpaudit.EvalPeriod{Year: 2026})
+	if err != nil || ev.Score != 65 || ev.Overdue != 1 || ev.Late != 1 {
+		t.Errorf("evaluation after a late answer: %+v %v, want 65 with 1 overdue and 1 late", ev, err)
 	}
 	_ = noDue
 }

@@ -99,6 +99,32 @@ func TestFindingRights(t *testing.T) {
 	}
 }
 
+// TestFindingSource: a finding may name the step it concerns and the
+// expert review of its audit it came from; a step out of range and an
+// assignment of no such audit are refused.
+func TestFindingSource(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, nil)
+	f := newFixture(t, s, "hebei")
+	nf := finding(f.audit.ID, cpaudit.CategoryMissingContent, cpaudit.SeverityMinor)
+	nf.Step = 12
+	got, err := s.CreateFinding(ctx, f.expert, nf)
+	if err != nil || got.Step != 12 {
+		t.Fatalf("with a step: %+v %v", got, err)
+	}
+	if read, err := s.Finding(ctx, f.admin, got.ID); err != nil || read.Step != 12 {
+		t.Errorf("read back: %+v %v", read, err)
+	}
+	nf.Step = 36
+	if _, err := s.CreateFinding(ctx, f.expert, nf); cpaudit.ErrorCode(err) != cpaudit.CodeNumberRange {
+		t.Errorf("step 36: %v", err)
+	}
+	nf.Step, nf.AssignmentID = 0, "ra-nowhere"
+	if _, err := s.CreateFinding(ctx, f.expert, nf); cpaudit.ErrorCode(err) != cpaudit.CodeFindingAssignmentNotOfAudit {
+		t.Errorf("an assignment of no such audit: %v", err)
+	}
+}
+
 // TestFindingValidation: each bad field is refused with its code, and the
 // cited documents must be live documents of the audit.
 func TestFindingValidation(t *testing.T) {
@@ -225,7 +251,7 @@ func TestConsultancyEvaluation(t *testing.T) {
 		{1, 0, 80, true, []string{other}, 1, 1, 0}, // this year: 2026
 	} {
 		id := []string{f.cons.ID, f.cons2.ID}[tc.cons]
-		ev, err := s.ConsultancyEvaluation(ctx, f.admin, id, tc.year)
+		ev, err := s.ConsultancyEvaluation(ctx, f.admin, id, cpaudit.EvalPeriod{Year: tc.year})
 		wantYear := tc.year
 		if wantYear == 0 {
 			wantYear = 2026
@@ -257,7 +283,7 @@ func TestConsultancyEvaluation(t *testing.T) {
 		{"admin, an enterprise's id", f.admin, f.ent.ID, false},
 		{"admin, no such consultancy", f.admin, "o-nowhere", false},
 	} {
-		_, err := s.ConsultancyEvaluation(ctx, tc.a, tc.id, 2026)
+		_, err := s.ConsultancyEvaluation(ctx, tc.a, tc.id, cpaudit.EvalPeriod{Year: 2026})
 		if tc.read != (err == nil) || (!tc.read && cpaudit.ErrorKind(err) != cpaudit.KindNotFound) {
 			t.Errorf("%s: %v", tc.who, err)
 		}

@@ -24,8 +24,11 @@ const maxReviewReason = 4000
 // read, with the same reason: the firm's template, once for all its
 // clients. KindNotFound if the actor may not read every
 // document of the flag; KindConflict for another role or a flag already
-// reviewed; KindInvalid for a missing or overlong reason.
-func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error) {
+// reviewed; KindInvalid for a missing or overlong reason. A confirmation's
+// findings take ff's category, severity and rectification due date
+// (KindUnprocessable for a bad one, as for a new finding), and their
+// parties are notified.
+func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string, ff cpaudit.FlagFinding) (cpaudit.Flag, error) {
 	const op = "storage.ReviewFlag"
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -36,6 +39,11 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 	}
 	if decision != cpaudit.FlagConfirmed && decision != cpaudit.FlagDismissed {
 		return cpaudit.Flag{}, cpaudit.Refuse(cpaudit.KindInvalid, cpaudit.CodeDecisionInvalid, "decision must be confirm or dismiss")
+	}
+	if decision == cpaudit.FlagConfirmed {
+		if err := ff.Validate(s.today()); err != nil {
+			return cpaudit.Flag{}, err
+		}
 	}
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
@@ -65,7 +73,7 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 		fl.Status, fl.Review = decision, &cpaudit.FlagReview{Reason: reason, ReviewedBy: a.Email, ReviewedAt: now}
 		var audits []string
 		if decision == cpaudit.FlagConfirmed {
-			if audits, err = s.recordFindings(ctx, tx, fl, reason, a.Email); err != nil {
+			if audits, err = s.recordFindings(ctx, tx, a, fl, reason, ff); err != nil {
 				return err
 			}
 		}
@@ -90,9 +98,8 @@ func (s *Store) ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, deci
 
 // recordFindings writes one finding per distinct audit of the flag's
 // documents, citing the flag's documents of that audit, and returns those
-// audits. A finding from a flag is "other" and "minor" until a regulator
-// rates it.
-func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, fl cpaudit.Flag, reason, by string) ([]string, error) {
+// audits, each of ff's category and severity, with its parties notified.
+func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, fl cpaudit.Flag, reason string, ff cpaudit.FlagFinding) ([]string, error) {
 	var audits []string
 	cons := map[string]sql.NullString{}
 	docs := map[string][]string{}
@@ -116,9 +123,14 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, fl cpaudit.Flag,
 	}
 	for _, audit := range audits {
 		now := s.clock()
+		id := cpaudit.NewID("n", now)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason,
-			document_ids, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			cpaudit.NewID("n", now), fl.ID, string(fl.Kind), audit, cons[audit], reason, mustJSON(docs[audit]), by, micros(now)); err != nil {
+			category, severity, rectification_due, document_ids, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, fl.ID, string(fl.Kind), audit, cons[audit], reason, string(ff.Category), string(ff.Severity), ff.RectificationDue,
+			mustJSON(docs[audit]), a.Email, micros(now)); err != nil {
+			return nil, err
+		}
+		if err := notify(ctx, tx, a.UserID, id, cpaudit.NotifyFindingCreated, "", notifyTo{parties: true}, now); err != nil {
 			return nil, err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/digest"
 	"github.com/cpaudit/cpaudit/storage"
 	"github.com/cpaudit/cpaudit/storage/blob"
 )
@@ -37,6 +38,11 @@ type Config struct {
 	// DeadlineTime is when (HH:MM, Asia/Shanghai) the daily deadline job
 	// recomputes overdue audits; it also runs at start.
 	DeadlineTime string
+	// DigestTime is when (HH:MM, Asia/Shanghai) the daily notification
+	// sweep runs and, with SMTP set, the e-mail digest is sent.
+	DigestTime string
+	// SMTP reaches the mail server of the digest; none by default.
+	SMTP digest.Config
 }
 
 // newFlagSet registers the settings every command shares; defaults come

@@ -71,6 +71,11 @@ func serveFlags(cfg *Config, getenv func(string) string, stderr io.Writer) *flag
 		return parseIdle(s, &cfg.SessionIdle)
 	})
 	fs.StringVar(&cfg.DeadlineTime, "deadline-time", env("DEADLINE_TIME", "01:00"), "daily time (HH:MM, Asia/Shanghai) to recompute overdue audits (CPAUDIT_DEADLINE_TIME)")
+	fs.StringVar(&cfg.DigestTime, "digest-time", env("DIGEST_TIME", "07:30"), "daily time (HH:MM, Asia/Shanghai) to announce rectifications due soon or overdue and mail the digest (CPAUDIT_DIGEST_TIME)")
+	fs.StringVar(&cfg.SMTP.Addr, "smtp-addr", env("SMTP_ADDR", ""), "SMTP server HOST:PORT for the daily e-mail digest; empty: no e-mail (CPAUDIT_SMTP_ADDR)")
+	fs.StringVar(&cfg.SMTP.From, "smtp-from", env("SMTP_FROM", ""), "sender address of the digest (CPAUDIT_SMTP_FROM)")
+	fs.StringVar(&cfg.SMTP.Username, "smtp-user", env("SMTP_USER", ""), "SMTP user name, optional (CPAUDIT_SMTP_USER)")
+	fs.StringVar(&cfg.SMTP.Password, "smtp-password", env("SMTP_PASSWORD", ""), "SMTP password (CPAUDIT_SMTP_PASSWORD)")
 	return fs
 }
 
@@ -101,6 +106,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	}
 	log := cfg.logger(stderr)
 	if err := checkDeadlineTime(cfg); err != nil {
+		return err
+	}
+	if err := checkDigest(cfg); err != nil {
 		return err
 	}
 	store, err := cfg.openStore(ctx, log)
@@ -191,6 +199,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	runner.Add("letters", scheduler.Rounds(time.Minute, log, "letter regeneration", letters.RunOnce))
 	runner.Add("garbage collection", scheduler.Every(time.Hour, log, "garbage collection", collectGarbage(store, log)))
 	runner.Add("deadlines", func(ctx context.Context) { deadlineJob(store, cfg, log).Run(ctx) })
+	runner.Add("notifications", func(ctx context.Context) { notificationJob(store, cfg, log).Run(ctx) })
 	go func() { runner.Run(ctx); close(background) }()
 
 	errc := make(chan error, 1)

@@ -81,14 +81,19 @@ func (s *Handler) apiFindingAction(action cpaudit.FindingAction) func(http.Respo
 	}
 }
 
-// apiEvaluation rates a consultancy for a year (default: this year in
-// China time).
+// apiEvaluation rates a consultancy for a period: a year (default: this
+// year in China time), or a quarter of it.
 func (s *Handler) apiEvaluation(w http.ResponseWriter, r *http.Request) error {
-	year, err := httpx.IntParam(r.URL.Query(), "year", 0, 2000, 2100) // 0: the store's this year
+	q := r.URL.Query()
+	year, err := httpx.IntParam(q, "year", 0, 2000, 2100) // 0: the store's this year
 	if err != nil {
 		return err
 	}
-	ev, err := s.store.ConsultancyEvaluation(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), year)
+	quarter, err := httpx.IntParam(q, "quarter", 0, 1, 4) // 0: the whole year
+	if err != nil {
+		return err
+	}
+	ev, err := s.store.ConsultancyEvaluation(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), cpaudit.EvalPeriod{Year: year, Quarter: quarter})
 	if err != nil {
 		return err
 	}

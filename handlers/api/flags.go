@@ -25,11 +25,13 @@ func (s *Handler) apiFlags(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiReviewFlag records a regulator's or expert's decision on a flag:
-// {"decision": "confirm"|"dismiss", "reason": "..."}.
+// {"decision": "confirm"|"dismiss", "reason": "..."}; a confirmation may
+// say its findings' "category", "severity" and "rectification_due".
 func (s *Handler) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Decision string `json:"decision"`
 		Reason   string `json:"reason"`
+		cpaudit.FlagFinding
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -38,7 +40,7 @@ func (s *Handler) apiReviewFlag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fl, err := s.store.ReviewFlag(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), decision, in.Reason)
+	fl, err := s.store.ReviewFlag(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), decision, in.Reason, in.FlagFinding)
 	if err != nil {
 		return err
 	}

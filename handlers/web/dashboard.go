@@ -77,6 +77,18 @@ func (s *Handler) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		{ID: "n-stalled", Label: T("due.stalled") + " (" + strconv.Itoa(days) + T("due.days") + ")", Count: d.Stalled,
 			Href: listHref("/audits", cpaudit.AuditListFilter{StalledDays: days})},
 	}
+	// Rectification orders not closed and overdue, of the audits the
+	// reader sees.
+	_, open, err := s.store.Findings(r.Context(), a, cpaudit.FindingFilter{State: cpaudit.FindingOpen, Orders: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	_, late, err := s.store.Findings(r.Context(), a, cpaudit.FindingFilter{Overdue: true, Orders: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	numbers = append(numbers, dashNumber{ID: "n-orders-open", Label: T("order.open"), Count: open, Href: "/orders"},
+		dashNumber{ID: "n-orders-overdue", Label: T("order.overdue"), Count: late, Href: "/orders?overdue=true"})
 	var phases, industries, cities, counties, overdue []chartItem
 	pl := phaseLabels(lang)
 	for _, c := range d.ByPhase {

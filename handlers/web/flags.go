@@ -140,6 +140,9 @@ func (s *Handler) flagPage(w http.ResponseWriter, r *http.Request) error {
 		(role == cpaudit.RoleRegulator || role == cpaudit.RoleExpert || role == cpaudit.RoleAdmin)
 	data := map[string]any{"Flag": wf, "CanReview": canReview, "Images": flagImagesOf(wf.Flag),
 		"Figures": flagFiguresOf(wf.Flag), "Numbers": flagNumbersOf(wf.Flag), "Missing": flagMissingOf(wf.Flag)}
+	if canReview {
+		data["FindingCategories"], data["FindingSeverities"] = findingPickers(translator(webOf(r).Lang))
+	}
 	if wf.Kind == cpaudit.FlagTemplateText {
 		// The consultancy whose template it is, by name when the reader
 		// may look it up.
@@ -169,7 +172,9 @@ func (s *Handler) reviewFlagSubmit(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	id := httpx.Param(r, "id")
-	if _, err := s.store.ReviewFlag(r.Context(), httpx.ActorOf(r), id, decision, r.PostFormValue("reason")); err != nil {
+	if _, err := s.store.ReviewFlag(r.Context(), httpx.ActorOf(r), id, decision, r.PostFormValue("reason"), cpaudit.FlagFinding{
+		Category: cpaudit.FindingCategory(r.PostFormValue("category")), Severity: cpaudit.FindingSeverity(r.PostFormValue("severity")),
+		RectificationDue: r.PostFormValue("rectification_due")}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/flags/"+url.PathEscape(id), http.StatusSeeOther)

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -108,6 +110,12 @@ func (s *Handler) regulatorHome(ctx context.Context, a cpaudit.Actor, lang strin
 		rows[i] = webOverdueRow{OverdueRow: o, ObligationLabel: T("due." + o.Obligation), RegionLabel: s.regionLabel(o.Region)}
 	}
 	data["Overdue"], data["OverdueQ"] = rows, queue{ID: "q-overdue", Title: T("home.overdue"), Total: total, More: "/overdue"}
+	// Rectification orders past their due date, beside the answers to verify.
+	orders, total, err := s.store.Findings(ctx, a, cpaudit.FindingFilter{Overdue: true, Orders: true, Limit: homeRows})
+	if err != nil {
+		return err
+	}
+	data["OverdueOrders"], data["OverdueOrdersQ"] = orders, queue{ID: "q-overdue-orders", Title: T("home.overdueOrders"), Total: total, More: "/orders?overdue=true"}
 	return s.findingQueue(ctx, a, lang, cpaudit.FindingAnswered, "q-answered", T("home.answered"), data)
 }
 
@@ -322,17 +330,19 @@ var (
 	navCampaigns   = navItem{"nav-campaigns", "/campaigns", "nav.campaigns"}
 	navEnforcement = navItem{"nav-enforcement", "/enforcement", "nav.enforcement"}
 	navOffices     = navItem{"nav-organisations", "/organisations", "nav.organisations"}
+	navOrders      = navItem{"nav-orders", "/orders", "nav.orders"}
+	navEvaluations = navItem{"nav-evaluations", "/evaluations", "nav.evaluations"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navUpload, navSearch, navFlags, navGuidelines, navLibrary, navOffices},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
-	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navGuidelines, navLibrary},
-	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
-	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navUpload, navSearch, navFlags, navOrders, navEvaluations, navGuidelines, navLibrary, navOffices},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navSearch, navFlags, navOrders, navEvaluations, navGuidelines, navLibrary},
+	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navEvaluations, navGuidelines, navLibrary},
+	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navOrders, navGuidelines, navLibrary},
+	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navOrders, navGuidelines, navLibrary},
 	cpaudit.RolePublisher:  {navHome, navDocuments, navUpload, navSearch, navGuidelines, navLibrary},
 }
 
@@ -341,7 +351,12 @@ func (wi *webInfo) Nav() []navItem {
 	if wi.User == nil {
 		return nil
 	}
-	return roleNav[wi.User.Role]
+	nav := roleNav[wi.User.Role]
+	if wi.User.Role == cpaudit.RoleConsultant && wi.User.OrgID != "" {
+		// A firm reads its own evaluation, nobody else's.
+		nav = append(slices.Clip(nav), navItem{"nav-evaluation", "/consultancies/" + url.PathEscape(wi.User.OrgID) + "/evaluation", "nav.evaluation"})
+	}
+	return nav
 }
 
 // industryLabel shows a GB/T 4754 code with the name of its section

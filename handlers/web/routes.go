@@ -93,6 +93,17 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/findings/{id}/answer", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingAnswer)))).Methods("POST")
 	r.Handle("/findings/{id}/close", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingClose)))).Methods("POST")
 	r.Handle("/findings/{id}/return", s.page(s.requireSession(s.findingActionSubmit(cpaudit.FindingReturn)))).Methods("POST")
+	// Rectification orders and their .xlsx (orders.go); the user's
+	// notifications (notifications.go); the consultancy evaluation, the
+	// ranking and the experts' record, the weights (evaluations.go).
+	r.Handle("/orders", s.page(s.requireSession(s.ordersPage))).Methods("GET")
+	r.Handle("/orders.xlsx", s.page(s.requireSession(s.ordersExport))).Methods("GET")
+	r.Handle("/notifications", s.page(s.requireSession(s.notificationsPage))).Methods("GET")
+	r.Handle("/notifications/read", s.page(s.requireSession(s.notificationsReadSubmit))).Methods("POST")
+	r.Handle("/evaluations", s.page(s.requireSession(s.evaluationsPage))).Methods("GET")
+	r.Handle("/evaluations.xlsx", s.page(s.requireSession(s.evaluationsExport))).Methods("GET")
+	r.Handle("/evaluations/weights", s.page(s.requireSession(s.weightsSubmit))).Methods("POST")
+	r.Handle("/consultancies/{id}/evaluation", s.page(s.requireSession(s.evaluationPage))).Methods("GET")
 	// The audit's options: a row's form, the .xlsx import (which checks
 	// its session itself, being multipart) and its template (options.go).
 	r.Handle("/audits/{id}/options", s.page(s.requireSession(s.optionSubmit))).Methods("POST")

@@ -91,6 +91,16 @@ type AuditStore interface {
 	FindingHistories(ctx context.Context, a cpaudit.Actor, auditID string) (map[string][]cpaudit.FindingEvent, error)
 	Finding(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Finding, error)
 	CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error)
+	// The evaluation, the ranking, the experts' record, the weights
+	// (evaluations.go).
+	ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, p cpaudit.EvalPeriod) (cpaudit.Evaluation, error)
+	ConsultancyRanking(ctx context.Context, a cpaudit.Actor, p cpaudit.EvalPeriod) ([]cpaudit.Evaluation, cpaudit.EvaluationWeights, error)
+	ExpertRecords(ctx context.Context, a cpaudit.Actor, p cpaudit.EvalPeriod) ([]cpaudit.ExpertRecord, error)
+	SaveEvaluationWeights(ctx context.Context, a cpaudit.Actor, w cpaudit.EvaluationWeights) (cpaudit.EvaluationWeights, error)
+	// The user's notifications (notifications.go, and the badge of render).
+	Notifications(ctx context.Context, a cpaudit.Actor, limit, offset int) ([]cpaudit.Notification, int, int, error)
+	UnreadNotifications(ctx context.Context, a cpaudit.Actor) (int, error)
+	MarkNotificationsRead(ctx context.Context, a cpaudit.Actor, ids []string) error
 	AnswerFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
 	CloseFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
 	ReturnFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)
@@ -158,7 +168,7 @@ type DocumentStore interface {
 type FlagStore interface {
 	httpx.ContentOpener
 	Flags(ctx context.Context, a cpaudit.Actor, f cpaudit.FlagFilter) ([]cpaudit.Flag, int, error)
-	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string) (cpaudit.Flag, error)
+	ReviewFlag(ctx context.Context, a cpaudit.Actor, id string, decision cpaudit.FlagStatus, reason string, ff cpaudit.FlagFinding) (cpaudit.Flag, error)
 	DocumentTitles(ctx context.Context, a cpaudit.Actor, ids []string) (map[string]string, error)
 	Consultancies(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Organisation, error)
 }

@@ -41,6 +41,9 @@ type webInfo struct {
 	// OtherLangURL is this page in the other language, keeping its query
 	// (filters, paging, the login form's next).
 	OtherLangURL string
+	// Unread counts the user's unread notifications (the navigation's
+	// badge); filled in by render.
+	Unread int
 }
 
 // NeedsOrg reports whether the user is a consultant, enterprise or
@@ -96,6 +99,13 @@ func (s *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		data = map[string]any{}
 	}
 	wi := webOf(r)
+	if wi.User != nil {
+		// A failed count must not fail the page (an error page renders
+		// through here too): the badge is left out.
+		if n, err := s.store.UnreadNotifications(r.Context(), httpx.ActorOf(r)); err == nil {
+			wi.Unread = n
+		}
+	}
 	data["Web"] = wi
 	data["T"] = translator(wi.Lang)
 	var buf bytes.Buffer
