@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,10 +83,7 @@ func TestBrowserUpload(t *testing.T) {
 	// Throttle uploads, so the progress bar can be seen moving.
 	throttle := func(bytesPerSecond float64) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-				MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: bytesPerSecond}},
-			})
-			return err
+			return throttleUploads(ctx, tg, bytesPerSecond)
 		})
 	}
 	do("throttle", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -271,4 +269,27 @@ func (c *chrome) login(base, tenant, email string) {
 		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#home")), // the work queue
 	)
+}
+
+// Chromium's protocol moved "offline" between the versions Debian ships:
+// some want it beside matchedNetworkConditions, newer ones inside each
+// condition. Raw commands carry it in both places, and the deprecated
+// Network.emulateNetworkConditions is the last resort.
+var (
+	emulateByRule = cdp.Command[map[string]any, struct{}]{Method: "Network.emulateNetworkConditionsByRule"}
+	emulateGlobal = cdp.Command[map[string]any, struct{}]{Method: "Network.emulateNetworkConditions"}
+)
+
+// throttleUploads limits the page's upload speed (-1: no limit).
+func throttleUploads(ctx context.Context, tg *chromedp.Target, bytesPerSecond float64) error {
+	condition := map[string]any{"urlPattern": "", "offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytesPerSecond}
+	_, err := cdp.Call(ctx, tg, emulateByRule, map[string]any{"offline": false, "matchedNetworkConditions": []any{condition}})
+	if err == nil {
+		return nil
+	}
+	_, err2 := cdp.Call(ctx, tg, emulateGlobal, condition)
+	if err2 == nil {
+		return nil
+	}
+	return fmt.Errorf("by rule: %v; global: %v", err, err2)
 }
