@@ -139,7 +139,7 @@ func TestWebReviewSettings(t *testing.T) {
 			t.Errorf("%s download is not a .docx: %v", kind, err)
 		}
 		up := reg.postUpload("/review-settings/"+kind+"-template", "", [][2]string{{"csrf", reg.csrf()}}, "模板.docx", []byte("不是Word文档"))
-		if up.status != 422 || !strings.Contains(up.body, `id="template-error-`+kind+`"`) || !strings.Contains(up.body, "模板不是") {
+		if up.status != 400 || !strings.Contains(up.body, `id="template-error-`+kind+`"`) || !strings.Contains(up.body, "模板不是") {
 			t.Errorf("%s broken upload: %d %.2000s", kind, up.status, up.body)
 		}
 		if up := cons.postUpload("/review-settings/"+kind+"-template", "", [][2]string{{"csrf", cons.csrf()}}, "模板.docx", []byte(r.body)); up.status != http.StatusConflict {
