@@ -36,6 +36,11 @@ func TestWebReviewSettings(t *testing.T) {
 			t.Errorf("the settings page lacks %q", want)
 		}
 	}
+	admin := e.browser() // ?lang=en stays with the session: another browser
+	admin.mustLogin("hebei", "admin@hebei.gov.cn")
+	if en := admin.page("/review-settings?lang=en"); !strings.Contains(en, "Review settings") || !strings.Contains(en, `id="checklist-origin-assessment">Built-in default<`) {
+		t.Error("the English page is not in English")
+	}
 	if strings.Contains(page, `id="checklist-reset-assessment"`) {
 		t.Error("a default checklist offers to restore the default")
 	}
