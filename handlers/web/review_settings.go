@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,7 +87,7 @@ func (s *Handler) renderReviewSettings(w http.ResponseWriter, r *http.Request, s
 	mark := func(names, required []string) []placeholder {
 		out := make([]placeholder, len(names))
 		for i, n := range names {
-			out[i] = placeholder{n, contains(required, n)}
+			out[i] = placeholder{n, slices.Contains(required, n)}
 		}
 		return out
 	}
@@ -95,15 +96,6 @@ func (s *Handler) renderReviewSettings(w http.ResponseWriter, r *http.Request, s
 		{Kind: "opinion", Placeholders: mark(letter.OpinionPlaceholders(), letter.RequiredOpinion), Error: tmplErr["opinion"]},
 	}
 	return s.render(w, r, status, "review_settings", map[string]any{"Checklists": forms, "Templates": templates, "Saved": saved})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // formOfChecklist is the form of a saved checklist, with spare rows.
