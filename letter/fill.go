@@ -224,3 +224,7 @@ func unescape(b []byte) string {
 	}
 	return s
 }
+
+// Placeholders are the placeholders a letter template may use, in the
+// order a page lists them.
+func Placeholders() []string { return slices.Clone(known) }

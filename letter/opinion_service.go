@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,3 +110,7 @@ func (o *Opinions) Issue(ctx context.Context, a cpaudit.Actor, campaignID, audit
 	defer st.Close()
 	return o.store.SaveOpinion(ctx, a, campaignID, auditID, result, OpinionTitle(basis.Campaign.Stage), st)
 }
+
+// OpinionPlaceholders are the placeholders an opinion template may use,
+// in the order a page lists them.
+func OpinionPlaceholders() []string { return slices.Clone(knownOpinion) }

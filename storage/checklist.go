@@ -117,3 +117,33 @@ func (s *Store) SetOpinionTemplate(ctx context.Context, a cpaudit.Actor, docx []
 			map[string]any{"sha256": sha, "size": len(docx), "filename": name})
 	}), "", "")
 }
+
+// ResetChecklist drops the tenant's own checklist of stage, logged, so the
+// campaigns drawn afterwards use the built-in default again; campaigns
+// drawn before keep the copy they took. Resetting a stage that has no
+// checklist of its own changes nothing and logs nothing. KindConflict
+// (checklist_not_allowed) for anyone but an admin or a regulator;
+// KindUnprocessable (campaign_stage_unknown) for an unknown stage.
+func (s *Store) ResetChecklist(ctx context.Context, a cpaudit.Actor, stage cpaudit.CampaignStage) error {
+	if err := authorityOnly(a, cpaudit.CodeChecklistNotAllowed, "change the checklist"); err != nil {
+		return err
+	}
+	def := cpaudit.DefaultChecklist(stage)
+	if err := def.Validate(stage); err != nil {
+		return err
+	}
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	return dbError("storage.ResetChecklist", inTx(ctx, db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM checklists WHERE stage = ?`, string(stage))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return s.appendLog(ctx, tx, a, "checklist.reset", "checklist", string(stage), nil)
+	}), "", "")
+}

@@ -172,3 +172,19 @@ func (b *bodyErrors) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// ReadDocxForm reads a multipart form whose part "file" is a Word
+// template of at most max bytes (a larger one is read as max+1 bytes, for
+// the template's own check to refuse); other parts are short text fields.
+func (k *Kit) ReadDocxForm(w http.ResponseWriter, r *http.Request, max int64) (map[string]string, []byte, error) {
+	var docx []byte
+	fields, err := k.readFileForm(w, r, "the template", func(part io.Reader, _ sheet.Limits) error {
+		b, err := io.ReadAll(io.LimitReader(part, max+1))
+		if err != nil {
+			return UploadReadError(err)
+		}
+		docx = b
+		return nil
+	})
+	return fields, docx, err
+}

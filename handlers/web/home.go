@@ -332,14 +332,15 @@ var (
 	navOffices     = navItem{"nav-organisations", "/organisations", "nav.organisations"}
 	navOrders      = navItem{"nav-orders", "/orders", "nav.orders"}
 	navEvaluations = navItem{"nav-evaluations", "/evaluations", "nav.evaluations"}
+	navReviewSet   = navItem{"nav-review-settings", "/review-settings", "nav.reviewSettings"}
 )
 
 // roleNav is the navigation of each role: only the pages it works with.
 // The other pages still answer (with what the role may see); they are
 // just not offered.
 var roleNav = map[cpaudit.Role][]navItem{
-	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navUpload, navSearch, navFlags, navOrders, navEvaluations, navGuidelines, navLibrary, navOffices},
-	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navSearch, navFlags, navOrders, navEvaluations, navGuidelines, navLibrary},
+	cpaudit.RoleAdmin:      {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navUpload, navSearch, navFlags, navOrders, navEvaluations, navGuidelines, navLibrary, navOffices, navReviewSet},
+	cpaudit.RoleRegulator:  {navHome, navDashboard, navResults, navEnterprises, navScreening, navBatches, navCampaigns, navEnforcement, navDocuments, navSearch, navFlags, navOrders, navEvaluations, navGuidelines, navLibrary, navReviewSet},
 	cpaudit.RoleExpert:     {navHome, navDashboard, navResults, navDocuments, navSearch, navFlags, navEvaluations, navGuidelines, navLibrary},
 	cpaudit.RoleConsultant: {navHome, navDashboard, navDocuments, navUpload, navSearch, navOrders, navGuidelines, navLibrary},
 	cpaudit.RoleEnterprise: {navHome, navDocuments, navUpload, navSearch, navOrders, navGuidelines, navLibrary},

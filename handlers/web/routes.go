@@ -42,6 +42,16 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/campaigns/{id}/assignments", s.page(s.requireSession(s.campaignDrawSubmit))).Methods("POST")
 	r.Handle("/campaigns/{id}/assignments/{assignment_id}/replace", s.page(s.requireSession(s.campaignReplaceSubmit))).Methods("POST")
 	r.Handle("/campaigns/{id}/audits/{audit_id}/opinion", s.page(s.requireSession(s.campaignOpinionSubmit))).Methods("POST")
+	// The review settings: checklists and the letter and opinion templates
+	// (review_settings.go); the uploads check their session themselves,
+	// being multipart.
+	r.Handle("/review-settings", s.page(s.requireSession(s.reviewSettingsPage))).Methods("GET")
+	r.Handle("/review-settings/checklists", s.page(s.requireSession(s.checklistSubmit))).Methods("POST")
+	r.Handle("/review-settings/checklists/default", s.page(s.requireSession(s.checklistResetSubmit))).Methods("POST")
+	r.Handle("/review-settings/letter-template.docx", s.page(s.requireSession(s.letterTemplateDownload))).Methods("GET")
+	r.Handle("/review-settings/letter-template", s.page(s.templateSubmit("letter"))).Methods("POST")
+	r.Handle("/review-settings/opinion-template.docx", s.page(s.requireSession(s.opinionTemplateDownload))).Methods("GET")
+	r.Handle("/review-settings/opinion-template", s.page(s.templateSubmit("opinion"))).Methods("POST")
 	r.Handle("/assignments/{id}", s.page(s.requireSession(s.assignmentPage))).Methods("GET")
 	r.Handle("/assignments/{id}/review", s.page(s.requireSession(s.assignmentReviewSubmit))).Methods("POST")
 	r.Handle("/flags/{id}/review", s.page(s.requireSession(s.reviewFlagSubmit))).Methods("POST")

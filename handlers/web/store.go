@@ -66,6 +66,12 @@ type ReviewStore interface {
 	ExpertPool(ctx context.Context, a cpaudit.Actor) ([]cpaudit.ExpertProfile, error)
 	Guidelines(ctx context.Context, a cpaudit.Actor, industry string) ([]cpaudit.Guideline, error)
 	letter.OpinionStore // issuing opinions (letter.Opinions)
+	// The review settings page (review_settings.go).
+	Checklists(ctx context.Context, a cpaudit.Actor) ([]cpaudit.Checklist, []bool, error)
+	SetChecklist(ctx context.Context, a cpaudit.Actor, cl cpaudit.Checklist) (cpaudit.Checklist, error)
+	ResetChecklist(ctx context.Context, a cpaudit.Actor, stage cpaudit.CampaignStage) error
+	SetOpinionTemplate(ctx context.Context, a cpaudit.Actor, docx []byte, filename string) error
+	SetLetterTemplate(ctx context.Context, a cpaudit.Actor, docx []byte, filename string) error
 }
 
 // SessionStore is what logging in and out and every page's session need
@@ -206,6 +212,8 @@ type HomeStore interface {
 type Letters interface {
 	httpx.LetterRunner
 	Generate(ctx context.Context, a cpaudit.Actor, auditID string) (cpaudit.Document, error)
+	// Template is the tenant's letter template, or the built-in one.
+	Template(ctx context.Context, a cpaudit.Actor) ([]byte, string, error)
 }
 
 // GuidelineStore is what the guideline pages need (guidelines.go).
