@@ -126,8 +126,8 @@ func uniqueIDs(ids []string) []string {
 }
 
 // CutPassage finds a passage in a document's text: the range when given
-// (the quote, if any, must be the text there), else the first occurrence
-// of the quote. It fills Start, End and Text and clears Quote; ok false
+// (when a quote comes with it and is not the text there, the quote's
+// first occurrence), else the first occurrence of the quote. It fills Start, End and Text and clears Quote; ok false
 // when the range is past the text's end or the quote is not in it.
 func CutPassage(p CitedPassage, text string) (CitedPassage, bool) {
 	runes := []rune(text)
@@ -140,13 +140,25 @@ func CutPassage(p CitedPassage, text string) (CitedPassage, bool) {
 		p.Start = utf8.RuneCountInString(text[:at])
 		p.End = p.Start + utf8.RuneCountInString(q)
 	}
-	if p.End > len(runes) {
-		return p, false
+	q := strings.TrimSpace(p.Quote)
+	if p.End > len(runes) || (q != "" && strings.TrimSpace(string(runes[p.Start:p.End])) != q) {
+		if q == "" || !strings.Contains(text, q) {
+			return p, false
+		}
+		// The range and the quote disagree (a page that showed the text
+		// counted its characters otherwise): the quote decides.
+		return CutPassage(CitedPassage{DocumentID: p.DocumentID, Quote: q}, text)
 	}
 	cut := string(runes[p.Start:p.End])
-	if q := strings.TrimSpace(p.Quote); q != "" && strings.TrimSpace(cut) != q {
-		return p, false
-	}
 	p.Text, p.Quote = cut, ""
 	return p, true
+}
+
+// CitableDocument is a document of an audit with the figures and images a
+// finding may cite from it, for the finding form's pickers.
+type CitableDocument struct {
+	DocumentID string        `json:"document_id"`
+	Title      string        `json:"title"`
+	Figures    []CitedFigure `json:"figures"`
+	Images     []CitedImage  `json:"images"`
 }

@@ -104,3 +104,85 @@ func scanCitations(f *cpaudit.Finding, passages, figures, images string) error {
 	}
 	return nil
 }
+
+// FindingCitables lists the live documents of an audit that have figures
+// or images, with them, oldest document first: what a finding on the
+// audit may cite. KindNotFound for an audit outside the actor's reach.
+func (s *Store) FindingCitables(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.CitableDocument, error) {
+	const op = "storage.FindingCitables"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := auditIsVisible(ctx, db, a, auditID); err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	out := []cpaudit.CitableDocument{}
+	at := map[string]int{}
+	doc := func(id, title string) *cpaudit.CitableDocument {
+		i, ok := at[id]
+		if !ok {
+			i = len(out)
+			at[id] = i
+			out = append(out, cpaudit.CitableDocument{DocumentID: id, Title: title, Figures: []cpaudit.CitedFigure{}, Images: []cpaudit.CitedImage{}})
+		}
+		return &out[i]
+	}
+	err = scanRows(ctx, db, `SELECT d.id, d.title, coalesce(f.figures, '[]') FROM documents d
+		LEFT JOIN doc_figures f ON f.document_id = d.id
+		WHERE d.audit_id = ? AND d.deleted_at IS NULL
+			AND (f.document_id IS NOT NULL OR EXISTS (SELECT 1 FROM image_hashes i WHERE i.document_id = d.id))
+		ORDER BY d.created_at, d.id`, []any{auditID}, func(rows *sql.Rows) error {
+		var id, title, raw string
+		if err := rows.Scan(&id, &title, &raw); err != nil {
+			return err
+		}
+		d := doc(id, title)
+		var figs []cpaudit.Figure
+		if json.Unmarshal([]byte(raw), &figs) != nil {
+			return nil // an older shape: none until re-analysed
+		}
+		for i, f := range figs {
+			d.Figures = append(d.Figures, cpaudit.CitedFigure{ID: cpaudit.FigureID(id, i), DocumentID: id, Name: string(f.Quantity), Value: f.Value, Unit: f.Unit, Raw: f.Raw})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, dbError(op, err, "", "")
+	}
+	err = scanRows(ctx, db, `SELECT i.document_id, i.entry, i.width, i.height FROM image_hashes i
+		JOIN documents d ON d.id = i.document_id AND d.deleted_at IS NULL
+		WHERE d.audit_id = ? GROUP BY i.document_id, i.entry ORDER BY d.created_at, d.id, i.entry`, []any{auditID}, func(rows *sql.Rows) error {
+		var im cpaudit.CitedImage
+		if err := rows.Scan(&im.DocumentID, &im.Entry, &im.Width, &im.Height); err != nil {
+			return err
+		}
+		im.ID = cpaudit.ImageID(im.DocumentID, im.Entry)
+		if i, ok := at[im.DocumentID]; ok {
+			out[i].Images = append(out[i].Images, im)
+		}
+		return nil
+	})
+	return out, dbError(op, err, "", "")
+}
+
+// DocumentImageThumb returns the stored thumbnail of an image of a
+// document the actor may read (entry "" for a photo that is the document
+// itself). KindNotFound when the document is not readable, or has no such
+// image, or none was kept for it.
+func (s *Store) DocumentImageThumb(ctx context.Context, a cpaudit.Actor, docID, entry string) ([]byte, error) {
+	const op = "storage.DocumentImageThumb"
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.document(ctx, db, a, docID); err != nil {
+		return nil, err
+	}
+	var thumb []byte
+	err = db.QueryRowContext(ctx, `SELECT thumb FROM image_hashes WHERE document_id = ? AND entry = ? AND length(thumb) > 0 LIMIT 1`, docID, entry).Scan(&thumb)
+	if err != nil {
+		return nil, dbError(op, err, "no such image", "")
+	}
+	return thumb, nil
+}
