@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/cpaudit/cpaudit"
 	"github.com/cpaudit/cpaudit/handlers/httpx"
+	"github.com/cpaudit/cpaudit/search/detect"
 )
 
 // What the audit page's finding form cites besides whole documents —
@@ -130,24 +134,32 @@ func webPassages(f cpaudit.Finding, titles map[string]string) []citedPassage {
 	return out
 }
 
-// documentThumb serves the stored thumbnail of an image of a document the
-// user may read: /documents/{id}/thumb?entry=E; anything else is 404.
+// documentThumb serves, as a PNG, the thumbnail analysis kept of an image
+// of a document the user may read: /documents/{id}/thumb?entry=E. What is
+// kept is a small greyscale square (detect.Thumbnail), enough to tell the
+// cited images apart on a finding; the image itself is the document's.
+// Anything else is 404.
 func (s *Handler) documentThumb(w http.ResponseWriter, r *http.Request) error {
-	img, err := s.store.DocumentImageThumb(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), r.URL.Query().Get("entry"))
+	raw, err := s.store.DocumentImageThumb(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"), r.URL.Query().Get("entry"))
 	if err != nil {
 		return err
 	}
-	ct := http.DetectContentType(img)
-	if !servableImage(ct) {
-		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchImage, "not an image that can be shown")
+	if len(raw) != detect.ThumbSide*detect.ThumbSide {
+		return cpaudit.Refuse(cpaudit.KindNotFound, cpaudit.CodeNoSuchImage, "no thumbnail of that image")
+	}
+	img := image.NewGray(image.Rect(0, 0, detect.ThumbSide, detect.ThumbSide))
+	copy(img.Pix, raw)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", ct)
-	h.Set("Content-Length", strconv.Itoa(len(img)))
+	h.Set("Content-Type", "image/png")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, max-age=0")
-	_, _ = w.Write(img) // headers are gone on failure; nothing more to do
+	_, _ = w.Write(buf.Bytes()) // headers are gone on failure; nothing more to do
 	return nil
 }
 
