@@ -300,3 +300,40 @@ func TestAuditPageFindingCitations(t *testing.T) {
 		t.Errorf("the form after a return is not filled in: %.2000s", page[strings.Index(page, `id="finding-form"`):])
 	}
 }
+
+// TestReviewWorkspaceRaisesFinding: from an expert's review workspace a
+// link leads to the audit page's finding form with the assignment filled
+// in; the finding recorded there says it came from that review.
+func TestReviewWorkspaceRaisesFinding(t *testing.T) {
+	rw := newReviewWorld(t)
+	e := rw.e
+	cid := rw.campaign(t, "assessment")
+	var drawn struct{ Assignments []assignmentJSON }
+	if status, raw := e.postJSON("/api/v1/campaigns/"+cid+"/assignments", rw.admin, map[string]any{"per_audit": 2, "seed": 7}, &drawn); status != 201 {
+		t.Fatalf("draw: %d %s", status, raw)
+	}
+	emailOf := map[string]string{}
+	for i, name := range []string{"化工专家", "纺织专家", "咨询专家", "回避专家", "备用专家"} {
+		emailOf[rw.ids[name]] = string(rune('a'+i)) + "@experts.hebei.cn"
+	}
+	as := drawn.Assignments[0]
+	expert := e.browser()
+	expert.mustLogin("hebei", emailOf[as.ExpertID])
+	link := "/audits/" + rw.auditID + "?finding_assignment=" + as.ID + "#finding-form"
+	if page := expert.page("/assignments/" + as.ID); !strings.Contains(page, `href="`+html.EscapeString(link)+`"`) || !strings.Contains(page, "就本次评审记录问题") {
+		t.Fatalf("the workspace lacks the link to raise a finding")
+	}
+	page := expert.page(link)
+	if !strings.Contains(page, `name="assignment_id" value="`+as.ID+`"`) || !strings.Contains(page, "来自专家评审") {
+		t.Fatalf("the form lacks the assignment")
+	}
+	r := expert.postForm("/audits/"+rw.auditID+"/findings", url.Values{"csrf": {expert.csrf()}, "category": {"missing_content"},
+		"severity": {"minor"}, "description": {"缺少物料平衡分析"}, "assignment_id": {as.ID}, "step": {"0"}})
+	if r.status != 303 {
+		t.Fatalf("record: %d %.400s", r.status, r.body)
+	}
+	var list struct{ Findings []citedFindingJSON }
+	if status := e.getJSON("/api/v1/findings?audit_id="+rw.auditID, rw.admin, &list); status != 200 || len(list.Findings) != 1 || list.Findings[0].AssignmentID != as.ID {
+		t.Errorf("the finding from the review: %d %+v", status, list.Findings)
+	}
+}
