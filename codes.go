@@ -213,6 +213,12 @@ const (
 	CodeEvaluationWeightsInvalid    Code = "evaluation_weights_invalid" // field, min, max
 	CodeEvaluationWeightsNotAllowed Code = "evaluation_weights_not_allowed"
 	CodeFindingAssignmentNotOfAudit Code = "finding_assignment_not_of_audit" // value
+	// What a finding cites (finding_cite.go, storage/finding_cite.go).
+	CodeFindingCitationsTooMany Code = "finding_citations_too_many" // field, max
+	CodePassageInvalid          Code = "passage_invalid"            // value (the document), max
+	CodePassageNotInText        Code = "passage_not_in_text"        // value (the document)
+	CodeFigureNotOfAudit        Code = "figure_not_of_audit"        // value
+	CodeImageNotOfAudit         Code = "image_not_of_audit"         // value
 )
 
 // Organisations (org.go, orgprofile.go, storage/org.go, storage/enterprise.go).
@@ -538,6 +544,11 @@ var Codes = []Code{
 	CodeEvaluationWeightsInvalid,
 	CodeEvaluationWeightsNotAllowed,
 	CodeFindingAssignmentNotOfAudit,
+	CodeFindingCitationsTooMany,
+	CodePassageInvalid,
+	CodePassageNotInText,
+	CodeFigureNotOfAudit,
+	CodeImageNotOfAudit,
 	CodeMilestoneNotAllowed,
 	CodeMilestoneDerived,
 	CodeMilestoneResultRequired,

@@ -97,6 +97,11 @@ type NewFinding struct {
 	// came from.
 	Step         int    `json:"step"`
 	AssignmentID string `json:"assignment_id"`
+	// What it cites besides whole documents, all optional (finding_cite.go):
+	// passages of a document's text, figures by FigureID, images by ImageID.
+	Passages  []CitedPassage `json:"passages"`
+	FigureIDs []string       `json:"figure_ids"`
+	ImageIDs  []string       `json:"image_ids"`
 }
 
 // Validate checks and normalises a new finding; today is the current
@@ -130,6 +135,9 @@ func (nf *NewFinding) Validate(today string) error {
 			With("field", "step").With("min", "1").With("max", strconv.Itoa(StepCount))
 	}
 	nf.AssignmentID = strings.TrimSpace(nf.AssignmentID)
+	if err := nf.validateCitations(); err != nil {
+		return err
+	}
 	ids := make([]string, 0, len(nf.DocumentIDs))
 	for _, id := range nf.DocumentIDs {
 		if !slices.Contains(ids, id) {
@@ -168,6 +176,9 @@ type Finding struct {
 	FlagKind         string          `json:"flag_kind,omitempty"`     // that flag's kind
 	Step             int             `json:"step,omitempty"`          // the audit step it concerns (a returned step)
 	AssignmentID     string          `json:"assignment_id,omitempty"` // the expert review it came from
+	Passages         []CitedPassage  `json:"passages"`                // cited passages, with their text
+	Figures          []CitedFigure   `json:"figures"`                 // cited figures, as they were when cited
+	Images           []CitedImage    `json:"images"`                  // cited images
 	CreatedBy        string          `json:"created_by"`
 	CreatedAt        time.Time       `json:"created_at"`
 	// History lists its transitions, oldest first; filled only when one

@@ -73,11 +73,18 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 			}
 		}
 		f.Step, f.AssignmentID = nf.Step, nf.AssignmentID
+		cited, err := resolveCitations(ctx, tx, nf)
+		if err != nil {
+			return err
+		}
+		f.Passages, f.Figures, f.Images = cited.passages, cited.figures, cited.images
 		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (id, flag_id, flag_kind, audit_id, consultancy_id, reason,
-			category, severity, state, document_ids, rectification_due, created_by, created_at, step, assignment_id)
-			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			category, severity, state, document_ids, rectification_due, created_by, created_at, step, assignment_id,
+			passages, figures, images)
+			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.ID, f.AuditID, cons, f.Description, string(f.Category), string(f.Severity), string(f.State),
-			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now), f.Step, f.AssignmentID); err != nil {
+			mustJSON(f.DocumentIDs), f.RectificationDue, f.CreatedBy, micros(now), f.Step, f.AssignmentID,
+			mustJSON(f.Passages), mustJSON(f.Figures), mustJSON(f.Images)); err != nil {
 			return err
 		}
 		if err := notify(ctx, tx, a.UserID, f.ID, cpaudit.NotifyFindingCreated, "", notifyTo{parties: true}, now); err != nil {
@@ -86,7 +93,7 @@ func (s *Store) CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.N
 		return s.appendLog(ctx, tx, a, "finding.create", "finding", f.ID, map[string]any{
 			"audit_id": f.AuditID, "consultancy_id": f.ConsultancyID, "category": f.Category, "severity": f.Severity,
 			"description": f.Description, "document_ids": f.DocumentIDs, "rectification_due": f.RectificationDue,
-			"step": f.Step, "assignment_id": f.AssignmentID})
+			"step": f.Step, "assignment_id": f.AssignmentID, "passages": f.Passages, "figure_ids": nf.FigureIDs, "image_ids": nf.ImageIDs})
 	})
 	if err != nil {
 		return cpaudit.Finding{}, dbError(op, err, "", "")
@@ -126,15 +133,20 @@ func documentsOfAudit(ctx context.Context, tx *sql.Tx, auditID string, ids []str
 }
 
 const findingColumns = `f.id, f.audit_id, f.consultancy_id, f.category, f.severity, f.state, f.reason, f.document_ids,
-	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at, f.step, f.assignment_id`
+	f.rectification_due, f.flag_id, f.flag_kind, f.created_by, f.created_at, f.step, f.assignment_id,
+	f.passages, f.figures, f.images`
 
 func scanFinding(row rowScanner) (cpaudit.Finding, error) {
 	var f cpaudit.Finding
 	var cons sql.NullString
-	var category, severity, state, docs string
+	var category, severity, state, docs, passages, figures, images string
 	var created int64
 	if err := row.Scan(&f.ID, &f.AuditID, &cons, &category, &severity, &state, &f.Description, &docs,
-		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created, &f.Step, &f.AssignmentID); err != nil {
+		&f.RectificationDue, &f.FlagID, &f.FlagKind, &f.CreatedBy, &created, &f.Step, &f.AssignmentID,
+		&passages, &figures, &images); err != nil {
+		return cpaudit.Finding{}, err
+	}
+	if err := scanCitations(&f, passages, figures, images); err != nil {
 		return cpaudit.Finding{}, err
 	}
 	f.ConsultancyID, f.CreatedAt = cons.String, fromMicros(created)

@@ -100,3 +100,15 @@ func (s *Handler) apiEvaluation(w http.ResponseWriter, r *http.Request) error {
 	s.WriteJSON(w, r, http.StatusOK, ev)
 	return nil
 }
+
+// apiFindingCitables answers what a finding on an audit may cite besides
+// its documents: {"documents":[{"document_id","title","figures":[...],"images":[...]}]},
+// each figure and image with the id that figure_ids and image_ids take.
+func (s *Handler) apiFindingCitables(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.store.FindingCitables(r.Context(), httpx.ActorOf(r), httpx.Param(r, "id"))
+	if err != nil {
+		return err
+	}
+	s.WriteJSON(w, r, http.StatusOK, map[string]any{"documents": docs})
+	return nil
+}

@@ -101,6 +101,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/findings", s.API(s.apiCreateFinding)).Methods("POST")
 	r.Handle("/findings", s.API(s.apiFindings)).Methods("GET")
 	r.Handle("/findings/{id}", s.API(s.apiFinding)).Methods("GET")
+	r.Handle("/audits/{id}/citables", s.API(s.apiFindingCitables)).Methods("GET")
 	r.Handle("/findings/{id}/answer", s.API(s.apiFindingAction(cpaudit.FindingAnswer))).Methods("POST")
 	r.Handle("/findings/{id}/close", s.API(s.apiFindingAction(cpaudit.FindingClose))).Methods("POST")
 	r.Handle("/findings/{id}/return", s.API(s.apiFindingAction(cpaudit.FindingReturn))).Methods("POST")

@@ -91,6 +91,7 @@ type ReviewStore interface {
 // (findings.go).
 type FindingStore interface {
 	CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error)
+	FindingCitables(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.CitableDocument, error)
 	Findings(ctx context.Context, a cpaudit.Actor, f cpaudit.FindingFilter) ([]cpaudit.Finding, int, error)
 	Finding(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Finding, error)
 	AnswerFinding(ctx context.Context, a cpaudit.Actor, id string, c cpaudit.FindingChange) (cpaudit.Finding, error)

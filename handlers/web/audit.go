@@ -130,6 +130,9 @@ func (s *Handler) renderAuditWith(w http.ResponseWriter, r *http.Request, auditI
 	}
 	if mayRecordFindings(a) {
 		data["FindingCategories"], data["FindingSeverities"] = findingPickers(T)
+		if err := s.findingFormData(r, au, titles, data); err != nil {
+			return err
+		}
 	}
 	if err := s.auditOptionsData(r, au, docOpts, data); err != nil {
 		return err
@@ -162,6 +165,8 @@ type webFinding struct {
 	Veto                                     bool
 	Docs                                     []flagDoc
 	Events                                   []webFindingEvent
+	PassageViews                             []citedPassage // its passages, with their documents' titles
+	FigureLabels                             []string       // its figures, as name, value and unit
 	CanAnswer, CanClose, CanReturn           bool
 }
 
@@ -205,9 +210,13 @@ func (s *Handler) auditFindings(r *http.Request, au cpaudit.Audit, titles map[st
 		out[i] = webFinding{Finding: f, CategoryLabel: T("finding.category." + string(f.Category)),
 			SeverityLabel: T("finding.severity." + string(f.Severity)), StateLabel: T("finding.state." + string(f.State)),
 			Veto: f.Category.Veto(), Docs: docsOf(f.DocumentIDs),
-			CanAnswer: party && f.State == cpaudit.FindingOpen,
-			CanClose:  verifier && f.State != cpaudit.FindingClosed,
-			CanReturn: verifier && f.State == cpaudit.FindingAnswered}
+			CanAnswer:    party && f.State == cpaudit.FindingOpen,
+			CanClose:     verifier && f.State != cpaudit.FindingClosed,
+			CanReturn:    verifier && f.State == cpaudit.FindingAnswered,
+			PassageViews: webPassages(f, titles)}
+		for _, fig := range f.Figures {
+			out[i].FigureLabels = append(out[i].FigureLabels, titles[fig.DocumentID]+"："+figureLabel(T, fig))
+		}
 		for _, e := range histories[f.ID] {
 			out[i].Events = append(out[i].Events, webFindingEvent{FindingEvent: e,
 				ActionLabel: T("finding.action." + string(e.Action)), Docs: docsOf(e.DocumentIDs)})
@@ -242,6 +251,7 @@ func (s *Handler) findingCreateSubmit(w http.ResponseWriter, r *http.Request) er
 	nf := cpaudit.NewFinding{AuditID: id, Category: cpaudit.FindingCategory(r.PostFormValue("category")),
 		Severity: cpaudit.FindingSeverity(r.PostFormValue("severity")), Description: r.PostFormValue("description"),
 		DocumentIDs: r.PostForm["document_ids"], RectificationDue: strings.TrimSpace(r.PostFormValue("rectification_due"))}
+	formCitations(r, &nf)
 	f, err := s.store.CreateFinding(r.Context(), httpx.ActorOf(r), nf)
 	if err != nil {
 		return s.findingRefused(w, r, id, err)
@@ -323,6 +333,10 @@ func (s *Handler) stepSubmit(w http.ResponseWriter, r *http.Request) error {
 			return s.renderAudit(w, r, status, stepRefusal(webOf(r).Lang, n, err))
 		}
 		return err
+	}
+	if action == cpaudit.StepReturn && r.PostFormValue("raise_finding") != "" && mayRecordFindings(httpx.ActorOf(r)) {
+		http.Redirect(w, r, returnedStepFinding(id, n, c.Reason), http.StatusSeeOther)
+		return nil
 	}
 	http.Redirect(w, r, "/audits/"+url.PathEscape(id)+"#step-"+strconv.Itoa(n), http.StatusSeeOther)
 	return nil

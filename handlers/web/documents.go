@@ -273,6 +273,13 @@ func (s *Handler) textPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query().Get("q")
-	return s.render(w, r, http.StatusOK, "text", map[string]any{"Doc": d, "Version": version, "Text": t,
-		"Query": q, "Segments": markedText(t.Text, q)})
+	data := map[string]any{"Doc": d, "Version": version, "Text": t, "Query": q, "Segments": markedText(t.Text, q)}
+	data["Passage"] = cpaudit.CitedPassage{}
+	if q == "" {
+		data["Segments"], data["Passage"] = passageSegments(t.Text, r.URL.Query())
+	}
+	if d.AuditID != "" && mayRecordFindings(a) && t.Status == cpaudit.TextDone && version == d.Current.Number {
+		data["CiteAudit"] = d.AuditID // the passage form raises a finding on the document's audit
+	}
+	return s.render(w, r, http.StatusOK, "text", data)
 }

@@ -21,6 +21,7 @@ func (s *Handler) Routes(r *mux.Router) {
 	r.Handle("/documents/{id}", s.page(s.requireSession(s.documentPage))).Methods("GET")
 	r.Handle("/documents/{id}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
 	r.Handle("/documents/{id}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
+	r.Handle("/documents/{id}/thumb", s.page(s.requireSession(s.documentThumb))).Methods("GET")
 	r.Handle("/documents/{id}/versions/{version}/text", s.page(s.requireSession(s.textPage))).Methods("GET")
 	r.Handle("/documents/{id}/versions/{version}/content", s.page(s.requireSession(s.ServeContent(s.store)))).Methods("GET")
 	r.Handle("/documents/{id}/versions", s.script(s.requireSession(s.UploadVersion(s.store)))).Methods("POST")

@@ -97,6 +97,10 @@ type AuditStore interface {
 	FindingHistories(ctx context.Context, a cpaudit.Actor, auditID string) (map[string][]cpaudit.FindingEvent, error)
 	Finding(ctx context.Context, a cpaudit.Actor, id string) (cpaudit.Finding, error)
 	CreateFinding(ctx context.Context, a cpaudit.Actor, nf cpaudit.NewFinding) (cpaudit.Finding, error)
+	// What the finding form may cite, and a cited image's thumbnail
+	// (finding_cite.go).
+	FindingCitables(ctx context.Context, a cpaudit.Actor, auditID string) ([]cpaudit.CitableDocument, error)
+	DocumentImageThumb(ctx context.Context, a cpaudit.Actor, docID, entry string) ([]byte, error)
 	// The evaluation, the ranking, the experts' record, the weights
 	// (evaluations.go).
 	ConsultancyEvaluation(ctx context.Context, a cpaudit.Actor, consultancyID string, p cpaudit.EvalPeriod) (cpaudit.Evaluation, error)
