@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"sort"
 	"time"
@@ -36,13 +37,21 @@ var resultKeys = map[cpaudit.ResultGroupBy]string{
 // resultsFrom is the FROM and WHERE of the counted options of the audits
 // the actor may read that match f.
 func resultsFrom(a cpaudit.Actor, region, industry string, year int) (string, []any, error) {
+	from, args, err := auditsFrom(`audit_options o`, `o.audit_id`, a, region, industry, year)
+	return from + countedOptions, args, err
+}
+
+// auditsFrom is the FROM and WHERE of the rows of table (its audit in
+// column auditID) of the audits the actor may read that match f, joined
+// to audit_progress p, audits au and batches b.
+func auditsFrom(table, auditID string, a cpaudit.Actor, region, industry string, year int) (string, []any, error) {
 	// now only matters to a stalled filter, which results have not.
 	where, args, err := listWhere(a, cpaudit.AuditListFilter{Region: region, Industry: industry}, time.Time{})
 	if err != nil {
 		return "", nil, err
 	}
-	from := ` FROM audit_options o JOIN audit_progress p ON p.audit_id = o.audit_id
-		JOIN audits au ON au.id = o.audit_id LEFT JOIN batches b ON b.id = au.batch_id` + where + countedOptions
+	from := ` FROM ` + table + ` JOIN audit_progress p ON p.audit_id = ` + auditID + `
+		JOIN audits au ON au.id = ` + auditID + ` LEFT JOIN batches b ON b.id = au.batch_id` + where
 	if industry != "" && industry != "none" {
 		// listWhere's substr(p.industry, ...) = ? is exact but no index
 		// serves it; the same prefix as a range lets audit_progress_industry
@@ -89,8 +98,10 @@ func resultKey(f cpaudit.ResultFilter) (string, error) {
 // without a counted option are left out. Each figure comes with the
 // number of options that state it.
 //
-// The sums are made in SQL (json_each over the options' figures), so a
-// province's tens of thousands of options never cross into Go.
+// The sums are made in SQL from audit_result_sums (migration 049), the
+// per-audit sums of the counted options that triggers keep with every
+// write of audit_options: a province sums at most one row per audit and
+// quantity, and no option's figures JSON is parsed on a request.
 //
 // KindInvalid: an unknown grouping or level, or a region or industry that
 // is not a division code or GB/T 4754 code or prefix.
@@ -100,7 +111,7 @@ func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFi
 	if err != nil {
 		return nil, err
 	}
-	from, args, err := resultsFrom(a, f.Region, f.Industry, f.Year)
+	from, args, err := auditsFrom(`audit_result_sums s`, `s.audit_id`, a, f.Region, f.Industry, f.Year)
 	if err != nil {
 		return nil, err
 	}
@@ -108,14 +119,12 @@ func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFi
 	if err != nil {
 		return nil, err
 	}
-	// One pass over the counted options (materialised once): a row per
-	// group with its audits and options (quantity ''), then a row per
-	// group and quantity with its sum and how many options state it.
-	q := `WITH c AS MATERIALIZED (SELECT ` + key + ` AS k, o.audit_id AS audit_id, o.figures AS figures` + from + `)
-		SELECT k, '', count(DISTINCT audit_id), count(*) FROM c GROUP BY k
-		UNION ALL
-		SELECT c.k, j.key, total(j.value), count(*) FROM c, json_each(c.figures) j GROUP BY c.k, j.key
-		ORDER BY 1, 2`
+	// A row per group with its audits and options (quantity ''), then a
+	// row per group and quantity with its sum and how many options state
+	// it: the sums of the audits' sums.
+	q := `SELECT ` + key + ` AS k, s.quantity,
+			CASE WHEN s.quantity = '' THEN count(*) ELSE total(s.total) END, sum(s.n)` + from + `
+		GROUP BY k, s.quantity ORDER BY 1, 2`
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
@@ -271,4 +280,21 @@ func (s *Store) ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.Ra
 		out = append(out, r)
 	}
 	return out, dbError(op, rows.Err(), "", "")
+}
+
+// refreshResultSums recomputes, in tx, the rows of audit_result_sums
+// (migration 049) of one audit from its counted options. Every writer of
+// audit_options calls it in the transaction of the write, so the results
+// read sums that are always those of the options.
+func refreshResultSums(ctx context.Context, tx *sql.Tx, auditID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM audit_result_sums WHERE audit_id = ?`, auditID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_result_sums (audit_id, quantity, total, n)
+		SELECT o.audit_id, '', 0, count(*) FROM audit_options o
+		WHERE o.audit_id = ?`+countedOptions+` GROUP BY o.audit_id
+		UNION ALL
+		SELECT o.audit_id, j.key, total(j.value), count(*) FROM audit_options o, json_each(o.figures) j
+		WHERE o.audit_id = ?`+countedOptions+` GROUP BY o.audit_id, j.key`, auditID, auditID)
+	return err
 }
