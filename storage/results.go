@@ -37,21 +37,25 @@ var resultKeys = map[cpaudit.ResultGroupBy]string{
 // resultsFrom is the FROM and WHERE of the counted options of the audits
 // the actor may read that match f.
 func resultsFrom(a cpaudit.Actor, region, industry string, year int) (string, []any, error) {
-	from, args, err := auditsFrom(`audit_options o`, `o.audit_id`, a, region, industry, year)
+	from, args, err := auditsFrom(`audit_options o`, `o.audit_id`, a, region, industry, year, true)
 	return from + countedOptions, args, err
 }
 
 // auditsFrom is the FROM and WHERE of the rows of table (its audit in
 // column auditID) of the audits the actor may read that match f, joined
-// to audit_progress p, audits au and batches b.
-func auditsFrom(table, auditID string, a cpaudit.Actor, region, industry string, year int) (string, []any, error) {
+// to audit_progress p, and to audits au and batches b (for auditYear) when
+// withYear or a year is asked: a lookup per row saved otherwise.
+func auditsFrom(table, auditID string, a cpaudit.Actor, region, industry string, year int, withYear bool) (string, []any, error) {
 	// now only matters to a stalled filter, which results have not.
 	where, args, err := listWhere(a, cpaudit.AuditListFilter{Region: region, Industry: industry}, time.Time{})
 	if err != nil {
 		return "", nil, err
 	}
-	from := ` FROM ` + table + ` JOIN audit_progress p ON p.audit_id = ` + auditID + `
-		JOIN audits au ON au.id = ` + auditID + ` LEFT JOIN batches b ON b.id = au.batch_id` + where
+	from := ` FROM ` + table + ` JOIN audit_progress p ON p.audit_id = ` + auditID
+	if withYear || year != 0 {
+		from += ` JOIN audits au ON au.id = ` + auditID + ` LEFT JOIN batches b ON b.id = au.batch_id`
+	}
+	from += where
 	if industry != "" && industry != "none" {
 		// listWhere's substr(p.industry, ...) = ? is exact but no index
 		// serves it; the same prefix as a range lets audit_progress_industry
@@ -111,7 +115,7 @@ func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFi
 	if err != nil {
 		return nil, err
 	}
-	from, args, err := auditsFrom(`audit_result_sums s`, `s.audit_id`, a, f.Region, f.Industry, f.Year)
+	from, args, err := auditsFrom(`audit_result_sums s`, `s.audit_id`, a, f.Region, f.Industry, f.Year, f.GroupBy == cpaudit.GroupByYear)
 	if err != nil {
 		return nil, err
 	}
@@ -251,10 +255,12 @@ func (s *Store) ResultRanking(ctx context.Context, a cpaudit.Actor, f cpaudit.Ra
 	if f.Limit <= 0 || f.Limit > MaxRanking {
 		f.Limit = 1000
 	}
-	from, args, err := resultsFrom(a, "", f.Industry, 0)
+	// No year: the ranking joins neither audits nor batches.
+	from, args, err := auditsFrom(`audit_options o`, `o.audit_id`, a, "", f.Industry, 0, false)
 	if err != nil {
 		return nil, err
 	}
+	from += countedOptions
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
 		return nil, err
