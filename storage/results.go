@@ -74,6 +74,16 @@ func auditsFrom(table, auditID string, a cpaudit.Actor, region, industry string,
 // resultKey is the SQL expression of f's grouping key, a region cut to
 // f.Level (cpaudit.RegionLevel.At) when the grouping is by region.
 func resultKey(f cpaudit.ResultFilter) (string, error) {
+	raw, err := rawResultKey(f)
+	if err != nil {
+		return "", err
+	}
+	return levelKey(f, raw), nil
+}
+
+// rawResultKey is the SQL expression of f's grouping before a region is
+// cut to a level: the column as recorded.
+func rawResultKey(f cpaudit.ResultFilter) (string, error) {
 	key, ok := resultKeys[f.GroupBy]
 	if !ok {
 		_, err := cpaudit.ParseResultGroupBy(string(f.GroupBy))
@@ -82,15 +92,22 @@ func resultKey(f cpaudit.ResultFilter) (string, error) {
 	if _, err := cpaudit.ParseRegionLevel(string(f.Level)); err != nil {
 		return "", err
 	}
-	if f.GroupBy == cpaudit.GroupByRegion {
-		switch f.Level {
-		case cpaudit.LevelProvince:
-			key = `CASE WHEN length(p.region) = 6 THEN substr(p.region, 1, 2) || '0000' ELSE p.region END`
-		case cpaudit.LevelCity:
-			key = `CASE WHEN length(p.region) = 6 THEN substr(p.region, 1, 4) || '00' ELSE p.region END`
-		}
-	}
 	return key, nil
+}
+
+// levelKey is the key of raw (rawResultKey, or a column holding it) cut
+// to f.Level when the grouping is by region; raw itself otherwise.
+func levelKey(f cpaudit.ResultFilter, raw string) string {
+	if f.GroupBy != cpaudit.GroupByRegion {
+		return raw
+	}
+	switch f.Level {
+	case cpaudit.LevelProvince:
+		return `CASE WHEN length(` + raw + `) = 6 THEN substr(` + raw + `, 1, 2) || '0000' ELSE ` + raw + ` END`
+	case cpaudit.LevelCity:
+		return `CASE WHEN length(` + raw + `) = 6 THEN substr(` + raw + `, 1, 4) || '00' ELSE ` + raw + ` END`
+	}
+	return raw
 }
 
 // Results sums the implemented and verified options of the audits the
@@ -111,7 +128,7 @@ func resultKey(f cpaudit.ResultFilter) (string, error) {
 // is not a division code or GB/T 4754 code or prefix.
 func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFilter) ([]cpaudit.ResultGroup, error) {
 	const op = "storage.Results"
-	key, err := resultKey(f)
+	raw, err := rawResultKey(f)
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +142,14 @@ func (s *Store) Results(ctx context.Context, a cpaudit.Actor, f cpaudit.ResultFi
 	}
 	// A row per group with its audits and options (quantity ''), then a
 	// row per group and quantity with its sum and how many options state
-	// it: the sums of the audits' sums.
-	q := `SELECT ` + key + ` AS k, s.quantity,
-			CASE WHEN s.quantity = '' THEN count(*) ELSE total(s.total) END, sum(s.n)` + from + `
-		GROUP BY k, s.quantity ORDER BY 1, 2`
+	// it: the sums of the audits' sums. Grouped twice: first by the key
+	// as recorded (a province's 100,000 audit rows into a few thousand),
+	// then by the key cut to the level, which SQLite would otherwise
+	// compute for every audit row while sorting them (3x the time).
+	q := `SELECT ` + levelKey(f, `r.k`) + `, r.q, CASE WHEN r.q = '' THEN sum(r.a) ELSE total(r.t) END, sum(r.n) FROM (
+			SELECT ` + raw + ` AS k, s.quantity AS q, count(*) AS a, total(s.total) AS t, sum(s.n) AS n` + from + `
+			GROUP BY 1, 2) r
+		GROUP BY 1, 2 ORDER BY 1, 2`
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbError(op, err, "", "")
