@@ -148,6 +148,9 @@ func (s *Store) SeedOptionsForBench(ctx context.Context, a cpaudit.Actor, perAud
 					}
 					count++
 				}
+				if err := refreshResultSums(ctx, tx, id); err != nil {
+					return err
+				}
 			}
 			n += count
 			return s.appendLog(ctx, tx, a, "bench.seed", "tenant", a.TenantID, map[string]any{"options": count})

@@ -192,6 +192,9 @@ func (s *Store) saveOption(ctx context.Context, tx *sql.Tx, a cpaudit.Actor, aud
 		mustJSON(o.StatusDates), mustJSON(o.DocumentIDs), mustJSON(o.CashFlows), o.UpdatedBy, createdAt, micros(now)); err != nil {
 		return o, false, err
 	}
+	if err := refreshResultSums(ctx, tx, auditID); err != nil {
+		return o, false, err
+	}
 	action := "option.update"
 	if created {
 		action = "option.create"
