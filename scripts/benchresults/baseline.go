@@ -7,11 +7,11 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/cpaudit/cpaudit"
+	"github.com/cpaudit/cpaudit/scripts/internal/baselinedb"
 )
 
 // The fair baseline: the same answers as a plain GROUP BY (and a plain
@@ -61,29 +61,9 @@ type baseline struct {
 }
 
 func openBaseline(ctx context.Context, src, dst string) (*baseline, error) {
-	from, err := sql.Open("sqlite3", "file:"+src+"?mode=ro&_busy_timeout=10000")
+	db, dsn, err := baselinedb.Open(ctx, src, dst, baselineIndexes)
 	if err != nil {
 		return nil, err
-	}
-	_, err = from.ExecContext(ctx, `VACUUM INTO ?`, dst)
-	from.Close()
-	if err != nil {
-		return nil, fmt.Errorf("copying the tenant database: %w", err)
-	}
-	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
-	q.Set("_cache_size", "-65536") // cpaudit's own setting
-	dsn := "file:" + dst + "?" + q.Encode()
-	db, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	for _, s := range append(baselineIndexes, `PRAGMA mmap_size = 268435456`, `ANALYZE`) {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("%s: %w", s, err)
-		}
 	}
 	b := &baseline{db: db, dsn: dsn}
 	if b.totalsStmt, err = db.PrepareContext(ctx, totalsSQL); err != nil {
