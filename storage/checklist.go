@@ -2,9 +2,7 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 
@@ -83,14 +81,7 @@ func (s *Store) SetChecklist(ctx context.Context, a cpaudit.Actor, cl cpaudit.Ch
 // name; KindNotFound while it has none (the caller then uses the default).
 // Every user of the tenant may read it.
 func (s *Store) OpinionTemplate(ctx context.Context, a cpaudit.Actor) ([]byte, string, error) {
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return nil, "", err
-	}
-	var docx []byte
-	var name string
-	err = db.QueryRowContext(ctx, `SELECT docx, filename FROM opinion_template WHERE id = 1`).Scan(&docx, &name)
-	return docx, name, dbError("storage.OpinionTemplate", err, "the tenant has no opinion template of its own", "")
+	return s.tenantTemplate(ctx, a, "opinion_template", "storage.OpinionTemplate")
 }
 
 // SetOpinionTemplate stores a template the caller has checked
@@ -100,22 +91,7 @@ func (s *Store) SetOpinionTemplate(ctx context.Context, a cpaudit.Actor, docx []
 	if err := authorityOnly(a, cpaudit.CodeOpinionTemplateNotAllowed, "change the opinion template"); err != nil {
 		return err
 	}
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(docx)
-	sha, name := hex.EncodeToString(sum[:]), cpaudit.CleanFilename(filename)
-	return dbError("storage.SetOpinionTemplate", inTx(ctx, db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO opinion_template (id, docx, filename, sha256, uploaded_by, uploaded_at)
-			VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET docx = excluded.docx, filename = excluded.filename,
-			sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at`,
-			docx, name, sha, a.Email, micros(s.clock())); err != nil {
-			return err
-		}
-		return s.appendLog(ctx, tx, a, "opinion_template.set", "opinion_template", "1",
-			map[string]any{"sha256": sha, "size": len(docx), "filename": name})
-	}), "", "")
+	return s.setTenantTemplate(ctx, a, "opinion_template", "storage.SetOpinionTemplate", docx, filename)
 }
 
 // ResetChecklist drops the tenant's own checklist of stage, logged, so the

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/cpaudit/cpaudit"
@@ -31,14 +32,7 @@ func mayIssueLetters(a cpaudit.Actor) error {
 // KindNotFound while it has none (the caller then uses the default).
 // Every user of the tenant may read it.
 func (s *Store) LetterTemplate(ctx context.Context, a cpaudit.Actor) ([]byte, string, error) {
-	db, err := s.tenantDB(ctx, a.TenantID)
-	if err != nil {
-		return nil, "", err
-	}
-	var docx []byte
-	var name string
-	err = db.QueryRowContext(ctx, `SELECT docx, filename FROM letter_template WHERE id = 1`).Scan(&docx, &name)
-	return docx, name, dbError("storage.LetterTemplate", err, "the tenant has no letter template of its own", "")
+	return s.tenantTemplate(ctx, a, "letter_template", "storage.LetterTemplate")
 }
 
 // SetLetterTemplate stores a template the caller has checked
@@ -47,20 +41,40 @@ func (s *Store) SetLetterTemplate(ctx context.Context, a cpaudit.Actor, docx []b
 	if err := mayIssueLetters(a); err != nil {
 		return err
 	}
+	return s.setTenantTemplate(ctx, a, "letter_template", "storage.SetLetterTemplate", docx, filename)
+}
+
+// tenantTemplate reads the one row of a template table (letter_template,
+// opinion_template: the same columns); KindNotFound while there is none.
+func (s *Store) tenantTemplate(ctx context.Context, a cpaudit.Actor, table, op string) ([]byte, string, error) {
+	db, err := s.tenantDB(ctx, a.TenantID)
+	if err != nil {
+		return nil, "", err
+	}
+	var docx []byte
+	var name string
+	err = db.QueryRowContext(ctx, `SELECT docx, filename FROM `+table+` WHERE id = 1`).Scan(&docx, &name)
+	return docx, name, dbError(op, err, "the tenant has no "+strings.TrimSuffix(table, "_template")+" template of its own", "")
+}
+
+// setTenantTemplate replaces the one row of a template table with a
+// checked .docx and logs "TABLE.set" with its hash, in one transaction.
+// The caller has checked the actor's rights.
+func (s *Store) setTenantTemplate(ctx context.Context, a cpaudit.Actor, table, op string, docx []byte, filename string) error {
 	db, err := s.tenantDB(ctx, a.TenantID)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(docx)
 	sha, name := hex.EncodeToString(sum[:]), cpaudit.CleanFilename(filename)
-	return dbError("storage.SetLetterTemplate", inTx(ctx, db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_template (id, docx, filename, sha256, uploaded_by, uploaded_at)
+	return dbError(op, inTx(ctx, db, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (id, docx, filename, sha256, uploaded_by, uploaded_at)
 			VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET docx = excluded.docx, filename = excluded.filename,
 			sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at`,
 			docx, name, sha, a.Email, micros(s.clock())); err != nil {
 			return err
 		}
-		return s.appendLog(ctx, tx, a, "letter_template.set", "letter_template", "1",
+		return s.appendLog(ctx, tx, a, table+".set", table, "1",
 			map[string]any{"sha256": sha, "size": len(docx), "filename": name})
 	}), "", "")
 }
