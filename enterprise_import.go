@@ -1,6 +1,7 @@
 package cpaudit
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,20 +78,8 @@ func ParseEnterpriseRows(header []string, rows [][]string) ([]EnterpriseRow, []I
 	firstRow := map[string]int{}
 	for i, cells := range rows {
 		rowNo := i + 2
-		get := func(field string) string {
-			j, found := index[field]
-			if !found || j >= len(cells) {
-				return ""
-			}
-			return strings.TrimSpace(cells[j])
-		}
-		blank := true
-		for _, c := range cells {
-			if strings.TrimSpace(c) != "" {
-				blank = false
-			}
-		}
-		if blank {
+		get := cellGetter(index, cells)
+		if blankRow(cells) {
 			continue // spacing rows are not mistakes
 		}
 		o := Organisation{Kind: OrgEnterprise, Name: get("name"), CreditCode: strings.ToUpper(get("credit_code")),
@@ -179,4 +168,22 @@ func headerIndex(header []string, cols []ImportColumn) (index map[string]int, zh
 		return nil, nil, Refuse(KindInvalid, CodeImportColumnsMissing, "the header row lacks the column(s) %s; download the template", strings.Join(missing, ", ")).With("value", strings.Join(missing, "、"))
 	}
 	return index, zh, nil
+}
+
+// cellGetter reads the trimmed cell of a named column in one data row;
+// "" when the header lacks the column or the row is short.
+func cellGetter(index map[string]int, cells []string) func(field string) string {
+	return func(field string) string {
+		j, found := index[field]
+		if !found || j >= len(cells) {
+			return ""
+		}
+		return strings.TrimSpace(cells[j])
+	}
+}
+
+// blankRow reports a row with nothing in any cell: a spacing row, not a
+// mistake.
+func blankRow(cells []string) bool {
+	return !slices.ContainsFunc(cells, func(c string) bool { return strings.TrimSpace(c) != "" })
 }

@@ -85,14 +85,8 @@ func ParseSourceRows(header []string, rows [][]string) ([]SourceRow, []ImportRej
 	firstRow := map[string]int{}
 	for i, cells := range rows {
 		rowNo := i + 2
-		get := func(field string) string {
-			j, found := index[field]
-			if !found || j >= len(cells) {
-				return ""
-			}
-			return strings.TrimSpace(cells[j])
-		}
-		if slices.IndexFunc(cells, func(c string) bool { return strings.TrimSpace(c) != "" }) < 0 {
+		get := cellGetter(index, cells)
+		if blankRow(cells) {
 			continue // spacing rows are not mistakes
 		}
 		reject := func(field string, err error) {
