@@ -1,7 +1,6 @@
 package cpaudit
 
 import (
-	"encoding/json"
 	"testing"
 )
 
@@ -138,10 +137,6 @@ func TestBuiltinIndicatorSets(t *testing.T) {
 	// set is structure only and rates nothing until an admin fills it in.
 	if s.Complete() {
 		t.Error("the shipped C27 set claims complete figures")
-	}
-	b, _ := json.Marshal(s)
-	if len(b) == 0 {
-		t.Error("marshal")
 	}
 }
 
