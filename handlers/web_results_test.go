@@ -41,6 +41,13 @@ func TestResultsPage(t *testing.T) {
 			t.Errorf("by region: the page lacks %q", want)
 		}
 	}
+	// The region filter is picked by name, never typed; a province named
+	// by a link stays chosen.
+	body = reg.page("/results?group_by=industry&region=130000")
+	if !strings.Contains(body, `<select name="region" id="r-region">`) || !strings.Contains(body, `<option value="130100">`) ||
+		!strings.Contains(body, `<option value="130000" selected>`) {
+		t.Error("the results page does not offer its regions to pick")
+	}
 	body = reg.page("/results?group_by=consultancy")
 	if !strings.Contains(body, "绿源环保咨询") {
 		t.Error("by consultancy: the consultancy is not named")

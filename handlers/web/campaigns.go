@@ -62,28 +62,8 @@ func (s *Handler) renderCampaigns(w http.ResponseWriter, r *http.Request, status
 		for _, c := range cons {
 			f.Consultancies = append(f.Consultancies, option{c.ID, c.Name, in.Get("consultancy") == c.ID})
 		}
-		// Regions (each city and county) and industries of the audits the
-		// user sees: what a filter can usefully name.
-		rows, _, err := s.store.Audits(r.Context(), a, cpaudit.AuditListFilter{Limit: pickerLimit})
-		if err != nil {
+		if f.Regions, f.Industries, err = s.auditPickers(r.Context(), a, lang, in.Get("region"), in.Get("industry")); err != nil {
 			return err
-		}
-		var regions, industries []string
-		for _, row := range rows {
-			if len(row.Region) == 6 {
-				regions = append(regions, row.Region[:4]+"00", row.Region)
-			}
-			if row.Industry != "" {
-				industries = append(industries, row.Industry)
-			}
-		}
-		slices.Sort(regions)
-		slices.Sort(industries)
-		for _, code := range slices.Compact(regions) {
-			f.Regions = append(f.Regions, option{code, s.regionLabel(code), in.Get("region") == code})
-		}
-		for _, code := range slices.Compact(industries) {
-			f.Industries = append(f.Industries, option{code, industryLabel(lang, code), in.Get("industry") == code})
 		}
 		data["Form"] = f
 	}

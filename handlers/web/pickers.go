@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 
 	"github.com/cpaudit/cpaudit"
 )
@@ -77,4 +78,32 @@ func (s *Handler) enterpriseOptions(ctx context.Context, a cpaudit.Actor, select
 		opts = append([]option{{Value: selected, Label: selected, Selected: true}}, opts...)
 	}
 	return opts, nil
+}
+
+// auditPickers offers the regions (each city and each county) and the
+// industries of the audits the user sees, what a filter can usefully
+// name, marking the ones selected.
+func (s *Handler) auditPickers(ctx context.Context, a cpaudit.Actor, lang, region, industry string) (regions, industries []option, err error) {
+	rows, _, err := s.store.Audits(ctx, a, cpaudit.AuditListFilter{Limit: pickerLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	var regionCodes, industryCodes []string
+	for _, row := range rows {
+		if len(row.Region) == 6 {
+			regionCodes = append(regionCodes, row.Region[:4]+"00", row.Region)
+		}
+		if row.Industry != "" {
+			industryCodes = append(industryCodes, row.Industry)
+		}
+	}
+	slices.Sort(regionCodes)
+	slices.Sort(industryCodes)
+	for _, code := range slices.Compact(regionCodes) {
+		regions = append(regions, option{code, s.regionLabel(code), region == code})
+	}
+	for _, code := range slices.Compact(industryCodes) {
+		industries = append(industries, option{code, industryLabel(lang, code), industry == code})
+	}
+	return regions, industries, nil
 }

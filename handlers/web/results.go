@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -161,8 +162,17 @@ func (s *Handler) resultsPage(w http.ResponseWriter, r *http.Request) error {
 	if f.Year != 0 {
 		year = strconv.Itoa(f.Year)
 	}
+	// The region is picked among those of the audits the user sees; one
+	// named by a link (a province, say) stays chosen.
+	regions, _, err := s.auditPickers(r.Context(), a, lang, f.Region, "")
+	if err != nil {
+		return err
+	}
+	if f.Region != "" && !slices.ContainsFunc(regions, func(o option) bool { return o.Selected }) {
+		regions = append([]option{{f.Region, s.regionLabel(f.Region), true}}, regions...)
+	}
 	return s.render(w, r, http.StatusOK, "results", map[string]any{
-		"Filter": f, "Year": year, "GroupBys": groupBys, "Quantities": quantities, "Pers": pers,
+		"Filter": f, "Year": year, "Regions": regions, "GroupBys": groupBys, "Quantities": quantities, "Pers": pers,
 		"Charts": charts, "Rows": rows, "Heads": heads, "Ranked": rrows, "Levels": levels,
 		"PerUnit": per.CanonicalUnit(), "PerLabel": T("quantity." + string(per)), "ExportHref": "/results.xlsx" + resultExportQuery(f), "OptionsExportHref": "/results/options.xlsx" + resultExportQuery(f),
 	})
